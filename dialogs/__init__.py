@@ -1,0 +1,1 @@
+"""The workshop conversation: question plans, commands and the facilitation flow."""

@@ -1,0 +1,1 @@
+"""Everything workshopbot stores, and the only package that speaks SQL."""

@@ -1,0 +1,57 @@
+"""Fixtures shared by every test package.
+
+PostgreSQL: tests marked ``postgres`` use :func:`postgres_url`. Outside CI they skip with a
+message naming what is missing; under ``CI=true`` a missing server is a failure, because CI
+promises to run them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED = REPO_ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """The real Danish sample corpus in ``../shared/corpus`` (override: WORKSHOPBOT_CORPUS)."""
+    path = Path(os.environ.get("WORKSHOPBOT_CORPUS", SHARED / "corpus"))
+    if not path.is_dir():
+        pytest.fail(f"sample corpus not found at {path}; set WORKSHOPBOT_CORPUS")
+    return path
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A SQLAlchemy URL for the test PostgreSQL database (env DATABASE_TEST_URL)."""
+    url = os.environ.get("DATABASE_TEST_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    parsed = urlparse(url)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 5432
+    if not _reachable(host, port):
+        message = (
+            f"PostgreSQL is not reachable at {host}:{port} (DATABASE_TEST_URL={url}); start it "
+            "with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
