@@ -1,0 +1,250 @@
+"""The bot's settings: one frozen object, read from the environment once.
+
+The Bot Framework SDK reads its credentials by attribute name (``APP_ID``, ``APP_PASSWORD``,
+``APP_TYPE``, ``APP_TENANTID``), so :class:`Settings` exposes exactly those names and can be
+handed to ``ConfigurationBotFrameworkAuthentication`` as it is.
+
+Environment variables (the Azure-style spellings ``MicrosoftAppId`` etc. work too):
+
+========================== ===================================================== =========
+variable                   meaning                                               default
+========================== ===================================================== =========
+MICROSOFT_APP_ID           the bot's Entra app (client) id                       (none)
+MICROSOFT_APP_PASSWORD     the app's client secret                               (none)
+MICROSOFT_APP_TYPE         SingleTenant, MultiTenant or UserAssignedMSI          SingleTenant
+MICROSOFT_APP_TENANT_ID    the tenant of a single-tenant app                     (none)
+DATABASE_URL               SQLAlchemy URL of the database                        sqlite file
+WORKSHOPBOT_ALLOWED_TENANTS comma-separated tenant ids allowed to talk to the bot  (all)
+PORT / HOST                where the web server listens                          3978 / 127.0.0.1
+WORKSHOPBOT_PUBLIC_URL     public HTTPS base URL (card images are served there)  http://HOST:PORT
+WORKSHOPBOT_LANGUAGE       default language of new workshops: da or en           da
+WORKSHOPBOT_LOCAL          1: run without authentication (Agents Playground)     0
+========================== ===================================================== =========
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal, cast
+from urllib.parse import urlparse
+
+from bot.errors import SettingsError
+
+__all__ = ["DEFAULT_DATABASE_PATH", "AppType", "Language", "Settings"]
+
+log = logging.getLogger(__name__)
+
+AppType = Literal["SingleTenant", "MultiTenant", "UserAssignedMSI"]
+Language = Literal["da", "en"]
+
+#: The embedded SQLite database used when DATABASE_URL is not set (relative to the cwd).
+DEFAULT_DATABASE_PATH = Path("var") / "workshopbot.sqlite3"
+
+_APP_TYPES: tuple[AppType, ...] = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
+_LANGUAGES: tuple[Language, ...] = ("da", "en")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+# Each setting's accepted spellings, first one preferred (and named in error messages).
+_NAMES: dict[str, tuple[str, ...]] = {
+    "app_id": ("MICROSOFT_APP_ID", "MicrosoftAppId"),
+    "app_password": ("MICROSOFT_APP_PASSWORD", "MicrosoftAppPassword"),
+    "app_type": ("MICROSOFT_APP_TYPE", "MicrosoftAppType"),
+    "app_tenant": ("MICROSOFT_APP_TENANT_ID", "MicrosoftAppTenantId"),
+    "database_url": ("DATABASE_URL", "WORKSHOPBOT_DATABASE_URL"),
+    "allowed_tenants": ("WORKSHOPBOT_ALLOWED_TENANTS",),
+    "port": ("PORT", "WORKSHOPBOT_PORT"),
+    "host": ("HOST", "WORKSHOPBOT_HOST"),
+    "public_url": ("WORKSHOPBOT_PUBLIC_URL",),
+    "language": ("WORKSHOPBOT_LANGUAGE",),
+    "local": ("WORKSHOPBOT_LOCAL",),
+}
+
+
+def _lookup(env: Mapping[str, str], key: str) -> tuple[str, str | None]:
+    """Return (the variable name used, its stripped value or None when unset/empty)."""
+    names = _NAMES[key]
+    for name in names:
+        value = env.get(name)
+        if value is not None and value.strip():
+            return name, value.strip()
+    return names[0], None
+
+
+def _default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{DEFAULT_DATABASE_PATH.as_posix()}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from its environment, validated once.
+
+    Build it with :meth:`from_env` (the server) or directly with keywords (tests). The four
+    upper-case attributes are the names the Bot Framework SDK reads.
+
+    Attributes:
+        APP_ID: the bot's app id; empty in local mode.
+        APP_PASSWORD: the app's secret.
+        APP_TYPE: ``SingleTenant`` (default), ``MultiTenant`` or ``UserAssignedMSI``.
+        APP_TENANTID: tenant id of a single-tenant app.
+        database_url: SQLAlchemy URL (``sqlite+aiosqlite:///var/workshopbot.sqlite3`` default).
+        allowed_tenants: tenant ids whose activities are processed; empty means all.
+        host: interface the web server binds.
+        port: TCP port of the web server.
+        public_url: public base URL without trailing slash (card images are linked from it).
+        language: default language of new workshops.
+        local: run without Bot Framework authentication (for the Agents Playground).
+    """
+
+    APP_ID: str = ""
+    APP_PASSWORD: str = ""
+    APP_TYPE: AppType = "SingleTenant"
+    APP_TENANTID: str = ""
+    database_url: str = field(default_factory=_default_database_url)
+    allowed_tenants: frozenset[str] = frozenset()
+    host: str = "127.0.0.1"
+    port: int = 3978
+    public_url: str = ""
+    language: Language = "da"
+    local: bool = False
+
+    def __post_init__(self) -> None:
+        if self.APP_TYPE not in _APP_TYPES:
+            raise SettingsError(
+                f"MICROSOFT_APP_TYPE = {self.APP_TYPE!r} is invalid; use one of "
+                f"{', '.join(_APP_TYPES)}"
+            )
+        if self.language not in _LANGUAGES:
+            raise SettingsError(
+                f"WORKSHOPBOT_LANGUAGE = {self.language!r} is invalid; use 'da' or 'en'"
+            )
+        if not 0 <= self.port <= 65535:
+            raise SettingsError(f"PORT = {self.port} is invalid; use a number from 1 to 65535")
+        if not self.public_url:
+            object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
+        object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
+        parsed = urlparse(self.public_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise SettingsError(
+                f"WORKSHOPBOT_PUBLIC_URL = {self.public_url!r} is invalid; give the public "
+                "base URL such as https://bot.example.org"
+            )
+        if not self.APP_ID and not self.local:
+            raise SettingsError(
+                "MICROSOFT_APP_ID is not set; set the bot's app id (and MICROSOFT_APP_PASSWORD, "
+                "MICROSOFT_APP_TENANT_ID), or set WORKSHOPBOT_LOCAL=1 (workshopbot serve --local) "
+                "to run without authentication for the Agents Playground"
+            )
+        if self.APP_ID and self.APP_TYPE == "SingleTenant" and not self.APP_TENANTID:
+            raise SettingsError(
+                "MICROSOFT_APP_TENANT_ID is not set; a SingleTenant app needs its tenant id "
+                "(or set MICROSOFT_APP_TYPE=MultiTenant for an old multi-tenant registration)"
+            )
+        if self.APP_ID and self.APP_TYPE != "UserAssignedMSI" and not self.APP_PASSWORD:
+            raise SettingsError(
+                "MICROSOFT_APP_PASSWORD is not set; give the app's client secret for "
+                f"MICROSOFT_APP_ID={self.APP_ID}"
+            )
+
+    @property
+    def authenticated(self) -> bool:
+        """True when incoming requests must carry a valid Bot Framework token."""
+        return bool(self.APP_ID) and not self.local
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is an SQLite file (or in memory)."""
+        return self.database_url.startswith("sqlite")
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with some fields changed (validated again), e.g. ``port`` from the CLI."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Read and validate the settings from the environment.
+
+        Args:
+            env: the variables to read; ``os.environ`` when None.
+            **overrides: field values that win over the environment (CLI options).
+
+        Returns:
+            The validated settings.
+
+        Raises:
+            SettingsError: a variable has an invalid value, or no app id is set outside
+                local mode; the message names the variable and the fix.
+        """
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+
+        _, app_id = _lookup(env, "app_id")
+        _, password = _lookup(env, "app_password")
+        _, tenant = _lookup(env, "app_tenant")
+        values["APP_ID"] = app_id or ""
+        values["APP_PASSWORD"] = password or ""
+        values["APP_TENANTID"] = tenant or ""
+
+        name, app_type = _lookup(env, "app_type")
+        if app_type is not None:
+            matched = {t.lower(): t for t in _APP_TYPES}.get(app_type.lower())
+            if matched is None:
+                raise SettingsError(
+                    f"{name} = {app_type!r} is invalid; use one of {', '.join(_APP_TYPES)}"
+                )
+            values["APP_TYPE"] = matched
+
+        _, database_url = _lookup(env, "database_url")
+        if database_url is not None:
+            values["database_url"] = database_url
+
+        _, tenants = _lookup(env, "allowed_tenants")
+        if tenants is not None:
+            values["allowed_tenants"] = frozenset(
+                t.strip() for t in tenants.split(",") if t.strip()
+            )
+
+        name, port = _lookup(env, "port")
+        if port is not None:
+            try:
+                values["port"] = int(port)
+            except ValueError:
+                raise SettingsError(
+                    f"{name} = {port!r} is invalid; use a port number such as 3978"
+                ) from None
+
+        _, host = _lookup(env, "host")
+        if host is not None:
+            values["host"] = host
+
+        _, public_url = _lookup(env, "public_url")
+        if public_url is not None:
+            values["public_url"] = public_url
+
+        name, language = _lookup(env, "language")
+        if language is not None:
+            if language.lower() not in _LANGUAGES:
+                raise SettingsError(f"{name} = {language!r} is invalid; use 'da' or 'en'")
+            values["language"] = cast(Language, language.lower())
+
+        name, local = _lookup(env, "local")
+        if local is not None:
+            if local.lower() in _TRUE:
+                values["local"] = True
+            elif local.lower() in _FALSE:
+                values["local"] = False
+            else:
+                raise SettingsError(f"{name} = {local!r} is invalid; use 1 (on) or 0 (off)")
+
+        values.update(overrides)
+        settings = cls(**values)  # type: ignore[arg-type]
+        if settings.local:
+            log.warning(
+                "local mode: the bot runs WITHOUT Bot Framework authentication, for the "
+                "Microsoft 365 Agents Playground only; never expose it to a network"
+            )
+        return settings
