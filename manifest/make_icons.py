@@ -43,7 +43,9 @@ _NODES: tuple[tuple[float, float, float], ...] = (
 _EDGES: tuple[tuple[int, int], ...] = ((0, 1), (0, 2), (0, 3), (0, 4), (1, 3), (2, 4))
 
 
-def _draw_network(size: int, *, margin: float, node_radius: float, line_width: float) -> Image.Image:
+def _draw_network(
+    size: int, *, margin: float, node_radius: float, line_width: float
+) -> Image.Image:
     """Return an ``L`` (coverage) mask of the network glyph at ``size`` pixels."""
     big = size * _SUPERSAMPLE
     mask = Image.new("L", (big, big), 0)
