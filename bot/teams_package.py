@@ -195,13 +195,15 @@ class PackageSettings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
+        checked = list(SETTINGS)
         if not self.website_url:
             object.__setattr__(self, "website_url", self.public_url)
+            checked.remove("website_url")  # its problem would repeat the public URL's
         if not self.version:
             object.__setattr__(self, "version", _project_version())
         if not self.teams_app_id:
             object.__setattr__(self, "teams_app_id", self.bot_app_id)
-        problems = [_problem(field_name, getattr(self, field_name)) for field_name in SETTINGS]
+        problems = [_problem(field_name, getattr(self, field_name)) for field_name in checked]
         found = [p for p in problems if p]
         if found:
             raise SettingsError("; ".join(found))
