@@ -1,0 +1,361 @@
+"""Everything the bot says, in Danish and English.
+
+Plain, short sentences: some participants are dyslexic or weak in written Danish
+(``../shared/METHOD.md``). Look a text up with :func:`text`; a missing key or an unfilled
+``{placeholder}`` raises, so a typo never reaches a user as a half sentence.
+
+>>> text("answers_count", "da", count=7)
+'7 svar'
+>>> text("answers_count", "en", count=1)
+'1 answer'
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from typing import Any, Literal
+
+__all__ = ["LANGUAGES", "TEXTS", "Language", "language_of", "text"]
+
+Language = Literal["da", "en"]
+LANGUAGES: tuple[Language, ...] = ("da", "en")
+
+TEXTS: Mapping[str, Mapping[str, str]] = {
+    # --- counters and labels ---------------------------------------------------------
+    "answers_count": {"da": "{count} svar", "en": "{count} answers"},
+    "answers_count_one": {"da": "1 svar", "en": "1 answer"},
+    "question_of": {"da": "Spørgsmål {number} af {total}", "en": "Question {number} of {total}"},
+    "added_question_label": {"da": "Nyt spørgsmål", "en": "New question"},
+    "send": {"da": "Send", "en": "Send"},
+    "answer_privately": {"da": "Svar privat", "en": "Answer privately"},
+    "answer_placeholder": {"da": "Skriv dit svar her …", "en": "Write your answer here …"},
+    "choice_placeholder": {"da": "Vælg et svar", "en": "Pick an answer"},
+    "question_closed": {"da": "Spørgsmålet er lukket.", "en": "This question is closed."},
+    "question_open_hint": {
+        "da": "Svar i kortet, skriv i chatten, eller svar privat.",
+        "en": "Answer in the card, write in the chat, or answer privately.",
+    },
+    "private_question_hint": {
+        "da": "Dit svar her er privat: det gemmes og tælles med, men vises ikke i gruppen.",
+        "en": "Your answer here is private: it is stored and counted, never shown in the group.",
+    },
+    "no_phase": {"da": "Workshop", "en": "Workshop"},
+    # --- setup ---------------------------------------------------------------------
+    "setup_title": {"da": "Start en dataworkshop", "en": "Start a data workshop"},
+    "setup_intro": {
+        "da": "Vælg plan, serie og kort. Kun facilitatorer kan starte workshoppen.",
+        "en": "Pick a plan, a series and a map. Only facilitators can start the workshop.",
+    },
+    "setup_plan": {"da": "Spørgeplan", "en": "Question plan"},
+    "setup_series": {"da": "Serie", "en": "Series"},
+    "setup_series_new": {"da": "Ny serie", "en": "New series"},
+    "setup_series_name": {"da": "Navn på ny serie", "en": "Name of the new series"},
+    "setup_map": {"da": "Netværkskort", "en": "Network map"},
+    "setup_no_map": {"da": "Intet kort", "en": "No map"},
+    "setup_org": {"da": "Organisationens navn", "en": "Organisation name"},
+    "setup_language": {"da": "Sprog", "en": "Language"},
+    "setup_mode": {"da": "Svarform", "en": "Answer mode"},
+    "mode_named": {"da": "Med navn", "en": "Named"},
+    "mode_pseudonymous": {"da": "Pseudonym (Bruger A, B …)", "en": "Pseudonymous (User A, B …)"},
+    "mode_anonymous": {
+        "da": "Anonym (ingen identitet gemmes)",
+        "en": "Anonymous (no identity stored)",
+    },
+    "setup_submit": {"da": "Start workshoppen", "en": "Start the workshop"},
+    "setup_started_by": {"da": "Startet af {name}", "en": "Started by {name}"},
+    # --- welcome -------------------------------------------------------------------
+    "welcome_title": {"da": "Velkommen til dataworkshoppen", "en": "Welcome to the data workshop"},
+    "welcome_purpose": {
+        "da": "Vi taler om, hvordan viden fra efteruddannelse i {org} kan komme i spil på "
+        "arbejdspladsen. Der er ingen rigtige eller forkerte svar.",
+        "en": "We talk about how knowledge from continuing education in {org} can be put to "
+        "use at work. There are no right or wrong answers.",
+    },
+    "welcome_stored_label": {"da": "Det gemmer vi", "en": "What is stored"},
+    "welcome_stored_named": {
+        "da": "Dine svar med navn og tidspunkt.",
+        "en": "Your answers with your name and the time.",
+    },
+    "welcome_stored_pseudonymous": {
+        "da": "Dine svar og tidspunktet, under et pseudonym (fx Bruger A). Dit navn vises ikke.",
+        "en": "Your answers and the time, under a pseudonym (e.g. User A). Your name is not shown.",
+    },
+    "welcome_stored_anonymous": {
+        "da": "Kun dine svar og tidspunktet. Hvem der svarede, gemmes ikke.",
+        "en": "Only your answers and the time. Who answered is not stored.",
+    },
+    "welcome_who_label": {"da": "Hvem ser det", "en": "Who sees it"},
+    "welcome_who": {
+        "da": "Facilitatoren og gruppen ser svarene i opsummeringen. Private svar vises aldrig i gruppen.",
+        "en": "The facilitator and the group see the answers in the summary. Private answers are never shown in the group.",
+    },
+    "welcome_private_label": {"da": "Svar privat", "en": "Answer privately"},
+    "welcome_private": {
+        "da": "Tryk 'Svar privat' på et spørgsmål, eller skriv til mig i en 1:1-chat.",
+        "en": "Press 'Answer privately' on a question, or write to me in a 1:1 chat.",
+    },
+    "welcome_withdraw_label": {"da": "Fortryd", "en": "Withdraw"},
+    "welcome_withdraw": {
+        "da": "Skriv '@workshopbot glem mig' for at trække dine svar tilbage.",
+        "en": "Write '@workshopbot forget me' to withdraw your answers.",
+    },
+    "welcome_consent": {
+        "da": "Ved at svare giver du samtykke til, at dit svar gemmes til dette formål.",
+        "en": "By answering you agree that your answer is stored for this purpose.",
+    },
+    # --- map -----------------------------------------------------------------------
+    "map_title": {"da": "Netværkskortet: {name}", "en": "The network map: {name}"},
+    "map_intro": {
+        "da": "Kortet viser, hvilke ord der optræder sammen i opgaverne. Store ord bruges meget.",
+        "en": "The map shows which words occur together in the assignments. Big words are used a lot.",
+    },
+    "map_clusters": {"da": "Klynger", "en": "Clusters"},
+    "map_full_size": {"da": "Åbn i fuld størrelse", "en": "Open full size"},
+    "map_alt": {
+        "da": "Netværkskort over ord i opgaverne",
+        "en": "Network map of terms in the assignments",
+    },
+    "map_parked": {
+        "da": "Vi parkerer kortet for nu. I får en chance for at udforske det senere. "
+        "Vores fælles udgangspunkt: opgaverne rummer viden, som går tabt, hvis den ikke bliver brugt.",
+        "en": "We park the map for now. You will get a chance to explore it later. "
+        "Our shared starting point: the assignments hold knowledge that is lost if it is not used.",
+    },
+    "map_unknown": {
+        "da": "Jeg kender intet kort med navnet '{name}'. Kendte kort: {known}.",
+        "en": "I know no map called '{name}'. Known maps: {known}.",
+    },
+    "map_none_stored": {
+        "da": "Der er ingen gemte kort endnu. Gem et med 'workshopbot maps add NAVN MAPPE'.",
+        "en": "No maps are stored yet. Store one with 'workshopbot maps add NAME DIR'.",
+    },
+    # --- facilitation --------------------------------------------------------------
+    "refusal": {
+        "da": "Det er kun facilitatoren, der kan bruge '{command}'. Skriv 'hjælp' for at se, hvad du kan.",
+        "en": "Only the facilitator can use '{command}'. Write 'help' to see what you can do.",
+    },
+    "no_workshop": {
+        "da": "Der kører ingen workshop her. Skriv '@workshopbot start' for at starte en.",
+        "en": "No workshop is running here. Write '@workshopbot start' to start one.",
+    },
+    "already_running": {
+        "da": "Der kører allerede en workshop her (nr. {id}). Afslut den først med 'afslut'.",
+        "en": "A workshop is already running here (no. {id}). End it first with 'end'.",
+    },
+    "setup_already_sent": {
+        "da": "Opsætningskortet er sendt. Udfyld det for at starte.",
+        "en": "The setup card has been sent. Fill it in to start.",
+    },
+    "setup_stale": {
+        "da": "Dette opsætningskort er ikke længere aktuelt.",
+        "en": "This setup card is no longer current.",
+    },
+    "wrong_state": {
+        "da": "Det kan ikke lade sig gøre lige nu: {reason}",
+        "en": "That is not possible right now: {reason}",
+    },
+    "reason_paused": {
+        "da": "workshoppen er på pause. Skriv 'fortsæt'.",
+        "en": "the workshop is paused. Write 'resume'.",
+    },
+    "reason_not_paused": {
+        "da": "workshoppen er ikke på pause.",
+        "en": "the workshop is not paused.",
+    },
+    "reason_no_more": {
+        "da": "der er ikke flere spørgsmål. Skriv 'afslut' for at slutte.",
+        "en": "there are no more questions. Write 'end' to finish.",
+    },
+    "reason_no_previous": {
+        "da": "der er intet forrige spørgsmål.",
+        "en": "there is no previous question.",
+    },
+    "reason_no_open": {"da": "intet spørgsmål er åbent.", "en": "no question is open."},
+    "reason_nothing_parked": {
+        "da": "der er ingen parkerede spørgsmål.",
+        "en": "no question is parked.",
+    },
+    "reason_unknown_question": {
+        "da": "jeg kender ikke spørgsmålet '{id}'. Resten af planen: {ids}.",
+        "en": "I do not know the question '{id}'. The rest of the plan: {ids}.",
+    },
+    "reason_not_started": {
+        "da": "workshoppen er ikke startet endnu.",
+        "en": "the workshop has not started yet.",
+    },
+    "paused": {
+        "da": "Workshoppen holder pause. Vi fortsætter om lidt.",
+        "en": "The workshop is paused. We continue shortly.",
+    },
+    "resumed": {"da": "Vi fortsætter.", "en": "We continue."},
+    "parked": {
+        "da": "Spørgsmålet er parkeret. Vi vender tilbage til det senere.",
+        "en": "The question is parked. We will return to it later.",
+    },
+    "reordered": {"da": "Ny rækkefølge: {ids}", "en": "New order: {ids}"},
+    "added": {
+        "da": "Spørgsmålet '{text}' kommer som det næste.",
+        "en": "The question '{text}' comes next.",
+    },
+    "facilitator_added": {"da": "{name} er nu facilitator.", "en": "{name} is now a facilitator."},
+    "facilitator_who": {
+        "da": "Nævn personen med @, fx 'tilføj facilitator @Anna'.",
+        "en": "Mention the person with @, e.g. 'facilitator add @Anna'.",
+    },
+    "time_box": {
+        "da": "Tiden for spørgsmål '{question}' er gået ({minutes} min). {count} har svaret. Skriv 'næste', når I er klar.",
+        "en": "Time is up for question '{question}' ({minutes} min). {count} answered. Write 'next' when you are ready.",
+    },
+    "ended": {
+        "da": "Workshoppen er slut. Tak for jeres svar! Facilitatoren får en opsummering.",
+        "en": "The workshop has ended. Thank you for your answers! The facilitator gets a summary.",
+    },
+    "all_done": {
+        "da": "Det var det sidste spørgsmål. Skriv 'afslut' for at slutte, eller 'vend tilbage' til et parkeret spørgsmål.",
+        "en": "That was the last question. Write 'end' to finish, or 'return' to a parked question.",
+    },
+    "summary_working": {"da": "Jeg laver opsummeringen …", "en": "I am making the summary …"},
+    # --- answers -------------------------------------------------------------------
+    "too_long": {
+        "da": "Dit svar er {length} tegn. Det må højst være {limit}. Del det gerne op.",
+        "en": "Your answer is {length} characters. It may be at most {limit}. Please split it.",
+    },
+    "empty_answer": {
+        "da": "Svaret er tomt. Skriv noget i feltet.",
+        "en": "The answer is empty. Write something in the box.",
+    },
+    "stale_question": {
+        "da": "Det spørgsmål er lukket, så svaret blev ikke gemt. Det aktuelle spørgsmål kan du få med 'indhent'.",
+        "en": "That question is closed, so the answer was not stored. Get the current one with 'catch up'.",
+    },
+    "other_workshop": {
+        "da": "Det kort hører til en anden workshop, så svaret blev ikke gemt.",
+        "en": "That card belongs to another workshop, so the answer was not stored.",
+    },
+    "private_thanks": {
+        "da": "Tak! Dit private svar er gemt. Det vises ikke i gruppen.",
+        "en": "Thank you! Your private answer is stored. It is not shown in the group.",
+    },
+    "private_prompt": {
+        "da": "Skriv dit svar her. Det gemmes og tælles med, men vises ikke i gruppen.",
+        "en": "Write your answer here. It is stored and counted, but not shown in the group.",
+    },
+    "no_open_question_private": {
+        "da": "Der er ikke noget åbent spørgsmål lige nu. Jeg sender det næste, når du beder om det med 'indhent'.",
+        "en": "No question is open right now. Ask for the current one with 'catch up'.",
+    },
+    "withdrawn": {
+        "da": "Dine svar i workshoppen er trukket tilbage ({count}). De indgår ikke i opsummeringen.",
+        "en": "Your answers in the workshop are withdrawn ({count}). They are left out of the summary.",
+    },
+    "withdraw_anonymous": {
+        "da": "Workshoppen er anonym, så jeg ved ikke, hvilke svar der er dine.",
+        "en": "The workshop is anonymous, so I do not know which answers are yours.",
+    },
+    "error": {
+        "da": "Beklager, noget gik galt. Prøv igen om lidt.",
+        "en": "Sorry, something went wrong. Please try again shortly.",
+    },
+    "private_failed_group": {
+        "da": "{name}: jeg kunne ikke skrive til dig privat. Åbn en 1:1-chat med mig.",
+        "en": "{name}: I could not write to you privately. Open a 1:1 chat with me.",
+    },
+    # --- status --------------------------------------------------------------------
+    "status_title": {"da": "Status", "en": "Status"},
+    "status_workshop": {"da": "Workshop", "en": "Workshop"},
+    "status_state": {"da": "Tilstand", "en": "State"},
+    "status_question": {"da": "Spørgsmål", "en": "Question"},
+    "status_answers": {"da": "Svar på dette spørgsmål", "en": "Answers to this question"},
+    "status_total": {"da": "Svar i alt", "en": "Answers in total"},
+    "status_participants": {"da": "Deltagere", "en": "Participants"},
+    "status_elapsed": {"da": "Tid siden start", "en": "Time since start"},
+    "status_remaining": {"da": "Tilbage i planen", "en": "Left in the plan"},
+    "status_parked": {"da": "Parkeret", "en": "Parked"},
+    "state_setup": {"da": "opsætning", "en": "setting up"},
+    "state_running": {"da": "kører", "en": "running"},
+    "state_paused": {"da": "pause", "en": "paused"},
+    "state_ended": {"da": "afsluttet", "en": "ended"},
+    "none": {"da": "ingen", "en": "none"},
+    # --- help ----------------------------------------------------------------------
+    "help_title_facilitator": {
+        "da": "Kommandoer for facilitatorer",
+        "en": "Commands for facilitators",
+    },
+    "help_title_participant": {"da": "Kommandoer", "en": "Commands"},
+    "help_intro": {
+        "da": "Skriv @workshopbot og kommandoen. Svar på spørgsmål kan du bare skrive i chatten.",
+        "en": "Write @workshopbot and the command. Answers to questions you simply write in the chat.",
+    },
+    "help_unknown": {
+        "da": "Den kommando kender jeg ikke: '{text}'.",
+        "en": "I do not know that command: '{text}'.",
+    },
+    # --- summary -------------------------------------------------------------------
+    "summary_title": {"da": "Opsummering: {title}", "en": "Summary: {title}"},
+    "summary_overview": {
+        "da": "{answers} svar fra {participants} deltagere på {questions} spørgsmål. Varighed {duration}.",
+        "en": "{answers} answers from {participants} participants to {questions} questions. Duration {duration}.",
+    },
+    "summary_missing": {"da": "Har ikke svaret: {names}", "en": "Did not answer: {names}"},
+    "summary_everyone": {"da": "Alle har svaret.", "en": "Everyone answered."},
+    "summary_no_answers": {"da": "Ingen svar.", "en": "No answers."},
+    "summary_private": {"da": "(privat)", "en": "(private)"},
+    "summary_discussion": {"da": "Åben drøftelse", "en": "Open discussion"},
+    "summary_skipped": {"da": "sprunget over", "en": "skipped"},
+    "summary_parked": {"da": "parkeret", "en": "parked"},
+    "summary_private_hidden": {
+        "da": "{count} private svar er talt med, men vises ikke her.",
+        "en": "{count} private answers are counted but not shown here.",
+    },
+    "anonymous": {"da": "Anonym", "en": "Anonymous"},
+    "pseudonym": {"da": "Bruger {letter}", "en": "User {letter}"},
+    # --- plans ---------------------------------------------------------------------
+    "plans_title": {"da": "Spørgeplaner", "en": "Question plans"},
+    "plan_saved": {
+        "da": "Planen '{plan}' er gemt som version {version}.",
+        "en": "The plan '{plan}' is saved as version {version}.",
+    },
+    "plan_usage": {"da": "Sådan: {usage}", "en": "Usage: {usage}"},
+    "plan_error": {
+        "da": "Planen kunne ikke ændres: {reason}",
+        "en": "The plan could not be changed: {reason}",
+    },
+}
+
+
+def language_of(value: str | None, *, default: Language = "da") -> Language:
+    """Map a language tag (``"da"``, ``"en-GB"``, ``None``) to a supported language."""
+    if value:
+        head = value.strip().lower()[:2]
+        if head == "en":
+            return "en"
+        if head == "da":
+            return "da"
+    return default
+
+
+def text(key: str, language: str, /, **values: Any) -> str:
+    """Look up the text ``key`` in ``language`` and fill its placeholders.
+
+    Args:
+        key: A key of :data:`TEXTS`.
+        language: ``"da"`` or ``"en"`` (other values fall back to Danish).
+        **values: The placeholders' values.
+
+    Raises:
+        KeyError: When ``key`` is unknown or a placeholder has no value.
+    """
+    entry = TEXTS.get(key)
+    if entry is None:
+        raise KeyError(f"no text called {key!r}; add it to dialogs.texts.TEXTS")
+    template = entry.get(language_of(language))
+    if template is None:
+        template = entry["da"]
+    if key == "answers_count" and values.get("count") == 1:
+        template = TEXTS["answers_count_one"][language_of(language)]
+    needed = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    missing = needed - set(values)
+    if missing:
+        raise KeyError(f"text {key!r} needs {', '.join(sorted(missing))}; pass them")
+    return template.format(**values)
