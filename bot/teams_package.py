@@ -527,6 +527,7 @@ def validate_package(
     localizations: Mapping[str, Mapping[str, Any]],
     *,
     schema_root: Path = SCHEMA_ROOT,
+    version: str | None = None,
 ) -> None:
     """Validate the manifest and every language file against Microsoft's schemas.
 
@@ -538,16 +539,19 @@ def validate_package(
         manifest: The filled manifest.
         localizations: Language tag -> language file contents.
         schema_root: The ``json-schemas/teams`` folder of ``@microsoft/app-manifest``.
+        version: The schema version to check against; the manifest's ``manifestVersion``
+            when None.
 
     Raises:
         ManifestInvalid: With every schema error, one per line.
         BotError: The schemas of the manifest's version are not installed.
     """
-    schema_dir = schema_root / f"v{manifest.get('manifestVersion')}"
+    version = version or str(manifest.get("manifestVersion"))
+    schema_dir = schema_root / f"v{version}"
     manifest_schema = schema_dir / "MicrosoftTeams.schema.json"
     if not manifest_schema.is_file():
         raise BotError(
-            f"no schema for manifest version {manifest.get('manifestVersion')!r} at "
+            f"no schema for manifest version {version!r} at "
             f"{manifest_schema}; run `make setup` (npm ci) to install @microsoft/app-manifest"
         )
     problems = [f"manifest.json {e}" for e in _schema_errors(manifest, manifest_schema, schema_dir)]
@@ -558,15 +562,18 @@ def validate_package(
             problems += [
                 f"{name} {e}" for e in _schema_errors(strings, localization_schema, schema_dir)
             ]
-        seen = localized_manifest(manifest, strings)
+        try:
+            seen = localized_manifest(manifest, strings)
+        except BotError as exc:
+            problems.append(f"{name}: {exc}")
+            continue
         problems += [
             f"manifest.json as {language} users see it: {e}"
             for e in _schema_errors(seen, manifest_schema, schema_dir)
         ]
     if problems:
         raise ManifestInvalid(
-            f"the app package breaks the manifest schema v{manifest.get('manifestVersion')}:\n"
-            + "\n".join(problems)
+            f"the app package breaks the manifest schema v{version}:\n" + "\n".join(problems)
         )
 
 
