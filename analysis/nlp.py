@@ -1,0 +1,296 @@
+"""Loading the spaCy pipeline the analysis uses, once per language and model.
+
+A trained pipeline (``da_core_news_sm``, ``en_core_web_sm``, …) is used when it is installed
+or named; otherwise a blank pipeline gets a lookup lemmatizer (tables from
+``spacy-lookups-data``) that lemmatises case-insensitively, and a sentencizer for sentence
+units. Either way the pipeline is cached per ``(lang, model)``, so loading it twice costs
+nothing.
+
+>>> nlp = load_pipeline(lang="da")
+>>> [t.lemma_ for t in nlp("Medarbejderne og lederne")]
+['medarbejder', 'og', 'leder']
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+import spacy
+import spacy.util
+from spacy.language import Language
+from spacy.lookups import Lookups, Table
+from spacy.pipeline import Lemmatizer
+from spacy.tokens import Doc, Token
+
+from analysis.errors import InvalidParameter
+
+__all__ = [
+    "EXTRA_STOP_WORDS",
+    "LANGUAGES",
+    "Lang",
+    "components_to_disable",
+    "has_noun_chunks",
+    "is_trained",
+    "load_pipeline",
+    "stop_words",
+]
+
+log = logging.getLogger(__name__)
+
+Lang = Literal["da", "en"]
+LANGUAGES: tuple[Lang, ...] = ("da", "en")
+
+#: Trained pipelines tried, in order, when no model is named.
+_TRAINED: dict[str, tuple[str, ...]] = {
+    "da": ("da_core_news_lg", "da_core_news_md", "da_core_news_sm"),
+    "en": ("en_core_web_lg", "en_core_web_md", "en_core_web_sm"),
+}
+
+#: Corrections to the lookup tables where they pick the wrong homograph for this domain
+#: ("lederne" is "the leaders", not a form of "led", joint).
+_LEMMA_FIXES: dict[str, dict[str, str]] = {
+    "da": {
+        "leder": "leder",
+        "lederne": "leder",
+        "ledernes": "leder",
+        "lederen": "leder",
+        "lederens": "leder",
+        "ledere": "leder",
+        "lederes": "leder",
+        "leders": "leder",
+        "data": "data",
+        "medarbejdere": "medarbejder",
+        "medarbejderes": "medarbejder",
+        "medarbejdernes": "medarbejder",
+        "medarbejderens": "medarbejder",
+        "kompetencer": "kompetence",
+        "kompetencerne": "kompetence",
+        "virksomheder": "virksomhed",
+        "virksomhedernes": "virksomhed",
+        "virksomhedens": "virksomhed",
+        "skabe": "skabe",
+        "tage": "tage",
+        "både": "både",
+        "egne": "egen",
+        "godt": "god",
+        "svært": "svær",
+        "frem": "frem",
+    },
+    "en": {},
+}
+
+#: Function words the spaCy stop lists lack (they would otherwise become terms).
+EXTRA_STOP_WORDS: dict[str, frozenset[str]] = {
+    "da": frozenset(
+        """
+        når samt dels hos både sin sine sit ja nej ta inden frem hinanden mod blot ofte bl
+        fx ca mv osv dvs evt jf pga iht vha mht ifm etc hhv f.eks. bl.a. m.fl. o.l. såvel
+        hvorvidt hvilket heraf herunder heriblandt derudover desuden endvidere ligeledes
+        således dermed altså egentlig faktisk måtte kunne burde ville skulle ting andet
+        ens ift iflg ofte oftest tja nå okay ok
+        """.split()  # noqa: SIM905  (a word list reads better as text)
+    ),
+    "en": frozenset("etc eg ie vs via per also".split()),  # noqa: SIM905,
+}
+
+#: Word-final parts a compound may end in are looked up only when at least this long.
+_MIN_COMPOUND_HEAD = 4
+
+_LOCK = threading.Lock()
+
+
+class CaseInsensitiveLemmatizer(Lemmatizer):
+    """A lookup lemmatizer that looks up the lower-case form ("Medarbejderne" -> "medarbejder").
+
+    spaCy's own lookup mode looks up ``token.text`` as written, so a capitalised word at the
+    start of a sentence keeps its inflection. This one looks up ``token.lower_`` and caches
+    the answer per form, which also makes it faster on long texts.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        fixes: dict[str, str] | None = None,
+        compounds: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._fixes = dict(fixes or {})
+        self._compounds = compounds
+        self._cache: dict[str, str] = {}
+
+    def lemma_of(self, lower: str) -> str:
+        """The lemma of one lower-case word form."""
+        cached = self._cache.get(lower)
+        if cached is not None:
+            return cached
+        lemma = self._fixes.get(lower)
+        if lemma is None:
+            table: Table = self.lookups.get_table("lemma_lookup", {})
+            found = table.get(lower)
+            if found is None and self._compounds:
+                lemma = self._compound_lemma(lower, table)
+            elif found is None:
+                lemma = lower
+            else:
+                lemma = (found[0] if isinstance(found, list) else str(found)).lower()
+        self._cache[lower] = lemma
+        return lemma
+
+    def _compound_lemma(self, lower: str, table: Table) -> str:
+        """Lemmatise an unknown compound by its longest known head ("læringsforløbet")."""
+        for start in range(3, len(lower) - _MIN_COMPOUND_HEAD + 1):
+            head = lower[start:]
+            lemma = self._fixes.get(head)
+            if lemma is None:
+                found = table.get(head)
+                if found is None:
+                    continue
+                lemma = (found[0] if isinstance(found, list) else str(found)).lower()
+            if lemma == head:
+                return lower  # the head is already a lemma: so is the compound
+            return lower[:start] + lemma
+        return lower
+
+    def lookup_lemmatize(self, token: Token) -> list[str]:
+        return [self.lemma_of(token.lower_)]
+
+    def __call__(self, doc: Doc) -> Doc:
+        lemma_of = self.lemma_of
+        for token in doc:
+            token.lemma_ = lemma_of(token.lower_)
+        return doc
+
+
+@Language.factory(
+    "workshopbot_lemmatizer",
+    default_config={"mode": "lookup", "overwrite": True},
+)
+def _make_lemmatizer(nlp: Language, name: str, mode: str, overwrite: bool) -> Lemmatizer:
+    return CaseInsensitiveLemmatizer(
+        nlp.vocab,
+        None,
+        name,
+        mode=mode,
+        overwrite=overwrite,
+        fixes=_LEMMA_FIXES.get(nlp.lang or "", {}),
+        compounds=nlp.lang == "da",
+    )
+
+
+def _lookup_tables(lang: str) -> Lookups:
+    """The lemma lookup table for ``lang`` from spacy-lookups-data."""
+    try:
+        tables = spacy.util.registry.lookups.get(lang)
+    except Exception as exc:  # catalogue raises its own RegistryError
+        raise InvalidParameter(
+            f"no lemma lookup tables for lang = {lang!r}; install spacy-lookups-data "
+            "(pip install spacy-lookups-data) or name a trained pipeline with --model"
+        ) from exc
+    lookups = Lookups()
+    data: dict[str, Any] = dict(spacy.util.load_language_data(tables["lemma_lookup"]))
+    lookups.add_table("lemma_lookup", data)
+    return lookups
+
+
+def _blank(lang: str) -> Language:
+    nlp = spacy.blank(lang)
+    lemmatizer = nlp.add_pipe("workshopbot_lemmatizer", name="lemmatizer")
+    assert isinstance(lemmatizer, Lemmatizer)
+    lemmatizer.initialize(lookups=_lookup_tables(lang))
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def _installed_trained(lang: str) -> str | None:
+    for name in _TRAINED.get(lang, ()):
+        if spacy.util.is_package(name):
+            return name
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def _load(lang: str, model: str | None) -> Language:
+    if model is not None:
+        if not (spacy.util.is_package(model) or Path(model).is_dir()):
+            raise InvalidParameter(
+                f"spaCy model {model!r} is not installed; install it (e.g. pip install "
+                f"{model}) or leave out --model to use the built-in {lang!r} lemma tables"
+            )
+        nlp = spacy.load(model)
+        if nlp.lang != lang:
+            log.warning("model %s is for language %r, not %r", model, nlp.lang, lang)
+        log.info("loaded trained spaCy pipeline %s: %s", model, nlp.pipe_names)
+        return nlp
+    trained = _installed_trained(lang)
+    if trained is not None:
+        nlp = spacy.load(trained)
+        log.info("loaded installed spaCy pipeline %s: %s", trained, nlp.pipe_names)
+        return nlp
+    nlp = _blank(lang)
+    log.info("using a blank %r spaCy pipeline with lookup lemmas", lang)
+    return nlp
+
+
+def load_pipeline(*, lang: Lang = "da", model: str | None = None) -> Language:
+    """Load (once) the spaCy pipeline for a language.
+
+    Args:
+        lang: ``"da"`` (default) or ``"en"``.
+        model: Name or path of a trained pipeline; ``None`` uses an installed trained
+            pipeline for ``lang`` if there is one, else a blank pipeline with lookup lemmas.
+
+    Returns:
+        The pipeline; the same object for the same arguments.
+
+    Raises:
+        InvalidParameter: ``lang`` is not supported or ``model`` is not installed.
+    """
+    if lang not in LANGUAGES:
+        raise InvalidParameter(f"lang = {lang!r} is not supported; use one of {LANGUAGES}")
+    with _LOCK:
+        return _load(lang, model)
+
+
+def is_trained(nlp: Language) -> bool:
+    """Whether the pipeline has a statistical tagger or parser (so part-of-speech exists)."""
+    return any(
+        nlp.has_pipe(name) for name in ("tagger", "morphologizer", "parser", "attribute_ruler")
+    )
+
+
+def has_noun_chunks(nlp: Language) -> bool:
+    """Whether ``doc.noun_chunks`` works: a parser plus the language's syntax iterator."""
+    return nlp.has_pipe("parser") and "noun_chunks" in (nlp.Defaults.syntax_iterators or {})
+
+
+def stop_words(nlp: Language, extra: Iterable[str] = ()) -> frozenset[str]:
+    """The language's stop words (lower case), a few more function words, plus ``extra``."""
+    return (
+        frozenset(w.lower() for w in nlp.Defaults.stop_words)
+        | EXTRA_STOP_WORDS.get(nlp.lang or "", frozenset())
+        | frozenset(w.lower() for w in extra)
+    )
+
+
+def components_to_disable(nlp: Language, *, sentences: bool) -> list[str]:
+    """Pipeline components that term extraction does not need.
+
+    Args:
+        nlp: The pipeline.
+        sentences: Whether sentence boundaries are needed.
+
+    Returns:
+        Component names to pass as ``disable=`` to ``nlp.pipe``.
+    """
+    needed = {"lemmatizer", "tok2vec", "tagger", "morphologizer", "attribute_ruler"}
+    if has_noun_chunks(nlp):
+        needed.add("parser")
+    if sentences:
+        needed |= {"sentencizer", "senter", "parser"}
+    return [name for name in nlp.pipe_names if name not in needed]
