@@ -140,17 +140,19 @@ def edge_weights(
     Returns:
         One weight per entry of ``counts``, in its order.
     """
-    c = counts.data.astype(np.float64)
+    c: npt.NDArray[np.float64] = np.asarray(counts.data, dtype=np.float64)
     if weight == "count":
         return c
     i, j = counts.row, counts.col
     if weight == "jaccard":
         union = unit_frequency[i] + unit_frequency[j] - c
-        return c / np.maximum(union, 1.0)
+        jaccard: npt.NDArray[np.float64] = c / np.maximum(union, 1.0)
+        return jaccard
     if weight == "association":
         totals = np.bincount(i, weights=c, minlength=unit_frequency.shape[0])
         m = c.sum() / 2.0
-        return 2.0 * m * c / np.maximum(totals[i] * totals[j], 1e-12)
+        strength: npt.NDArray[np.float64] = 2.0 * m * c / np.maximum(totals[i] * totals[j], 1e-12)
+        return strength
     raise InvalidParameter(f"weight = {weight!r} is not valid; use one of {', '.join(WEIGHTS)}")
 
 
