@@ -369,7 +369,11 @@ def _languages(check: _Checker, value: object) -> tuple[str, ...] | None:
             ok = False
         else:
             langs.append(lang)
-    return tuple(langs) if ok else None
+    if not ok:
+        # Keep checking texts against the languages that are valid, so one typo in the
+        # list does not hide every missing translation.
+        return tuple(langs) or None
+    return tuple(langs)
 
 
 def _phases(check: _Checker, value: object, langs: tuple[str, ...] | None) -> list[Phase] | None:

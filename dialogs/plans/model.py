@@ -151,8 +151,9 @@ def parse_time_box(value: object) -> int:
             "or a whole number of seconds"
         )
     if not MIN_TIME_BOX <= seconds <= MAX_TIME_BOX:
+        shown = f"{seconds} seconds" if isinstance(value, int) else f"{value!r} ({seconds} s)"
         raise ValueError(
-            f"{value!r} is {seconds} seconds; a time box must be between "
+            f"{shown} is not allowed; a time box must be between "
             f"{format_time_box(MIN_TIME_BOX)} and {format_time_box(MAX_TIME_BOX)}"
         )
     return seconds
