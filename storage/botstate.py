@@ -1,0 +1,127 @@
+"""Bot Framework state as a key-value table with eTags (used by ``bot/state_storage.py``).
+
+Semantics (the Bot Framework's): a write with an expected eTag succeeds only if the stored
+eTag is still that one; ``None`` or ``"*"`` writes unconditionally; every write gets a new
+eTag; deleting an unknown key is silent; any string is a valid key. A conditional write to a
+key that no longer exists is a conflict too (the eTag it carries is stale).
+
+A batch (:func:`write_state` with several keys) is one transaction: on a conflict nothing
+of it is written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import delete, select, update
+
+from storage._base import bot_state_t, upsert, utcnow
+from storage.db import Database
+from storage.errors import EtagConflict, InvalidInput
+
+__all__ = ["delete_state", "new_etag", "read_state", "write_state"]
+
+#: Keys are read in chunks of this many (bind-parameter limits).
+_CHUNK = 500
+
+
+def new_etag() -> str:
+    """A fresh eTag."""
+    return uuid.uuid4().hex
+
+
+def _check_keys(keys: Iterable[str]) -> list[str]:
+    found = list(dict.fromkeys(keys))
+    for key in found:
+        if not isinstance(key, str):
+            raise InvalidInput(f"bot-state key {key!r} is not a string")
+    return found
+
+
+async def read_state(db: Database, keys: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Read stored items.
+
+    Returns:
+        ``{key: (json_text, etag)}`` for the keys that exist (unknown keys are left out).
+    """
+    wanted = _check_keys(keys)
+    found: dict[str, tuple[str, str]] = {}
+    if not wanted:
+        return found
+    async with db.transaction(write=False) as session:
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            rows = await session.execute(
+                select(bot_state_t.c.key, bot_state_t.c.data, bot_state_t.c.etag).where(
+                    bot_state_t.c.key.in_(chunk)
+                )
+            )
+            for key, data, etag in rows:
+                found[key] = (data, etag)
+    return found
+
+
+async def write_state(
+    db: Database, changes: Mapping[str, tuple[str, str | None]]
+) -> dict[str, str]:
+    """Write items, all or nothing.
+
+    Args:
+        changes: ``{key: (json_text, expected_etag)}``; ``expected_etag`` None or ``"*"``
+            overwrites, any other value must equal the stored eTag.
+
+    Returns:
+        ``{key: new_etag}``.
+
+    Raises:
+        EtagConflict: An expected eTag is stale (nothing of the batch is written).
+        InvalidInput: A key is not a string, the data is not text, or an eTag is empty.
+    """
+    new_etags: dict[str, str] = {}
+    if not changes:
+        return new_etags
+    _check_keys(changes)
+    for key, (data, expected) in changes.items():
+        if not isinstance(data, str):
+            raise InvalidInput(f"bot-state data for {key!r} must be JSON text")
+        if expected == "":
+            raise InvalidInput(
+                f"bot-state write for {key!r} has an empty eTag; use '*' to overwrite"
+            )
+    now = utcnow()
+    async with db.transaction() as session:
+        for key, (data, expected) in changes.items():
+            etag = new_etag()
+            if expected is None or expected == "*":
+                await session.execute(
+                    upsert(session, bot_state_t, ["key"], ["data", "etag", "updated_at"]).values(
+                        key=key, data=data, etag=etag, updated_at=now
+                    )
+                )
+            else:
+                result = await session.execute(
+                    update(bot_state_t)
+                    .where(bot_state_t.c.key == key, bot_state_t.c.etag == expected)
+                    .values(data=data, etag=etag, updated_at=now)
+                )
+                if result.rowcount != 1:  # type: ignore[attr-defined]
+                    raise EtagConflict(
+                        f"the stored state for {key!r} changed since it was read (eTag {expected!r} "
+                        "is stale); read it again and retry",
+                        keys=(key,),
+                    )
+            new_etags[key] = etag
+    return new_etags
+
+
+async def delete_state(db: Database, keys: Iterable[str]) -> None:
+    """Delete items; unknown keys are ignored."""
+    wanted = _check_keys(keys)
+    if not wanted:
+        return
+    async with db.transaction() as session:
+        for start in range(0, len(wanted), _CHUNK):
+            await session.execute(
+                delete(bot_state_t).where(bot_state_t.c.key.in_(wanted[start : start + _CHUNK]))
+            )

@@ -1,0 +1,222 @@
+"""Opening the database: URL handling, engines, transactions.
+
+``DATABASE_URL`` selects the database (a SQLAlchemy URL). Synchronous URLs are translated to
+the async drivers: ``sqlite:///path`` → ``sqlite+aiosqlite:///path`` and ``postgresql://…``
+→ ``postgresql+asyncpg://…``. Without it, workshopbot uses one SQLite file,
+``var/workshopbot.sqlite3`` below the current directory.
+
+SQLite runs in WAL mode with foreign keys on and a busy timeout. Writers take the write lock
+at ``BEGIN IMMEDIATE`` (so two writers never deadlock on a lock upgrade) and, inside one
+process, queue on an ``asyncio.Lock`` instead of spinning in SQLite's busy handler.
+
+Example:
+    >>> to_async_url("sqlite:///var/x.sqlite3")
+    'sqlite+aiosqlite:///var/x.sqlite3'
+    >>> to_async_url("postgres://u@h/db")
+    'postgresql+asyncpg://u@h/db'
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+
+from storage.errors import InvalidInput
+
+__all__ = [
+    "DEFAULT_SQLITE_PATH",
+    "Database",
+    "database_url_from_env",
+    "open_database",
+    "to_async_url",
+]
+
+log = logging.getLogger(__name__)
+
+#: Where the embedded database lives when DATABASE_URL is not set (relative to the cwd).
+DEFAULT_SQLITE_PATH = Path("var/workshopbot.sqlite3")
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+Dialect = Literal["sqlite", "postgresql"]
+
+
+def database_url_from_env(env: Mapping[str, str] | None = None) -> str:
+    """The configured database URL: ``DATABASE_URL`` or the default SQLite file.
+
+    Args:
+        env: The environment to read (default ``os.environ``).
+
+    Returns:
+        A SQLAlchemy URL (sync or async form; :func:`to_async_url` normalises it).
+    """
+    env = os.environ if env is None else env
+    url = env.get("DATABASE_URL", "").strip()
+    return url or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def to_async_url(url: str | URL) -> str:
+    """Translate a SQLAlchemy URL to its async driver (aiosqlite or asyncpg).
+
+    Raises:
+        InvalidInput: The URL cannot be parsed or names a database other than SQLite or
+            PostgreSQL.
+    """
+    try:
+        parsed = make_url(url) if isinstance(url, str) else url
+    except ArgumentError as exc:
+        raise InvalidInput(
+            f"DATABASE_URL {str(url)!r} is not a database URL; use sqlite:///path/to/file.sqlite3 "
+            "or postgresql://user@host:5432/dbname"
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+    elif backend in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    else:
+        raise InvalidInput(
+            f"the database {backend!r} in DATABASE_URL is not supported; use sqlite:///path "
+            "or postgresql://user@host/dbname"
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_path(url: URL) -> Path | None:
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+@dataclass(eq=False)
+class Database:
+    """An open database: the async engines plus how to start a transaction.
+
+    Use :meth:`transaction` for every repository call (one transaction per call, so nothing
+    is half-written) and :meth:`dispose` when done.
+
+    Attributes:
+        url: The async SQLAlchemy URL (password included; never log it).
+        dialect: ``"sqlite"`` or ``"postgresql"``.
+        engine: The engine for reads (and for writes on PostgreSQL).
+        write_engine: The engine whose transactions begin with ``BEGIN IMMEDIATE`` on SQLite
+            (the same object as ``engine`` on PostgreSQL).
+    """
+
+    url: str
+    dialect: Dialect
+    engine: AsyncEngine
+    write_engine: AsyncEngine
+    _write_lock: asyncio.Lock | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_url(
+        cls, url: str | None = None, *, echo: bool = False, pool_size: int = 10
+    ) -> Database:
+        """Create the engines for ``url`` (default: :func:`database_url_from_env`).
+
+        Creates the parent folder of a SQLite file. Does not connect yet.
+
+        Args:
+            url: A SQLAlchemy URL, sync or async form.
+            echo: Log every SQL statement (debugging).
+            pool_size: Connections kept open per engine (PostgreSQL).
+
+        Raises:
+            InvalidInput: The URL is not a SQLite or PostgreSQL URL.
+        """
+        async_url = to_async_url(url if url is not None else database_url_from_env())
+        parsed = make_url(async_url)
+        if parsed.get_backend_name() == "sqlite":
+            path = _sqlite_path(parsed)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            read_engine = create_async_engine(async_url, echo=echo)
+            # One write connection is enough: the asyncio.Lock lets one writer in at a time.
+            write_engine = create_async_engine(async_url, echo=echo, pool_size=1, max_overflow=0)
+            _configure_sqlite(read_engine, immediate=False)
+            _configure_sqlite(write_engine, immediate=True)
+            return cls(async_url, "sqlite", read_engine, write_engine, asyncio.Lock())
+        engine = create_async_engine(
+            async_url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
+        )
+        return cls(async_url, "postgresql", engine, engine, None)
+
+    @asynccontextmanager
+    async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
+        """One transaction as an ``AsyncSession``: committed on success, rolled back on error.
+
+        Args:
+            write: The transaction writes. On SQLite it then takes the write lock up front;
+                read-only transactions (``write=False``) run beside writers in WAL mode.
+        """
+        if self._write_lock is not None and write:
+            async with self._write_lock, self._session(self.write_engine) as session:
+                yield session
+        else:
+            async with self._session(self.engine) as session:
+                yield session
+
+    @asynccontextmanager
+    async def _session(self, engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+        async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+        if self.write_engine is not self.engine:
+            await self.write_engine.dispose()
+
+
+def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling would defer BEGIN; we emit BEGIN ourselves.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+async def open_database(url: str | None = None, *, check_schema: bool = True) -> Database:
+    """Open the database and (by default) refuse an out-of-date schema.
+
+    Args:
+        url: A SQLAlchemy URL (default: ``DATABASE_URL`` or the SQLite file).
+        check_schema: Raise :class:`~storage.errors.SchemaOutOfDate` unless the schema is at
+            the newest migration.
+
+    Returns:
+        The open :class:`Database`; call ``await db.dispose()`` when done.
+    """
+    db = Database.from_url(url)
+    if check_schema:
+        from storage.migrate import check_schema as _check
+
+        try:
+            await _check(db)
+        except BaseException:
+            await db.dispose()
+            raise
+    return db

@@ -1,0 +1,262 @@
+"""Participants: one row per person per workshop, with a pseudonym in order of first answer.
+
+Identity: every participant row holds ``user_hash`` = HMAC-SHA256(workshop salt, Teams user
+id). In ``anonymous`` mode that hash is all that is stored — no user id, no display name —
+so the same person still keeps one pseudonym, is counted once and can have their answers
+deleted by ``workshopbot data forget`` (which recomputes the hash), while the database alone
+does not say who they are. The salt is per workshop, so one person's rows in two anonymous
+workshops cannot be linked without their user id.
+
+Pseudonyms: the n-th person to answer becomes "Deltager A", "Deltager B", …, "Deltager Z",
+"Deltager AA", … ("Participant A" in English workshops). Assignment takes the workshop row
+lock on PostgreSQL (the write lock on SQLite) and is backed by a unique constraint on
+``(workshop_id, pseudonym_number)``, so concurrent first answers never share a pseudonym.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from typing import Any
+
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage._base import (
+    check_id,
+    check_text,
+    insert_ignoring_conflicts,
+    lock_workshop,
+    participant_from_row,
+    participant_t,
+    pseudonym_label,
+    utcnow,
+    workshop_t,
+)
+from storage.db import Database
+from storage.errors import NotFound
+from storage.records import ParticipantRecord
+
+__all__ = [
+    "find_participant",
+    "get_or_create_participant",
+    "get_participant",
+    "list_participants",
+    "pseudonym_label",
+    "set_consent",
+    "user_hash",
+]
+
+log = logging.getLogger(__name__)
+
+
+def user_hash(salt: str, user_id: str) -> str:
+    """The salted hash that identifies a Teams user within one workshop (64 hex digits)."""
+    return hmac.new(salt.encode(), user_id.encode(), hashlib.sha256).hexdigest()
+
+
+def _check_user(user_id: object) -> str:
+    return check_text(user_id, "user id", max_len=300).strip()
+
+
+async def ensure_participant(
+    session: AsyncSession,
+    workshop: Row[Any],
+    user_id: str,
+    display_name: str | None,
+    *,
+    assign_pseudonym: bool,
+) -> Row[Any]:
+    """Find or create the participant row inside a transaction (internal to ``storage``).
+
+    The fast path (the person exists and has a pseudonym) is one SELECT without locks.
+    """
+    wid = workshop.id
+    hashed = user_hash(workshop.salt, user_id)
+    select_row = select(participant_t).where(
+        participant_t.c.workshop_id == wid, participant_t.c.user_hash == hashed
+    )
+    row = (await session.execute(select_row)).first()
+    if row is not None and (row.pseudonym_number is not None or not assign_pseudonym):
+        if (
+            display_name
+            and workshop.answer_mode != "anonymous"
+            and row.display_name != display_name
+        ):
+            await session.execute(
+                update(participant_t)
+                .where(participant_t.c.id == row.id)
+                .values(display_name=display_name)
+            )
+            row = (await session.execute(select_row)).one()
+        return row
+    anonymous = workshop.answer_mode == "anonymous"
+    if row is None:
+        await session.execute(
+            insert_ignoring_conflicts(session, participant_t, ["workshop_id", "user_hash"]).values(
+                workshop_id=wid,
+                user_hash=hashed,
+                user_id=None if anonymous else user_id,
+                display_name=None if anonymous else display_name,
+                created_at=utcnow(),
+            )
+        )
+    if assign_pseudonym:
+        # The workshop row lock serialises numbering; re-read under it.
+        await lock_workshop(session, wid)
+        row = (await session.execute(select_row)).one()
+        if row.pseudonym_number is None:
+            latest = (
+                await session.execute(
+                    select(func.coalesce(func.max(participant_t.c.pseudonym_number), 0)).where(
+                        participant_t.c.workshop_id == wid
+                    )
+                )
+            ).scalar_one()
+            await session.execute(
+                update(participant_t)
+                .where(participant_t.c.id == row.id)
+                .values(pseudonym_number=int(latest) + 1)
+            )
+    return (await session.execute(select_row)).one()
+
+
+async def _workshop_row(session: AsyncSession, workshop_id: int) -> Any:
+    check_id(workshop_id, "workshop id")
+    row = (
+        await session.execute(
+            select(
+                workshop_t.c.id, workshop_t.c.salt, workshop_t.c.answer_mode, workshop_t.c.language
+            ).where(workshop_t.c.id == workshop_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"there is no workshop {workshop_id}; list them with: workshopbot workshops")
+    return row
+
+
+async def get_or_create_participant(
+    db: Database,
+    workshop_id: int,
+    user_id: str,
+    display_name: str | None = None,
+    *,
+    assign_pseudonym: bool = True,
+) -> ParticipantRecord:
+    """The participant for a Teams user in a workshop, created on first sight.
+
+    Call it when the person answers for the first time (``record_answer`` does): the
+    pseudonym goes to the next free letter. ``assign_pseudonym=False`` creates the row
+    without one (e.g. to store consent before the first answer).
+
+    Args:
+        db: The database.
+        workshop_id: The workshop.
+        user_id: The Teams user id (``activity.from_property.id``); never stored in anonymous
+            mode.
+        display_name: The Teams display name; stored in named and pseudonymous mode only.
+        assign_pseudonym: Give the person a pseudonym if they have none yet.
+
+    Raises:
+        NotFound: No such workshop.
+        InvalidInput: Empty user id.
+    """
+    user_id = _check_user(user_id)
+    async with db.transaction() as session:
+        workshop = await _workshop_row(session, workshop_id)
+        row = await ensure_participant(
+            session, workshop, user_id, display_name, assign_pseudonym=assign_pseudonym
+        )
+        return participant_from_row(row, workshop.language)
+
+
+async def find_participant(
+    db: Database, workshop_id: int, user_id: str
+) -> ParticipantRecord | None:
+    """The participant for a Teams user in a workshop, or None (never creates one)."""
+    user_id = _check_user(user_id)
+    async with db.transaction(write=False) as session:
+        workshop = await _workshop_row(session, workshop_id)
+        row = (
+            await session.execute(
+                select(participant_t).where(
+                    participant_t.c.workshop_id == workshop_id,
+                    participant_t.c.user_hash == user_hash(workshop.salt, user_id),
+                )
+            )
+        ).first()
+    return None if row is None else participant_from_row(row, workshop.language)
+
+
+async def get_participant(db: Database, participant_id: int) -> ParticipantRecord:
+    """One participant by id.
+
+    Raises:
+        NotFound: No such participant.
+    """
+    check_id(participant_id, "participant id")
+    async with db.transaction(write=False) as session:
+        row = (
+            await session.execute(
+                select(participant_t, workshop_t.c.language)
+                .join(workshop_t, workshop_t.c.id == participant_t.c.workshop_id)
+                .where(participant_t.c.id == participant_id)
+            )
+        ).first()
+    if row is None:
+        raise NotFound(f"there is no participant {participant_id}")
+    return participant_from_row(row, row.language)
+
+
+async def list_participants(db: Database, workshop_id: int) -> tuple[ParticipantRecord, ...]:
+    """A workshop's participants in pseudonym order (those without one last)."""
+    async with db.transaction(write=False) as session:
+        workshop = await _workshop_row(session, workshop_id)
+        rows = await session.execute(
+            select(participant_t)
+            .where(participant_t.c.workshop_id == workshop_id)
+            .order_by(
+                participant_t.c.pseudonym_number.is_(None),
+                participant_t.c.pseudonym_number,
+                participant_t.c.id,
+            )
+        )
+        return tuple(participant_from_row(row, workshop.language) for row in rows)
+
+
+async def set_consent(
+    db: Database,
+    workshop_id: int,
+    user_id: str,
+    *,
+    answers: bool | None = None,
+    quotes: bool | None = None,
+    display_name: str | None = None,
+) -> ParticipantRecord:
+    """Record a person's consent (None leaves a flag as it is); creates the participant
+    without a pseudonym if they have not answered yet.
+
+    Args:
+        answers: Consents to their answers being stored and analysed.
+        quotes: Consents to being quoted (under their pseudonym) in summaries.
+    """
+    user_id = _check_user(user_id)
+    async with db.transaction() as session:
+        workshop = await lock_workshop(session, workshop_id)
+        row = await ensure_participant(
+            session, workshop, user_id, display_name, assign_pseudonym=False
+        )
+        values: dict[str, Any] = {}
+        if answers is not None:
+            values["consent_answers"] = bool(answers)
+        if quotes is not None:
+            values["consent_quotes"] = bool(quotes)
+        if values:
+            await session.execute(
+                update(participant_t).where(participant_t.c.id == row.id).values(**values)
+            )
+        row = (
+            await session.execute(select(participant_t).where(participant_t.c.id == row.id))
+        ).one()
+        return participant_from_row(row, workshop.language)

@@ -1,0 +1,450 @@
+"""Personal data: forget a person, export a workshop, purge old workshops.
+
+``forget_user`` removes one person everywhere: their participant rows and answers in every
+workshop (found by the salted hash, so anonymous workshops too), their quotes in stored
+summaries (JSON objects that carry one of their answer ids or their pseudonym/name are
+dropped; Markdown lines that name them or quote them are dropped), their facilitator rows,
+their user id in the event log, and their Bot Framework user state.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+
+from storage._base import (
+    answer_from_row,
+    answer_select,
+    answer_t,
+    as_utc,
+    bot_state_t,
+    check_text,
+    event_t,
+    facilitator_t,
+    load_workshop,
+    participant_from_row,
+    participant_t,
+    pseudonym_label,
+    question_run_from_row,
+    question_run_t,
+    summary_t,
+    utcnow,
+    workshop_t,
+)
+from storage.db import Database
+from storage.errors import InvalidInput
+from storage.events import _record as _event_record
+from storage.participants import user_hash
+from storage.records import ForgetReport, PurgeReport, WorkshopExport
+from storage.summaries import _record as _summary_record
+
+__all__ = [
+    "REMOVED",
+    "export_workshop",
+    "forget_user",
+    "purge_older_than",
+    "retention_days_from_env",
+    "scrub_summary",
+    "write_export",
+]
+
+log = logging.getLogger(__name__)
+
+#: What replaces a removed quote inside a kept text.
+REMOVED = "[fjernet]"
+#: Answer texts shorter than this are not searched for inside summary prose (too common).
+MIN_QUOTE_CHARS = 12
+#: Keys whose value names who said something in a summary's JSON.
+_WHO_KEYS = frozenset(
+    {"pseudonym", "speaker", "participant", "author", "display_name", "name", "who"}
+)
+
+
+class _Drop:
+    pass
+
+
+_DROP = _Drop()
+
+
+def _name_pattern(names: set[str]) -> re.Pattern[str] | None:
+    names = {name for name in names if name and name.strip()}
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+def scrub_summary(
+    data: Any, markdown: str, *, answer_ids: set[int], names: set[str], texts: set[str]
+) -> tuple[Any, str, bool]:
+    """Remove one person's quotes and mentions from a summary.
+
+    Args:
+        data: The summary JSON.
+        markdown: The summary Markdown.
+        answer_ids: The person's answer ids (JSON objects with such an ``answer_id`` go).
+        names: Their pseudonym and display name (objects naming them go; mentions in
+            Markdown lines drop the line).
+        texts: Their answer texts (quoted passages are replaced or their lines dropped).
+
+    Returns:
+        ``(data, markdown, changed)``.
+    """
+    pattern = _name_pattern(names)
+    quotes = sorted(
+        {t.strip() for t in texts if len(t.strip()) >= MIN_QUOTE_CHARS}, key=len, reverse=True
+    )
+    changed = False
+
+    def scrub_text(value: str) -> str:
+        nonlocal changed
+        new = value
+        for quote in quotes:
+            new = new.replace(quote, REMOVED)
+        if pattern is not None:
+            new = pattern.sub(REMOVED, new)
+        if new != value:
+            changed = True
+        return new
+
+    def walk(node: Any) -> Any:
+        nonlocal changed
+        if isinstance(node, dict):
+            answer_id = node.get("answer_id")
+            ids = node.get("answer_ids")
+            if isinstance(answer_id, int) and answer_id in answer_ids:
+                changed = True
+                return _DROP
+            if isinstance(ids, list) and any(isinstance(i, int) and i in answer_ids for i in ids):
+                node = {**node, "answer_ids": [i for i in ids if i not in answer_ids]}
+                changed = True
+            for key in _WHO_KEYS:
+                value = node.get(key)
+                if isinstance(value, str) and value.strip() in names:
+                    changed = True
+                    return _DROP
+            out: dict[str, Any] = {}
+            for key, value in node.items():
+                new = walk(value)
+                if new is not _DROP:
+                    out[key] = new
+            return out
+        if isinstance(node, list):
+            return [item for item in (walk(value) for value in node) if item is not _DROP]
+        if isinstance(node, str):
+            return scrub_text(node)
+        return node
+
+    new_data = walk(data)
+    lines = []
+    for line in markdown.splitlines(keepends=True):
+        mentions = pattern is not None and pattern.search(line) is not None
+        quoted = any(quote in line for quote in quotes)
+        if mentions or quoted:
+            changed = True
+            continue
+        lines.append(line)
+    return new_data, "".join(lines), changed
+
+
+async def forget_user(db: Database, user_id: str) -> ForgetReport:
+    """Delete one person's answers and identity everywhere (one transaction).
+
+    Args:
+        user_id: The Teams user id (``29:…``) as the bot saw it.
+
+    Returns:
+        What was removed. Forgetting an unknown user removes nothing and is not an error.
+    """
+    user_id = check_text(user_id, "user id", max_len=300).strip()
+    async with db.transaction() as session:
+        workshops = (
+            await session.execute(select(workshop_t.c.id, workshop_t.c.salt, workshop_t.c.language))
+        ).all()
+        by_workshop = {w.id: w for w in workshops}
+        hashes = [(w.id, user_hash(w.salt, user_id)) for w in workshops]
+        people: list[Any] = []
+        for start in range(0, len(hashes), 200):
+            chunk = hashes[start : start + 200]
+            conditions = [
+                (participant_t.c.workshop_id == wid) & (participant_t.c.user_hash == hashed)
+                for wid, hashed in chunk
+            ]
+            people.extend(
+                (await session.execute(select(participant_t).where(or_(*conditions)))).all()
+            )
+        answers_removed = 0
+        summaries_scrubbed = 0
+        for person in people:
+            workshop = by_workshop[person.workshop_id]
+            rows = (
+                await session.execute(
+                    select(answer_t.c.id, answer_t.c.text).where(
+                        answer_t.c.participant_id == person.id
+                    )
+                )
+            ).all()
+            answer_ids = {row.id for row in rows}
+            texts = {row.text for row in rows if row.text}
+            names = {
+                pseudonym_label(person.pseudonym_number, workshop.language) or "",
+                person.display_name or "",
+            }
+            names.discard("")
+            summaries = (
+                await session.execute(
+                    select(summary_t).where(summary_t.c.workshop_id == person.workshop_id)
+                )
+            ).all()
+            for summary in summaries:
+                data, markdown, changed = scrub_summary(
+                    summary.data or {},
+                    summary.markdown,
+                    answer_ids=answer_ids,
+                    names=names,
+                    texts=texts,
+                )
+                if changed:
+                    await session.execute(
+                        update(summary_t)
+                        .where(summary_t.c.id == summary.id)
+                        .values(data=data, markdown=markdown, scrubbed_at=utcnow())
+                    )
+                    summaries_scrubbed += 1
+            await session.execute(delete(answer_t).where(answer_t.c.participant_id == person.id))
+            await session.execute(delete(participant_t).where(participant_t.c.id == person.id))
+            answers_removed += len(answer_ids)
+        facilitators = await session.execute(
+            delete(facilitator_t).where(facilitator_t.c.user_id == user_id)
+        )
+        events = await session.execute(
+            update(event_t).where(event_t.c.actor_user_id == user_id).values(actor_user_id=None)
+        )
+        escaped = user_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        state = await session.execute(
+            delete(bot_state_t).where(
+                or_(
+                    bot_state_t.c.key.like(f"%/users/{escaped}", escape="\\"),
+                    bot_state_t.c.key.like(f"%/users/{escaped}/%", escape="\\"),
+                )
+            )
+        )
+        report = ForgetReport(
+            participants=len(people),
+            answers=answers_removed,
+            summaries_scrubbed=summaries_scrubbed,
+            facilitator_rows=int(facilitators.rowcount),  # type: ignore[attr-defined]
+            events_anonymised=int(events.rowcount),  # type: ignore[attr-defined]
+            bot_state_keys=int(state.rowcount),  # type: ignore[attr-defined]
+        )
+    log.info(
+        "forgot a user: %d participant rows, %d answers, %d summaries scrubbed",
+        report.participants,
+        report.answers,
+        report.summaries_scrubbed,
+    )
+    return report
+
+
+async def export_workshop(db: Database, workshop_id: int) -> WorkshopExport:
+    """Everything stored about one workshop, withdrawn answers included.
+
+    Raises:
+        NotFound: No such workshop.
+    """
+    async with db.transaction(write=False) as session:
+        workshop = await load_workshop(session, workshop_id)
+        runs = await session.execute(
+            select(question_run_t)
+            .where(question_run_t.c.workshop_id == workshop_id)
+            .order_by(question_run_t.c.opened_at, question_run_t.c.id)
+        )
+        people = await session.execute(
+            select(participant_t)
+            .where(participant_t.c.workshop_id == workshop_id)
+            .order_by(
+                participant_t.c.pseudonym_number.is_(None),
+                participant_t.c.pseudonym_number,
+                participant_t.c.id,
+            )
+        )
+        answers = await session.execute(
+            answer_select()
+            .where(answer_t.c.workshop_id == workshop_id)
+            .order_by(answer_t.c.created_at, answer_t.c.id)
+        )
+        events = await session.execute(
+            select(event_t)
+            .where(event_t.c.workshop_id == workshop_id)
+            .order_by(event_t.c.created_at, event_t.c.id)
+        )
+        summaries = await session.execute(
+            select(summary_t)
+            .where(summary_t.c.workshop_id == workshop_id)
+            .order_by(summary_t.c.created_at, summary_t.c.id)
+        )
+        return WorkshopExport(
+            workshop=workshop,
+            question_runs=tuple(question_run_from_row(row) for row in runs),
+            participants=tuple(participant_from_row(row, workshop.language) for row in people),
+            answers=tuple(answer_from_row(row) for row in answers),
+            events=tuple(_event_record(row) for row in events),
+            summaries=tuple(_summary_record(row) for row in summaries),
+            exported_at=utcnow(),
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+#: Columns of the answers CSV, in order.
+CSV_COLUMNS = (
+    "answer_id",
+    "offset",
+    "created_at",
+    "question_position",
+    "question_id",
+    "question_text",
+    "participant",
+    "display_name",
+    "source",
+    "private",
+    "text",
+    "value",
+    "edited_at",
+    "withdrawn_at",
+)
+
+
+def write_export(export: WorkshopExport, out_dir: Path | str) -> tuple[Path, Path]:
+    """Write an export as ``workshop-<id>.json`` (everything) and ``workshop-<id>-answers.csv``.
+
+    The CSV has one row per answer (UTF-8 with BOM so spreadsheet programs read ``æøå``).
+
+    Returns:
+        The JSON path and the CSV path.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    wid = export.workshop.id
+    payload = _jsonable(asdict(export))
+    for answer, out_answer in zip(export.answers, payload["answers"], strict=True):
+        out_answer["offset"] = answer.offset
+    json_path = out / f"workshop-{wid}.json"
+    json_path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    runs = {run.id: run for run in export.question_runs}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for answer in export.answers:
+        run = runs.get(answer.question_run_id) if answer.question_run_id is not None else None
+        writer.writerow(
+            [
+                answer.id,
+                answer.offset,
+                answer.created_at.isoformat(),
+                "" if run is None else run.position,
+                answer.question_id or "",
+                "" if run is None else run.question_text,
+                answer.pseudonym or "",
+                answer.display_name or "",
+                answer.source,
+                "yes" if answer.private else "no",
+                answer.text,
+                "" if answer.value is None else json.dumps(answer.value, ensure_ascii=False),
+                "" if answer.edited_at is None else answer.edited_at.isoformat(),
+                "" if answer.withdrawn_at is None else answer.withdrawn_at.isoformat(),
+            ]
+        )
+    csv_path = out / f"workshop-{wid}-answers.csv"
+    csv_path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+    return json_path, csv_path
+
+
+def retention_days_from_env(env: Mapping[str, str] | None = None) -> int | None:
+    """``WORKSHOPBOT_RETENTION_DAYS`` as a number of days (None when unset or empty).
+
+    Raises:
+        InvalidInput: It is set but not a whole number >= 1.
+    """
+    env = os.environ if env is None else env
+    raw = env.get("WORKSHOPBOT_RETENTION_DAYS", "").strip()
+    if not raw:
+        return None
+    try:
+        days = int(raw)
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise InvalidInput(
+            f"WORKSHOPBOT_RETENTION_DAYS={raw!r} is invalid; set it to a whole number of days >= 1 or unset it"
+        )
+    return days
+
+
+async def purge_older_than(db: Database, days: int, *, now: datetime | None = None) -> PurgeReport:
+    """Delete workshops (with their answers, participants, …) older than ``days`` days.
+
+    A workshop's age counts from its end, or from its creation if it never ended.
+
+    Raises:
+        InvalidInput: ``days`` is not a whole number >= 1.
+    """
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise InvalidInput(f"days = {days!r} is invalid; it must be a whole number >= 1")
+    cutoff = (as_utc(now) if now is not None else utcnow()) - timedelta(days=days)
+    async with db.transaction() as session:
+        ids = [
+            row.id
+            for row in await session.execute(
+                select(workshop_t.c.id).where(
+                    or_(
+                        workshop_t.c.ended_at < cutoff,
+                        workshop_t.c.ended_at.is_(None) & (workshop_t.c.created_at < cutoff),
+                    )
+                )
+            )
+        ]
+        if not ids:
+            return PurgeReport(workshops=0, answers=0, participants=0)
+        n_answers = (
+            await session.execute(
+                select(func.count()).select_from(answer_t).where(answer_t.c.workshop_id.in_(ids))
+            )
+        ).scalar_one()
+        n_people = (
+            await session.execute(
+                select(func.count())
+                .select_from(participant_t)
+                .where(participant_t.c.workshop_id.in_(ids))
+            )
+        ).scalar_one()
+        for table in (answer_t, participant_t, question_run_t, event_t, summary_t, facilitator_t):
+            await session.execute(delete(table).where(table.c.workshop_id.in_(ids)))
+        await session.execute(delete(workshop_t).where(workshop_t.c.id.in_(ids)))
+    log.info("purged %d workshops older than %d days", len(ids), days)
+    return PurgeReport(
+        workshops=len(ids),
+        answers=int(n_answers),
+        participants=int(n_people),
+        workshop_ids=tuple(ids),
+    )

@@ -1,0 +1,196 @@
+"""Question runs: which question was open when, and in what order."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import func, select, update
+
+from storage._base import (
+    check_id,
+    check_text,
+    lock_workshop,
+    question_run_from_row,
+    question_run_t,
+    utcnow,
+    workshop_t,
+)
+from storage.db import Database
+from storage.errors import InvalidInput, NotFound
+from storage.records import QuestionRunRecord
+
+__all__ = [
+    "close_question",
+    "current_question_run",
+    "get_question_run",
+    "list_question_runs",
+    "open_question",
+]
+
+log = logging.getLogger(__name__)
+
+
+async def open_question(
+    db: Database,
+    workshop_id: int,
+    question_id: str,
+    text: str,
+    position: int | None = None,
+    *,
+    close_others: bool = True,
+) -> QuestionRunRecord:
+    """Open a question in a workshop and make it the current one.
+
+    Args:
+        db: The database.
+        workshop_id: The workshop.
+        question_id: The plan's id of the question (a question may run more than once).
+        text: The question as it was asked (a snapshot: later plan edits do not change it).
+        position: Its place in this workshop's order; default: after the last one opened.
+        close_others: Close every other open question of the workshop at the same time.
+
+    Raises:
+        InvalidInput: Empty question id or text, or a negative position.
+        NotFound: No such workshop.
+    """
+    question_id = check_text(question_id, "question id", max_len=200).strip()
+    text = check_text(text, "question text", max_len=4000)
+    if position is not None and (
+        isinstance(position, bool) or not isinstance(position, int) or position < 0
+    ):
+        raise InvalidInput(f"position {position!r} is invalid; it must be a whole number >= 0")
+    now = utcnow()
+    async with db.transaction() as session:
+        await lock_workshop(session, workshop_id)
+        if position is None:
+            latest = (
+                await session.execute(
+                    select(func.coalesce(func.max(question_run_t.c.position), 0)).where(
+                        question_run_t.c.workshop_id == workshop_id
+                    )
+                )
+            ).scalar_one()
+            position = int(latest) + 1
+        if close_others:
+            await session.execute(
+                update(question_run_t)
+                .where(
+                    question_run_t.c.workshop_id == workshop_id,
+                    question_run_t.c.closed_at.is_(None),
+                )
+                .values(closed_at=now)
+            )
+        run_id = (
+            await session.execute(
+                question_run_t.insert()
+                .values(
+                    workshop_id=workshop_id,
+                    question_id=question_id,
+                    question_text=text,
+                    position=position,
+                    opened_at=now,
+                    parked=False,
+                )
+                .returning(question_run_t.c.id)
+            )
+        ).scalar_one()
+        await session.execute(
+            update(workshop_t)
+            .where(workshop_t.c.id == workshop_id)
+            .values(current_question_id=question_id)
+        )
+        row = (
+            await session.execute(select(question_run_t).where(question_run_t.c.id == run_id))
+        ).one()
+    return question_run_from_row(row)
+
+
+async def close_question(
+    db: Database, question_run_id: int, *, parked: bool = False
+) -> QuestionRunRecord:
+    """Close an open question (``parked=True``: set aside, to come back to later).
+
+    Closing a closed question changes nothing. If it was the workshop's current question,
+    the workshop has no current question afterwards.
+
+    Raises:
+        NotFound: No such question run.
+    """
+    check_id(question_run_id, "question run id")
+    async with db.transaction() as session:
+        row = (
+            await session.execute(
+                select(question_run_t).where(question_run_t.c.id == question_run_id)
+            )
+        ).first()
+        if row is None:
+            raise NotFound(f"there is no question run {question_run_id}")
+        if row.closed_at is None:
+            await lock_workshop(session, row.workshop_id)
+            await session.execute(
+                update(question_run_t)
+                .where(question_run_t.c.id == question_run_id)
+                .values(closed_at=utcnow(), parked=parked)
+            )
+            await session.execute(
+                update(workshop_t)
+                .where(
+                    workshop_t.c.id == row.workshop_id,
+                    workshop_t.c.current_question_id == row.question_id,
+                )
+                .values(current_question_id=None)
+            )
+            row = (
+                await session.execute(
+                    select(question_run_t).where(question_run_t.c.id == question_run_id)
+                )
+            ).one()
+    return question_run_from_row(row)
+
+
+async def get_question_run(db: Database, question_run_id: int) -> QuestionRunRecord:
+    """One question run.
+
+    Raises:
+        NotFound: No such question run.
+    """
+    check_id(question_run_id, "question run id")
+    async with db.transaction(write=False) as session:
+        row = (
+            await session.execute(
+                select(question_run_t).where(question_run_t.c.id == question_run_id)
+            )
+        ).first()
+    if row is None:
+        raise NotFound(f"there is no question run {question_run_id}")
+    return question_run_from_row(row)
+
+
+async def list_question_runs(db: Database, workshop_id: int) -> tuple[QuestionRunRecord, ...]:
+    """A workshop's question runs in the order they were opened."""
+    check_id(workshop_id, "workshop id")
+    async with db.transaction(write=False) as session:
+        rows = await session.execute(
+            select(question_run_t)
+            .where(question_run_t.c.workshop_id == workshop_id)
+            .order_by(question_run_t.c.opened_at, question_run_t.c.id)
+        )
+        return tuple(question_run_from_row(row) for row in rows)
+
+
+async def current_question_run(db: Database, workshop_id: int) -> QuestionRunRecord | None:
+    """The most recently opened question that is still open, or None."""
+    check_id(workshop_id, "workshop id")
+    async with db.transaction(write=False) as session:
+        row = (
+            await session.execute(
+                select(question_run_t)
+                .where(
+                    question_run_t.c.workshop_id == workshop_id,
+                    question_run_t.c.closed_at.is_(None),
+                )
+                .order_by(question_run_t.c.opened_at.desc(), question_run_t.c.id.desc())
+                .limit(1)
+            )
+        ).first()
+    return None if row is None else question_run_from_row(row)
