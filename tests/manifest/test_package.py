@@ -354,5 +354,5 @@ def test_committed_icons_are_what_the_script_draws(tmp_path: Path) -> None:
 
 
 def test_unknown_schema_version_is_named(manifest: dict[str, Any]) -> None:
-    with pytest.raises(BotError, match="no schema for manifest version '1.99'"):
+    with pytest.raises(BotError, match=r"no schema for manifest version '1\.99'"):
         validate_package(manifest, {}, version="1.99")
