@@ -1,30 +1,287 @@
 """Every outgoing call of the bot, throttled per conversation, retried, coalesced.
 
-(First cut: the public API the conversation code uses; the queue follows.)
+Teams throttles each bot per conversation (thread): 7 operations per second, 8 per 2 s,
+60 per 30 s, 1,800 per hour, and answers 429 beyond that. The SDK does no retrying of its
+own. The :class:`Outbox` therefore owns every outgoing call:
+
+- **One queue per conversation**, worked by one task, so calls in a conversation are made in
+  the order they were queued, and a sliding-window limiter (:class:`RateLimiter`) keeps
+  every window of :data:`TEAMS_LIMITS` below its limit before a call is made.
+- **Retries**: 429, 412, 500, 502, 503, 504, connection errors and timeouts are retried with
+  exponential backoff and full jitter, never sooner than the ``Retry-After`` the service
+  asked for; after ``give_up_after`` seconds (or on a non-retryable status such as 400,
+  403, 404 or 413) the call is logged and dropped: the caller's future resolves to None,
+  nothing is raised into a turn.
+- **Coalesced card updates**: :meth:`Outbox.update_card` for the same activity collapses
+  all calls made while an update is pending, and keeps at least ``coalesce_window``
+  seconds between two updates of one card; the card is built by the newest
+  ``card_factory`` when the call is made, so the last state always wins.
+- **Proactive**: calls are made with ``adapter.continue_conversation(reference, ...)`` on
+  the stored conversation reference, so the turn that queued them has long been answered.
+
+The ``send``/``update_card``/``send_private``/``run`` methods never block and never raise
+for delivery problems; see ``bot.services`` for how the conversation code uses them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from botbuilder.core import TurnContext
-from botbuilder.schema import Activity, Attachment, ChannelAccount, ConversationReference
+import aiohttp
+from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationParameters,
+    ConversationReference,
+)
 
-__all__ = ["CardFactory", "Outbox"]
+__all__ = [
+    "RETRYABLE_STATUSES",
+    "TEAMS_LIMITS",
+    "CardFactory",
+    "DeliveryFailed",
+    "Outbox",
+    "RateLimiter",
+]
 
 log = logging.getLogger(__name__)
 
-#: Builds the new content of a card when an update is finally sent.
+#: (window seconds, operations allowed) per bot per conversation, from Teams' documentation.
+TEAMS_LIMITS: tuple[tuple[float, int], ...] = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
+
+#: HTTP statuses worth trying again (Teams: 429, 412, 502, 504; plus transient 500/503).
+RETRYABLE_STATUSES = frozenset({412, 429, 500, 502, 503, 504})
+
+#: Builds the new content of a card when an update is finally sent: an Attachment, an
+#: Activity, or the Adaptive Card JSON as a dict.
 CardFactory = Callable[[], Attachment | Activity | dict[str, Any]]
 
 
-class Outbox:
-    """Sends, updates and proactive turns, queued per conversation (see bot.services)."""
+class DeliveryFailed(Exception):
+    """One attempt failed; ``status`` is the HTTP status (None: connection or timeout)."""
 
-    coalesce_window: float = 2.0
+    def __init__(self, message: str, *, status: int | None, retry_after: float | None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+    @property
+    def retryable(self) -> bool:
+        return self.status is None or self.status in RETRYABLE_STATUSES
+
+
+class RateLimiter:
+    """Sliding-window limiter: how long to wait before the next operation is allowed.
+
+    Args:
+        limits: (window seconds, max operations) pairs; all must hold.
+        clock: monotonic clock (seconds).
+
+    >>> limiter = RateLimiter(((1.0, 2),), clock=lambda: 0.0)
+    >>> limiter.record(); limiter.record(); limiter.delay()
+    1.0
+    """
+
+    def __init__(
+        self,
+        limits: tuple[tuple[float, int], ...] = TEAMS_LIMITS,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not limits or any(w <= 0 or n < 1 for w, n in limits):
+            raise ValueError(
+                f"limits = {limits!r} is invalid; give (seconds > 0, count >= 1) pairs"
+            )
+        self.limits = tuple(sorted(limits))
+        self._clock = clock
+        self._longest = max(w for w, _ in self.limits)
+        self._stamps: deque[float] = deque()
+
+    def delay(self) -> float:
+        """Seconds to wait until one more operation stays within every window."""
+        now = self._clock()
+        while self._stamps and self._stamps[0] <= now - self._longest:
+            self._stamps.popleft()
+        wait = 0.0
+        count = len(self._stamps)
+        for window, allowed in self.limits:
+            # Operations in (now - window, now]: the newest ones, at the right of the deque.
+            in_window = 0
+            for stamp in reversed(self._stamps):
+                if stamp > now - window:
+                    in_window += 1
+                else:
+                    break
+            if in_window >= allowed:
+                # The oldest stamp that must leave the window before one more fits.
+                oldest = self._stamps[count - allowed]
+                wait = max(wait, oldest + window - now)
+        return max(wait, 0.0)
+
+    def record(self) -> None:
+        """Count one operation now."""
+        self._stamps.append(self._clock())
+
+    async def acquire(self) -> None:
+        """Wait until an operation is allowed, then count it."""
+        while (wait := self.delay()) > 0:
+            await asyncio.sleep(wait + 0.005)
+        self.record()
+
+
+@dataclass
+class _Op:
+    """One queued outgoing call."""
+
+    kind: str
+    reference: ConversationReference
+    perform: Callable[[], Awaitable[Any]]
+    future: asyncio.Future[Any]
+    retry: bool = True
+    queued_at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class _PendingUpdate:
+    factory: CardFactory
+    reference: ConversationReference
+    scheduled: bool = False
+
+
+def _status_of(exc: BaseException) -> tuple[int | None, float | None]:
+    """HTTP status and Retry-After (seconds) of a connector error, if it has them."""
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None) or getattr(response, "status", None)
+    retry_after: float | None = None
+    headers = getattr(response, "headers", None)
+    if headers is not None:
+        value = headers.get("Retry-After") or headers.get("retry-after")
+        if value:
+            try:
+                retry_after = max(0.0, float(value))
+            except ValueError:
+                retry_after = None
+    return (int(status) if isinstance(status, int) else None), retry_after
+
+
+def _is_transport_error(exc: BaseException) -> bool:
+    """Connection problems and timeouts, from aiohttp, msrest or the OS."""
+    if isinstance(exc, (ConnectionError, OSError, TimeoutError, aiohttp.ClientError)):
+        return True
+    return type(exc).__module__.startswith("msrest") and type(exc).__name__ in (
+        "ClientRequestError",
+        "ClientException",
+    )
+
+
+def _conversation_key(reference: ConversationReference) -> str:
+    """Teams throttles per thread; all threads of a channel share one queue (conservative)."""
+    conversation_id = reference.conversation.id if reference.conversation else ""
+    return f"{reference.service_url}|{conversation_id.split(';messageid=')[0]}"
+
+
+def _as_activity(content: Activity | str) -> Activity:
+    if isinstance(content, Activity):
+        return content
+    if isinstance(content, str):
+        return Activity(type=ActivityTypes.message, text=content)
+    raise TypeError(f"activity = {content!r} is invalid; give an Activity or a text")
+
+
+def _card_activity(content: Attachment | Activity | dict[str, Any], activity_id: str) -> Activity:
+    if isinstance(content, Activity):
+        activity = content
+    elif isinstance(content, Attachment):
+        activity = Activity(type=ActivityTypes.message, attachments=[content])
+    elif isinstance(content, dict):
+        activity = Activity(
+            type=ActivityTypes.message,
+            attachments=[
+                Attachment(content_type="application/vnd.microsoft.card.adaptive", content=content)
+            ],
+        )
+    else:
+        raise TypeError(
+            f"card_factory returned {type(content).__name__}; return an Attachment, an "
+            "Activity or the card JSON as a dict"
+        )
+    activity.id = activity_id
+    return activity
+
+
+class Outbox:
+    """Sends, updates and proactive turns, queued per conversation.
+
+    Args:
+        adapter: the ``CloudAdapter`` (its ``continue_conversation`` makes the calls).
+        app_id: the bot's app id ("" in local mode).
+        limits: per-conversation windows, default :data:`TEAMS_LIMITS`.
+        coalesce_window: least seconds between two updates of the same card.
+        give_up_after: seconds after which a call that keeps failing is dropped.
+        attempt_timeout: seconds one attempt may take before it counts as failed.
+        base_delay: first backoff delay in seconds (doubles per attempt).
+        max_delay: largest backoff delay in seconds.
+        max_concurrency: outgoing calls in flight over all conversations.
+        seed: seed for the jitter (tests).
+    """
+
+    def __init__(
+        self,
+        adapter: BotAdapter,
+        *,
+        app_id: str = "",
+        limits: tuple[tuple[float, int], ...] = TEAMS_LIMITS,
+        coalesce_window: float = 2.0,
+        give_up_after: float = 60.0,
+        attempt_timeout: float = 15.0,
+        base_delay: float = 0.5,
+        max_delay: float = 20.0,
+        max_concurrency: int = 64,
+        seed: int | None = None,
+    ) -> None:
+        if coalesce_window < 0:
+            raise ValueError(f"coalesce_window = {coalesce_window} is invalid; it must be >= 0")
+        if give_up_after <= 0 or attempt_timeout <= 0:
+            raise ValueError("give_up_after and attempt_timeout must be > 0 seconds")
+        self._adapter = adapter
+        self._app_id = app_id
+        self._limits = limits
+        self.coalesce_window = coalesce_window
+        self.give_up_after = give_up_after
+        self.attempt_timeout = attempt_timeout
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self._random = random.Random(seed)
+        self._queues: dict[str, deque[_Op]] = {}
+        self._limiters: dict[str, RateLimiter] = {}
+        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._updates: dict[tuple[str, str], _PendingUpdate] = {}
+        self._last_update: dict[tuple[str, str], float] = {}
+        self._timers: set[asyncio.TimerHandle] = set()
+        self._private_refs: dict[tuple[str, str], ConversationReference] = {}
+        self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._closed = False
+        #: Counters for logs, tests and benchmarks.
+        self.stats: dict[str, int] = {
+            "sent": 0,
+            "updated": 0,
+            "coalesced": 0,
+            "retried": 0,
+            "given_up": 0,
+        }
+
+    # ------------------------------------------------------------------ public API
 
     def send(
         self,
@@ -33,8 +290,24 @@ class Outbox:
         *,
         reply_to_id: str | None = None,
     ) -> asyncio.Future[str | None]:
-        """Queue ``activity`` for the conversation; the future gives its id (None: given up)."""
-        raise NotImplementedError
+        """Queue ``activity`` for the reference's conversation.
+
+        Args:
+            reference: the stored conversation reference.
+            activity: an Activity or a plain text.
+            reply_to_id: answer in the thread of this activity (channels).
+
+        Returns:
+            A future resolving to the new activity's id, or None when the send was given up.
+        """
+        message = _as_activity(activity)
+        if reply_to_id:
+            message.reply_to_id = reply_to_id
+
+        async def perform() -> str | None:
+            return await self._send_in(reference, message)
+
+        return self._enqueue("send", reference, perform)
 
     def send_private(
         self,
@@ -42,17 +315,333 @@ class Outbox:
         user: ChannelAccount | str,
         activity: Activity | str,
     ) -> asyncio.Future[str | None]:
-        """Queue ``activity`` for the 1:1 chat between the bot and ``user`` (created if needed)."""
-        raise NotImplementedError
+        """Queue ``activity`` for the 1:1 chat of the bot and ``user``, creating it if needed.
+
+        Args:
+            reference: a reference to a conversation where the bot and the user both are
+                (gives the service URL, tenant and bot account).
+            user: the user's Teams id (``activity.from_property.id``) or account.
+            activity: an Activity or a plain text.
+
+        Returns:
+            A future resolving to the new activity's id, or None when given up.
+        """
+        account = user if isinstance(user, ChannelAccount) else ChannelAccount(id=user)
+        if not account.id:
+            raise ValueError("user has no id; give the Teams user id (activity.from_property.id)")
+        message = _as_activity(activity)
+        key_ref = ConversationReference(
+            service_url=reference.service_url,
+            channel_id=reference.channel_id,
+            bot=reference.bot,
+            conversation=ConversationAccount(id=f"1:1:{account.id}"),
+        )
+
+        async def perform() -> str | None:
+            private = await self._private_reference(reference, account)
+            return await self._send_in(private, message)
+
+        return self._enqueue("send_private", key_ref, perform)
 
     def update_card(
         self, reference: ConversationReference, activity_id: str, card_factory: CardFactory
     ) -> None:
-        """Replace the card of a sent activity; updates within 2 s collapse to the newest."""
-        raise NotImplementedError
+        """Replace the content of a sent card; calls within the window collapse to the newest.
+
+        Args:
+            reference: the conversation the card was sent to.
+            activity_id: the id the send returned.
+            card_factory: builds the card when the update is made (so it shows the newest
+                state); returns an Attachment, an Activity or the Adaptive Card JSON.
+        """
+        if not activity_id:
+            raise ValueError("activity_id is empty; pass the id that Outbox.send resolved to")
+        key = (_conversation_key(reference), activity_id)
+        pending = self._updates.get(key)
+        if pending is not None:
+            pending.factory = card_factory
+            pending.reference = reference
+            self.stats["coalesced"] += 1
+            return
+        pending = _PendingUpdate(card_factory, reference)
+        self._updates[key] = pending
+        loop = asyncio.get_running_loop()
+        due = self._last_update.get(key, float("-inf")) + self.coalesce_window
+        delay = max(0.0, due - time.monotonic())
+        if delay <= 0:
+            self._schedule_update(key)
+        else:
+            now = loop.time()
+            self._timers = {h for h in self._timers if h.when() > now}
+            self._timers.add(loop.call_later(delay, self._schedule_update, key))
 
     def run(
         self, reference: ConversationReference, callback: Callable[[TurnContext], Awaitable[Any]]
-    ) -> asyncio.Future[None]:
-        """Run a proactive turn in the conversation's queue."""
-        raise NotImplementedError
+    ) -> asyncio.Future[Any]:
+        """Run ``callback`` in a proactive turn, in the conversation's queue.
+
+        The callback is not retried (it may have side effects); it counts as one operation.
+
+        Returns:
+            A future resolving to the callback's result, or None when it failed (logged).
+        """
+
+        async def perform() -> Any:
+            result: list[Any] = [None]
+
+            async def logic(context: TurnContext) -> None:
+                result[0] = await callback(context)
+
+            await self._continue(reference, logic)
+            return result[0]
+
+        return self._enqueue("run", reference, perform, retry=False)
+
+    async def drain(self, *, timeout: float = 30.0) -> bool:
+        """Wait until every queued call and pending update is done (tests, shutdown).
+
+        Returns:
+            True when the outbox became idle within ``timeout`` seconds.
+        """
+        try:
+            await asyncio.wait_for(self._wait_idle(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def close(self, *, timeout: float = 10.0) -> None:
+        """Finish what is queued (up to ``timeout`` seconds), then stop the workers."""
+        await self.drain(timeout=timeout)
+        self._closed = True
+        for handle in self._timers:
+            handle.cancel()
+        self._timers.clear()
+        workers = list(self._workers.values())
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        dropped = sum(len(q) for q in self._queues.values()) + len(self._updates)
+        if dropped:
+            log.warning("outbox closed with %d calls not made", dropped)
+        for queue in self._queues.values():
+            for op in queue:
+                if not op.future.done():
+                    op.future.set_result(None)
+        self._queues.clear()
+        self._updates.clear()
+
+    @property
+    def pending(self) -> int:
+        """Calls queued or waiting (updates included)."""
+        return sum(len(q) for q in self._queues.values()) + len(self._updates)
+
+    # ------------------------------------------------------------------ internals
+
+    async def _wait_idle(self) -> None:
+        # Polling keeps this simple: timers may add an update a moment after a queue ran dry.
+        while self.pending or any(not w.done() for w in self._workers.values()):
+            await asyncio.sleep(0.02)
+
+    def _schedule_update(self, key: tuple[str, str]) -> None:
+        pending = self._updates.get(key)
+        if pending is None or pending.scheduled or self._closed:
+            return
+        pending.scheduled = True
+        activity_id = key[1]
+
+        async def perform() -> str | None:
+            # Taken out of the pending map now: calls from here on start a new update.
+            current = self._updates.pop(key, pending)
+            self._last_update[key] = time.monotonic()
+            activity = _card_activity(current.factory(), activity_id)
+            await self._update_in(current.reference, activity)
+            self._last_update[key] = time.monotonic()
+            return activity_id
+
+        self._enqueue("update", pending.reference, perform)
+
+    def _enqueue(
+        self,
+        kind: str,
+        reference: ConversationReference,
+        perform: Callable[[], Awaitable[Any]],
+        *,
+        retry: bool = True,
+    ) -> asyncio.Future[Any]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        if self._closed:
+            log.warning("outbox is closed; dropped a %s", kind)
+            future.set_result(None)
+            return future
+        if reference is None or reference.conversation is None or not reference.service_url:
+            raise ValueError(
+                "reference is incomplete; use TurnContext.get_conversation_reference(activity)"
+            )
+        key = _conversation_key(reference)
+        self._queues.setdefault(key, deque()).append(_Op(kind, reference, perform, future, retry))
+        worker = self._workers.get(key)
+        if worker is None or worker.done():
+            self._workers[key] = loop.create_task(self._work(key), name=f"outbox {key}")
+        return future
+
+    async def _work(self, key: str) -> None:
+        queue = self._queues[key]
+        limiter = self._limiters.setdefault(key, RateLimiter(self._limits))
+        try:
+            while queue:
+                op = queue[0]
+                try:
+                    result = await self._attempt_all(op, limiter)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # a bug in a card factory or callback: log, go on
+                    log.exception("outbox %s in %s failed", op.kind, key)
+                    result = None
+                queue.popleft()
+                if not op.future.done():
+                    op.future.set_result(result)
+        finally:
+            if not queue:
+                self._queues.pop(key, None)
+                self._workers.pop(key, None)
+
+    async def _attempt_all(self, op: _Op, limiter: RateLimiter) -> Any:
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            await limiter.acquire()
+            try:
+                async with self._semaphore:
+                    return await asyncio.wait_for(op.perform(), self.attempt_timeout)
+            except (TimeoutError, ConnectionError, OSError) as exc:
+                failure = DeliveryFailed(
+                    str(exc) or type(exc).__name__, status=None, retry_after=None
+                )
+            except DeliveryFailed as exc:
+                failure = exc
+            if not op.retry or not failure.retryable:
+                self.stats["given_up"] += 1
+                log.error(
+                    "outbox gave up a %s (status %s, not retryable): %s",
+                    op.kind,
+                    failure.status,
+                    failure,
+                )
+                return None
+            attempt += 1
+            backoff = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+            delay = self._random.uniform(backoff / 2, backoff)
+            if failure.retry_after is not None:
+                delay = max(delay, failure.retry_after)
+            elapsed = time.monotonic() - started
+            if elapsed + delay > self.give_up_after:
+                self.stats["given_up"] += 1
+                log.error(
+                    "outbox gave up a %s after %d attempts in %.1f s (last status %s): %s",
+                    op.kind,
+                    attempt,
+                    elapsed,
+                    failure.status,
+                    failure,
+                )
+                return None
+            self.stats["retried"] += 1
+            log.info(
+                "outbox %s failed (status %s), retry %d in %.2f s",
+                op.kind,
+                failure.status,
+                attempt,
+                delay,
+            )
+            await asyncio.sleep(delay)
+
+    async def _continue(
+        self, reference: ConversationReference, logic: Callable[[TurnContext], Awaitable[None]]
+    ) -> None:
+        """One proactive turn; a connector error inside comes out as :class:`DeliveryFailed`.
+
+        The adapter would hand an exception in the callback to ``on_turn_error`` (which would
+        try to tell the user); the error is caught inside the callback instead and raised
+        here, where the retry logic can see its status.
+        """
+        caught: list[BaseException] = []
+
+        async def guarded(context: TurnContext) -> None:
+            try:
+                await logic(context)
+            except DeliveryFailed as exc:
+                caught.append(exc)
+            except Exception as exc:
+                status, retry_after = _status_of(exc)
+                if status is None and not _is_transport_error(exc):
+                    caught.append(exc)  # a bug, not a delivery problem
+                else:
+                    caught.append(DeliveryFailed(str(exc), status=status, retry_after=retry_after))
+
+        await self._adapter.continue_conversation(reference, guarded, self._app_id or None)
+        if caught:
+            raise caught[0]
+
+    async def _send_in(self, reference: ConversationReference, activity: Activity) -> str | None:
+        sent: list[str | None] = [None]
+
+        async def logic(context: TurnContext) -> None:
+            response = await context.send_activity(activity)
+            sent[0] = getattr(response, "id", None)
+
+        await self._continue(reference, logic)
+        self.stats["sent"] += 1
+        return sent[0]
+
+    async def _update_in(self, reference: ConversationReference, activity: Activity) -> None:
+        async def logic(context: TurnContext) -> None:
+            await context.update_activity(activity)
+
+        await self._continue(reference, logic)
+        self.stats["updated"] += 1
+
+    async def _private_reference(
+        self, reference: ConversationReference, user: ChannelAccount
+    ) -> ConversationReference:
+        key = (reference.service_url or "", user.id or "")
+        cached = self._private_refs.get(key)
+        if cached is not None:
+            return cached
+        tenant_id = reference.conversation.tenant_id if reference.conversation else None
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=reference.bot,
+            members=[ChannelAccount(id=user.id)],
+            tenant_id=tenant_id,
+            channel_data={"tenant": {"id": tenant_id}} if tenant_id else None,
+        )
+        created: list[ConversationReference] = []
+        caught: list[BaseException] = []
+
+        async def logic(context: TurnContext) -> None:
+            created.append(TurnContext.get_conversation_reference(context.activity))
+
+        try:
+            await self._adapter.create_conversation(
+                self._app_id or None,
+                logic,
+                parameters,
+                reference.channel_id,
+                reference.service_url,
+                None,
+            )
+        except Exception as exc:
+            status, retry_after = _status_of(exc)
+            caught.append(DeliveryFailed(str(exc), status=status, retry_after=retry_after))
+        if caught:
+            raise caught[0]
+        if not created:
+            raise DeliveryFailed(
+                "creating the 1:1 chat returned nothing", status=None, retry_after=None
+            )
+        private = created[0]
+        if private.conversation is not None and tenant_id:
+            private.conversation.tenant_id = tenant_id
+        self._private_refs[key] = private
+        return private

@@ -1,0 +1,354 @@
+"""The aiohttp application: ``create_app(settings) -> web.Application``.
+
+Routes:
+
+- ``POST /api/messages``: Bot Framework activities. The body must be JSON
+  (``application/json``, at most 1 MB: else 415/413/400). With an app id, requests need a
+  valid Bot Framework token (401 otherwise, nothing processed); activities from a tenant
+  outside ``WORKSHOPBOT_ALLOWED_TENANTS`` get 403 and are not processed.
+- ``GET /healthz``: 200 ``{"status": "ok"}`` when the database answers, else 503.
+- ``GET /media/<token>.png``: a stored network map or chart, only by its unguessable token
+  (``?variant=card`` for the smaller card picture); 404 for anything else. Nothing is ever
+  read from disk by name.
+
+Every unexpected exception is logged with its traceback and answered with a short JSON
+error; no response ever carries a stack trace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from http import HTTPStatus
+from typing import Any, Literal
+
+from aiohttp import web
+from botbuilder.core import (
+    Bot,
+    ConversationState,
+    PrivateConversationState,
+    Storage,
+    UserState,
+    serializer_helper,
+)
+from botbuilder.schema import Activity
+
+from bot.adapter import ClientCachingAuthentication, create_adapter
+from bot.errors import StartupError
+from bot.outbox import Outbox
+from bot.services import BotServices, Spawner
+from bot.settings import Settings
+
+__all__ = [
+    "ADAPTER_KEY",
+    "BOT_KEY",
+    "MAX_BODY_BYTES",
+    "SERVICES_KEY",
+    "SETTINGS_KEY",
+    "BotFactory",
+    "MediaLookup",
+    "create_app",
+]
+
+log = logging.getLogger(__name__)
+
+#: Largest accepted request body; Teams' own message limit is about 100 KB.
+MAX_BODY_BYTES = 1024 * 1024
+
+#: Builds the bot from the shared services (default: ``bot.handler.WorkshopBot``).
+BotFactory = Callable[[BotServices], Bot]
+#: Returns a PNG for (database, token, variant), or None when there is no such token.
+MediaLookup = Callable[[Any, str, Literal["full", "card"]], Awaitable[bytes | None]]
+
+SETTINGS_KEY = web.AppKey("settings", Settings)
+SERVICES_KEY = web.AppKey("services", BotServices)
+ADAPTER_KEY = web.AppKey("adapter", object)
+BOT_KEY = web.AppKey("bot", object)
+_AUTH_KEY = web.AppKey("auth", ClientCachingAuthentication)
+
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+
+
+def _default_bot_factory(services: BotServices) -> Bot:
+    from bot.handler import WorkshopBot
+
+    return WorkshopBot(services)
+
+
+async def _default_media_lookup(
+    db: Any, token: str, variant: Literal["full", "card"]
+) -> bytes | None:
+    """Find a stored map PNG by token through the storage package's maps repository."""
+    from storage.maps import get_map_by_token
+
+    try:
+        record = await get_map_by_token(db, token)
+    except LookupError:
+        return None
+    if record is None:
+        return None
+    if variant == "card":
+        card = getattr(record, "card_png", None)
+        if card:
+            return bytes(card)
+    png = getattr(record, "png", None)
+    return bytes(png) if png else None
+
+
+async def _default_open_database(settings: Settings) -> Any:
+    from storage.db import open_database
+
+    return await open_database(settings.database_url, check_schema=True)
+
+
+async def _default_state_storage(db: Any) -> Storage:
+    from bot.state_storage import SqlStorage
+
+    return SqlStorage(db)
+
+
+def _json_error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+@web.middleware
+async def error_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Short JSON errors for HTTP errors; log and answer 500 for anything unexpected."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        reason = exc.text if exc.text and not exc.text.startswith(str(exc.status)) else exc.reason
+        response = _json_error(exc.status, reason)
+        for header in ("Retry-After", "Allow"):
+            if header in exc.headers:
+                response.headers[header] = exc.headers[header]
+        return response
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("unhandled error in %s %s", request.method, request.path)
+        return _json_error(500, "internal error; the bot's log has the details")
+
+
+def _tenant_of(activity: Activity) -> str | None:
+    conversation = activity.conversation
+    if conversation is not None and getattr(conversation, "tenant_id", None):
+        return str(conversation.tenant_id)
+    channel_data = activity.channel_data
+    if isinstance(channel_data, dict):
+        tenant = channel_data.get("tenant")
+        if isinstance(tenant, dict) and tenant.get("id"):
+            return str(tenant["id"])
+    return None
+
+
+async def _read_activity(request: web.Request) -> Activity:
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(text="send the activity as application/json")
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise web.HTTPRequestEntityTooLarge(
+            max_size=MAX_BODY_BYTES, actual_size=request.content_length
+        )
+    raw = await request.read()  # aiohttp enforces client_max_size while reading
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise web.HTTPBadRequest(text="the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="the body must be a JSON object (an activity)")
+    try:
+        activity = Activity().deserialize(body)
+    except Exception:  # msrest raises several types for wrong-typed fields
+        raise web.HTTPBadRequest(text="the body is not a valid activity") from None
+    if not activity.type or not isinstance(activity.type, str):
+        raise web.HTTPBadRequest(text="the activity has no type")
+    if not activity.service_url or not activity.conversation or not activity.conversation.id:
+        raise web.HTTPBadRequest(text="the activity needs serviceUrl and conversation.id")
+    return activity
+
+
+async def messages(request: web.Request) -> web.Response:
+    """``POST /api/messages``: authenticate, check the tenant, run the turn."""
+    settings = request.app[SETTINGS_KEY]
+    adapter: Any = request.app[ADAPTER_KEY]
+    bot: Any = request.app[BOT_KEY]
+    activity = await _read_activity(request)
+    auth_header = request.headers.get("Authorization", "")
+    if settings.authenticated and not auth_header:
+        raise web.HTTPUnauthorized(text="a Bot Framework token is required")
+    try:
+        auth_result = await adapter.bot_framework_authentication.authenticate_request(
+            activity, auth_header
+        )
+    except PermissionError:
+        raise web.HTTPUnauthorized(text="the Bot Framework token is not valid") from None
+    except Exception as exc:  # the SDK raises KeyError etc. on forged tokens
+        log.warning("could not validate a Bot Framework token: %r", exc)
+        raise web.HTTPUnauthorized(text="the Bot Framework token is not valid") from None
+    if settings.allowed_tenants:
+        tenant = _tenant_of(activity)
+        if tenant not in settings.allowed_tenants:
+            log.warning("refused an activity from tenant %s (not in the allow-list)", tenant)
+            raise web.HTTPForbidden(text="this tenant may not use the bot")
+    invoke_response = await adapter.process_activity(auth_result, activity, bot.on_turn)
+    if invoke_response:
+        return web.json_response(
+            data=serializer_helper(invoke_response.body), status=invoke_response.status
+        )
+    return web.Response(status=HTTPStatus.OK)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """``GET /healthz``: is the database reachable?"""
+    services = request.app[SERVICES_KEY]
+    try:
+        await asyncio.wait_for(_ping(services.db), timeout=5.0)
+    except Exception as exc:  # any failure means "not healthy"; the reason goes to the log
+        log.warning("health check failed: %s", exc)
+        return web.json_response({"status": "unavailable", "database": "error"}, status=503)
+    return web.json_response({"status": "ok", "database": "ok"})
+
+
+async def _ping(db: Any) -> None:
+    ping = getattr(db, "ping", None)
+    if ping is not None:
+        await ping()
+        return
+    from sqlalchemy import text
+
+    async with db.engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
+def _media_handler(lookup: MediaLookup) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def media(request: web.Request) -> web.Response:
+        """``GET /media/<token>.png``: a stored PNG by its token, nothing else."""
+        token = request.match_info["token"]
+        variant_arg = request.query.get("variant", "full")
+        if not _TOKEN_RE.fullmatch(token) or variant_arg not in ("full", "card"):
+            raise web.HTTPNotFound(text="no such picture")
+        variant: Literal["full", "card"] = "card" if variant_arg == "card" else "full"
+        png = await lookup(request.app[SERVICES_KEY].db, token, variant)
+        if png is None:
+            raise web.HTTPNotFound(text="no such picture")
+        return web.Response(
+            body=png,
+            content_type="image/png",
+            headers={
+                "Cache-Control": "public, max-age=86400, immutable",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    return media
+
+
+def create_app(
+    settings: Settings,
+    *,
+    bot_factory: BotFactory | None = None,
+    open_database: Callable[[Settings], Awaitable[Any]] | None = None,
+    state_storage: Callable[[Any], Awaitable[Storage]] | None = None,
+    media_lookup: MediaLookup | None = None,
+    outbox_options: dict[str, Any] | None = None,
+) -> web.Application:
+    """Build the bot's web application.
+
+    Nothing is opened here: the database, the adapter, the outbox and the bot are created in
+    the app's ``cleanup_ctx`` when the server starts, and closed when it stops.
+
+    Args:
+        settings: the validated settings.
+        bot_factory: builds the bot from :class:`BotServices`; default
+            ``bot.handler.WorkshopBot``.
+        open_database: opens the database; default ``storage.db.open_database`` with the
+            schema check (an out-of-date schema stops the start with the storage's message).
+        state_storage: builds the botbuilder ``Storage`` for state; default
+            ``bot.state_storage.SqlStorage(db)``.
+        media_lookup: finds a PNG by token; default the storage's maps repository.
+        outbox_options: keyword options for :class:`bot.outbox.Outbox` (tests, benchmarks).
+
+    Returns:
+        The application, ready for ``web.run_app`` or an ``AppRunner``.
+    """
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[error_middleware])
+    app[SETTINGS_KEY] = settings
+    factory = bot_factory or _default_bot_factory
+    opener = open_database or _default_open_database
+    storage_factory = state_storage or _default_state_storage
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        try:
+            db = await opener(settings)
+        except Exception as exc:
+            if exc.__class__.__name__ == "SchemaOutOfDate" or isinstance(exc, StartupError):
+                raise
+            raise StartupError(
+                f"cannot open the database at {_safe_url(settings.database_url)}: {exc}; check "
+                "DATABASE_URL and run `workshopbot db upgrade`"
+            ) from exc
+        spawner = Spawner()
+        adapter, auth = create_adapter(settings)
+        outbox = Outbox(adapter, app_id=settings.APP_ID, **(outbox_options or {}))
+        try:
+            storage = await storage_factory(db)
+            services = BotServices(
+                settings=settings,
+                db=db,
+                outbox=outbox,
+                conversation_state=ConversationState(storage),
+                user_state=UserState(storage),
+                private_conversation_state=PrivateConversationState(storage),
+                media_url=functools.partial(media_url, settings),
+                spawn=spawner,
+                adapter=adapter,
+            )
+            bot = factory(services)
+            app[SERVICES_KEY] = services
+            app[ADAPTER_KEY] = adapter
+            app[_AUTH_KEY] = auth
+            app[BOT_KEY] = bot
+            log.info(
+                "workshopbot ready on %s:%d (%s, database %s)",
+                settings.host,
+                settings.port,
+                "LOCAL mode without authentication" if settings.local else "authenticated",
+                _safe_url(settings.database_url),
+            )
+            yield
+        finally:
+            await spawner.close(timeout=10.0)
+            await outbox.close(timeout=10.0)
+            await auth.close()
+            dispose = getattr(db, "dispose", None)
+            if dispose is not None:
+                await dispose()
+
+    app.cleanup_ctx.append(lifecycle)
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/media/{token}.png", _media_handler(media_lookup or _default_media_lookup))
+    return app
+
+
+def media_url(settings: Settings, token: str, variant: Literal["full", "card"] = "full") -> str:
+    """The public URL of a stored picture.
+
+    >>> media_url(Settings(local=True, public_url="https://bot.example.org"), "abc")
+    'https://bot.example.org/media/abc.png'
+    """
+    suffix = "?variant=card" if variant == "card" else ""
+    return f"{settings.public_url}/media/{token}.png{suffix}"
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without its password, for logs."""
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
