@@ -615,14 +615,13 @@ def write_package(
         language: build_localization(language, commands=commands, source_dir=source_dir)
         for language in LANGUAGE_FILES
     }
-    schemas_there = (schema_root / f"v{MANIFEST_VERSION}").is_dir()
-    if validate == "require" or (validate == "auto" and schemas_there):
+    missing = _validation_missing(schema_root)
+    if validate == "require" and missing:
+        raise BotError(f"cannot validate the manifest: {missing}")
+    if validate == "require" or (validate == "auto" and not missing):
         validate_package(manifest, localizations, schema_root=schema_root)
     elif validate == "auto":
-        log.warning(
-            "manifest NOT validated: no schemas at %s (run `make setup` to install them)",
-            schema_root,
-        )
+        log.warning("manifest NOT validated: %s", missing)
     icons = {name: source_dir / name for name in ("color.png", "outline.png")}
     for path in icons.values():
         if not path.is_file():
@@ -637,6 +636,17 @@ def write_package(
     return manifest
 
 
+def _validation_missing(schema_root: Path) -> str:
+    """What validation lacks ("" when the schemas and jsonschema are installed)."""
+    if not (schema_root / f"v{MANIFEST_VERSION}").is_dir():
+        return f"no schemas at {schema_root}; run `make setup` (npm ci) to install them"
+    try:
+        import jsonschema  # noqa: F401
+    except ImportError:
+        return "the jsonschema package is not installed; pip install -e '.[dev]'"
+    return ""
+
+
 def _json_bytes(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
@@ -644,10 +654,14 @@ def _json_bytes(data: Any) -> bytes:
 def _write_zip(out: Path, entries: Iterable[tuple[str, bytes]]) -> None:
     """Write a reproducible zip: fixed timestamps, files at the root, deflated."""
     tmp = out.with_name(out.name + ".part")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
-    tmp.replace(out)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, data in entries:
+                info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, data)
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BotError(f"cannot write {out}: {exc.strerror or exc}") from None

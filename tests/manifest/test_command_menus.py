@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from bot.errors import BotError
 from bot.teams_package import (
     MAX_COMMANDS_PER_LIST,
     PackageSettings,
@@ -91,5 +92,5 @@ def test_too_many_menu_commands_is_refused() -> None:
         )
         for i in range(MAX_COMMANDS_PER_LIST + 1)
     )
-    with pytest.raises(Exception, match="at most 10"):
+    with pytest.raises(BotError, match="at most 10"):
         build_command_lists(many)

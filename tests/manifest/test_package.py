@@ -356,3 +356,28 @@ def test_committed_icons_are_what_the_script_draws(tmp_path: Path) -> None:
 def test_unknown_schema_version_is_named(manifest: dict[str, Any]) -> None:
     with pytest.raises(BotError, match=r"no schema for manifest version '1\.99'"):
         validate_package(manifest, {}, version="1.99")
+
+
+def test_require_fails_without_schemas_and_auto_warns(
+    tmp_path: Path, settings: PackageSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    nowhere = tmp_path / "no-schemas"
+    with pytest.raises(BotError, match="no schemas at"):
+        write_package(tmp_path / "a.zip", settings, validate="require", schema_root=nowhere)
+    assert not (tmp_path / "a.zip").exists()
+    with caplog.at_level("WARNING", logger="bot.teams_package"):
+        write_package(tmp_path / "b.zip", settings, validate="auto", schema_root=nowhere)
+    assert zipfile.is_zipfile(tmp_path / "b.zip")
+    assert "NOT validated" in caplog.text
+
+
+def test_package_is_reproducible(tmp_path: Path, settings: PackageSettings) -> None:
+    write_package(tmp_path / "one.zip", settings)
+    write_package(tmp_path / "two.zip", settings)
+    assert (tmp_path / "one.zip").read_bytes() == (tmp_path / "two.zip").read_bytes()
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_missing_output_folder_is_named(tmp_path: Path, settings: PackageSettings) -> None:
+    with pytest.raises(BotError, match="does not exist"):
+        write_package(tmp_path / "nope" / "x.zip", settings)
