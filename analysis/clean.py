@@ -1,0 +1,910 @@
+"""Turn extracted page text into clean paragraphs: stage 2 of the pipeline.
+
+:func:`clean_text` takes the pages of one document (a PDF's pages; a text file split at
+form feeds or, when it has none, at runs of two or more empty lines) and applies, in order:
+
+1. **Characters**: NFC; every kind of space becomes one space; curly quotes, guillemets and
+   primes become ``"`` and ``'``; the hyphen characters U+2010/U+2011 become ``-`` and the
+   dashes ``–``; ligatures are split; zero-width characters are dropped; a soft hyphen
+   survives only at a line end, where it marks a break.
+2. **Running headers, footers and page numbers**: a line among the first or last three
+   lines of a page that, with its digits ignored, comes back on other pages (at least three
+   pages and a tenth of them, or half of them in a short document) is dropped. A line that
+   is only a page number ("12", "- 12 -", "Side 12", "12 af 40") is dropped anywhere.
+3. **Letter-spaced extraction garbage** ("D a ta c e n tre re t"): a line where at least
+   two words (and a fifth of them) are fragments of one or two letters that are no word is
+   rejoined. Double spaces are taken as sure word gaps; inside them, fragments are grouped
+   into words the document (and the ``vocabulary`` of the corpus) knows; what is still
+   unknown is glued to its neighbours. A line that stays garbage is dropped, with a warning.
+4. **Hyphenation**: a word broken at a line end with ``-``, U+2010 or a soft hyphen is
+   joined ("virksomhe-/der" → "virksomheder"), also across one blank line. The hyphen is
+   kept when the first part is an abbreviation in capitals ("HK-/medlemmer" →
+   "HK-medlemmer") or when the document spells the word with a hyphen elsewhere. A hyphen
+   followed by a conjunction ("efter-/og videreuddannelse") is an enumeration and stays.
+5. **Reflection sections** (unless ``keep_reflection``): a line that is only a heading such
+   as "Refleksion", "Refleksioner", "Personlig refleksion", "5. Refleksion",
+   "Reflection(s)" starts a section that is removed. A numbered heading ("5.2 Refleksion")
+   ends at the next numbered heading of the same or a higher level with a larger number
+   ("5.3 …", "6. …"). Any reflection section also ends at back matter or a standard
+   section heading (Litteraturliste, Litteratur, Referencer, Kilder, Bilag, Bibliography,
+   References, Appendix, Konklusion, Perspektivering, Conclusion, …), which is kept.
+   Otherwise it runs to the end of the document: when in doubt, personal text is removed.
+6. **Paragraphs**: lines of a paragraph are joined with a space. Blank lines separate
+   paragraphs, except when the next line starts with a small letter and the previous one
+   does not end a sentence (wrapped text with blank lines between its lines). A bullet
+   starts a new paragraph and is removed; so does a line after a short line when it starts
+   with a capital (a heading). Paragraphs without a letter (table numbers, lone bullets)
+   are dropped.
+7. **Redaction** (:mod:`analysis.redact`): e-mail addresses, URLs, CPR numbers, phone
+   numbers and the given names become placeholders. It runs on whole paragraphs, after
+   hyphenated words are joined, so a name or address broken over two lines is still found.
+
+Warnings say what was changed, with counts and line numbers but never the removed text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence, Set
+from dataclasses import dataclass, field
+from typing import Literal
+
+from analysis.errors import InvalidParameter
+from analysis.redact import Redactor, read_names_file
+
+__all__ = [
+    "CleanOptions",
+    "CleanResult",
+    "Vocabulary",
+    "clean_text",
+    "read_names_file",
+    "split_text_pages",
+    "vocabulary_of",
+]
+
+#: Known words for repairing letter-spaced lines: a set, or a function that builds one on
+#: first need (so a corpus without garbage never pays for it).
+Vocabulary = Set[str] | Callable[[], Set[str]]
+
+
+@dataclass(frozen=True)
+class CleanOptions:
+    """What cleaning removes.
+
+    Attributes:
+        keep_reflection: Keep reflection sections (they are removed by default, because
+            they hold the most personal passages).
+        redact_names: Names to replace with a placeholder (case-insensitive, whole words,
+            possessive forms included).
+        lang: Language of the document: picks placeholders and heading words.
+    """
+
+    keep_reflection: bool = False
+    redact_names: Sequence[str] = ()
+    lang: Literal["da", "en"] = "da"
+
+    def __post_init__(self) -> None:
+        if self.lang not in ("da", "en"):
+            raise InvalidParameter(f"lang = {self.lang!r} is not supported; use 'da' or 'en'")
+        if isinstance(self.redact_names, str):
+            raise InvalidParameter(
+                "redact_names must be a sequence of names, not one string; "
+                "use read_names_file() for a file"
+            )
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """The cleaned text (paragraphs separated by ``"\\n\\n"``) and what cleaning changed."""
+
+    text: str
+    warnings: tuple[str, ...] = ()
+    counts: Counter[str] = field(default_factory=Counter)
+
+
+# --- 1. characters ---------------------------------------------------------------------
+
+_CHAR_MAP: dict[int, str] = {}
+for _chars, _repl in (
+    ("“”„‟«»″〝〞＂", '"'),
+    ("‘’‚‛′`´", "'"),
+    ("‐‑", "-"),
+    ("‒–—―−", "–"),
+    (
+        "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\v",
+        " ",
+    ),
+    ("\u200b\u200c\u200d\u2060\ufeff", ""),
+):
+    for _ch in _chars:
+        _CHAR_MAP[ord(_ch)] = _repl
+_CHAR_MAP.update(
+    {
+        ord("…"): "...",
+        ord("ﬀ"): "ff",
+        ord("ﬁ"): "fi",
+        ord("ﬂ"): "fl",
+        ord("ﬃ"): "ffi",
+        ord("ﬄ"): "ffl",
+        ord("ﬅ"): "st",
+        ord("ﬆ"): "st",
+        ord("\r"): "\n",
+        ord("\f"): "\n",
+    }
+)
+for _code in (*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F):
+    _CHAR_MAP[_code] = " "
+# Symbol fonts (Wingdings) put their bullets in the private use area.
+for _code in range(0xE000, 0xF900):
+    _CHAR_MAP[_code] = "•"
+
+_SOFT_HYPHEN = "\u00ad"
+_INNER_SOFT_HYPHEN = re.compile(r"\u00ad(?![ ]*$)", re.MULTILINE)
+_MULTI_SPACE = re.compile(r" {2,}")
+
+
+def _normalise_chars(text: str) -> str:
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n")).translate(_CHAR_MAP)
+    if _SOFT_HYPHEN in text:
+        text = _INNER_SOFT_HYPHEN.sub("", text)
+    return text
+
+
+# --- 2. headers, footers, page numbers -------------------------------------------------
+
+_PAGE_NUMBER = re.compile(
+    r"^[-–(\[]?\s*(?:(?:side|page|s\.|p\.)\s*)?\d{1,4}\s*(?:(?:af|of|/)\s*\d{1,4})?\s*[-–)\]]?$",
+    re.IGNORECASE,
+)
+_ROMAN = re.compile(r"^[ivxlc]{1,6}$", re.IGNORECASE)
+_DIGITS = re.compile(r"\d+")
+_EDGE_LINES = 3
+_MAX_HEADER_CHARS = 150
+
+
+def _header_key(line: str) -> str:
+    return " ".join(_DIGITS.sub("#", line).casefold().split())
+
+
+def _edge_indexes(lines: list[str]) -> list[int]:
+    """Indexes of the first and last few non-blank lines of a page."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    return sorted(set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:]))
+
+
+def _remove_running_lines(pages: list[list[str]], counts: Counter[str]) -> list[list[str]]:
+    n_pages = len(pages)
+    edges = [_edge_indexes(lines) for lines in pages]
+    seen: Counter[str] = Counter()
+    if n_pages >= 2:
+        for lines, indexes in zip(pages, edges, strict=True):
+            keys = {_header_key(lines[i]) for i in indexes if len(lines[i]) <= _MAX_HEADER_CHARS}
+            seen.update(keys)
+    running = {
+        key
+        for key, count in seen.items()
+        if (count >= 3 and count >= 0.1 * n_pages) or (count >= 2 and count >= 0.5 * n_pages)
+    }
+    result: list[list[str]] = []
+    for lines, indexes in zip(pages, edges, strict=True):
+        edge = set(indexes)
+        kept: list[str] = []
+        for i, line in enumerate(lines):
+            stripped = line.strip()
+            if stripped and _PAGE_NUMBER.match(stripped):
+                counts["page_number"] += 1
+                continue
+            if i in edge and (
+                _header_key(stripped) in running or _ROMAN.match(stripped) is not None
+            ):
+                counts["running_line"] += 1
+                continue
+            kept.append(line)
+        result.append(kept)
+    return result
+
+
+# --- 3. letter-spaced garbage ----------------------------------------------------------
+
+# One- and two-letter words, so "i dag og i fremtiden" is not mistaken for garbage.
+_SHORT_WORDS = frozenset(
+    [
+        "i",
+        "å",
+        "ø",
+        "og",
+        "at",
+        "en",
+        "et",
+        "er",
+        "på",
+        "du",
+        "de",
+        "vi",
+        "jo",
+        "om",
+        "så",
+        "af",
+        "os",
+        "ud",
+        "op",
+        "nu",
+        "ja",
+        "ej",
+        "nå",
+        "fx",
+        "ok",
+        "hr",
+        "nr",
+        "ca",
+        "mv",
+        "jf",
+        "bl",
+        "pt",
+        "ift",
+        "ha",
+        "se",
+        "gå",
+        "få",
+        "nå",
+        "jeg",
+        "dem",
+        "den",
+        "det",
+        "der",
+        "han",
+        "hun",
+        "man",
+        "min",
+        "din",
+        "sin",
+        "ny",
+        "to",
+        "ti",
+        "a",
+        "an",
+        "as",
+        "at",
+        "be",
+        "by",
+        "do",
+        "go",
+        "he",
+        "if",
+        "in",
+        "is",
+        "it",
+        "me",
+        "my",
+        "no",
+        "of",
+        "on",
+        "or",
+        "so",
+        "to",
+        "up",
+        "us",
+        "we",
+        "am",
+    ]
+)
+# Frequent words, so a short line can be repaired before the document says much.
+_COMMON_WORDS = frozenset(
+    [
+        "og",
+        "i",
+        "at",
+        "det",
+        "en",
+        "til",
+        "er",
+        "som",
+        "på",
+        "de",
+        "med",
+        "for",
+        "af",
+        "den",
+        "der",
+        "ikke",
+        "han",
+        "var",
+        "jeg",
+        "har",
+        "ved",
+        "sig",
+        "et",
+        "kan",
+        "vi",
+        "om",
+        "så",
+        "fra",
+        "men",
+        "hun",
+        "man",
+        "skal",
+        "have",
+        "bliver",
+        "blev",
+        "være",
+        "eller",
+        "når",
+        "hvor",
+        "hvad",
+        "hvordan",
+        "hvorfor",
+        "også",
+        "kun",
+        "alle",
+        "nye",
+        "ny",
+        "data",
+        "deres",
+        "vores",
+        "mere",
+        "meget",
+        "andre",
+        "anden",
+        "samt",
+        "både",
+        "the",
+        "and",
+        "of",
+        "to",
+        "in",
+        "is",
+        "that",
+        "for",
+        "it",
+        "as",
+        "with",
+        "was",
+        "on",
+        "be",
+        "by",
+        "this",
+        "are",
+        "or",
+        "from",
+        "at",
+        "an",
+    ]
+)
+_WORD = re.compile(r"[^\W\d_]+")
+_EDGE_PUNCT = "\"'()[]{}.,;:!?–-•…*/"
+
+
+def _core(token: str) -> str:
+    return token.strip(_EDGE_PUNCT).casefold()
+
+
+def _is_fragment(core: str, original: str) -> bool:
+    """A token of one or two letters that is no word (and no abbreviation in capitals)."""
+    if not core or len(core) > 2 or not core.isalpha() or core in _SHORT_WORDS:
+        return False
+    stripped = original.strip(_EDGE_PUNCT)
+    return not (len(stripped) == 2 and stripped.isupper())
+
+
+_CAPITAL_SPLIT = re.compile(r"(?:^|\s)([A-ZÆØÅ])\s+[a-zæøå]")
+
+
+def _is_garbage(line: str) -> bool:
+    """Whether a line looks letter-spaced ("D a ta c e n tre re t", "B orgeren i centrum")."""
+    tokens = line.split()
+    if len(tokens) < 2:
+        return False
+    words = 0
+    fragments = 0
+    for token in tokens:
+        core = _core(token)
+        if not core.isalpha():
+            continue
+        words += 1
+        if _is_fragment(core, token):
+            fragments += 1
+    if fragments >= 2 and fragments >= 0.2 * words:
+        return True
+    # A capital split from the rest of its word: "B orgeren", "E n rejs e".
+    capital = _CAPITAL_SPLIT.search(line)
+    return capital is not None and capital.group(1).casefold() not in _SHORT_WORDS
+
+
+def _word_score(word: str, lexicon: Set[str]) -> float | None:
+    """Score of a group of fragments if it is a known word, else ``None``."""
+    if word in _SHORT_WORDS or word in _COMMON_WORDS or (len(word) >= 2 and word in lexicon):
+        return 1.0 if len(word) <= 3 else float(len(word) ** 2)
+    return None
+
+
+def _is_strong(core: str, pieces: int, lexicon: Set[str]) -> bool:
+    """A known word that can be trusted as a word boundary inside letter-spaced text.
+
+    Short words only count when they stood alone: "e n" joined into "en" may as well be the
+    middle of "centreret".
+    """
+    if len(core) >= 4:
+        return core in lexicon or core in _COMMON_WORDS
+    return pieces == 1 and len(core) >= 2 and (core in _SHORT_WORDS or core in _COMMON_WORDS)
+
+
+_MAX_GROUP = 16
+
+
+def _segment_chunk(tokens: list[str], lexicon: Set[str]) -> list[str]:
+    """Group the fragments of one chunk (between double spaces) into words.
+
+    Dynamic programming picks the grouping that forms the longest known words; runs of
+    fragments between trusted words are then glued into one word each.
+    """
+    n = len(tokens)
+    cores = [_core(t) for t in tokens]
+    best: list[float] = [0.0] + [-math.inf] * n
+    back: list[int] = [0] * (n + 1)
+    for j in range(1, n + 1):
+        for i in range(max(0, j - _MAX_GROUP), j):
+            if best[i] == -math.inf:
+                continue
+            score = _word_score("".join(cores[i:j]), lexicon)
+            if score is None:
+                if j - i > 1:
+                    continue
+                # An unknown single token: fine if it looks like a word, bad if a fragment.
+                score = -4.0 if _is_fragment(cores[i], tokens[i]) else 0.0
+            total = best[i] + score
+            if total > best[j]:
+                best[j] = total
+                back[j] = i
+    groups: list[tuple[int, int]] = []
+    j = n
+    while j > 0:
+        groups.append((back[j], j))
+        j = back[j]
+    groups.reverse()
+    words: list[str] = []
+    run: list[tuple[int, int]] = []
+    for start, end in [*groups, (n, n)]:
+        trusted = end == n == start or _is_strong("".join(cores[start:end]), end - start, lexicon)
+        if not trusted:
+            run.append((start, end))
+            continue
+        if run:
+            first, last = run[0][0], run[-1][1]
+            spaced = last - first >= 2 and sum(map(len, tokens[first:last])) / (last - first) < 2.5
+            if spaced:
+                words.append("".join(tokens[first:last]))
+            else:
+                words.extend(_attach_letters(["".join(tokens[a:b]) for a, b in run]))
+            run = []
+        if end > start:
+            words.append("".join(tokens[start:end]))
+    return words
+
+
+def _attach_letters(run: list[str]) -> list[str]:
+    """Attach single split-off letters to the next word ("S trategis k" → "Strategisk")."""
+    words: list[str] = []
+    pending = ""
+    for token in run:
+        core = _core(token)
+        if len(core) == 1 and _is_fragment(core, token):
+            if words and not token[:1].isupper() and not pending:
+                words[-1] += token
+            else:
+                pending += token
+            continue
+        words.append(pending + token)
+        pending = ""
+    if pending:
+        if words:
+            words[-1] += pending
+        else:
+            words.append(pending)
+    return words
+
+
+_CHUNK_SPLIT = re.compile(r" {2,}")
+
+
+def _repair_spaced(line: str, lexicon: Set[str]) -> str:
+    chunks = [c.split(" ") for c in _CHUNK_SPLIT.split(line.strip()) if c.strip()]
+    return " ".join(" ".join(_segment_chunk([t for t in c if t], lexicon)) for c in chunks)
+
+
+def vocabulary_of(texts: Iterable[str]) -> set[str]:
+    """The words (lower case, two letters or more) of ``texts``, skipping letter-spaced lines.
+
+    Ingest passes this, built lazily over the whole corpus, as ``vocabulary`` to
+    :func:`clean_text`, so a slide deck's broken words can be repaired with the words its
+    neighbours spell correctly.
+
+    Args:
+        texts: Raw or cleaned texts.
+
+    Returns:
+        The set of known words.
+    """
+    words: set[str] = set()
+    for text in texts:
+        for line in _normalise_chars(text).split("\n"):
+            if not _is_garbage(line):
+                words.update(w.casefold() for w in _WORD.findall(line) if len(w) >= 2)
+    return words
+
+
+def _fix_garbage(
+    lines: list[str], vocabulary: Vocabulary | None, counts: Counter[str]
+) -> tuple[list[str], list[int]]:
+    flagged = [i for i, line in enumerate(lines) if _is_garbage(line)]
+    if not flagged:
+        return lines, []
+    flagged_set = set(flagged)
+    lexicon: set[str] = set()
+    for i, line in enumerate(lines):
+        if i not in flagged_set:
+            lexicon.update(w.casefold() for w in _WORD.findall(line) if len(w) >= 2)
+    if vocabulary is not None:
+        lexicon |= vocabulary() if callable(vocabulary) else vocabulary
+    dropped: list[int] = []
+    out = list(lines)
+    for i in flagged:
+        repaired = _repair_spaced(lines[i], lexicon)
+        if _is_garbage(repaired):
+            out[i] = ""
+            dropped.append(i + 1)
+            counts["garbage_dropped"] += 1
+        else:
+            out[i] = repaired
+            counts["garbage_repaired"] += 1
+    return out, dropped
+
+
+# --- 4. hyphenation --------------------------------------------------------------------
+
+_LAST_WORD = re.compile(r"([\w-]*\w)[-\u00ad]$")
+_FIRST_WORD = re.compile(r"^ *([^\W\d_][\w-]*)(\S*)(.*)$", re.DOTALL)
+_CONJUNCTIONS = frozenset({"og", "eller", "samt", "som", "til", "and", "or", "nor", "to"})
+_HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+_MAX_GAP = 1  # a break may span one blank line (wrapped text, or a page break)
+
+
+def _keep_hyphen(first: str, second: str, hyphenated: Set[str], words: Set[str]) -> bool:
+    letters = first.split("-")[-1]
+    if (len(letters) >= 2 and letters.isupper()) or any(ch.isdigit() for ch in letters):
+        return True
+    if second[:1].isupper():
+        return True
+    spelled = f"{first}-{second}".casefold()
+    return spelled in hyphenated and f"{first}{second}".casefold() not in words
+
+
+def _ends_in_break(line: str) -> bool:
+    """Whether a line ends in a hyphen right after a letter, or in a soft hyphen."""
+    if not line or line[-1] not in "-\u00ad":
+        return False
+    return line[-1] == _SOFT_HYPHEN or (len(line) >= 2 and line[-2].isalpha())
+
+
+def _dehyphenate(lines: list[str], counts: Counter[str]) -> list[str]:
+    out: list[str | None] = [line.rstrip() for line in lines]
+    if not any(_ends_in_break(line or "") for line in out):
+        return lines
+    text = "\n".join(lines)
+    hyphenated = {w.casefold() for w in _HYPHENATED.findall(text)}
+    words = {w.casefold() for w in _WORD.findall(text)}
+    for i in range(len(out)):
+        # A joined line takes the next line's end, which may break again: loop.
+        while (line := out[i]) is not None and _ends_in_break(line):
+            j = i + 1
+            blanks = 0  # lines already joined (None) do not count as a gap
+            while j < len(out) and not (out[j] or "").strip():
+                if blanks == _MAX_GAP and out[j] is not None:
+                    break
+                blanks += out[j] is not None
+                j += 1
+            following = out[j] if j < len(out) else None
+            # Only the line's last 60 characters are searched: lines grow as they are joined.
+            head = _LAST_WORD.search(line, max(0, len(line) - 60))
+            tail = _FIRST_WORD.match(following) if following else None
+            if head is None or tail is None:
+                break
+            second, punctuation, rest = tail.group(1), tail.group(2), tail.group(3)
+            if second.casefold() in _CONJUNCTIONS:
+                break  # "efter- og videreuddannelse" is an enumeration, not a break
+            first = head.group(1)
+            soft = line.endswith(_SOFT_HYPHEN)
+            joiner = "" if soft or not _keep_hyphen(first, second, hyphenated, words) else "-"
+            # The rest of the next line moves up too, so no artificial short line is left.
+            rest = rest.strip()
+            joined = line[: head.start()] + first + joiner + second + punctuation
+            out[i] = f"{joined} {rest}" if rest else joined
+            for k in range(i + 1, j + 1):
+                out[k] = None
+            counts["hyphen_joined"] += 1
+    return [line for line in out if line is not None]
+
+
+# --- 5. reflection sections ------------------------------------------------------------
+
+_NUMBER = r"(?P<num>\d+(?:\.\d+)*)\.?\s+"
+_REFLECTION = re.compile(
+    rf"^(?:{_NUMBER})?"
+    r"(?:(?:personlige?|faglige?|egen|egne|afsluttende|kritisk|selv|personal|final|critical|"
+    r"self)[- ]?)?"
+    r"(?:refleksion(?:er)?|selvrefleksion|reflection(?:s)?|self-reflection)"
+    r"(?:\s+(?:over|om|på|af|og|on|about|of|and)(?:\s+\S+){1,4})?"
+    r"\s*:?$",
+    re.IGNORECASE,
+)
+_SECTION_END = re.compile(
+    rf"^(?:{_NUMBER})?"
+    r"(?:litteraturliste|litteratur|litteraturfortegnelse|referencer|referenceliste|kilder|"
+    r"kildeliste|kildefortegnelse|bilag|bilagsoversigt|appendiks|noter|konklusion|"
+    r"perspektivering|diskussion|indledning|bibliography|references|reference list|"
+    r"works cited|sources|appendix|appendices|notes|conclusion|conclusions|discussion|"
+    r"introduction)"
+    r"(?:\s+\S+)?\s*:?$",
+    re.IGNORECASE,
+)
+_NUMBERED_HEADING = re.compile(rf"^{_NUMBER}[^\W\d_][^.!?]{{0,80}}$")
+
+
+def _number_tuple(num: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in num.split("."))
+
+
+def _remove_reflection(lines: list[str], counts: Counter[str]) -> tuple[list[str], list[str]]:
+    notes: list[str] = []
+    out: list[str] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        stripped = lines[i].strip()
+        match = _REFLECTION.match(stripped) if len(stripped) <= 80 else None
+        if match is None or (not stripped[:1].isupper() and not stripped[:1].isdigit()):
+            out.append(lines[i])
+            i += 1
+            continue
+        number = _number_tuple(match.group("num")) if match.group("num") else None
+        j = i + 1
+        end_reason = "the end of the document"
+        while j < n:
+            candidate = lines[j].strip()
+            if len(candidate) <= 90 and _SECTION_END.match(candidate):
+                end_reason = f"the heading on line {j + 1}"
+                break
+            if number is not None:
+                heading = _NUMBERED_HEADING.match(candidate)
+                if heading is not None:
+                    other = _number_tuple(heading.group("num"))
+                    if len(other) <= len(number) and other > number:
+                        end_reason = f"the heading on line {j + 1}"
+                        break
+            j += 1
+        removed_words = sum(len(line.split()) for line in lines[i:j])
+        notes.append(
+            f"removed a reflection section (line {i + 1} up to {end_reason}, "
+            f"{removed_words} words); use keep_reflection to keep it"
+        )
+        counts["reflection_sections"] += 1
+        counts["reflection_words"] += removed_words
+        i = j
+    return out, notes
+
+
+# --- 6. paragraphs ---------------------------------------------------------------------
+
+_BULLET = re.compile(r"^(?:[•▪■□◦●○‣⁃◆◇►▶✓✔❖➢➤·*–-]+|[no](?= [A-ZÆØÅ]))\s*")
+_SENTENCE_END = (".", "!", "?", ":", '"', "'", ")")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+
+
+# Words a sentence or heading cannot end with: the text goes on after a blank line.
+_OPEN_ENDINGS = frozenset(
+    [
+        "og",
+        "i",
+        "på",
+        "for",
+        "af",
+        "til",
+        "med",
+        "en",
+        "et",
+        "den",
+        "det",
+        "de",
+        "at",
+        "som",
+        "om",
+        "fra",
+        "ved",
+        "eller",
+        "men",
+        "hvor",
+        "der",
+        "når",
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "and",
+        "or",
+        "for",
+        "with",
+        "on",
+        "at",
+        "by",
+        "from",
+    ]
+)
+
+
+def _last_word(line: str) -> str:
+    parts = line.rsplit(" ", 1)
+    return parts[-1].casefold()
+
+
+def _line_width(lines: list[str]) -> int:
+    lengths = sorted(len(line) for line in lines if line.strip())
+    if not lengths:
+        return 0
+    return lengths[int(0.9 * (len(lengths) - 1))]
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    width = _line_width(lines)
+    short = 0.6 * width
+    paragraphs: list[list[str]] = []
+    current: list[str] = []
+    previous = ""
+    blank_before = True
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            blank_before = True
+            continue
+        bullet = _BULLET.match(line)
+        if bullet is not None and bullet.end() < len(line):
+            line = line[bullet.end() :]
+            new = True
+        elif bullet is not None:
+            continue  # a bullet alone on its line: the item follows
+        elif not current:
+            new = True
+        elif blank_before:
+            # Wrapped text with blank lines between its lines continues in small letters.
+            new = previous.endswith(_SENTENCE_END) or not (
+                line[:1].islower() or _last_word(previous) in _OPEN_ENDINGS
+            )
+        else:
+            new = len(previous) < short and (line[:1].isupper() or line[:1].isdigit())
+        if new and current:
+            paragraphs.append(current)
+            current = []
+        current.append(line)
+        previous = line
+        blank_before = False
+    if current:
+        paragraphs.append(current)
+    result: list[str] = []
+    for parts in paragraphs:
+        text = _MULTI_SPACE.sub(" ", " ".join(parts)).strip()
+        if _HAS_LETTER.search(text):
+            result.append(text)
+    return result
+
+
+# --- the stage -------------------------------------------------------------------------
+
+_SPLIT_PAGES = re.compile(r"\n{3,}")
+
+
+def split_text_pages(text: str) -> list[str]:
+    """Split a plain-text extraction into pages for header and footer detection.
+
+    Form feeds mark pages when the text has them; otherwise runs of two or more empty lines
+    (where PDF-to-text tools put page and slide breaks) do.
+
+    Args:
+        text: The whole text of one file.
+
+    Returns:
+        The pages, in order (at least one).
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\f" in text:
+        return text.split("\f")
+    return _SPLIT_PAGES.split(text)
+
+
+_PLURAL = {
+    "page_number": "page numbers",
+    "running_line": "running header/footer lines",
+    "hyphen_joined": "words hyphenated across lines joined",
+    "garbage_repaired": "letter-spaced lines repaired",
+}
+
+
+def clean_text(
+    pages: Sequence[str],
+    *,
+    options: CleanOptions | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> CleanResult:
+    """Clean the pages of one document into redacted paragraphs.
+
+    See the module documentation for every rule and its order.
+
+    Args:
+        pages: The document's text, page by page (one string for a document without pages).
+        options: What to remove; defaults to :class:`CleanOptions()`.
+        vocabulary: Extra known words (lower case) for repairing letter-spaced lines, or a
+            function returning them that is called only if such a line is found.
+
+    Returns:
+        The text with paragraphs separated by ``"\\n\\n"``, the warnings (counts and line
+        numbers, never removed content) and a count per rule.
+
+    Raises:
+        InvalidParameter: If ``pages`` is a single string instead of a sequence of pages.
+
+    >>> clean_text(["Kompetence-\\nudvikling for alle.\\n\\n3"]).text
+    'Kompetenceudvikling for alle.'
+    """
+    if isinstance(pages, str):
+        raise InvalidParameter("pages must be a sequence of page texts, not one string; use [text]")
+    options = options or CleanOptions()
+    counts: Counter[str] = Counter()
+    warnings: list[str] = []
+
+    page_lines = [[line.rstrip() for line in _normalise_chars(page).split("\n")] for page in pages]
+    page_lines = _remove_running_lines(page_lines, counts)
+    lines: list[str] = []
+    for page in page_lines:
+        start, end = 0, len(page)
+        while start < end and not page[start].strip():
+            start += 1
+        while end > start and not page[end - 1].strip():
+            end -= 1
+        if start == end:
+            continue
+        if lines:
+            lines.append("")  # a page break is one blank line
+        lines.extend(page[start:end])
+
+    lines, dropped = _fix_garbage(lines, vocabulary, counts)
+    lines = _dehyphenate(lines, counts)
+    if not options.keep_reflection:
+        lines, notes = _remove_reflection(lines, counts)
+        warnings.extend(notes)
+    paragraphs = _paragraphs([line.replace(_SOFT_HYPHEN, "") for line in lines])
+
+    redactor = Redactor(names=options.redact_names, lang=options.lang)
+    redacted: list[str] = []
+    for paragraph in paragraphs:
+        result = redactor.redact(paragraph)
+        counts.update({f"redacted_{kind}": n for kind, n in result.counts.items()})
+        redacted.append(result.text)
+
+    if dropped:
+        shown = ", ".join(str(n) for n in dropped[:10]) + (", …" if len(dropped) > 10 else "")
+        warnings.append(
+            f"dropped {len(dropped)} letter-spaced line(s) that could not be repaired "
+            f"(lines {shown})"
+        )
+    for key, label in _PLURAL.items():
+        if counts[key]:
+            warnings.append(f"{counts[key]} {label}")
+    redactions = {
+        k.removeprefix("redacted_"): v for k, v in counts.items() if k.startswith("redacted_")
+    }
+    if redactions:
+        listed = ", ".join(f"{n} {kind}" for kind, n in sorted(redactions.items()))
+        warnings.append(f"redacted personal data: {listed}")
+    return CleanResult(text="\n\n".join(redacted), warnings=tuple(warnings), counts=counts)

@@ -1,0 +1,259 @@
+"""Remove personal data from text before anything is counted or stored.
+
+Redaction replaces e-mail addresses, URLs, CPR numbers, phone numbers and a caller's list of
+names with bracketed placeholders (``[e-mail]``, ``[url]``, ``[cpr]``, ``[telefon]``,
+``[navn]``; English words when ``lang="en"``). Later stages should treat every token in
+:data:`PLACEHOLDERS` as a non-term.
+
+The order matters: e-mail addresses before URLs (an address contains a domain), URLs before
+numbers (a URL may contain digits), CPR numbers before phone numbers (a CPR number contains
+eight digits in a row).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from analysis.errors import InvalidParameter, UnreadableInput
+
+__all__ = [
+    "PLACEHOLDERS",
+    "RedactionResult",
+    "Redactor",
+    "placeholders_for",
+    "read_names_file",
+    "redact",
+]
+
+Kind = Literal["email", "url", "cpr", "phone", "name"]
+
+_PLACEHOLDERS: dict[str, dict[Kind, str]] = {
+    "da": {
+        "email": "[e-mail]",
+        "url": "[url]",
+        "cpr": "[cpr]",
+        "phone": "[telefon]",
+        "name": "[navn]",
+    },
+    "en": {
+        "email": "[email]",
+        "url": "[url]",
+        "cpr": "[cpr]",
+        "phone": "[phone]",
+        "name": "[name]",
+    },
+}
+
+#: Every placeholder in every language: later stages must never turn one into a term.
+PLACEHOLDERS: frozenset[str] = frozenset(
+    p for table in _PLACEHOLDERS.values() for p in table.values()
+)
+
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
+_TLDS = "dk|com|org|net|eu|io|uk|info|gov|edu|biz"
+_URL = re.compile(
+    r"(?i:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"]+"  # a scheme or www., any case
+    # A bare domain ("lederne.dk"): only well-known endings, in small letters.
+    rf"|(?<![\w@.-])(?:[A-Za-z0-9-]{{2,}}\.)+(?:{_TLDS})\b(?:/[^\s<>\"]*)?",
+)
+_URL_TRAILING = ".,;:!?)]}'\"»"
+# ddmmyy-xxxx; the date part is checked in code so "991399-1234" stays a number.
+_CPR = re.compile(r"(?<![\w-])(\d{2})(\d{2})(\d{2})[-‐ ]?(\d{4})(?![\w-])")
+_PHONE = re.compile(
+    r"(?<![\w+])"
+    r"(?:"
+    r"(?:\+|00)45[ -]?\d{2}[ -]?\d{2}[ -]?\d{2}[ -]?\d{2}"  # Danish with country code
+    r"|(?:\+|00)(?!45)[1-9]\d{0,2}[ -]?(?:\(\d{1,4}\)[ -]?)?\d{1,4}(?:[ -]?\d{2,4}){1,4}"
+    r"|\d{2} \d{2} \d{2} \d{2}"  # 12 34 56 78
+    r"|\d{4} \d{4}"  # 1234 5678
+    r"|\d{8}"  # 12345678
+    r")"
+    r"(?![\w-]|[.,]\d)"
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def placeholders_for(lang: Literal["da", "en"]) -> dict[Kind, str]:
+    """The placeholder for each kind of personal data in ``lang``.
+
+    Args:
+        lang: ``"da"`` or ``"en"``.
+
+    Returns:
+        A mapping from kind (``email``, ``url``, ``cpr``, ``phone``, ``name``) to placeholder.
+
+    Raises:
+        InvalidParameter: For any other language.
+    """
+    try:
+        return dict(_PLACEHOLDERS[lang])
+    except KeyError:
+        raise InvalidParameter(f"lang = {lang!r} is not supported; use 'da' or 'en'") from None
+
+
+@dataclass(frozen=True)
+class RedactionResult:
+    """Redacted text and how many of each kind were replaced (no content, only counts)."""
+
+    text: str
+    counts: Counter[str]
+
+
+def _valid_cpr(day: str, month: str) -> bool:
+    return 1 <= int(day) <= 31 and 1 <= int(month) <= 12
+
+
+def _digits(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
+def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    cleaned: set[str] = set()
+    for name in names:
+        norm = " ".join(unicodedata.normalize("NFC", name).split())
+        if norm:
+            cleaned.add(norm)
+    if not cleaned:
+        return None
+    # Longest first, so "Hanne Jensen" wins over "Hanne".
+    alternatives = [
+        r"\s+".join(re.escape(part) for part in name.split())
+        for name in sorted(cleaned, key=lambda n: (-len(n), n))
+    ]
+    return re.compile(
+        r"(?<!\w)(?:" + "|".join(alternatives) + r")(?:s|'s|’s|'|’)?(?!\w)",
+        re.IGNORECASE,
+    )
+
+
+class Redactor:
+    """A reusable redactor: compiles the names list once, then redacts many texts.
+
+    Args:
+        names: Names to replace (case-insensitive, whole words, possessive ``s`` included).
+        lang: Language of the placeholders.
+    """
+
+    def __init__(self, *, names: Sequence[str] = (), lang: Literal["da", "en"] = "da") -> None:
+        self._placeholders = placeholders_for(lang)
+        self._names = _name_pattern(names)
+
+    def redact(self, text: str) -> RedactionResult:
+        """Replace personal data in ``text``.
+
+        Args:
+            text: Any text (already normalised to NFC is best).
+
+        Returns:
+            The redacted text and a count per kind.
+        """
+        counts: Counter[str] = Counter()
+        ph = self._placeholders
+
+        def email(match: re.Match[str]) -> str:
+            counts["email"] += 1
+            return ph["email"]
+
+        def url(match: re.Match[str]) -> str:
+            found = match.group(0)
+            stripped = found.rstrip(_URL_TRAILING)
+            counts["url"] += 1
+            return ph["url"] + found[len(stripped) :]
+
+        def cpr(match: re.Match[str]) -> str:
+            if not _valid_cpr(match.group(1), match.group(2)):
+                return match.group(0)
+            counts["cpr"] += 1
+            return ph["cpr"]
+
+        def phone(match: re.Match[str]) -> str:
+            found = match.group(0)
+            if found.startswith(("+", "00")):
+                if not 8 <= _digits(found) <= 15:
+                    return found
+            else:
+                parts = found.split(" ")
+                # "2006 2007" is two years, not a phone number.
+                if len(parts) == 2 and all(_YEAR.fullmatch(p) for p in parts):
+                    return found
+            counts["phone"] += 1
+            return ph["phone"]
+
+        text = _EMAIL.sub(email, text)
+        text = _URL.sub(url, text)
+        text = _CPR.sub(cpr, text)
+        text = _PHONE.sub(phone, text)
+        if self._names is not None:
+
+            def name(match: re.Match[str]) -> str:
+                counts["name"] += 1
+                return ph["name"]
+
+            text = self._names.sub(name, text)
+        return RedactionResult(text=text, counts=counts)
+
+
+def redact(
+    text: str, *, names: Sequence[str] = (), lang: Literal["da", "en"] = "da"
+) -> RedactionResult:
+    """Replace e-mail addresses, URLs, CPR numbers, phone numbers and ``names`` in ``text``.
+
+    Args:
+        text: The text to redact.
+        names: Names to replace, matched case-insensitively as whole words, with possessive
+            forms ("Hanne Jensens").
+        lang: Language of the placeholders (``"da"``: ``[navn]``; ``"en"``: ``[name]``).
+
+    Returns:
+        The redacted text and a count per kind.
+
+    >>> redact("Skriv til hanne@hk.dk eller ring 12 34 56 78").text
+    'Skriv til [e-mail] eller ring [telefon]'
+    """
+    return Redactor(names=names, lang=lang).redact(text)
+
+
+def read_names_file(path: Path | str) -> list[str]:
+    """Read a ``--redact-names`` file: one name per line.
+
+    Blank lines and lines starting with ``#`` are ignored. UTF-8 (with or without BOM) or
+    Windows-1252.
+
+    Args:
+        path: The file.
+
+    Returns:
+        The names, in file order, without duplicates.
+
+    Raises:
+        UnreadableInput: If the file does not exist or cannot be read.
+    """
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableInput(
+            f"names file {file} does not exist; give a text file with one name per line"
+        ) from None
+    except OSError as exc:
+        raise UnreadableInput(f"names file {file} cannot be read: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    names: list[str] = []
+    seen: set[str] = set()
+    for line in text.splitlines():
+        name = " ".join(unicodedata.normalize("NFC", line).split())
+        if not name or name.startswith("#"):
+            continue
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            names.append(name)
+    return names
