@@ -116,6 +116,9 @@ def find_signals(
 ) -> tuple[AgreementSignal, ...]:
     """Find every agreement and disagreement signal, question by question.
 
+    A marker in the first answer of a question answers the question, not a participant,
+    and is left out.
+
     Args:
         questions: Prepared questions (answers in time order).
         lang: The language whose markers apply.
@@ -131,14 +134,17 @@ def find_signals(
                 continue
             kind, marker = found
             target = _target(answer, question.answers[: answer.index])
+            if target is None:
+                # "Ja, …" as the first answer answers the question, not a person.
+                continue
             signals.append(
                 AgreementSignal(
                     answer_id=answer.id,
                     speaker=answer.display,
                     kind="agree" if kind == "agree" else "disagree",
                     marker=marker,
-                    target=target.display if target else None,
-                    target_answer_id=target.id if target else None,
+                    target=target.display,
+                    target_answer_id=target.id,
                     question_id=question.question_id,
                 )
             )

@@ -32,6 +32,7 @@ def find_novelty(
     earlier_questions: Sequence[Sequence[PreparedQuestion]],
     earlier_proposals: Sequence[Proposal],
     max_terms: int = 15,
+    min_answers: int = 2,
 ) -> Novelty:
     """Compare a workshop with the earlier workshops of its series.
 
@@ -41,6 +42,7 @@ def find_novelty(
         earlier_questions: Each earlier workshop's prepared questions.
         earlier_proposals: Every earlier workshop's proposal groups.
         max_terms: At most this many new terms and untouched themes.
+        min_answers: A new term must occur in at least this many answers.
 
     Returns:
         A :class:`Novelty`; empty lists when there is nothing to compare with.
@@ -64,7 +66,10 @@ def find_novelty(
         # both words were said before, only in another order or place.
         return " " not in term or any(part not in earlier_keys for part in term.split())
 
-    ranked = sorted((t for t in df if new(t)), key=lambda t: (-df[t], " " in t, t))
+    # A term is something the workshop *produced*: said in at least two answers.
+    ranked = sorted(
+        (t for t in df if df[t] >= min_answers and new(t)), key=lambda t: (-df[t], " " in t, t)
+    )
     new_terms: list[NewTerm] = []
     for term in ranked[:max_terms]:
         parts = term.split()

@@ -133,7 +133,7 @@ def danish_earlier() -> WorkshopData:
             "e8",
             [
                 (1230, A, "Vi skal have opfølgning fra lederen efter kurset."),
-                (1300, B, "Opfølgning fra lederen er vigtig, og lederen skal læse opgaven."),
+                (1300, B, "Opfølgning fra lederen er vigtig, og lederen skal læse opgaven. Kompetenceudvikling skal planlægges."),
                 (1400, C, "Kompetenceudvikling skal planlægges i afdelingen og kompetenceudvikling skal følges."),
             ],
         ),

@@ -1,0 +1,82 @@
+"""The summary as JSON (everything, for other tools) and CSV (one row per quoted answer)."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from analysis.summary.model import Summary
+
+__all__ = ["to_csv", "to_dict", "to_json"]
+
+CSV_COLUMNS = (
+    "question_position",
+    "question_id",
+    "question",
+    "answer_id",
+    "offset",
+    "pseudonym",
+    "text",
+    "private",
+    "in_proposals",
+    "signals",
+)
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_dict(summary: Summary) -> dict[str, Any]:
+    """The summary as plain JSON-ready data (dataclasses become objects)."""
+    data: dict[str, Any] = _plain(summary)
+    data["format"] = "workshopbot-summary/1"
+    return data
+
+
+def to_json(summary: Summary, *, indent: int | None = 2) -> str:
+    """The summary as a JSON document."""
+    return json.dumps(to_dict(summary), ensure_ascii=False, indent=indent)
+
+
+def to_csv(summary: Summary) -> str:
+    """One row per answer shown in the summary, with the proposals and signals it is part of."""
+    in_proposals: dict[str, list[str]] = {}
+    for p in summary.proposals:
+        for answer_id in p.answer_ids:
+            in_proposals.setdefault(answer_id, []).append(p.id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for q in summary.questions:
+        signals = {s.answer_id: s.kind for s in q.signals}
+        for quote in q.quotes:
+            writer.writerow(
+                (
+                    q.position,
+                    q.question_id,
+                    q.text,
+                    quote.answer_id,
+                    quote.offset,
+                    quote.pseudonym,
+                    quote.text,
+                    int(quote.private),
+                    " ".join(in_proposals.get(quote.answer_id, [])),
+                    signals.get(quote.answer_id, ""),
+                )
+            )
+    for quote in summary.open_discussion:
+        writer.writerow(
+            ("", "", "", quote.answer_id, quote.offset, quote.pseudonym, quote.text, 0, "", "")
+        )
+    return buffer.getvalue()
