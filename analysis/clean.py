@@ -235,6 +235,23 @@ _SHORT_WORDS = frozenset(
         "ja",
         "ej",
         "nå",
+        "da",
+        "ad",
+        "al",
+        "is",
+        "ro",
+        "bo",
+        "by",
+        "dø",
+        "gå",
+        "få",
+        "se",
+        "ha",
+        "ta",
+        "tø",
+        "ny",
+        "to",
+        "ti",
         "fx",
         "ok",
         "hr",
@@ -244,27 +261,9 @@ _SHORT_WORDS = frozenset(
         "jf",
         "bl",
         "pt",
-        "ift",
-        "ha",
-        "se",
-        "gå",
-        "få",
-        "nå",
-        "jeg",
-        "dem",
-        "den",
-        "det",
-        "der",
-        "han",
-        "hun",
-        "man",
-        "min",
-        "din",
-        "sin",
-        "ny",
-        "to",
-        "ti",
+        "ml",
         "a",
+        "am",
         "an",
         "as",
         "at",
@@ -273,6 +272,7 @@ _SHORT_WORDS = frozenset(
         "do",
         "go",
         "he",
+        "hi",
         "if",
         "in",
         "is",
@@ -281,6 +281,8 @@ _SHORT_WORDS = frozenset(
         "my",
         "no",
         "of",
+        "oh",
+        "ok",
         "on",
         "or",
         "so",
@@ -288,7 +290,6 @@ _SHORT_WORDS = frozenset(
         "up",
         "us",
         "we",
-        "am",
     ]
 )
 # Frequent words, so a short line can be repaired before the document says much.
@@ -374,6 +375,7 @@ _COMMON_WORDS = frozenset(
     ]
 )
 _WORD = re.compile(r"[^\W\d_]+")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
 _EDGE_PUNCT = "\"'()[]{}.,;:!?–-•…*/"
 
 
@@ -392,22 +394,20 @@ def _is_fragment(core: str, original: str) -> bool:
 _CAPITAL_SPLIT = re.compile(r"(?:^|\s)([A-ZÆØÅ])\s+[a-zæøå]")
 
 
+# A token of one or two letters, with punctuation around it at most.
+_SHORT_TOKEN = re.compile(r"(?<!\S)[\"'(\[]*([^\W\d_]{1,2})[\"').,;:!?\]]*(?!\S)")
+
+
 def _is_garbage(line: str) -> bool:
     """Whether a line looks letter-spaced ("D a ta c e n tre re t", "B orgeren i centrum")."""
-    tokens = line.split()
-    if len(tokens) < 2:
-        return False
-    words = 0
     fragments = 0
-    for token in tokens:
-        core = _core(token)
-        if not core.isalpha():
-            continue
-        words += 1
-        if _is_fragment(core, token):
+    for short in _SHORT_TOKEN.findall(line):
+        if short.casefold() not in _SHORT_WORDS and not (len(short) == 2 and short.isupper()):
             fragments += 1
-    if fragments >= 2 and fragments >= 0.2 * words:
-        return True
+    if fragments >= 2:
+        words = sum(1 for token in line.split() if _HAS_LETTER.search(token))
+        if fragments >= 0.2 * words:
+            return True
     # A capital split from the rest of its word: "B orgeren", "E n rejs e".
     capital = _CAPITAL_SPLIT.search(line)
     return capital is not None and capital.group(1).casefold() not in _SHORT_WORDS
@@ -699,7 +699,6 @@ def _remove_reflection(lines: list[str], counts: Counter[str]) -> tuple[list[str
 
 _BULLET = re.compile(r"^(?:[•▪■□◦●○‣⁃◆◇►▶✓✔❖➢➤·*–-]+|[no](?= [A-ZÆØÅ]))\s*")
 _SENTENCE_END = (".", "!", "?", ":", '"', "'", ")")
-_HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
 # Words a sentence or heading cannot end with: the text goes on after a blank line.
@@ -885,12 +884,11 @@ def clean_text(
         warnings.extend(notes)
     paragraphs = _paragraphs([line.replace(_SOFT_HYPHEN, "") for line in lines])
 
-    redactor = Redactor(names=options.redact_names, lang=options.lang)
-    redacted: list[str] = []
-    for paragraph in paragraphs:
-        result = redactor.redact(paragraph)
-        counts.update({f"redacted_{kind}": n for kind, n in result.counts.items()})
-        redacted.append(result.text)
+    # Paragraphs hold no newline, so one pass over the joined text cannot join two of them.
+    redacted = Redactor(names=options.redact_names, lang=options.lang).redact(
+        "\n\n".join(paragraphs)
+    )
+    counts.update({f"redacted_{kind}": n for kind, n in redacted.counts.items()})
 
     if dropped:
         shown = ", ".join(str(n) for n in dropped[:10]) + (", …" if len(dropped) > 10 else "")
@@ -907,4 +905,4 @@ def clean_text(
     if redactions:
         listed = ", ".join(f"{n} {kind}" for kind, n in sorted(redactions.items()))
         warnings.append(f"redacted personal data: {listed}")
-    return CleanResult(text="\n\n".join(redacted), warnings=tuple(warnings), counts=counts)
+    return CleanResult(text=redacted.text, warnings=tuple(warnings), counts=counts)

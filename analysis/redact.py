@@ -70,9 +70,9 @@ _PHONE = re.compile(
     r"(?:"
     r"(?:\+|00)45[ -]?\d{2}[ -]?\d{2}[ -]?\d{2}[ -]?\d{2}"  # Danish with country code
     r"|(?:\+|00)(?!45)[1-9]\d{0,2}[ -]?(?:\(\d{1,4}\)[ -]?)?\d{1,4}(?:[ -]?\d{2,4}){1,4}"
-    r"|\d{2} \d{2} \d{2} \d{2}"  # 12 34 56 78
-    r"|\d{4} \d{4}"  # 1234 5678
-    r"|\d{8}"  # 12345678
+    # Without a country code: Danish numbers start with 2-9, and a row of numbers in a
+    # table ("1000  1690  2070  2790") is not a phone number.
+    r"|(?<!\d )(?=[2-9])(?:\d{2} \d{2} \d{2} \d{2}|\d{4} \d{4}|\d{8})(?! \d)"
     r")"
     r"(?![\w-]|[.,]\d)"
 )
@@ -123,7 +123,7 @@ def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
         return None
     # Longest first, so "Hanne Jensen" wins over "Hanne".
     alternatives = [
-        r"\s+".join(re.escape(part) for part in name.split())
+        " +".join(re.escape(part) for part in name.split())
         for name in sorted(cleaned, key=lambda n: (-len(n), n))
     ]
     return re.compile(
