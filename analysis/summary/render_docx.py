@@ -1,0 +1,176 @@
+"""The summary as an editable Word document (python-docx): headings, quotes, the revisited
+map and the charts as pictures."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+
+from docx import Document as new_document
+from docx.shared import Cm, Pt, RGBColor
+
+from analysis.summary.labels import label
+from analysis.summary.model import Summary
+from analysis.summary.render_md import (
+    adjustment_text,
+    header_lines,
+    signal_text,
+    silence_text,
+)
+
+__all__ = ["render_docx"]
+
+_GREY = RGBColor(0x59, 0x59, 0x59)
+
+
+def render_docx(summary: Summary, *, charts: Mapping[str, bytes] | None = None) -> bytes:
+    """Render a summary as a .docx document.
+
+    Args:
+        summary: The summary.
+        charts: PNG pictures by name (see :func:`analysis.summary.charts.summary_charts`):
+            ``map`` goes under "the map, revisited", the others under "charts".
+
+    Returns:
+        The document's bytes.
+    """
+    lang = summary.lang
+    pictures = dict(charts or {})
+    doc = new_document()
+    doc.core_properties.title = label(lang, "title", title=summary.header.title)
+    doc.core_properties.language = lang
+    doc.add_heading(label(lang, "title", title=summary.header.title), level=0)
+    table = doc.add_table(rows=0, cols=2)
+    for key, value in header_lines(summary):
+        cells = table.add_row().cells
+        cells[0].text = key
+        cells[1].text = value
+    if summary.empty:
+        for note in summary.notes:
+            doc.add_paragraph(note)
+        _footer(doc, summary)
+        return _bytes(doc)
+
+    doc.add_heading(label(lang, "proposals"), level=1)
+    if not summary.proposals:
+        doc.add_paragraph(label(lang, "no_proposals"))
+    for p in summary.proposals:
+        para = doc.add_paragraph(style="List Number")
+        para.add_run(f"{p.id} ").bold = True
+        para.add_run(p.text)
+        who = label(lang, "proposal_by", who=", ".join(p.proposers))
+        if p.support_count:
+            who += ", " + label(lang, "supported_by", n=p.support_count)
+        if p.new:
+            who += f" ({label(lang, 'new')})"
+        meta = para.add_run(f" — {who}")
+        meta.italic = True
+        for m in p.mentions[1:]:
+            doc.add_paragraph(f"{m.offset} {m.pseudonym}: {m.sentence}", style="Quote")
+
+    doc.add_heading(label(lang, "silences"), level=1)
+    if not summary.silences:
+        doc.add_paragraph(label(lang, "no_silences"))
+    for s in summary.silences:
+        para = doc.add_paragraph(style="List Bullet")
+        para.add_run(s.text).bold = True
+        para.add_run(f" — {silence_text(s, lang)}")
+
+    doc.add_heading(label(lang, "novelty"), level=1)
+    nov = summary.novelty
+    if not nov.compared_with:
+        doc.add_paragraph(label(lang, "no_earlier"))
+    elif not (nov.new_terms or nov.new_proposals or nov.untouched_themes):
+        doc.add_paragraph(label(lang, "nothing_new"))
+    else:
+        if nov.new_terms:
+            _pair(doc, label(lang, "new_terms"), ", ".join(t.term for t in nov.new_terms))
+        if nov.new_proposals:
+            _pair(doc, label(lang, "new_proposals"), ", ".join(nov.new_proposals))
+        if nov.untouched_themes:
+            _pair(doc, label(lang, "untouched"), ", ".join(nov.untouched_themes))
+
+    doc.add_heading(label(lang, "adjustments"), level=1)
+    if not summary.adjustments:
+        doc.add_paragraph(label(lang, "no_adjustments"))
+    titles = {q.question_id: q.text for q in summary.questions}
+    for a in summary.adjustments:
+        para = doc.add_paragraph(style="List Number")
+        para.add_run(adjustment_text(a, lang)).bold = True
+        para.add_run(f" — {titles.get(a.question_id, a.question_id)}")
+        reason = doc.add_paragraph(a.reason)
+        reason.paragraph_format.left_indent = Cm(1)
+
+    doc.add_heading(label(lang, "per_question"), level=1)
+    for q in summary.questions:
+        doc.add_heading(f"{label(lang, 'question', n=q.position)}: {q.text}", level=2)
+        facts = [label(lang, "answered", r=q.respondents, a=q.answers)]
+        if q.private_answers and summary.audience == "group":
+            facts.append(label(lang, "private_count", n=q.private_answers))
+        info = doc.add_paragraph().add_run("; ".join(facts))
+        info.italic = True
+        info.font.color.rgb = _GREY
+        for quote in q.quotes:
+            para = doc.add_paragraph(style="Quote")
+            stamp = para.add_run(f"{quote.offset} {quote.pseudonym}: ")
+            stamp.bold = True
+            para.add_run(quote.text)
+        if q.distribution:
+            _pair(
+                doc,
+                label(lang, "distribution"),
+                ", ".join(f"{o}: {n}" for o, n in q.distribution),
+            )
+        if q.key_terms:
+            _pair(doc, label(lang, "key_terms"), ", ".join(q.key_terms))
+        for sig in q.signals:
+            doc.add_paragraph(signal_text(sig, lang), style="List Bullet")
+        picture = pictures.get(f"scale-{q.question_id}")
+        if picture:
+            doc.add_picture(io.BytesIO(picture), width=Cm(12))
+
+    part = summary.participation
+    doc.add_heading(label(lang, "participation"), level=1)
+    for person in part.people:
+        doc.add_paragraph(
+            label(lang, "person_row", who=person.pseudonym, a=person.answers, w=person.words),
+            style="List Bullet",
+        )
+    doc.add_paragraph(label(lang, "gini", g_a=part.gini_answers, g_w=part.gini_words))
+    if part.private_answers:
+        doc.add_paragraph(label(lang, "private_total", n=part.private_answers))
+
+    if summary.map is not None:
+        doc.add_heading(label(lang, "map"), level=1)
+        if "map" in pictures:
+            doc.add_picture(io.BytesIO(pictures["map"]), width=Cm(15))
+        if summary.map.highlighted_terms:
+            _pair(doc, label(lang, "map_used"), ", ".join(summary.map.highlighted_terms))
+        if summary.map.blind_spots:
+            _pair(doc, label(lang, "blind_spots"), ", ".join(summary.map.blind_spots))
+
+    others = [k for k in ("timeline", "participation") if k in pictures]
+    if others:
+        doc.add_heading(label(lang, "charts"), level=1)
+        for key in others:
+            doc.add_picture(io.BytesIO(pictures[key]), width=Cm(15))
+    _footer(doc, summary)
+    return _bytes(doc)
+
+
+def _pair(doc: object, key: str, value: str) -> None:
+    para = doc.add_paragraph()  # type: ignore[attr-defined]
+    para.add_run(f"{key}: ").bold = True
+    para.add_run(value)
+
+
+def _footer(doc: object, summary: Summary) -> None:
+    run = doc.add_paragraph().add_run(label(summary.lang, "footer"))  # type: ignore[attr-defined]
+    run.italic = True
+    run.font.size = Pt(9)
+
+
+def _bytes(doc: object) -> bytes:
+    buffer = io.BytesIO()
+    doc.save(buffer)  # type: ignore[attr-defined]
+    return buffer.getvalue()
