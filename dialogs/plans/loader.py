@@ -625,7 +625,15 @@ def _read_yaml(text: str) -> tuple[object, dict[str, int], list[PlanIssue]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        issues.append(PlanIssue("", f"not valid YAML: {problem}", line))
+        hint = ""
+        if "flow" in problem:
+            hint = (
+                '; inside [ ] or { } put each text in quotes ("Hvorfor?"), or write the list '
+                "with one - item per line"
+            )
+        elif "mapping values are not allowed" in problem:
+            hint = '; a text that contains ": " must be in quotes'
+        issues.append(PlanIssue("", f"not valid YAML: {problem}{hint}", line))
         return None, lines, issues
     except yaml.YAMLError as exc:
         issues.append(PlanIssue("", f"not valid YAML: {exc}"))
