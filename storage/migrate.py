@@ -7,6 +7,7 @@ and refuses to run on an out-of-date schema.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 from pathlib import Path
 from typing import Any
@@ -119,7 +120,8 @@ async def upgrade_async(db: Database, revision: str = "head") -> str | None:
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> str | None:
-    """Synchronous wrapper of :func:`upgrade_async` for the command line.
+    """Synchronous wrapper of :func:`upgrade_async` for the command line (also callable while
+    an event loop runs: it then migrates from a worker thread).
 
     Args:
         url: A SQLAlchemy URL (default: ``DATABASE_URL`` or the SQLite file).
@@ -136,4 +138,10 @@ def upgrade(url: str | None = None, revision: str = "head") -> str | None:
         finally:
             await db.dispose()
 
-    return asyncio.run(_go())
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(_go())
+    # Called from async code (e.g. a fixture): run the migration on its own loop in a thread.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _go()).result()

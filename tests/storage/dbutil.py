@@ -7,12 +7,24 @@ other test packages never see each other's rows.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
+from typing import Any
 import uuid
 
 from sqlalchemy.engine import make_url
 
 __all__ = ["create_postgres_database", "drop_postgres_database", "truncate_all"]
+
+
+def _run(coro_fn: Any, *args: Any) -> Any:
+    """Run a coroutine to completion, also when called from inside a running event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro_fn(*args))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(coro_fn(*args))).result()
 
 
 async def _admin(url: str, sql: str) -> None:
@@ -37,7 +49,7 @@ def create_postgres_database(base_url: str, *, prefix: str = "wsb_test") -> str:
     from storage.migrate import upgrade
 
     name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin(base_url, f'CREATE DATABASE "{name}"'))
+    _run(_admin, base_url, f'CREATE DATABASE "{name}"')
     url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
     upgrade(url)
     return url
@@ -46,7 +58,7 @@ def create_postgres_database(base_url: str, *, prefix: str = "wsb_test") -> str:
 def drop_postgres_database(base_url: str, url: str) -> None:
     """Drop a database made by :func:`create_postgres_database` (closing its connections)."""
     name = make_url(url).database
-    asyncio.run(_admin(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _run(_admin, base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def truncate_all(db: object) -> None:
