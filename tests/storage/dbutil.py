@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
-from typing import Any
 import uuid
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
