@@ -1,0 +1,218 @@
+"""Stage 5: node positions with ForceAtlas2, seeded, then nudged apart so no nodes overlap.
+
+Positions are scaled into a square of side 2 around the origin; each node has a radius in
+the same units (from its weighted degree), and a final pass pushes overlapping pairs apart
+until every pair is at least ``r_i + r_j + gap`` apart. The renderer draws circles with
+exactly these radii, so what is checked here is what is seen.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import numpy.typing as npt
+
+from analysis.errors import InvalidParameter
+from analysis.network import TermNetwork
+
+__all__ = ["Layout", "compute_layout", "node_radii", "remove_overlaps"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each node is drawn.
+
+    Attributes:
+        positions: ``{node: (x, y)}``, roughly within ``[-1, 1]²``.
+        radii: ``{node: radius}`` in the same units.
+        seed: The seed that produced it.
+        gap: The least space left between two circles.
+    """
+
+    positions: Mapping[str, tuple[float, float]]
+    radii: Mapping[str, float]
+    seed: int
+    gap: float
+
+    def min_clearance(self) -> float:
+        """The smallest ``distance - r_i - r_j`` over all pairs (``inf`` for < 2 nodes)."""
+        nodes = list(self.positions)
+        if len(nodes) < 2:
+            return math.inf
+        xy = np.array([self.positions[n] for n in nodes])
+        r = np.array([self.radii[n] for n in nodes])
+        d = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1))
+        clearance = d - r[:, None] - r[None, :]
+        np.fill_diagonal(clearance, np.inf)
+        return float(clearance.min())
+
+
+def node_radii(
+    graph: nx.Graph, *, min_radius: float = 0.012, max_radius: float = 0.07
+) -> dict[str, float]:
+    """Radius per node: area grows with weighted degree (square-root scale).
+
+    Args:
+        graph: Nodes with a ``weighted_degree`` attribute (else the degree is used).
+        min_radius: Radius of the least connected node.
+        max_radius: Radius of the most connected node.
+
+    Returns:
+        ``{node: radius}``.
+    """
+    degree = {
+        v: float(d.get("weighted_degree", graph.degree(v, weight="weight")))
+        for v, d in graph.nodes(data=True)
+    }
+    if not degree:
+        return {}
+    top = max(degree.values()) or 1.0
+    return {
+        v: min_radius + (max_radius - min_radius) * math.sqrt(max(w, 0.0) / top)
+        for v, w in degree.items()
+    }
+
+
+def remove_overlaps(
+    xy: npt.NDArray[np.float64],
+    radii: npt.NDArray[np.float64],
+    *,
+    gap: float,
+    max_rounds: int = 2000,
+) -> npt.NDArray[np.float64]:
+    """Push overlapping circles apart until every pair is at least ``r_i + r_j + gap`` apart.
+
+    Deterministic: coincident centres are separated along a fixed direction per pair.
+
+    Args:
+        xy: ``n × 2`` centres.
+        radii: ``n`` radii.
+        gap: The least clearance wanted.
+        max_rounds: A bound on the relaxation rounds.
+
+    Returns:
+        New centres (``xy`` is not changed).
+    """
+    pos = np.array(xy, dtype=np.float64, copy=True)
+    n = pos.shape[0]
+    if n < 2:
+        return pos
+    need = radii[:, None] + radii[None, :] + gap
+    idx = np.arange(n)
+    angle = (idx[:, None] * 7919 + idx[None, :] * 104729) % 360 * (math.pi / 180)
+    fallback = np.stack([np.cos(angle), np.sin(angle)], axis=-1)
+    fallback = fallback - fallback.transpose(1, 0, 2)  # antisymmetric: i pushes j, j pushes i
+    for _ in range(max_rounds):
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist = np.sqrt((delta**2).sum(-1))
+        overlap = need - dist
+        np.fill_diagonal(overlap, -np.inf)
+        if overlap.max() <= 1e-9:
+            break
+        close = dist < 1e-9
+        direction = np.where(
+            close[..., None], fallback, delta / np.where(close, 1.0, dist)[..., None]
+        )
+        push = np.clip(overlap, 0.0, None) * 0.5 * 1.02
+        pos += (direction * push[..., None]).sum(axis=1)
+    else:  # pragma: no cover - depends on pathological input
+        log.warning("overlap removal stopped after %d rounds", max_rounds)
+    return pos
+
+
+def _normalise(xy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Centre on the median, scale the bulk into the unit disc, pull far outliers in.
+
+    ForceAtlas2 pushes small separate components far out; scaling by the farthest node would
+    squeeze the main map into a dot, so scale by the 90th percentile and compress the rest
+    logarithmically towards a rim at radius 1.15.
+    """
+    xy = xy - np.median(xy, axis=0)
+    dist = np.sqrt((xy**2).sum(axis=1))
+    scale = float(np.percentile(dist, 90)) or float(dist.max()) or 1.0
+    xy = xy / scale
+    dist = dist / scale
+    rim = 1.0
+    far = dist > rim
+    if far.any():
+        new = rim + 0.15 * np.tanh(np.log(dist[far] / rim))
+        xy[far] *= (new / dist[far])[:, None]
+    return xy
+
+
+def compute_layout(
+    network: TermNetwork | nx.Graph,
+    *,
+    seed: int = 42,
+    max_iter: int = 300,
+    gravity: float = 1.0,
+    scaling_ratio: float = 2.0,
+    min_radius: float = 0.012,
+    max_radius: float = 0.07,
+    gap: float = 0.006,
+) -> Layout:
+    """Lay out the network with networkx's ForceAtlas2 and remove overlaps.
+
+    Edge weights enter ForceAtlas2 on a log scale (``1 + ln(w / w_min)``), so one very heavy
+    edge between two hubs does not collapse the map.
+
+    Args:
+        network: The network (or a bare graph).
+        seed: Seed for the initial positions; the same seed gives the same layout.
+        max_iter: ForceAtlas2 iterations.
+        gravity: Pull towards the centre (keeps separate components near).
+        scaling_ratio: Repulsion relative to attraction.
+        min_radius: Radius of the smallest node (positions span about ``[-1, 1]``).
+        max_radius: Radius of the largest node.
+        gap: The least clearance between two nodes.
+
+    Returns:
+        The layout.
+
+    Raises:
+        InvalidParameter: An option is out of range.
+    """
+    if max_iter < 1:
+        raise InvalidParameter(f"max_iter = {max_iter} is invalid; it must be >= 1")
+    if not 0 < min_radius <= max_radius:
+        raise InvalidParameter(
+            f"min_radius = {min_radius}, max_radius = {max_radius} are invalid; "
+            "use 0 < min_radius <= max_radius"
+        )
+    graph = network.graph if isinstance(network, TermNetwork) else network
+    nodes = list(graph.nodes)
+    radii_map = node_radii(graph, min_radius=min_radius, max_radius=max_radius)
+    if not nodes:
+        return Layout(positions={}, radii={}, seed=seed, gap=gap)
+    if len(nodes) == 1:
+        return Layout(positions={nodes[0]: (0.0, 0.0)}, radii=radii_map, seed=seed, gap=gap)
+
+    weights = [float(w) for _, _, w in graph.edges(data="weight", default=1.0)]
+    w_min = min((w for w in weights if w > 0), default=1.0)
+    work = nx.Graph()
+    work.add_nodes_from(nodes)
+    work.add_edges_from(
+        (u, v, {"w": 1.0 + math.log(max(float(w), w_min) / w_min)})
+        for u, v, w in graph.edges(data="weight", default=1.0)
+    )
+    raw = nx.forceatlas2_layout(
+        work,
+        seed=seed,
+        max_iter=max_iter,
+        gravity=gravity,
+        scaling_ratio=scaling_ratio,
+        weight="w",
+    )
+    xy = np.array([raw[v] for v in nodes], dtype=np.float64)
+    xy = _normalise(xy)
+    r = np.array([radii_map[v] for v in nodes])
+    xy = remove_overlaps(xy, r, gap=gap)
+    positions = {v: (float(x), float(y)) for v, (x, y) in zip(nodes, xy.tolist(), strict=True)}
+    return Layout(positions=positions, radii=radii_map, seed=seed, gap=gap)
