@@ -1,0 +1,477 @@
+"""Read assignments from files and folders: stage 1 of the pipeline.
+
+:func:`ingest` reads ``.txt``, ``.md``, ``.docx`` and ``.pdf`` files, given one by one or as
+folders (searched recursively, in sorted order), cleans and redacts each one with
+:func:`analysis.clean.clean_text`, and attaches the variables of an optional metadata CSV.
+A file that cannot be used (unreadable, encrypted, empty, a PDF of scanned images) is
+skipped with a warning naming the file and the reason; only when nothing is usable does
+ingest fail.
+
+Text comes out already redacted: nothing later in the pipeline sees personal data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from analysis.clean import CleanOptions, clean_text, split_text_pages, vocabulary_of
+from analysis.documents import Document, IngestReport, SkippedFile
+from analysis.errors import NoUsableDocuments, UnreadableInput
+
+__all__ = ["SUPPORTED_EXTENSIONS", "ingest", "read_metadata"]
+
+log = logging.getLogger(__name__)
+
+#: File endings ingest reads; other files inside folders are ignored.
+SUPPORTED_EXTENSIONS: frozenset[str] = frozenset({".txt", ".md", ".docx", ".pdf"})
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class _Skip(Exception):
+    """A file cannot be used; the message is the reason shown to the user."""
+
+
+@dataclass(frozen=True)
+class _Source:
+    path: Path
+    doc_id: str
+    explicit: bool
+
+
+# --- finding files ---------------------------------------------------------------------
+
+
+def _is_hidden(relative: Path) -> bool:
+    return any(part.startswith((".", "~$", "__")) for part in relative.parts)
+
+
+def _is_readme(path: Path) -> bool:
+    return path.stem.casefold() == "readme"
+
+
+def _collect(paths: Sequence[Path | str]) -> tuple[list[_Source], list[SkippedFile]]:
+    sources: list[_Source] = []
+    skipped: list[SkippedFile] = []
+    seen: set[Path] = set()
+    used_ids: set[str] = set()
+
+    def add(path: Path, doc_id: str, *, explicit: bool) -> None:
+        resolved = path.resolve()
+        if resolved in seen:
+            return
+        seen.add(resolved)
+        if doc_id in used_ids:
+            # Two folders with the same file names: fall back to the full path.
+            doc_id = path.as_posix()
+        used_ids.add(doc_id)
+        sources.append(_Source(path=path, doc_id=doc_id, explicit=explicit))
+
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            raise UnreadableInput(f"{path} does not exist; check the path (files or folders)")
+        if path.is_dir():
+            found: list[tuple[str, Path]] = []
+            try:
+                for file in path.rglob("*"):
+                    relative = file.relative_to(path)
+                    if _is_hidden(relative) or not file.is_file():
+                        continue
+                    if file.suffix.casefold() not in SUPPORTED_EXTENSIONS:
+                        continue
+                    found.append((relative.as_posix(), file))
+            except OSError as exc:
+                raise UnreadableInput(f"folder {path} cannot be read: {exc.strerror}") from None
+            for relative_name, file in sorted(found):
+                if _is_readme(file):
+                    # A README describes the folder; it is no assignment. Named on its own,
+                    # it is read like any other file.
+                    log.info("ignoring %s: a README describes its folder", file)
+                    continue
+                add(file, relative_name, explicit=False)
+        elif path.suffix.casefold() not in SUPPORTED_EXTENSIONS:
+            skipped.append(
+                SkippedFile(
+                    path,
+                    f"unsupported file type {path.suffix or '(no extension)'!r}; "
+                    "use .txt, .md, .docx or .pdf",
+                )
+            )
+        else:
+            add(path, path.name, explicit=True)
+    return sources, skipped
+
+
+# --- reading one file ------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:4096]:
+        raise _Skip("binary data, not text (is it really a text file?)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Windows-1252 leaves five bytes undefined; such a file is not text either way.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise _Skip("neither UTF-8 nor Windows-1252 text") from None
+
+
+_MD_HEADING = re.compile(r"^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$", re.MULTILINE)
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+_MD_RULE = re.compile(r"^ {0,3}(?:[-*_] *){3,}$", re.MULTILINE)
+_MD_QUOTE = re.compile(r"^ {0,3}> ?", re.MULTILINE)
+
+
+def _strip_markdown(text: str) -> str:
+    """Markdown to plain text: headings stay lines of their own, links keep their text."""
+    text = _MD_IMAGE.sub("", text)
+    text = _MD_LINK.sub(r"\1 (\2)", text)
+    text = _MD_HEADING.sub(r"\1", text)
+    text = _MD_RULE.sub("", text)
+    text = _MD_QUOTE.sub("", text)
+    return _MD_EMPHASIS.sub(r"\2", text)
+
+
+def _read_text(path: Path, *, markdown: bool) -> list[str]:
+    text = _decode(path.read_bytes())
+    if markdown:
+        text = _strip_markdown(text)
+    if not text.strip():
+        raise _Skip("empty file")
+    return split_text_pages(text)
+
+
+def _read_docx(path: Path) -> list[str]:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+
+    with path.open("rb") as handle:
+        if handle.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            raise _Skip("password-protected or an old .doc file; save it as .docx without password")
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise _Skip(f"not a readable Word file ({type(exc).__name__})") from None
+    blocks: list[str] = []
+    for item in document.iter_inner_content():
+        if not isinstance(item, Table):
+            blocks.append(item.text)
+        else:
+            seen_cells: set[int] = set()
+            for row in item.rows:
+                for cell in row.cells:
+                    # A merged cell is returned once per grid position: keep it once.
+                    if id(cell._tc) in seen_cells:
+                        continue
+                    seen_cells.add(id(cell._tc))
+                    blocks.extend(p.text for p in cell.paragraphs)
+    # Every Word paragraph is a paragraph of its own.
+    text = "\n\n".join(block for block in blocks if block.strip())
+    if not text.strip():
+        raise _Skip("no text in the document")
+    return [text]
+
+
+def _read_pdf(path: Path) -> tuple[list[str], list[str]]:
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            # Many PDFs are "encrypted" with an empty password only to restrict printing.
+            try:
+                if not reader.decrypt(""):
+                    raise _Skip("encrypted (password-protected PDF); remove the password")
+            except (NotImplementedError, FileNotDecryptedError):
+                raise _Skip("encrypted (password-protected PDF); remove the password") from None
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except _Skip:
+        raise
+    except FileNotDecryptedError:
+        raise _Skip("encrypted (password-protected PDF); remove the password") from None
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        raise _Skip(f"not a readable PDF ({type(exc).__name__}: {exc})") from None
+    if not pages:
+        raise _Skip("a PDF without pages")
+    empty = sum(1 for page in pages if not page.strip())
+    if empty == len(pages):
+        raise _Skip("no extractable text (scanned images only?); run OCR on it first")
+    notes = []
+    if empty:
+        notes.append(f"{empty} of {len(pages)} PDF pages have no text (images?) and were skipped")
+    return pages, notes
+
+
+def _read_pages(path: Path) -> tuple[list[str], list[str]]:
+    suffix = path.suffix.casefold()
+    try:
+        if suffix == ".pdf":
+            return _read_pdf(path)
+        if suffix == ".docx":
+            return _read_docx(path), []
+        return _read_text(path, markdown=suffix == ".md"), []
+    except PermissionError:
+        raise _Skip("permission denied") from None
+    except OSError as exc:
+        raise _Skip(f"cannot be read ({exc.strerror or exc})") from None
+
+
+# --- metadata --------------------------------------------------------------------------
+
+
+def read_metadata(path: Path | str) -> dict[str, dict[str, str]]:
+    """Read a metadata CSV: the first column names the file, the others are variables.
+
+    The delimiter (comma, semicolon or tab) is detected; the file may be UTF-8 (with or
+    without BOM) or Windows-1252, as spreadsheet programs write it.
+
+    Args:
+        path: The CSV file.
+
+    Returns:
+        A mapping from the file name as written in the CSV to its variables.
+
+    Raises:
+        UnreadableInput: If the file is missing, cannot be parsed, or lacks a header row.
+    """
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableInput(
+            f"metadata file {file} does not exist; check the --meta path"
+        ) from None
+    except OSError as exc:
+        raise UnreadableInput(f"metadata file {file} cannot be read: {exc.strerror}") from None
+    try:
+        text = _decode(data)
+    except _Skip as exc:
+        raise UnreadableInput(f"metadata file {file} is not a CSV text file: {exc}") from None
+    if not text.strip():
+        raise UnreadableInput(
+            f"metadata file {file} is empty; it needs a header row such as 'file,level,subject'"
+        )
+    sample = text[:8192]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        rows = [
+            row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)
+        ]
+    except csv.Error as exc:
+        raise UnreadableInput(f"metadata file {file} cannot be parsed as CSV: {exc}") from None
+    header = [cell.strip() for cell in rows[0]]
+    if len(header) < 2:
+        raise UnreadableInput(
+            f"metadata file {file} has only one column; it needs a header row such as "
+            "'file,level,subject' (comma, semicolon or tab between columns)"
+        )
+    first = header[0]
+    if Path(first).suffix.casefold() in SUPPORTED_EXTENSIONS or not all(header):
+        raise UnreadableInput(
+            f"metadata file {file} lacks a header row (the first row is {','.join(header)!r}); "
+            "add one such as 'file,level,subject' with a name for every column"
+        )
+    if len(set(header)) != len(header):
+        raise UnreadableInput(
+            f"metadata file {file} repeats a column name in its header {header}; "
+            "give every column its own name"
+        )
+    table: dict[str, dict[str, str]] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
+            raise UnreadableInput(
+                f"metadata file {file}, row {number}, has {len(row)} cells but the header "
+                f"has {len(header)}; check the delimiters and quotes"
+            )
+        name = row[0].strip()
+        if not name:
+            log.warning("metadata file %s, row %d: no file name; row ignored", file, number)
+            continue
+        values = {
+            column: (row[i].strip() if i < len(row) else "")
+            for i, column in enumerate(header[1:], start=1)
+        }
+        if name in table:
+            log.warning("metadata file %s names %r twice; the last row wins", file, name)
+        table[name] = values
+    return table
+
+
+def _name_key(name: str) -> str:
+    return name.strip().replace("\\", "/").removeprefix("./").casefold()
+
+
+def _join_metadata(
+    documents: list[Document], table: Mapping[str, Mapping[str, str]], source: Path
+) -> list[Document]:
+    by_id: dict[str, int] = {}
+    by_base: dict[str, list[int]] = {}
+    by_stem: dict[str, list[int]] = {}
+    for index, document in enumerate(documents):
+        by_id[_name_key(document.id)] = index
+        base = _name_key(Path(document.id).name)
+        by_base.setdefault(base, []).append(index)
+        by_stem.setdefault(_name_key(Path(document.id).stem), []).append(index)
+    metadata: dict[int, dict[str, str]] = {}
+    unmatched: list[str] = []
+    for name, values in table.items():
+        key = _name_key(name)
+        if key in by_id:
+            matches = [by_id[key]]
+        elif key in by_base:
+            matches = by_base[key]
+        elif not Path(key).suffix and key in by_stem:
+            matches = by_stem[key]
+        else:
+            unmatched.append(name)
+            continue
+        for index in matches:
+            metadata.setdefault(index, {}).update(values)
+    if unmatched:
+        shown = ", ".join(repr(n) for n in unmatched[:5]) + (" …" if len(unmatched) > 5 else "")
+        log.warning(
+            "metadata file %s: %d row(s) match no document: %s", source, len(unmatched), shown
+        )
+    missing = [documents[i].id for i in range(len(documents)) if i not in metadata]
+    if missing:
+        log.warning(
+            "metadata file %s has no row for %d document(s): %s",
+            source,
+            len(missing),
+            ", ".join(missing[:5]) + (" …" if len(missing) > 5 else ""),
+        )
+    return [
+        Document(
+            id=d.id,
+            text=d.text,
+            metadata=metadata.get(i, {}),
+            path=d.path,
+            warnings=d.warnings,
+        )
+        for i, d in enumerate(documents)
+    ]
+
+
+# --- the stage -------------------------------------------------------------------------
+
+
+def ingest(
+    paths: Sequence[Path | str],
+    *,
+    meta: Path | str | None = None,
+    clean_options: CleanOptions | None = None,
+    progress: ProgressCallback | None = None,
+) -> IngestReport:
+    """Read, clean and redact the documents in ``paths``.
+
+    Args:
+        paths: Files and folders. Folders are searched recursively; files in them with
+            other endings than ``.txt``, ``.md``, ``.docx`` and ``.pdf`` (and hidden files,
+            Word lock files and README files) are left out silently.
+        meta: A CSV whose first column names a file (its base name or its path relative to
+            the folder given) and whose other columns are variables (level, subject, …).
+        clean_options: What cleaning removes (reflection sections, names to redact, language).
+        progress: Called as ``progress(done, total)`` after each file.
+
+    Returns:
+        The usable documents (sorted by path within each given folder, in the order the
+        paths were given) and the skipped files with their reasons.
+
+    Raises:
+        UnreadableInput: If a path does not exist or the metadata CSV cannot be used.
+        NoUsableDocuments: If no file gave a usable document.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    if not paths:
+        raise UnreadableInput("no input given; name at least one file or folder")
+    options = clean_options or CleanOptions()
+    table = read_metadata(meta) if meta is not None else None
+    sources, skipped = _collect(paths)
+
+    # One step for reading and one for cleaning each file.
+    total = 2 * len(sources)
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    read: list[tuple[_Source, list[str], list[str]]] = []
+    for source in sources:
+        try:
+            pages, notes = _read_pages(source.path)
+        except _Skip as exc:
+            skipped.append(SkippedFile(source.path, str(exc)))
+            step()
+            step()
+            continue
+        read.append((source, pages, notes))
+        step()
+
+    @cache
+    def corpus_vocabulary() -> frozenset[str]:
+        # Built only if some document has letter-spaced lines to repair.
+        return frozenset(vocabulary_of(page for _, pages, _ in read for page in pages))
+
+    documents: list[Document] = []
+    for source, pages, notes in read:
+        result = clean_text(pages, options=options, vocabulary=corpus_vocabulary)
+        step()
+        if not result.text.strip():
+            reason = "no text left after cleaning"
+            if result.counts["reflection_sections"]:
+                reason += " (it was all a reflection section; keep_reflection keeps it)"
+            skipped.append(SkippedFile(source.path, reason))
+            continue
+        documents.append(
+            Document(
+                id=source.doc_id,
+                text=result.text,
+                path=source.path,
+                warnings=tuple(notes) + result.warnings,
+            )
+        )
+
+    for item in skipped:
+        log.warning("skipped %s: %s", item.path, item.reason)
+    if not documents:
+        raise NoUsableDocuments(_nothing_usable(skipped))
+    if table is not None and meta is not None:
+        documents = _join_metadata(documents, table, Path(meta))
+    return IngestReport(documents=tuple(documents), skipped=tuple(skipped))
+
+
+def _nothing_usable(skipped: list[SkippedFile]) -> str:
+    if not skipped:
+        return "no usable documents: found no .txt, .md, .docx or .pdf files in the given paths"
+    reasons = "; ".join(f"{item.path.name}: {item.reason}" for item in skipped[:5])
+    more = f"; and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+    return (
+        f"no usable documents: looked at {len(skipped)} file(s) and skipped all of them "
+        f"({reasons}{more})"
+    )
