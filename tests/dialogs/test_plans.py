@@ -592,7 +592,7 @@ def test_render_errors_are_clear() -> None:
         plan.render("q1", "da")
     with pytest.raises(DialogError, match="no texts in 'de'"):
         plan.render("q1", "de", "HK")
-    with pytest.raises(DialogError, match="no question 'q99'.*q1, q2, q3, q4"):
+    with pytest.raises(DialogError, match=r"no question 'q99'.*q1, q2, q3, q4"):
         plan.render("q99", "da", "HK")
 
 
