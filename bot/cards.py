@@ -31,6 +31,7 @@ from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity, Attachment
 
 from bot.errors import BotError
+from dialogs.basic_summary import BasicSummary
 from dialogs.commands import Scope, commands_for
 from dialogs.texts import text
 
@@ -48,6 +49,7 @@ __all__ = [
     "render_card",
     "setup_card",
     "status_card",
+    "summary_card",
     "welcome_card",
 ]
 
@@ -383,3 +385,87 @@ def status_card(*, lang: str, facts: Sequence[tuple[str, str]]) -> dict[str, Any
 def notice_card(*, title: str, message: str) -> dict[str, Any]:
     """A short card with a title and one message (plans listing, errors with context)."""
     return render_card("notice", title=title, message=message)
+
+
+def summary_card(summary: BasicSummary, *, max_chars: int | None = None) -> dict[str, Any]:
+    """The basic summary as a card; answers are shortened until the card fits Teams' limit.
+
+    Args:
+        summary: From :func:`dialogs.basic_summary.basic_summary`.
+        max_chars: Shorten each answer to this many characters (None: whole answers first).
+    """
+    lang = summary.language
+    blocks = []
+    sections = list(summary.questions)
+    for q in sections:
+        answers = [
+            render_card(
+                "_summary-answer",
+                offset=a.offset,
+                who=a.who + (f" {text('summary_private', lang)}" if a.private else ""),
+                text=_shorten(a.text, max_chars),
+            )
+            for a in q.answers
+        ]
+        counts = text("answers_count", lang, count=q.count)
+        if q.parked:
+            counts += f" · {text('summary_parked', lang)}"
+        if q.hidden_private:
+            counts += " · " + text("summary_private_hidden", lang, count=q.hidden_private)
+        if not q.count:
+            missing = text("summary_no_answers", lang)
+        elif q.missing:
+            missing = text("summary_missing", lang, names=", ".join(q.missing))
+        else:
+            missing = text("summary_everyone", lang)
+        blocks.append(
+            render_card(
+                "_summary-question",
+                heading=f"{q.question_id}. {q.text}",
+                counts=counts,
+                answers=answers,
+                missing=missing,
+            )
+        )
+    if summary.discussion:
+        blocks.append(
+            render_card(
+                "_summary-question",
+                heading=text("summary_discussion", lang),
+                counts=text("answers_count", lang, count=len(summary.discussion)),
+                answers=[
+                    render_card(
+                        "_summary-answer",
+                        offset=a.offset,
+                        who=a.who,
+                        text=_shorten(a.text, max_chars),
+                    )
+                    for a in summary.discussion
+                ],
+                missing="",
+            )
+        )
+    try:
+        return render_card(
+            "summary-basic",
+            title=text("summary_title", lang, title=summary.title),
+            overview=text(
+                "summary_overview",
+                lang,
+                answers=summary.answer_count,
+                participants=summary.participant_count,
+                questions=len(summary.questions),
+                duration=summary.duration,
+            ),
+            questions=blocks,
+        )
+    except CardError:
+        if max_chars is not None and max_chars <= 40:
+            raise
+        return summary_card(summary, max_chars=300 if max_chars is None else max_chars // 2)
+
+
+def _shorten(value: str, limit: int | None) -> str:
+    if limit is None or len(value) <= limit:
+        return value
+    return value[: limit - 1].rstrip() + "…"

@@ -147,6 +147,18 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "da": "Opsætningskortet er sendt. Udfyld det for at starte.",
         "en": "The setup card has been sent. Fill it in to start.",
     },
+    "setup_missing": {
+        "da": "Udfyld feltet '{field}' på opsætningskortet.",
+        "en": "Fill in the field '{field}' on the setup card.",
+    },
+    "setup_not_facilitator": {
+        "da": "Kun den, der skrev 'start' (eller mødets arrangør), kan starte workshoppen.",
+        "en": "Only the person who wrote 'start' (or the meeting organiser) can start the workshop.",
+    },
+    "plan_unknown": {
+        "da": "Jeg kender ingen plan med navnet '{plan}'. Skriv 'planer' for at se dem.",
+        "en": "I know no plan called '{plan}'. Write 'plans' to see them.",
+    },
     "setup_stale": {
         "da": "Dette opsætningskort er ikke længere aktuelt.",
         "en": "This setup card is no longer current.",

@@ -1,0 +1,1051 @@
+"""The Teams activity handler: translates activities into workshop calls and back into cards.
+
+Routing (a table, never an ``if`` chain that depends on order):
+
+- **Card submits** (``Action.Submit`` arrives as a message with ``value``; an
+  ``Action.Execute`` arrives as an ``adaptiveCard/action`` invoke and is routed the same
+  way) carry ``{"wb": "<kind>", ...}``; :data:`WorkshopBot._submits` maps the kind to a
+  method. This bot's cards use ``Action.Submit`` throughout: Teams, the Agents Playground
+  and every mobile client render it, and nothing here needs per-user refresh. The invoke is
+  still answered, by hand: botbuilder 4.17.1 under ``CloudAdapter`` crashes with
+  "'dict' object has no attribute 'is_xml_model'" (HTTP 500) when
+  ``on_adaptive_card_invoke`` returns its response, because the response body is
+  serialised twice; :meth:`WorkshopBot.on_invoke_activity` returns an ``InvokeResponse``
+  holding the model object instead.
+- **Commands**: in a 1:1 chat every message is parsed as a command; in a group chat or
+  channel only messages that @mention the bot are, plus a facilitator's bare command without
+  an argument ("næste"). :func:`dialogs.commands.parse_command` recognises them; the
+  command's name selects the method in :data:`WorkshopBot._commands`.
+- **Answers**: any other message in a conversation with a running workshop is an answer to
+  the open question (or open discussion when none is open); a message in the 1:1 chat is a
+  private answer. An @mention that is no command is an answer when a question is open, and
+  gets the help card otherwise.
+
+Every outgoing call goes through ``services.outbox`` (throttled, retried, never raising into
+the turn). Answers are acknowledged silently: the question card's counter is updated in
+place, at most every couple of seconds (the outbox coalesces updates).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core.invoke_response import InvokeResponse
+from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
+from botbuilder.schema import (
+    Activity,
+    AdaptiveCardInvokeResponse,
+    ChannelAccount,
+    ConversationReference,
+    Mention,
+)
+from botbuilder.schema.teams import MeetingEndEventDetails, MeetingStartEventDetails
+
+from bot import cards
+from bot.services import BotServices
+from dialogs import workshop as flow
+from dialogs.basic_summary import Audience, SummaryBuilder, basic_summary, gather
+from dialogs.commands import ParsedCommand, Scope, parse_command
+from dialogs.errors import DialogError
+from dialogs.state import PendingPrivate, UserProgress, load_progress, save_progress
+from dialogs.texts import language_of, text
+from dialogs.workshop import WorkshopStateError
+from storage import answers as answers_repo
+from storage import events as events_repo
+from storage import maps as maps_repo
+from storage import questions as questions_repo
+from storage import series as series_repo
+from storage import workshops as workshops_repo
+from storage.errors import StorageError
+from storage.records import QuestionRunRecord, WorkshopRecord
+
+__all__ = ["WorkshopBot"]
+
+log = logging.getLogger(__name__)
+
+_AT_TAG = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
+_TAGS = re.compile(r"<[^>]+>")
+CARD_EVENT = "question.card"
+
+Handler = Callable[[TurnContext, ParsedCommand, "Caller"], Awaitable[None]]
+
+
+class Caller:
+    """Who wrote the activity, where, and the workshop in that conversation."""
+
+    def __init__(
+        self, turn_context: TurnContext, workshop: WorkshopRecord | None, lang: str
+    ) -> None:
+        activity = turn_context.activity
+        self.user = activity.from_property or ChannelAccount(id="")
+        self.user_id: str = self.user.id or ""
+        self.name: str = self.user.name or ""
+        conversation_type = (
+            (activity.conversation.conversation_type or "") if activity.conversation else ""
+        )
+        self.scope: Scope = (
+            "personal"
+            if conversation_type == "personal"
+            else "team"
+            if conversation_type == "channel"
+            else "groupChat"
+        )
+        self.workshop = workshop
+        self.lang = lang
+        self.reference = TurnContext.get_conversation_reference(activity)
+        self.facilitator = False
+
+
+class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
+    """The workshop bot.
+
+    Args:
+        services: The platform's shared objects (database, outbox, state, spawn …).
+        summary_builder: Replaces the basic summary card (see
+            :data:`dialogs.basic_summary.SummaryBuilder`); None uses the basic one.
+    """
+
+    def __init__(
+        self, services: BotServices, *, summary_builder: SummaryBuilder | None = None
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.db = services.db
+        self.summary_builder = summary_builder
+        self._progress = services.user_state.create_property("workshop_progress")
+        self._conversation = services.conversation_state.create_property("workshop")
+        self._cards: dict[int, tuple[ConversationReference, str]] = {}
+        self._timers: dict[int, asyncio.Task[Any]] = {}
+        self._commands: dict[str, Handler] = {
+            "start": self._cmd_start,
+            "next": self._cmd_move,
+            "back": self._cmd_move,
+            "skip": self._cmd_move,
+            "park": self._cmd_move,
+            "return": self._cmd_move,
+            "reorder": self._cmd_reorder,
+            "add": self._cmd_add,
+            "pause": self._cmd_pause,
+            "resume": self._cmd_resume,
+            "status": self._cmd_status,
+            "end": self._cmd_end,
+            "summary": self._cmd_summary,
+            "catch up": self._cmd_catch_up,
+            "private": self._cmd_private,
+            "withdraw": self._cmd_withdraw,
+            "map": self._cmd_map,
+            "facilitator add": self._cmd_facilitator_add,
+            "help": self._cmd_help,
+            "plans": self._cmd_plan,
+            "plan show": self._cmd_plan,
+            "plan copy": self._cmd_plan,
+            "plan move": self._cmd_plan,
+            "plan reword": self._cmd_plan,
+            "plan add": self._cmd_plan,
+            "plan drop": self._cmd_plan,
+        }
+        self._submits: dict[
+            str, Callable[[TurnContext, dict[str, Any], Caller], Awaitable[None]]
+        ] = {
+            "setup": self._submit_setup,
+            "answer": self._submit_answer,
+            "private": self._submit_private,
+        }
+
+    # ------------------------------------------------------------------ turn plumbing
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        """Run the turn; no exception ever reaches a user as a stack trace."""
+        try:
+            await super().on_turn(turn_context)
+        except (WorkshopStateError, DialogError, StorageError) as exc:
+            log.info("refused: %s", exc)
+            await self._reply(turn_context, self._message_of(exc, self._lang_guess(turn_context)))
+        except Exception:
+            log.exception("turn failed (%s)", turn_context.activity.type)
+            await self._reply(turn_context, text("error", self._lang_guess(turn_context)))
+        finally:
+            try:
+                await self.services.user_state.save_changes(turn_context)
+                await self.services.conversation_state.save_changes(turn_context)
+            except Exception:
+                log.exception("saving the turn's state failed")
+
+    def _lang_guess(self, turn_context: TurnContext) -> str:
+        return language_of(turn_context.activity.locale, default=self.services.settings.language)
+
+    @staticmethod
+    def _message_of(exc: Exception, lang: str) -> str:
+        if isinstance(exc, WorkshopStateError):
+            return exc.message(lang)
+        return str(exc).split("\n", 1)[0][:300]
+
+    def _reply(
+        self, turn_context: TurnContext, activity: Activity | str
+    ) -> asyncio.Future[str | None]:
+        reference = TurnContext.get_conversation_reference(turn_context.activity)
+        return self.services.outbox.send(reference, activity)
+
+    def _send(
+        self, reference: ConversationReference, activity: Activity | str
+    ) -> asyncio.Future[str | None]:
+        return self.services.outbox.send(reference, activity)
+
+    def _private(self, caller: Caller, activity: Activity | str) -> None:
+        """Send to the caller's 1:1 chat (in a 1:1 chat: reply there)."""
+        if caller.scope == "personal":
+            self._send(caller.reference, activity)
+            return
+        future = self.services.outbox.send_private(caller.reference, caller.user_id, activity)
+        self.services.spawn(self._private_fallback(future, caller), name="private send")
+
+    async def _private_fallback(self, future: asyncio.Future[str | None], caller: Caller) -> None:
+        if await future is None:
+            log.warning("could not open a 1:1 chat with a user; told them in the group")
+            self._send(
+                caller.reference, text("private_failed_group", caller.lang, name=caller.name)
+            )
+
+    async def _workshop_here(self, turn_context: TurnContext) -> WorkshopRecord | None:
+        conversation = turn_context.activity.conversation
+        if conversation is None or not conversation.id:
+            return None
+        return await workshops_repo.find_active_workshop(
+            self.db, flow.base_conversation_id(conversation.id)
+        )
+
+    async def _caller(self, turn_context: TurnContext) -> Caller:
+        workshop = await self._workshop_here(turn_context)
+        probe = Caller(turn_context, workshop, self._lang_guess(turn_context))
+        if workshop is None and probe.scope == "personal":
+            progress = await load_progress(self._progress, turn_context)
+            wid = (
+                progress.pending_private.workshop_id
+                if progress.pending_private
+                else progress.last_workshop_id
+            )
+            if wid is not None:
+                try:
+                    found = await workshops_repo.get_workshop(self.db, wid)
+                except StorageError:
+                    found = None
+                if found is not None and found.status != "ended":
+                    workshop = found
+        caller = Caller(
+            turn_context,
+            workshop,
+            workshop.language if workshop is not None else self._lang_guess(turn_context),
+        )
+        caller.facilitator = await self._is_facilitator(turn_context, caller)
+        return caller
+
+    async def _is_facilitator(self, turn_context: TurnContext, caller: Caller) -> bool:
+        workshop = caller.workshop
+        if workshop is None:
+            return False
+        if caller.user_id in workshop.facilitators:
+            return True
+        if await self._is_meeting_organizer(turn_context):
+            await workshops_repo.add_facilitator(
+                self.db, workshop.id, caller.user_id, display_name=caller.name
+            )
+            return True
+        return False
+
+    async def _is_meeting_organizer(self, turn_context: TurnContext) -> bool:
+        """Whether Teams says the caller organises this meeting (False when it cannot say)."""
+        channel_data = turn_context.activity.channel_data or {}
+        meeting = channel_data.get("meeting") if isinstance(channel_data, dict) else None
+        meeting_id = meeting.get("id") if isinstance(meeting, dict) else None
+        user = turn_context.activity.from_property
+        tenant = (
+            channel_data.get("tenant", {}).get("id") if isinstance(channel_data, dict) else None
+        )
+        if not meeting_id or user is None or not user.aad_object_id or not tenant:
+            return False
+        try:
+            client = await TeamsInfo.get_teams_connector_client(turn_context)
+            # The 4.17 Teams client is synchronous: keep it off the event loop.
+            participant = await asyncio.to_thread(
+                client.teams.fetch_participant, meeting_id, user.aad_object_id, tenant
+            )
+        except Exception as exc:  # 403 without the permission, or no meeting: not an organizer
+            log.info(
+                "meeting role lookup failed (%s); treating the caller as attendee",
+                type(exc).__name__,
+            )
+            return False
+        role = getattr(getattr(participant, "meeting", None), "role", None)
+        return role == "Organizer"
+
+    # ------------------------------------------------------------------ invokes
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        """Answer ``adaptiveCard/action`` (Action.Execute) by hand; see the module docstring."""
+        if turn_context.activity.name == "adaptiveCard/action":
+            value = turn_context.activity.value or {}
+            action = value.get("action", {}) if isinstance(value, dict) else {}
+            data = action.get("data") if isinstance(action, dict) else None
+            message = "OK"
+            if isinstance(data, dict) and data.get(cards.SUBMIT_KEY):
+                await self._route_submit(turn_context, data)
+            else:
+                message = "Unknown action"
+            return InvokeResponse(
+                status=200,
+                body=AdaptiveCardInvokeResponse(
+                    status_code=200,
+                    type="application/vnd.microsoft.activity.message",
+                    value=message,
+                ),
+            )
+        return await super().on_invoke_activity(turn_context)
+
+    # ------------------------------------------------------------------ messages
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if isinstance(activity.value, dict) and activity.value.get(cards.SUBMIT_KEY):
+            await self._route_submit(turn_context, activity.value)
+            return
+        mentioned = self._mentions_bot(activity)
+        raw = activity.text or ""
+        if mentioned:
+            raw = TurnContext.remove_recipient_mention(activity) or ""
+        cleaned = _TAGS.sub(" ", _AT_TAG.sub(" ", raw)).replace("&nbsp;", " ").strip()
+        caller = await self._caller(turn_context)
+        command = parse_command(cleaned)
+        if caller.scope == "personal":
+            if command is not None:
+                await self._run_command(turn_context, command, caller)
+            else:
+                await self._private_answer(turn_context, caller, cleaned)
+            return
+        bare_facilitator_command = (
+            command is not None and command.spec.argument == "none" and caller.facilitator
+        )
+        if command is not None and (mentioned or bare_facilitator_command):
+            await self._run_command(turn_context, command, caller)
+            return
+        workshop = caller.workshop
+        if workshop is None or workshop.status == "draft":
+            if mentioned:
+                await self._help(
+                    caller,
+                    note=text("help_unknown", caller.lang, text=cleaned[:60]) if cleaned else "",
+                )
+            return
+        if mentioned and cleaned:
+            current = await questions_repo.current_question_run(self.db, workshop.id)
+            if current is None:
+                await self._help(caller, note=text("help_unknown", caller.lang, text=cleaned[:60]))
+                return
+        if not cleaned:
+            if mentioned:
+                await self._help(caller)
+            return
+        source = "chat"
+        await self._store_answer(turn_context, caller, workshop, cleaned, source=source)
+
+    def _mentions_bot(self, activity: Activity) -> bool:
+        recipient = activity.recipient.id if activity.recipient else None
+        for entity in activity.entities or []:
+            if getattr(entity, "type", None) != "mention":
+                continue
+            mention = (
+                Mention().deserialize(entity.serialize())
+                if hasattr(entity, "serialize")
+                else entity
+            )
+            mentioned = getattr(mention, "mentioned", None)
+            if mentioned is not None and recipient and mentioned.id == recipient:
+                return True
+        return bool(activity.text and _AT_TAG.search(activity.text) and not activity.entities)
+
+    async def _run_command(
+        self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
+    ) -> None:
+        spec = command.spec
+        if caller.scope not in spec.scopes:
+            await self._help(caller, note=text("help_unknown", caller.lang, text=command.phrase))
+            return
+        if spec.facilitator_only and not spec.name.startswith("plan") and not caller.facilitator:
+            if caller.workshop is None:
+                self._send(caller.reference, text("no_workshop", caller.lang))
+                return
+            self._private(caller, text("refusal", caller.lang, command=spec.title(caller.lang)))
+            return
+        handler = self._commands[spec.name]
+        await handler(turn_context, command, caller)
+
+    def _require_workshop(self, caller: Caller) -> WorkshopRecord:
+        if caller.workshop is None or caller.workshop.status == "draft":
+            raise WorkshopStateError("no_workshop")
+        return caller.workshop
+
+    # ------------------------------------------------------------------ commands
+
+    async def _cmd_help(
+        self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
+    ) -> None:
+        await self._help(caller)
+
+    async def _help(self, caller: Caller, *, note: str = "") -> None:
+        card = cards.help_card(
+            lang=caller.lang, facilitator=caller.facilitator, scope=caller.scope, note=note
+        )
+        self._send(caller.reference, MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+    async def _cmd_start(
+        self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
+    ) -> None:
+        if caller.workshop is not None and caller.workshop.status != "draft":
+            raise WorkshopStateError("already_running", id=caller.workshop.id)
+        plans = await flow.available_plans(self.db, caller.lang)
+        series = [(str(s.id), s.name) for s in await series_repo.list_series(self.db)]
+        maps = [(str(m.id), m.name) for m in await maps_repo.list_maps(self.db)]
+        card = cards.setup_card(
+            lang=caller.lang,
+            workshop_id=0,
+            started_by=caller.name or caller.user_id,
+            plans=plans,
+            series=series,
+            maps=maps,
+            default_plan="default" if any(p == "default" for p, _ in plans) else None,
+        )
+        card["actions"][0]["data"]["starter"] = caller.user_id
+        self._send(caller.reference, MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+    async def _cmd_move(
+        self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
+    ) -> None:
+        workshop = self._require_workshop(caller)
+        step = await flow.advance(
+            self.db,
+            workshop,
+            cast(flow.Move, command.name),
+            actor=caller.user_id,
+            argument=command.argument,
+        )
+        await self._show_step(workshop, step, caller.reference)
+
+    async def _show_step(
+        self, workshop: WorkshopRecord, step: flow.Step, reference: ConversationReference
+    ) -> None:
+        workshop = await workshops_repo.get_workshop(self.db, workshop.id)
+        for run in step.closed:
+            await self._refresh_card(workshop, run)
+        if step.notice:
+            self._send(reference, text(step.notice, workshop.language))
+        if step.opened is not None:
+            await self._post_question(workshop, step.opened, reference)
+        elif step.all_done:
+            self._send(reference, text("all_done", workshop.language))
+
+    async def _post_question(
+        self, workshop: WorkshopRecord, run: QuestionRunRecord, reference: ConversationReference
+    ) -> None:
+        view = await flow.question_view(self.db, workshop, run, count=0)
+        future = self._send(
+            reference,
+            MessageFactory.attachment(
+                CardFactory.adaptive_card(_question_card(view, workshop.language))
+            ),
+        )
+        self.services.spawn(
+            self._remember_card(workshop.id, run.id, reference, future), name="remember card"
+        )
+        if view.time_box:
+            self._start_timer(workshop, run, view.time_box)
+
+    async def _remember_card(
+        self,
+        workshop_id: int,
+        run_id: int,
+        reference: ConversationReference,
+        future: asyncio.Future[str | None],
+    ) -> None:
+        activity_id = await future
+        if not activity_id:
+            return
+        self._cards[run_id] = (reference, activity_id)
+        await events_repo.log_event(
+            self.db,
+            workshop_id,
+            CARD_EVENT,
+            data={"run": run_id, "activity_id": activity_id, "reference": reference.serialize()},
+        )
+
+    async def _card_of(
+        self, workshop_id: int, run_id: int
+    ) -> tuple[ConversationReference, str] | None:
+        known = self._cards.get(run_id)
+        if known is not None:
+            return known
+        for event in reversed(await events_repo.list_events(self.db, workshop_id, kind=CARD_EVENT)):
+            if event.data.get("run") == run_id:
+                reference = ConversationReference().deserialize(event.data.get("reference") or {})
+                known = (reference, str(event.data["activity_id"]))
+                self._cards[run_id] = known
+                return known
+        return None
+
+    async def _refresh_card(self, workshop: WorkshopRecord, run: QuestionRunRecord) -> None:
+        """Update a question card in place (counter, closed state); coalesced by the outbox."""
+        where = await self._card_of(workshop.id, run.id)
+        if where is None:
+            return
+        view = await flow.question_view(self.db, workshop, run)
+        lang = workshop.language
+        self.services.outbox.update_card(
+            where[0], where[1], lambda: CardFactory.adaptive_card(_question_card(view, lang))
+        )
+
+    def _start_timer(self, workshop: WorkshopRecord, run: QuestionRunRecord, seconds: int) -> None:
+        old = self._timers.pop(workshop.id, None)
+        if old is not None:
+            old.cancel()
+        self._timers[workshop.id] = self.services.spawn(
+            self._time_box(workshop.id, run.id, seconds), name=f"time box {run.id}"
+        )
+
+    async def _time_box(self, workshop_id: int, run_id: int, seconds: int) -> None:
+        await asyncio.sleep(seconds)
+        run = await questions_repo.get_question_run(self.db, run_id)
+        if not run.is_open:
+            return
+        workshop = await workshops_repo.get_workshop(self.db, workshop_id)
+        if workshop.status != "running" or workshop.conversation_reference is None:
+            return
+        count = await answers_repo.count_answers(self.db, workshop_id, run_id)
+        reference = ConversationReference().deserialize(workshop.conversation_reference)
+        message = text(
+            "time_box",
+            workshop.language,
+            question=run.question_id,
+            minutes=max(1, seconds // 60),
+            count=count,
+        )
+        for user_id in workshop.facilitators:
+            self.services.outbox.send_private(reference, user_id, message)
+
+    async def _cmd_reorder(
+        self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
+    ) -> None:
+        workshop = self._require_workshop(caller)
+        order = await flow.reorder(
+            self.db, workshop, command.argument.replace(",", " ").split(), actor=caller.user_id
+        )
+        self._send(caller.reference, text("reordered", caller.lang, ids=", ".join(order)))
+
+    async def _cmd_add(
+        self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
+    ) -> None:
+        workshop = self._require_workshop(caller)
+        await flow.add_question(self.db, workshop, command.argument, actor=caller.user_id)
+        self._send(caller.reference, text("added", caller.lang, text=command.argument[:200]))
+
+    async def _cmd_pause(
+        self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
+    ) -> None:
+        workshop = self._require_workshop(caller)
+        if workshop.status == "paused":
+            raise WorkshopStateError("reason_paused")
+        await workshops_repo.pause_workshop(self.db, workshop.id, actor_user_id=caller.user_id)
+        self._send(caller.reference, text("paused", caller.lang))
+
+    async def _cmd_resume(
+        self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
+    ) -> None:
+        workshop = self._require_workshop(caller)
+        if workshop.status != "paused":
+            raise WorkshopStateError("reason_not_paused")
+        await workshops_repo.resume_workshop(self.db, workshop.id, actor_user_id=caller.user_id)
+        self._send(caller.reference, text("resumed", caller.lang))
+
+    async def _cmd_status(
+        self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
+    ) -> None:
+        workshop = self._require_workshop(caller)
+        lang = caller.lang
+        current = await questions_repo.current_question_run(self.db, workshop.id)
+        upcoming, parked = await flow.remaining(self.db, workshop)
+        total = await answers_repo.count_answers(self.db, workshop.id)
+        listing = await workshops_repo.list_workshops(
+            self.db, conversation_id=workshop.conversation_id
+        )
+        people = next(
+            (item.participant_count for item in listing if item.workshop.id == workshop.id), 0
+        )
+        facts = [
+            (text("status_workshop", lang), f"{workshop.id} · {workshop.title}"),
+            (text("status_state", lang), text(f"state_{workshop.status}", lang)),
+            (
+                text("status_question", lang),
+                f"{current.question_id}: {current.question_text[:80]}"
+                if current
+                else text("none", lang),
+            ),
+        ]
+        if current is not None:
+            count = await answers_repo.count_answers(self.db, workshop.id, current.id)
+            facts.append((text("status_answers", lang), str(count)))
+        facts += [
+            (text("status_total", lang), str(total)),
+            (text("status_participants", lang), str(people)),
+            (text("status_elapsed", lang), flow.elapsed(workshop, datetime.now(UTC))),
+            (text("status_remaining", lang), ", ".join(upcoming) or text("none", lang)),
+            (text("status_parked", lang), ", ".join(parked) or text("none", lang)),
+        ]
+        card = cards.status_card(lang=lang, facts=facts)
+        self._send(caller.reference, MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+    async def _cmd_end(
+        self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
+    ) -> None:
+        workshop = self._require_workshop(caller)
+        await self._end(workshop, caller.reference, actor=caller.user_id)
+
+    async def _end(
+        self, workshop: WorkshopRecord, reference: ConversationReference, *, actor: str | None
+    ) -> None:
+        current = await questions_repo.current_question_run(self.db, workshop.id)
+        closed = None
+        if current is not None:
+            closed = await questions_repo.close_question(self.db, current.id)
+        ended = await workshops_repo.end_workshop(self.db, workshop.id, actor_user_id=actor)
+        timer = self._timers.pop(workshop.id, None)
+        if timer is not None:
+            timer.cancel()
+        if closed is not None:
+            await self._refresh_card(ended, closed)
+        self._send(reference, text("ended", ended.language))
+        self.services.spawn(self._summary_to_facilitators(ended, reference), name="end summary")
+
+    async def _summary_card(
+        self, workshop_id: int, *, audience: Audience, lang: str
+    ) -> dict[str, Any]:
+        if self.summary_builder is not None:
+            return await self.summary_builder(self.db, workshop_id, audience=audience, lang=lang)
+        inputs = await gather(self.db, workshop_id)
+        summary = basic_summary(inputs, audience=audience, lang=lang)
+        # Building a large card is CPU work: keep it off the event loop.
+        return await asyncio.to_thread(cards.summary_card, summary)
+
+    async def _summary_to_facilitators(
+        self, workshop: WorkshopRecord, reference: ConversationReference
+    ) -> None:
+        card = await self._summary_card(workshop.id, audience="facilitator", lang=workshop.language)
+        for user_id in workshop.facilitators:
+            self.services.outbox.send_private(
+                reference, user_id, MessageFactory.attachment(CardFactory.adaptive_card(card))
+            )
+
+    async def _cmd_summary(
+        self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
+    ) -> None:
+        workshop = caller.workshop
+        if workshop is None:
+            workshop = await self._latest_here(turn_context, command.argument)
+        if workshop is None:
+            raise WorkshopStateError("no_workshop")
+        if caller.user_id not in workshop.facilitators:
+            self._private(
+                caller, text("refusal", caller.lang, command=command.spec.title(caller.lang))
+            )
+            return
+        audience: Audience = "facilitator" if caller.scope == "personal" else "group"
+        reference = caller.reference
+        lang = workshop.language
+
+        async def build_and_send() -> None:
+            card = await self._summary_card(workshop.id, audience=audience, lang=lang)
+            self._send(reference, MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+        self.services.spawn(build_and_send(), name="summary")
+
+    async def _latest_here(self, turn_context: TurnContext, argument: str) -> WorkshopRecord | None:
+        if argument.strip().isdigit():
+            try:
+                return await workshops_repo.get_workshop(self.db, int(argument.strip()))
+            except StorageError:
+                return None
+        conversation = turn_context.activity.conversation
+        if conversation is None or not conversation.id:
+            return None
+        listing = await workshops_repo.list_workshops(
+            self.db, conversation_id=flow.base_conversation_id(conversation.id)
+        )
+        return listing[0].workshop if listing else None
+
+    async def _cmd_catch_up(
+        self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
+    ) -> None:
+        await self._send_question_privately(turn_context, caller, pending=False)
+
+    async def _cmd_private(
+        self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
+    ) -> None:
+        await self._send_question_privately(turn_context, caller, pending=True)
+
+    async def _send_question_privately(
+        self, turn_context: TurnContext, caller: Caller, *, pending: bool
+    ) -> None:
+        workshop = self._require_workshop(caller)
+        run = await questions_repo.current_question_run(self.db, workshop.id)
+        progress = await load_progress(self._progress, turn_context)
+        if run is None:
+            self._private(caller, text("no_open_question_private", caller.lang))
+            await save_progress(self._progress, turn_context, UserProgress(None, workshop.id))
+            return
+        view = await flow.question_view(self.db, workshop, run)
+        card = _question_card(view, workshop.language, private=True)
+        self._private(caller, MessageFactory.attachment(CardFactory.adaptive_card(card)))
+        if pending:
+            self._private(caller, text("private_prompt", caller.lang))
+        await save_progress(
+            self._progress,
+            turn_context,
+            UserProgress(
+                PendingPrivate(workshop.id, run.id) if pending else progress.pending_private,
+                workshop.id,
+            ),
+        )
+
+    async def _cmd_withdraw(
+        self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
+    ) -> None:
+        workshop = self._require_workshop(caller)
+        if workshop.answer_mode == "anonymous":
+            self._private(caller, text("withdraw_anonymous", caller.lang))
+            return
+        count = await flow.withdraw(self.db, workshop, caller.user_id)
+        self._private(caller, text("withdrawn", caller.lang, count=count))
+
+    async def _cmd_map(
+        self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
+    ) -> None:
+        known = await maps_repo.list_maps(self.db)
+        if not known:
+            self._send(caller.reference, text("map_none_stored", caller.lang))
+            return
+        name = command.argument.strip()
+        if not name and caller.workshop is not None and caller.workshop.map_id is not None:
+            match = next((m for m in known if m.id == caller.workshop.map_id), None)
+        else:
+            match = (
+                next((m for m in known if m.name.lower() == name.lower()), None)
+                if name
+                else known[0]
+            )
+        if match is None:
+            self._send(
+                caller.reference,
+                text("map_unknown", caller.lang, name=name, known=", ".join(m.name for m in known)),
+            )
+            return
+        await self._post_map(match.id, caller.reference, caller.lang, parked=False)
+
+    async def _post_map(
+        self, map_id: int, reference: ConversationReference, lang: str, *, parked: bool
+    ) -> None:
+        record = await maps_repo.get_map(self.db, map_id)
+        clusters = _clusters_of(record.data)
+        card = cards.map_card(
+            lang=lang,
+            name=record.name,
+            image_url=_media(self.services, record.token, card=bool(record.card_png)),
+            full_url=self.services.media_url(record.token),
+            clusters=clusters,
+        )
+        self._send(reference, MessageFactory.attachment(CardFactory.adaptive_card(card)))
+        if parked:
+            self._send(reference, text("map_parked", lang))
+
+    async def _cmd_facilitator_add(
+        self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
+    ) -> None:
+        workshop = self._require_workshop(caller)
+        recipient = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        added = []
+        for entity in turn_context.activity.entities or []:
+            if getattr(entity, "type", None) != "mention":
+                continue
+            mention = Mention().deserialize(entity.serialize())
+            if (
+                mention.mentioned is None
+                or not mention.mentioned.id
+                or mention.mentioned.id == recipient
+            ):
+                continue
+            await workshops_repo.add_facilitator(
+                self.db, workshop.id, mention.mentioned.id, display_name=mention.mentioned.name
+            )
+            added.append(mention.mentioned.name or mention.mentioned.id)
+        if not added:
+            self._send(caller.reference, text("facilitator_who", caller.lang))
+            return
+        for name in added:
+            self._send(caller.reference, text("facilitator_added", caller.lang, name=name))
+
+    async def _cmd_plan(
+        self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
+    ) -> None:
+        from dialogs import plan_editing
+
+        if command.spec.facilitator_only and not await plan_editing.may_edit(
+            self.db, caller.user_id
+        ):
+            self._private(
+                caller, text("refusal", caller.lang, command=command.spec.title(caller.lang))
+            )
+            return
+        title, message = await plan_editing.run(
+            self.db,
+            command.name,
+            command.argument,
+            author=caller.name or caller.user_id,
+            lang=caller.lang,
+        )
+        card = cards.notice_card(title=title, message=message)
+        self._send(caller.reference, MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+    # ------------------------------------------------------------------ submits
+
+    async def _route_submit(self, turn_context: TurnContext, data: dict[str, Any]) -> None:
+        caller = await self._caller(turn_context)
+        handler = self._submits.get(str(data.get(cards.SUBMIT_KEY)))
+        if handler is None:
+            log.info("ignored a card submit of unknown kind %r", data.get(cards.SUBMIT_KEY))
+            return
+        await handler(turn_context, data, caller)
+
+    async def _submit_setup(
+        self, turn_context: TurnContext, data: dict[str, Any], caller: Caller
+    ) -> None:
+        starter = str(data.get("starter") or "")
+        if caller.user_id != starter and not await self._is_meeting_organizer(turn_context):
+            self._private(caller, text("setup_not_facilitator", caller.lang))
+            return
+        map_value = str(data.get("map") or "")
+        choice = flow.SetupChoice(
+            plan_key=str(data.get("plan") or "default"),
+            series=str(data.get("series") or "new"),
+            series_name=str(data.get("series_name") or ""),
+            map_id=int(map_value) if map_value.isdigit() else None,
+            org=str(data.get("org") or ""),
+            language=str(data.get("language") or caller.lang),
+            mode=str(data.get("mode") or "pseudonymous"),
+        )
+        activity = turn_context.activity
+        channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+        meeting = channel_data.get("meeting") or {}
+        workshop = await flow.launch(
+            self.db,
+            choice,
+            conversation_id=activity.conversation.id,
+            reference=caller.reference.serialize(),
+            facilitators=[starter, caller.user_id],
+            channel_id=(channel_data.get("channel") or {}).get("id"),
+            meeting_id=meeting.get("id") if isinstance(meeting, dict) else None,
+            tenant_id=(channel_data.get("tenant") or {}).get("id")
+            or (activity.conversation.tenant_id or None),
+        )
+        lang = workshop.language
+        welcome = cards.welcome_card(lang=lang, org=workshop.org_name, mode=workshop.answer_mode)
+        self._send(caller.reference, MessageFactory.attachment(CardFactory.adaptive_card(welcome)))
+        if workshop.map_id is not None:
+            await self._post_map(workshop.map_id, caller.reference, lang, parked=True)
+
+    async def _submit_answer(
+        self, turn_context: TurnContext, data: dict[str, Any], caller: Caller
+    ) -> None:
+        answer_text = str(data.get("answer") or "")
+        choice = data.get("choice")
+        workshop_id = data.get("workshop")
+        run_id = data.get("run")
+        workshop = caller.workshop
+        if workshop is None or (isinstance(workshop_id, int) and workshop.id != workshop_id):
+            # A card from an ended or another workshop (or submitted from a 1:1 chat).
+            try:
+                workshop = await workshops_repo.get_workshop(self.db, int(workshop_id))  # type: ignore[arg-type]
+            except (StorageError, TypeError, ValueError):
+                raise WorkshopStateError("other_workshop") from None
+            if workshop.status == "ended":
+                raise WorkshopStateError("stale_question")
+            if caller.scope != "personal":
+                raise WorkshopStateError("other_workshop")
+        private = caller.scope == "personal"
+        await self._store_answer(
+            turn_context,
+            caller,
+            workshop,
+            answer_text,
+            source="private" if private else "card",
+            run_id=int(run_id) if isinstance(run_id, int) else None,
+            card_workshop_id=workshop_id if isinstance(workshop_id, int) else None,
+            value=choice if choice not in (None, "") else None,
+            private=private,
+        )
+
+    async def _submit_private(
+        self, turn_context: TurnContext, data: dict[str, Any], caller: Caller
+    ) -> None:
+        await self._send_question_privately(turn_context, caller, pending=True)
+
+    # ------------------------------------------------------------------ answers
+
+    async def _store_answer(
+        self,
+        turn_context: TurnContext,
+        caller: Caller,
+        workshop: WorkshopRecord,
+        answer_text: str,
+        *,
+        source: str,
+        run_id: int | None = None,
+        card_workshop_id: int | None = None,
+        value: Any = None,
+        private: bool = False,
+    ) -> None:
+        recorded = await flow.record(
+            self.db,
+            workshop,
+            user_id=caller.user_id,
+            display_name=caller.name or None,
+            answer_text=answer_text,
+            source=source,  # type: ignore[arg-type]
+            run_id=run_id,
+            card_workshop_id=card_workshop_id,
+            value=value,
+            activity_id=turn_context.activity.id,
+            private=private,
+        )
+        progress = await load_progress(self._progress, turn_context)
+        if progress.last_workshop_id != workshop.id or (private and progress.pending_private):
+            await save_progress(self._progress, turn_context, UserProgress(None, workshop.id))
+        if private:
+            self._send(caller.reference, text("private_thanks", caller.lang))
+        if recorded.created and recorded.answer.question_run_id is not None:
+            run = await questions_repo.get_question_run(self.db, recorded.answer.question_run_id)
+            await self._refresh_card(workshop, run)
+
+    async def _private_answer(
+        self, turn_context: TurnContext, caller: Caller, cleaned: str
+    ) -> None:
+        progress = await load_progress(self._progress, turn_context)
+        workshop = caller.workshop
+        if workshop is None or not cleaned:
+            await self._help(caller)
+            return
+        run_id = None
+        if (
+            progress.pending_private is not None
+            and progress.pending_private.workshop_id == workshop.id
+        ):
+            run = await questions_repo.get_question_run(self.db, progress.pending_private.run_id)
+            run_id = run.id if run.is_open else None
+        if run_id is None:
+            current = await questions_repo.current_question_run(self.db, workshop.id)
+            if current is None:
+                self._send(caller.reference, text("no_open_question_private", caller.lang))
+                return
+            run_id = current.id
+        await self._store_answer(
+            turn_context, caller, workshop, cleaned, source="private", run_id=run_id, private=True
+        )
+
+    # ------------------------------------------------------------------ Teams events
+
+    async def on_teams_meeting_start_event(
+        self, meeting: MeetingStartEventDetails, turn_context: TurnContext
+    ) -> None:
+        workshop = await self._workshop_here(turn_context)
+        if workshop is not None:
+            await events_repo.log_event(
+                self.db,
+                workshop.id,
+                "meeting.started",
+                data={"meeting": getattr(meeting, "id", None)},
+            )
+
+    async def on_teams_meeting_end_event(
+        self, meeting: MeetingEndEventDetails, turn_context: TurnContext
+    ) -> None:
+        """The meeting ended: close the open question, end the workshop, summary to facilitators."""
+        workshop = await self._workshop_here(turn_context)
+        if workshop is None or workshop.status == "ended":
+            return
+        await events_repo.log_event(
+            self.db, workshop.id, "meeting.ended", data={"meeting": getattr(meeting, "id", None)}
+        )
+        if workshop.status == "draft":
+            await workshops_repo.end_workshop(self.db, workshop.id)
+            return
+        await self._end(
+            workshop, TurnContext.get_conversation_reference(turn_context.activity), actor=None
+        )
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        caller = await self._caller(turn_context)
+        await self._help(caller)
+
+    async def on_teams_members_added(
+        self, teams_members_added: list[Any], team_info: Any, turn_context: TurnContext
+    ) -> None:
+        recipient = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(getattr(member, "id", None) == recipient for member in teams_members_added):
+            caller = await self._caller(turn_context)
+            await self._help(caller)
+
+
+def _question_card(view: flow.QuestionView, lang: str, *, private: bool = False) -> dict[str, Any]:
+    return cards.question_card(
+        lang=lang,
+        workshop_id=view.workshop_id,
+        run_id=view.run_id,
+        question_id=view.question_id,
+        phase=view.phase,
+        number=view.number,
+        total=view.total,
+        question=view.text,
+        kind=view.kind,
+        options=view.options,
+        count=view.count,
+        is_open=view.is_open,
+        private=private,
+        added=view.added,
+    )
+
+
+def _clusters_of(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(name, main terms)`` of a stored map's clusters, whatever shape analyze wrote."""
+    found = data.get("clusters") if isinstance(data, dict) else None
+    out: list[tuple[str, str]] = []
+    if isinstance(found, list):
+        for item in found[:8]:
+            if isinstance(item, dict):
+                name = str(item.get("name") or item.get("label") or item.get("id") or "")
+                terms = item.get("terms") or item.get("top_terms") or []
+                joined = (
+                    ", ".join(str(t) for t in terms[:6]) if isinstance(terms, list) else str(terms)
+                )
+                if name:
+                    out.append((name, joined or "-"))
+    elif isinstance(found, dict):
+        for name, terms in list(found.items())[:8]:
+            joined = ", ".join(str(t) for t in terms[:6]) if isinstance(terms, list) else str(terms)
+            out.append((str(name), joined))
+    return out
+
+
+def _media(services: BotServices, token: str, *, card: bool) -> str:
+    """The public URL of a map picture (the card-sized one when it exists)."""
+    url_of: Any = services.media_url
+    return str(url_of(token, "card")) if card else str(url_of(token))

@@ -1,0 +1,170 @@
+"""Changing question plans from Teams between workshops: every change is a new plan version.
+
+The commands (``plans``, ``plan show|copy|move|reword|add|drop``) come from
+:mod:`dialogs.commands`; :func:`run` carries one out with the plans package's pure edit
+functions and stores the result with ``storage.plans.save_plan_version``. A plan that has
+never been stored is read from the built-in plans.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from dialogs.errors import DialogError, PlanError
+from dialogs.plans import (
+    LocalizedText,
+    Question,
+    add_question,
+    builtin_plan_ids,
+    copy_plan,
+    drop_question,
+    dump_plan,
+    get_builtin_plan,
+    load_plan,
+    move_question,
+    new_question_id,
+    reword_question,
+)
+from dialogs.plans.model import Plan
+from dialogs.texts import text
+from storage import plans as plans_repo
+from storage import workshops as workshops_repo
+
+__all__ = ["load_named_plan", "may_edit", "run"]
+
+log = logging.getLogger(__name__)
+
+_USAGE = {
+    "plan show": "plan show <plan>",
+    "plan copy": "plan copy <plan> <new-id>",
+    "plan move": "plan move <plan> <question> <position>",
+    "plan reword": "plan reword <plan> <question>: <text>",
+    "plan add": "plan add <plan>: <text>",
+    "plan drop": "plan drop <plan> <question>",
+}
+
+
+async def may_edit(db: Any, user_id: str) -> bool:
+    """Whether ``user_id`` may change plans: a facilitator of any workshop (anyone before the
+    first workshop, so a new installation can prepare its plans)."""
+    listing = await workshops_repo.list_workshops(db)
+    if not listing:
+        return True
+    return any(user_id in item.workshop.facilitators for item in listing)
+
+
+async def load_named_plan(db: Any, key: str) -> Plan:
+    """The newest stored version of plan ``key``, or the built-in plan of that id.
+
+    Raises:
+        DialogError: No such plan.
+    """
+    stored = await plans_repo.latest_plan_version(db, key)
+    if stored is not None:
+        return load_plan(stored.text)
+    if key in builtin_plan_ids():
+        return get_builtin_plan(key)
+    raise DialogError(f"no plan called {key!r}; write 'plans' to list them")
+
+
+async def _save(db: Any, plan: Plan, *, author: str, note: str, lang: str) -> str:
+    name = plan.name.get(lang) or next(iter(plan.name.values()))
+    record = await plans_repo.save_plan_version(
+        db, plan_key=plan.id, name=name, text=dump_plan(plan), author=author, note=note
+    )
+    return text("plan_saved", lang, plan=plan.id, version=record.version)
+
+
+def _plan_lines(plan: Plan, lang: str) -> str:
+    use = lang if lang in plan.languages else plan.default_language
+    lines = []
+    for number, question in enumerate(plan.questions, start=1):
+        body = question.text.get(use, next(iter(question.text.values())))
+        lines.append(f"{number}. **{question.id}** ({question.phase}) {body}")
+    return "\n\n".join(lines)
+
+
+async def run(db: Any, name: str, argument: str, *, author: str, lang: str) -> tuple[str, str]:
+    """Carry out a plan command.
+
+    Args:
+        db: The database.
+        name: The command's name (``"plans"``, ``"plan move"`` …).
+        argument: What followed the command.
+        author: Who changes the plan (stored with the version).
+        lang: The reply's language.
+
+    Returns:
+        ``(title, message)`` for a notice card. Mistakes are explained in the message, never
+        raised.
+    """
+    try:
+        return await _run(db, name, argument.strip(), author=author, lang=lang)
+    except PlanError as exc:
+        return name, text("plan_error", lang, reason="; ".join(str(i) for i in exc.issues))
+    except DialogError as exc:
+        return name, text("plan_error", lang, reason=str(exc))
+    except (ValueError, IndexError):
+        return name, text("plan_usage", lang, usage=_USAGE.get(name, name))
+
+
+async def _run(db: Any, name: str, argument: str, *, author: str, lang: str) -> tuple[str, str]:
+    if name == "plans":
+        stored = {p.key: (p.name, p.latest_version) for p in await plans_repo.list_plans(db)}
+        lines = [f"**{key}** v{version}: {title}" for key, (title, version) in stored.items()]
+        for plan_id in builtin_plan_ids():
+            if plan_id not in stored:
+                plan = get_builtin_plan(plan_id)
+                lines.append(
+                    f"**{plan_id}**: {plan.name.get(lang) or next(iter(plan.name.values()))}"
+                )
+        return text("plans_title", lang), "\n\n".join(lines)
+    head, _, rest = argument.partition(":")
+    words = head.split()
+    if not words:
+        raise ValueError("no plan named")
+    plan = await load_named_plan(db, words[0])
+    if name == "plan show":
+        return plan.id, _plan_lines(plan, lang)
+    if name == "plan copy":
+        new_id = words[1].lower()
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", new_id):
+            raise ValueError(new_id)
+        copied = copy_plan(
+            plan, new_id=new_id, new_name=f"{plan.name.get(lang, plan.id)} ({new_id})"
+        )
+        return new_id, await _save(db, copied, author=author, note=f"copy of {plan.id}", lang=lang)
+    if name == "plan move":
+        qid, position = words[1], int(words[2])
+        moved = move_question(plan, qid, to_index=max(0, position - 1))
+        return plan.id, await _save(
+            db, moved, author=author, note=f"move {qid} to {position}", lang=lang
+        )
+    if name == "plan reword":
+        qid, new_text = words[1], rest.strip()
+        if not new_text:
+            raise ValueError("no text")
+        use = lang if lang in plan.languages else plan.default_language
+        changed = reword_question(plan, qid, use, new_text)
+        return plan.id, await _save(db, changed, author=author, note=f"reword {qid}", lang=lang)
+    if name == "plan add":
+        new_text = rest.strip()
+        if not new_text:
+            raise ValueError("no text")
+        phase = plan.questions[-1].phase if plan.questions else plan.phases[0].id
+        question = Question(
+            id=new_question_id(plan),
+            phase=phase,
+            text=LocalizedText({language: new_text for language in plan.languages}),
+        )
+        changed = add_question(plan, question)
+        return plan.id, await _save(
+            db, changed, author=author, note=f"add {question.id}", lang=lang
+        )
+    if name == "plan drop":
+        qid = words[1]
+        changed = drop_question(plan, qid)
+        return plan.id, await _save(db, changed, author=author, note=f"drop {qid}", lang=lang)
+    raise ValueError(name)
