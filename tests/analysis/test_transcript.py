@@ -1,0 +1,174 @@
+"""Teams transcripts: WebVTT and .docx parse into utterances; malformed ones name the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from analysis.transcript import (
+    TranscriptError,
+    attribute_questions,
+    parse_docx,
+    parse_transcript,
+    parse_vtt,
+)
+
+VTT = """WEBVTT
+
+0f1c2d3e-1/12-0
+00:00:03.120 --> 00:00:07.450
+<v Mette Hansen>Velkommen til workshoppen om efteruddannelse.</v>
+
+0f1c2d3e-1/12-1
+00:00:07.450 --> 00:00:11.000
+<v Mette Hansen>Første spørgsmål: Hvad er HKs værdier?</v>
+
+0f1c2d3e-2/12-0
+00:00:40.000 --> 00:00:46.500
+<v Jonas Berg>Det er svært at sige.</v>
+
+00:00:47.000 --> 00:00:55.000
+<v Sara Lind>Vi skal tage udgangspunkt i afdelingens værdier.</v>
+
+00:01:10.000 --> 00:01:15.000
+<v Mette Hansen>Næste: Hvordan kan den viden formidles effektfuldt?</v>
+
+00:01:20.000 --> 00:01:30.000
+<v Jonas Berg>Vi burde lave en podcast om opgaverne.</v>
+
+00:01:30.000 --> 00:01:35.000
+<v Jonas Berg>Og korte videoer.</v>
+
+00:01:40.000 --> 00:01:45.000
+<v Sara Lind>Enig med Jonas, en podcast vil virke.</v>
+"""
+
+PLAN = [
+    "Hvad er HKs værdier?",
+    "Hvordan kan viden fra efteruddannelse indsamles, kategoriseres og analyseres?",
+    "Hvordan kan den viden formidles effektfuldt?",
+]
+
+
+def test_vtt_parses_speakers_times_and_merges_consecutive_cues() -> None:
+    t = parse_vtt(VTT)
+    assert t.speakers == ("Mette Hansen", "Jonas Berg", "Sara Lind")
+    first = t.utterances[0]
+    assert first.speaker == "Mette Hansen"
+    assert first.start == pytest.approx(3.12)
+    assert first.end == pytest.approx(11.0)
+    assert "Velkommen" in first.text and "Første spørgsmål" in first.text
+    jonas = [u for u in t.utterances if u.speaker == "Jonas Berg"]
+    assert jonas[1].text == "Vi burde lave en podcast om opgaverne. Og korte videoer."
+    assert len(t.utterances) == 6
+
+
+def test_attribution_follows_the_facilitator() -> None:
+    t = attribute_questions(parse_vtt(VTT), PLAN, facilitators=["mette hansen"])
+    by_text = {u.text: u.question_index for u in t.utterances}
+    assert by_text["Det er svært at sige."] == 0
+    assert by_text["Vi skal tage udgangspunkt i afdelingens værdier."] == 0
+    assert by_text["Enig med Jonas, en podcast vil virke."] == 2
+    assert t.utterances[0].question_index == 0  # the welcome also holds question 1
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "expected"),
+    [
+        ("00:00:01.000 --> 00:00:02.000\n<v A>hej</v>\n", 1, "WEBVTT"),
+        ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nhej uden stemme\n", 4, "voice tag"),
+        ("WEBVTT\n\ncue-1\n00:00:01 -> 00:00:02\n<v A>hej</v>\n", 4, "cue timing"),
+        ("WEBVTT\n\n00:00:05.000 --> 00:00:02.000\n<v A>hej</v>\n", 3, "before it starts"),
+        ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n\n", 4, "text"),
+    ],
+    ids=["no-header", "no-voice", "bad-timing", "backwards", "no-text"],
+)
+def test_malformed_vtt_names_line_and_expectation(text: str, line: int, expected: str) -> None:
+    with pytest.raises(TranscriptError) as info:
+        parse_vtt(text)
+    message = str(info.value)
+    assert message.startswith(f"line {line}:"), message
+    assert expected in message
+
+
+def write_teams_docx(path: Path, rows: list[tuple[str, str, str]], *, one_line: bool = False) -> Path:
+    """Write a transcript the way Teams exports it: title block, then speaker/time/text."""
+    doc = Document()
+    doc.add_paragraph("Workshop om efteruddannelse")
+    doc.add_paragraph("Transskription")
+    doc.add_paragraph("2. marts 2026, 09:00AM")
+    for speaker, time, text in rows:
+        doc.add_paragraph("")
+        if one_line:
+            doc.add_paragraph(f"{speaker}   {time}")
+        else:
+            doc.add_paragraph(speaker)
+            doc.add_paragraph(time)
+        for part in text.split("\n"):
+            doc.add_paragraph(part)
+    doc.save(str(path))
+    return path
+
+
+ROWS = [
+    ("Mette Hansen", "0:03", "Velkommen. Hvordan kan den viden formidles effektfuldt?"),
+    ("Jonas Berg", "0:40", "Vi burde lave en podcast om opgaverne.\nDen kan ligge på intranettet."),
+    ("Jonas Berg", "0:52", "Og korte videoer."),
+    ("Sara Lind", "1:05", "Enig, det er en god idé."),
+    ("Mette Hansen", "1:02:10", "Tak for i dag."),
+]
+
+
+@pytest.mark.parametrize("one_line", [False, True], ids=["speaker-then-time", "speaker-and-time"])
+def test_docx_transcript_parses(tmp_path: Path, one_line: bool) -> None:
+    path = write_teams_docx(tmp_path / "t.docx", ROWS, one_line=one_line)
+    t = parse_transcript(path)
+    assert t.format == "docx"
+    assert t.speakers == ("Mette Hansen", "Jonas Berg", "Sara Lind")
+    assert [u.speaker for u in t.utterances] == ["Mette Hansen", "Jonas Berg", "Sara Lind", "Mette Hansen"]
+    jonas = t.utterances[1]
+    assert jonas.start == 40
+    assert jonas.text == "Vi burde lave en podcast om opgaverne. Den kan ligge på intranettet. Og korte videoer."
+    assert t.utterances[-1].start == 3730
+    assert jonas.end == 65
+
+
+def test_docx_speaker_without_time_fails_with_paragraph(tmp_path: Path) -> None:
+    doc = Document()
+    doc.add_paragraph("Mette Hansen")
+    doc.add_paragraph("0:03")
+    doc.add_paragraph("Velkommen.")
+    doc.add_paragraph("Jonas Berg")
+    doc.add_paragraph("0:10")
+    path = tmp_path / "bad.docx"
+    doc.save(str(path))
+    with pytest.raises(TranscriptError, match=r"paragraph 4: expected what 'Jonas Berg' said"):
+        parse_docx(path)
+
+
+def test_docx_without_any_speaker_fails(tmp_path: Path) -> None:
+    doc = Document()
+    doc.add_paragraph("Bare noget tekst uden talere.")
+    path = tmp_path / "none.docx"
+    doc.save(str(path))
+    with pytest.raises(TranscriptError, match="paragraph 1: expected a speaker line"):
+        parse_transcript(path)
+
+
+def test_unknown_or_missing_files_fail_clearly(tmp_path: Path) -> None:
+    with pytest.raises(TranscriptError, match="no such file"):
+        parse_transcript(tmp_path / "missing.vtt")
+    other = tmp_path / "notes.txt"
+    other.write_text("hej")
+    with pytest.raises(TranscriptError, match=r"use a \.vtt or \.docx"):
+        parse_transcript(other)
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(b"not a zip")
+    with pytest.raises(TranscriptError, match=r"not a readable \.docx"):
+        parse_transcript(broken)
+    vtt = tmp_path / "bad.vtt"
+    vtt.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nhej\n", encoding="utf-8")
+    with pytest.raises(TranscriptError, match=r"bad.vtt: line 4"):
+        parse_transcript(vtt)
