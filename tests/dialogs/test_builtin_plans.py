@@ -161,7 +161,10 @@ def test_after_course_uses_the_five_point_scale() -> None:
         "I ringe grad",
         "I meget ringe grad",
     ]
-    assert plan.questions[0].text["da"] == "Har du fået indfriet dine forventninger til læringsforløbet?"
+    assert (
+        plan.questions[0].text["da"]
+        == "Har du fået indfriet dine forventninger til læringsforløbet?"
+    )
 
 
 def test_six_core_needs_has_one_round_per_need() -> None:
