@@ -86,6 +86,8 @@ class RateLimiter:
 
     Args:
         limits: (window seconds, max operations) pairs; all must hold.
+        margin: seconds added to every window, because the service counts arrival times
+            and network delays vary (a first call that sets up a connection arrives late).
         clock: monotonic clock (seconds).
 
     >>> limiter = RateLimiter(((1.0, 2),), clock=lambda: 0.0)
@@ -97,13 +99,16 @@ class RateLimiter:
         self,
         limits: tuple[tuple[float, int], ...] = TEAMS_LIMITS,
         *,
+        margin: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not limits or any(w <= 0 or n < 1 for w, n in limits):
             raise ValueError(
                 f"limits = {limits!r} is invalid; give (seconds > 0, count >= 1) pairs"
             )
-        self.limits = tuple(sorted(limits))
+        if margin < 0:
+            raise ValueError(f"margin = {margin} is invalid; it must be >= 0 seconds")
+        self.limits = tuple(sorted((w + margin, n) for w, n in limits))
         self._clock = clock
         self._longest = max(w for w, _ in self.limits)
         self._stamps: deque[float] = deque()
@@ -128,6 +133,11 @@ class RateLimiter:
                 oldest = self._stamps[count - allowed]
                 wait = max(wait, oldest + window - now)
         return max(wait, 0.0)
+
+    def idle(self) -> bool:
+        """True when no operation is remembered any more (the limiter can be dropped)."""
+        self.delay()  # drops stamps older than the longest window
+        return not self._stamps
 
     def record(self) -> None:
         """Count one operation now."""
@@ -173,6 +183,18 @@ def _status_of(exc: BaseException) -> tuple[int | None, float | None]:
             except ValueError:
                 retry_after = None
     return (int(status) if isinstance(status, int) else None), retry_after
+
+
+async def _no_reply_to_continuation(
+    context: TurnContext, activities: list[Activity], next_send: Callable[[], Awaitable[Any]]
+) -> Any:
+    """Send proactive activities to the conversation, not as replies to the synthetic
+    continuation event (TurnContext addresses every send as a reply to the current activity)."""
+    continuation_id = context.activity.id
+    for activity in activities:
+        if activity.reply_to_id == continuation_id:
+            activity.reply_to_id = None
+    return await next_send()
 
 
 def _is_transport_error(exc: BaseException) -> bool:
@@ -227,6 +249,7 @@ class Outbox:
         adapter: the ``CloudAdapter`` (its ``continue_conversation`` makes the calls).
         app_id: the bot's app id ("" in local mode).
         limits: per-conversation windows, default :data:`TEAMS_LIMITS`.
+        limit_margin: seconds added to each window (see :class:`RateLimiter`).
         coalesce_window: least seconds between two updates of the same card.
         give_up_after: seconds after which a call that keeps failing is dropped.
         attempt_timeout: seconds one attempt may take before it counts as failed.
@@ -242,6 +265,7 @@ class Outbox:
         *,
         app_id: str = "",
         limits: tuple[tuple[float, int], ...] = TEAMS_LIMITS,
+        limit_margin: float = 0.2,
         coalesce_window: float = 2.0,
         give_up_after: float = 60.0,
         attempt_timeout: float = 15.0,
@@ -257,6 +281,7 @@ class Outbox:
         self._adapter = adapter
         self._app_id = app_id
         self._limits = limits
+        self._margin = limit_margin
         self.coalesce_window = coalesce_window
         self.give_up_after = give_up_after
         self.attempt_timeout = attempt_timeout
@@ -487,7 +512,9 @@ class Outbox:
 
     async def _work(self, key: str) -> None:
         queue = self._queues[key]
-        limiter = self._limiters.setdefault(key, RateLimiter(self._limits))
+        limiter = self._limiters.get(key)
+        if limiter is None:
+            limiter = self._limiters[key] = RateLimiter(self._limits, margin=self._margin)
         try:
             while queue:
                 op = queue[0]
@@ -505,6 +532,8 @@ class Outbox:
             if not queue:
                 self._queues.pop(key, None)
                 self._workers.pop(key, None)
+                if limiter.delay() == 0 and limiter.idle():
+                    self._limiters.pop(key, None)
 
     async def _attempt_all(self, op: _Op, limiter: RateLimiter) -> Any:
         started = time.monotonic()
@@ -568,6 +597,7 @@ class Outbox:
         caught: list[BaseException] = []
 
         async def guarded(context: TurnContext) -> None:
+            context.on_send_activities(_no_reply_to_continuation)
             try:
                 await logic(context)
             except DeliveryFailed as exc:
