@@ -114,7 +114,10 @@ def revisit_map(
         highlighted_terms=tuple(t for t in terms if t in used),
         touched_clusters=touched,
         blind_spots=blind,
-        blind_spot_terms={name: tuple(corpus_map.clusters[name]) for name in blind},
+        blind_spot_terms={
+            name: tuple(corpus_map.labels.get(t, t) for t in corpus_map.clusters[name])
+            for name in blind
+        },
     )
 
 

@@ -111,17 +111,20 @@ def revisited_map_png(
     the clusters as rows of terms) here, blind spots greyed out.
     """
     highlighted = set(revisited.highlighted_terms)
-    graph = corpus_map.graph
-    if graph is not None:
+    if corpus_map.snapshot is not None:
         try:
             render = importlib.import_module("analysis.render")
-            fn = getattr(render, "render_png", None) or getattr(render, "render_map", None)
-            if fn is not None:
-                result = fn(graph, positions=corpus_map.positions, highlight=highlighted)
-                if isinstance(result, bytes):
-                    return result
-        except (ImportError, TypeError, ValueError) as exc:
-            log.debug("analysis.render not usable for the revisited map (%s)", exc)
+            result = render.render_highlighted(
+                corpus_map.snapshot, sorted(highlighted), size="card", title=label(lang, "map")
+            )
+            if isinstance(result, bytes):
+                return result
+        except (ImportError, AttributeError, TypeError, ValueError) as exc:
+            log.warning("the map renderer failed (%s); drawing a simple map", exc)
+    graph = corpus_map.graph
+    if graph is None and corpus_map.snapshot is not None:
+        graph = getattr(getattr(corpus_map.snapshot, "network", None), "graph", None)
+    if graph is not None:
         return _draw_graph(graph, corpus_map.positions, highlighted, revisited, lang, seed)
     return _draw_clusters(corpus_map, revisited, lang)
 
@@ -162,7 +165,8 @@ def _draw_clusters(corpus_map: CorpusMapData, revisited: MapRevisited, lang: Lan
         ax.text(0, y, name, fontsize=10, weight="bold", color=MUTED if blind else "black")
         x = 0.32
         for term in corpus_map.clusters[name][:8]:
-            ax.text(x, y, term, fontsize=8, color=HIGHLIGHT if term in highlighted else MUTED)
+            shown = corpus_map.labels.get(term, term)
+            ax.text(x, y, shown, fontsize=8, color=HIGHLIGHT if term in highlighted else MUTED)
             x += 0.085
     ax.set_xlim(0, 1)
     ax.set_ylim(0, len(names) + 1)

@@ -186,13 +186,17 @@ class CorpusMapData:
     """The network map the workshop started from.
 
     Attributes:
-        clusters: Cluster name → its terms (as the map shows them).
-        graph: The term network (a networkx graph), if it is to be redrawn.
-        positions: Node → (x, y) layout, if known.
+        clusters: Cluster name → its terms (node keys: lemmas joined by spaces).
+        labels: Term → the label the map shows (default: the term itself).
+        snapshot: A drawable map (``analysis.export.MapSnapshot``) to redraw highlighted.
+        graph: A plain networkx graph to redraw when there is no snapshot.
+        positions: Node → (x, y) layout for ``graph``, if known.
         name: The map's name.
     """
 
     clusters: Mapping[str, tuple[str, ...]]
+    labels: Mapping[str, str] = field(default_factory=dict)
+    snapshot: object | None = None
     graph: object | None = None
     positions: Mapping[str, tuple[float, float]] | None = None
     name: str = ""
