@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any, Final, get_args
 
 from sqlalchemy import delete, func, select, update
@@ -193,10 +194,13 @@ async def create_workshop(
                 .returning(workshop_t.c.id)
             )
         ).scalar_one()
-        for user_id in dict.fromkeys(facilitator_ids):
+        for index, user_id in enumerate(dict.fromkeys(facilitator_ids)):
+            # A microsecond apart, so the list keeps the order given (the first one leads).
             await session.execute(
                 facilitator_t.insert().values(
-                    workshop_id=workshop_id, user_id=user_id, added_at=now
+                    workshop_id=workshop_id,
+                    user_id=user_id,
+                    added_at=now + timedelta(microseconds=index),
                 )
             )
         await session.execute(
