@@ -910,3 +910,18 @@ def test_edits_compose_on_a_builtin_plan_without_touching_it() -> None:
 def test_doctests(module: Any) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+def test_the_example_in_docs_is_a_valid_plan(repo_root: Path) -> None:
+    import re
+
+    doc = (repo_root / "docs" / "plans.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(.*?)```", doc, re.S)
+    assert example is not None
+    assert validate_plan_text(example.group(1)) == []
+    plan = load_plan(example.group(1))
+    assert f"OK: {len(plan.questions)} questions, languages da, en" in doc
+    assert plan.render("q0", "da") == (
+        "Har HK et særligt ansvar for selv at efteruddanne sine medarbejdere og sikre transfer "
+        "af viden?"
+    )
