@@ -925,3 +925,15 @@ def test_the_example_in_docs_is_a_valid_plan(repo_root: Path) -> None:
         "Har HK et særligt ansvar for selv at efteruddanne sine medarbejdere og sikre transfer "
         "af viden?"
     )
+
+
+def test_pure_python_yaml_gives_the_same_issues(monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = BASE.replace("phase: values", "phase: valuez").replace("kind: choice", "kind: pick")
+    broken += "  - id: q5\n    phase: practice\n    text: {da: [x\n"
+    fast = validate_plan_text(broken.replace("text: {da: [x\n", "text: {da: x}\n"))
+    fast_syntax = validate_plan_text(broken)
+    monkeypatch.setattr(dialogs.plans.loader, "_LOADER", yaml.SafeLoader)
+    assert validate_plan_text(broken.replace("text: {da: [x\n", "text: {da: x}\n")) == fast
+    assert len(fast) >= 3
+    (pure_syntax,) = validate_plan_text(broken)
+    assert fast_syntax[0].line == pure_syntax.line
