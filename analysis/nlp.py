@@ -23,7 +23,6 @@ from typing import Any, Literal
 import spacy
 import spacy.util
 from spacy.language import Language
-from spacy.lookups import Lookups, Table
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc, Token
 
@@ -120,9 +119,21 @@ class CaseInsensitiveLemmatizer(Lemmatizer):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self._table: dict[str, Any] = {}
         self._fixes = dict(fixes or {})
         self._compounds = compounds
         self._cache: dict[str, str] = {}
+
+    def set_table(self, table: dict[str, Any]) -> None:
+        """Use ``table`` (word form -> lemma) as the lookup table.
+
+        A plain dict: building spaCy's hashed ``Table`` from half a million Danish forms
+        takes about a second, and this lemmatizer never needs it.
+        """
+        self._table = table
+        self._cache.clear()
+        if not self.lookups.has_table("lemma_lookup"):
+            self.lookups.add_table("lemma_lookup", {})
 
     def lemma_of(self, lower: str) -> str:
         """The lemma of one lower-case word form."""
@@ -131,7 +142,7 @@ class CaseInsensitiveLemmatizer(Lemmatizer):
             return cached
         lemma = self._fixes.get(lower)
         if lemma is None:
-            table: Table = self.lookups.get_table("lemma_lookup", {})
+            table = self._table
             found = table.get(lower)
             if found is None and self._compounds:
                 lemma = self._compound_lemma(lower, table)
@@ -142,7 +153,7 @@ class CaseInsensitiveLemmatizer(Lemmatizer):
         self._cache[lower] = lemma
         return lemma
 
-    def _compound_lemma(self, lower: str, table: Table) -> str:
+    def _compound_lemma(self, lower: str, table: dict[str, Any]) -> str:
         """Lemmatise an unknown compound by its longest known head ("læringsforløbet")."""
         for start in range(3, len(lower) - _MIN_COMPOUND_HEAD + 1):
             head = lower[start:]
@@ -183,8 +194,8 @@ def _make_lemmatizer(nlp: Language, name: str, mode: str, overwrite: bool) -> Le
     )
 
 
-def _lookup_tables(lang: str) -> Lookups:
-    """The lemma lookup table for ``lang`` from spacy-lookups-data."""
+def _lookup_table(lang: str) -> dict[str, Any]:
+    """The lemma lookup table (form -> lemma) for ``lang`` from spacy-lookups-data."""
     try:
         tables = spacy.util.registry.lookups.get(lang)
     except Exception as exc:  # catalogue raises its own RegistryError
@@ -192,17 +203,15 @@ def _lookup_tables(lang: str) -> Lookups:
             f"no lemma lookup tables for lang = {lang!r}; install spacy-lookups-data "
             "(pip install spacy-lookups-data) or name a trained pipeline with --model"
         ) from exc
-    lookups = Lookups()
     data: dict[str, Any] = dict(spacy.util.load_language_data(tables["lemma_lookup"]))
-    lookups.add_table("lemma_lookup", data)
-    return lookups
+    return data
 
 
 def _blank(lang: str) -> Language:
     nlp = spacy.blank(lang)
     lemmatizer = nlp.add_pipe("workshopbot_lemmatizer", name="lemmatizer")
-    assert isinstance(lemmatizer, Lemmatizer)
-    lemmatizer.initialize(lookups=_lookup_tables(lang))
+    assert isinstance(lemmatizer, CaseInsensitiveLemmatizer)
+    lemmatizer.set_table(_lookup_table(lang))
     nlp.add_pipe("sentencizer")
     return nlp
 

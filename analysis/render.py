@@ -43,6 +43,7 @@ __all__ = [
     "render",
     "render_figure",
     "render_highlighted",
+    "save_figure",
 ]
 
 log = logging.getLogger(__name__)
@@ -380,6 +381,37 @@ def _place_labels_with_blocks(
     return texts
 
 
+def save_figure(fig: Figure, fmt: Format = "png", *, size: Size = "full") -> bytes:
+    """Encode a figure from :func:`render_figure` as PNG or SVG.
+
+    A ``"card"`` PNG is at most 1024 px on each side and under 1 MB (the resolution is
+    lowered until it is).
+
+    Args:
+        fig: The figure.
+        fmt: ``"png"`` or ``"svg"``.
+        size: The size it was drawn for.
+
+    Returns:
+        The encoded image.
+
+    Raises:
+        InvalidParameter: ``fmt`` or ``size`` is not valid.
+    """
+    if fmt not in ("png", "svg"):
+        raise InvalidParameter(f"fmt = {fmt!r} is not valid; use 'png' or 'svg'")
+    if size not in _SPECS:
+        raise InvalidParameter(f"size = {size!r} is not valid; use one of {', '.join(SIZES)}")
+    dpi = float(_SPECS[size].dpi)
+    data = _save(fig, fmt, dpi)
+    if fmt == "png" and size == "card":
+        while len(data) >= CARD_MAX_BYTES and dpi > 40:
+            dpi *= 0.85
+            log.info("card PNG is %d bytes; redrawing at %.0f dpi", len(data), dpi)
+            data = _save(fig, fmt, dpi)
+    return data
+
+
 def _save(fig: Figure, fmt: Format, dpi: float) -> bytes:
     buffer = io.BytesIO()
     if fmt == "png":
@@ -432,15 +464,7 @@ def render(
         highlight=highlight,
         max_labels=max_labels,
     )
-    spec = _SPECS[size]
-    dpi = float(spec.dpi)
-    data = _save(fig, fmt, dpi)
-    if fmt == "png" and size == "card":
-        while len(data) >= CARD_MAX_BYTES and dpi > 40:
-            dpi *= 0.85
-            log.info("card PNG is %d bytes; redrawing at %.0f dpi", len(data), dpi)
-            data = _save(fig, fmt, dpi)
-    return data
+    return save_figure(fig, fmt, size=size)
 
 
 def render_highlighted(
