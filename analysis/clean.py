@@ -426,9 +426,11 @@ def _is_strong(core: str, pieces: int, lexicon: Set[str]) -> bool:
     Short words only count when they stood alone: "e n" joined into "en" may as well be the
     middle of "centreret".
     """
+    if pieces == 1 and len(core) >= 6:
+        return True  # a long token is a word even if unknown ("Transformationsproces")
     if len(core) >= 4:
         return core in lexicon or core in _COMMON_WORDS
-    return pieces == 1 and len(core) >= 2 and (core in _SHORT_WORDS or core in _COMMON_WORDS)
+    return pieces == 1 and len(core) >= 2 and core in _COMMON_WORDS
 
 
 _MAX_GROUP = 16
@@ -509,9 +511,28 @@ def _attach_letters(run: list[str]) -> list[str]:
 _CHUNK_SPLIT = re.compile(r" {2,}")
 
 
+def _join_split_capitals(tokens: list[str]) -> list[str]:
+    """ "B orgeren" → "Borgeren": a capital that is no word belongs to what follows."""
+    out: list[str] = []
+    for token in tokens:
+        if (
+            out
+            and len(out[-1]) == 1
+            and out[-1].isupper()
+            and out[-1].casefold() not in _SHORT_WORDS
+            and token[:1].islower()
+        ):
+            out[-1] += token
+        else:
+            out.append(token)
+    return out
+
+
 def _repair_spaced(line: str, lexicon: Set[str]) -> str:
     chunks = [c.split(" ") for c in _CHUNK_SPLIT.split(line.strip()) if c.strip()]
-    return " ".join(" ".join(_segment_chunk([t for t in c if t], lexicon)) for c in chunks)
+    return " ".join(
+        " ".join(_segment_chunk(_join_split_capitals([t for t in c if t]), lexicon)) for c in chunks
+    )
 
 
 def vocabulary_of(texts: Iterable[str]) -> set[str]:
@@ -883,6 +904,9 @@ def clean_text(
         lines, notes = _remove_reflection(lines, counts)
         warnings.extend(notes)
     paragraphs = _paragraphs([line.replace(_SOFT_HYPHEN, "") for line in lines])
+    # Letters set one per line ("Tr / an / sit") only show once the lines are joined.
+    paragraphs, dropped_paragraphs = _fix_garbage(paragraphs, vocabulary, counts)
+    paragraphs = [p for p in paragraphs if p]
 
     # Paragraphs hold no newline, so one pass over the joined text cannot join two of them.
     redacted = Redactor(names=options.redact_names, lang=options.lang).redact(
@@ -892,9 +916,14 @@ def clean_text(
 
     if dropped:
         shown = ", ".join(str(n) for n in dropped[:10]) + (", …" if len(dropped) > 10 else "")
+        where = f"line {shown}" if len(dropped) == 1 else f"lines {shown}"
         warnings.append(
-            f"dropped {len(dropped)} letter-spaced line(s) that could not be repaired "
-            f"(lines {shown})"
+            f"dropped {len(dropped)} letter-spaced line(s) that could not be repaired ({where})"
+        )
+    if dropped_paragraphs:
+        warnings.append(
+            f"dropped {len(dropped_paragraphs)} letter-spaced paragraph(s) that could not be "
+            "repaired"
         )
     for key, label in _PLURAL.items():
         if counts[key]:
