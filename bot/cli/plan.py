@@ -114,7 +114,11 @@ def _database_exists(url: str) -> bool:
 
 
 def _run_db(work: Callable[[Any], Awaitable[T]], *, check_schema: bool = True) -> T:
-    from storage.db import open_database
+    """Run ``work(db)`` on the configured database; unreachable databases become one line."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.db import database_url_from_env, open_database
 
     async def go() -> T:
         db = await open_database(check_schema=check_schema)
@@ -123,7 +127,15 @@ def _run_db(work: Callable[[Any], Awaitable[T]], *, check_schema: bool = True) -
         finally:
             await db.dispose()
 
-    return asyncio.run(go())
+    try:
+        return asyncio.run(go())
+    except (OSError, SQLAlchemyError) as exc:
+        url = make_url(database_url_from_env()).render_as_string(hide_password=True)
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CommandError(
+            f"cannot use the database {url}: {reason}; check DATABASE_URL and that the "
+            "server is running"
+        ) from None
 
 
 def _stored_plans() -> list[_Stored]:
@@ -149,7 +161,7 @@ def _stored_plans() -> list[_Stored]:
 
     try:
         return _run_db(work)
-    except StorageError as exc:
+    except (StorageError, CommandError) as exc:
         print(f"workshopbot plan: note: stored plans not listed: {exc}", file=sys.stderr)
         return []
 

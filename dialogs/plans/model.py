@@ -98,6 +98,20 @@ def _localized(value: object) -> LocalizedText:
     raise TypeError(f"expected a mapping from language to text, got {value!r}")
 
 
+def _localized_items(value: object) -> tuple[LocalizedText, ...]:
+    """Options or prompts: a sequence of per-language texts, or ``{lang: [text, ...]}``."""
+    if isinstance(value, Mapping):
+        lists = {str(lang): list(texts) for lang, texts in value.items()}
+        size = max((len(texts) for texts in lists.values()), default=0)
+        return tuple(
+            LocalizedText((lang, texts[i]) for lang, texts in lists.items() if i < len(texts))
+            for i in range(size)
+        )
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise TypeError(f"expected a list of per-language texts, got {value!r}")
+    return tuple(_localized(item) for item in value)
+
+
 #: The method's five-point scale, from "I meget høj grad" to "I meget ringe grad".
 FIVE_POINT_SCALE: tuple[LocalizedText, ...] = tuple(
     LocalizedText({"da": da, "en": en})
@@ -196,10 +210,12 @@ class Question:
         phase: The id of the phase the question belongs to.
         text: The question per language; may contain ``{org}``.
         kind: ``"text"`` (free text), ``"scale"`` (ordered options) or ``"choice"``.
-        options: For scale and choice questions: the options in order, each per language.
+        options: For scale and choice questions: the options in order, each per language
+            (``{"da": [...], "en": [...]}`` is accepted too).
         time_box: Seconds before the facilitator is reminded, or None for the plan's default.
         anonymous_allowed: Whether participants may answer this question anonymously.
-        follow_up: Optional prompts the facilitator can use, each per language.
+        follow_up: Optional prompts the facilitator can use, each per language (or
+            ``{"da": [...], "en": [...]}``).
     """
 
     id: str
@@ -213,8 +229,8 @@ class Question:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", _localized(self.text))
-        object.__setattr__(self, "options", tuple(_localized(o) for o in self.options))
-        object.__setattr__(self, "follow_up", tuple(_localized(f) for f in self.follow_up))
+        object.__setattr__(self, "options", _localized_items(self.options))
+        object.__setattr__(self, "follow_up", _localized_items(self.follow_up))
 
 
 @dataclass(frozen=True)

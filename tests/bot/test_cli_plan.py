@@ -275,3 +275,19 @@ def test_import_into_a_database_without_tables_says_how_to_fix_it(
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("workshopbot plan: error:")
     assert "workshopbot db upgrade" in err[-1]
+
+
+def test_an_unreachable_database_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("storage.db")
+    # Port 9 on loopback: nothing listens there, so the connection is refused at once.
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres:secret@127.0.0.1:9/none")
+    assert main(["plan", "export", "hk-2026"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("workshopbot plan: error: cannot use the database postgresql://")
+    assert "secret" not in err and "check DATABASE_URL" in err
+    assert main(["plan", "list"]) == 0
+    captured = capsys.readouterr()
+    assert "stored plans not listed" in captured.err
+    assert "default" in captured.out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import doctest
 import pickle
 import textwrap
@@ -937,3 +938,25 @@ def test_pure_python_yaml_gives_the_same_issues(monkeypatch: pytest.MonkeyPatch)
     assert len(fast) >= 3
     (pure_syntax,) = validate_plan_text(broken)
     assert fast_syntax[0].line == pure_syntax.line
+
+
+def test_question_accepts_options_and_prompts_as_lists_per_language(plan: Plan) -> None:
+    question = Question(
+        id="q5",
+        phase="practice",
+        text={"da": "Hvilken?", "en": "Which?"},
+        kind="choice",
+        options={"da": ["Rød", "Blå"], "en": ["Red", "Blue"]},
+        follow_up={"da": ["Hvorfor?"], "en": ["Why?"]},
+    )
+    assert question.options == (
+        LocalizedText({"da": "Rød", "en": "Red"}),
+        LocalizedText({"da": "Blå", "en": "Blue"}),
+    )
+    assert add_question(plan, question).render_options("q5", "en") == ["Red", "Blue"]
+    uneven = dataclasses.replace(question, options={"da": ["Rød", "Blå"], "en": ["Red"]})
+    with pytest.raises(PlanError) as info:
+        add_question(plan, uneven)
+    assert "questions[4].options.en" in locations(list(info.value.issues))
+    with pytest.raises(TypeError):
+        Question(id="x", phase="p", text={"da": "x"}, options="Rød, Blå")  # type: ignore[arg-type]
