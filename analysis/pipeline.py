@@ -261,15 +261,11 @@ class _Clock:
 def _ingest(paths: Sequence[Path], options: AnalysisOptions, clock: _Clock) -> IngestReport:
     """Read and clean files with the ingest stage."""
     from analysis.clean import CleanOptions
+    from analysis.ingest import ingest
 
-    try:
-        from analysis.ingest import ingest
-    except ImportError:  # pragma: no cover - only before the ingest stage exists
-        return _ingest_text_only(paths, options)
-    meta: Any = options.meta
     return ingest(
         list(paths),
-        meta=meta,
+        meta=options.meta,
         clean_options=CleanOptions(
             keep_reflection=options.keep_reflection,
             redact_names=tuple(options.redact_names),
@@ -277,40 +273,6 @@ def _ingest(paths: Sequence[Path], options: AnalysisOptions, clock: _Clock) -> I
         ),
         progress=clock.report("ingest"),
     )
-
-
-def _ingest_text_only(paths: Sequence[Path], options: AnalysisOptions) -> IngestReport:
-    """Plain-text files through the cleaner (used only while analysis.ingest is missing)."""
-    from analysis.clean import CleanOptions, clean_text, split_text_pages
-    from analysis.errors import UnreadableInput
-
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".txt", ".md")))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise UnreadableInput(f"{path} does not exist; give a file or a folder")
-    clean_options = CleanOptions(
-        keep_reflection=options.keep_reflection,
-        redact_names=tuple(options.redact_names),
-        lang=options.lang,
-    )
-    documents: list[Document] = []
-    skipped: list[SkippedFile] = []
-    for file in files:
-        raw = file.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")
-        cleaned = clean_text(split_text_pages(text), options=clean_options)
-        if not cleaned.text.strip():
-            skipped.append(SkippedFile(path=file, reason="no text"))
-            continue
-        documents.append(Document(id=file.name, text=cleaned.text, path=file))
-    return IngestReport(documents=tuple(documents), skipped=tuple(skipped))
 
 
 def run_analysis(

@@ -1,10 +1,245 @@
-"""`workshopbot analyze`: not built yet (see the open issues)."""
+"""`workshopbot analyze PATH... --out DIR`: the term map of a folder of assignments.
+
+Writes network.png, network-card.png, network.svg, network.gexf, network.graphml, terms.csv
+and network.json into DIR, shows a progress bar per stage on stderr when it is a terminal,
+and ends with a short report. ``--store NAME`` also stores the map in the database.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.cli import CommandError
+
+__all__ = ["ProgressBars", "register", "run"]
+
+log = logging.getLogger(__name__)
+
+UNITS = ("document", "paragraph", "sentence")
+WEIGHTS = ("count", "association", "jaccard")
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    """Add nothing until the command exists, so `--help` never lists a command that is not there."""
+    """Add the ``analyze`` command."""
+    p = subparsers.add_parser(
+        "analyze",
+        help="build the term network map of a folder of assignments",
+        description="Read .txt, .md, .docx and .pdf files (folders recursively), clean and "
+        "redact them, and draw the network of their terms: network.png, network-card.png, "
+        "network.svg, network.gexf, network.graphml, terms.csv and network.json in --out.",
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    p.add_argument(
+        "--meta",
+        type=Path,
+        metavar="FILE",
+        help="CSV of per-file variables (first column the file name)",
+    )
+    p.add_argument("--variable", metavar="NAME", help="draw a metadata variable's values as nodes")
+    p.add_argument(
+        "--unit",
+        default="paragraph",
+        metavar="{" + ",".join(UNITS) + "}",
+        help="where terms co-occur (default: paragraph)",
+    )
+    p.add_argument(
+        "--max-terms", type=int, default=150, metavar="N", help="terms on the map (default 150)"
+    )
+    p.add_argument(
+        "--weight",
+        default="count",
+        metavar="{" + ",".join(WEIGHTS) + "}",
+        help="edge weight (default: count)",
+    )
+    p.add_argument("--model", metavar="NAME", help="a trained spaCy pipeline to use")
+    p.add_argument("--lang", default="da", metavar="{da,en}", help="language (default: da)")
+    p.add_argument("--seed", type=int, default=42, metavar="N", help="seed (default 42)")
+    p.add_argument(
+        "--keep-reflection",
+        action="store_true",
+        help="keep reflection sections (removed by default)",
+    )
+    p.add_argument("--redact-names", type=Path, metavar="FILE", help="names to redact, one a line")
+    p.add_argument("--stop-terms", type=Path, metavar="FILE", help="terms to leave out, one a line")
+    p.add_argument(
+        "--synonyms",
+        type=Path,
+        metavar="FILE",
+        help="lines 'variant = canonical' (or CSV variant,canonical)",
+    )
+    p.add_argument("--title", metavar="TEXT", help="a title above the map")
+    p.add_argument("--store", metavar="NAME", help="also store the map in the database as NAME")
+    p.add_argument(
+        "--replace", action="store_true", help="with --store: replace a stored map of that name"
+    )
+    p.set_defaults(func=run)
+
+
+class ProgressBars:
+    """A ``progress(stage, done, total)`` callback drawing one tqdm bar per stage."""
+
+    def __init__(self, stream: TextIO, *, enabled: bool) -> None:
+        self.stream = stream
+        self.enabled = enabled
+        self.bars: dict[str, Any] = {}
+        self.finished: set[str] = set()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled or stage in self.finished:
+            return
+        from tqdm import tqdm
+
+        bar = self.bars.get(stage)
+        if bar is None:
+            bar = tqdm(
+                total=total,
+                desc=f"{stage:<8}",
+                file=self.stream,
+                mininterval=0.2,
+                leave=True,
+                bar_format="{desc} {percentage:3.0f}%|{bar:30}| {n_fmt}/{total_fmt} [{elapsed}]",
+            )
+            self.bars[stage] = bar
+        if bar.total != total:
+            bar.total = total
+        bar.n = min(done, total)
+        bar.refresh()
+        if done >= total and total > 0 and (total > 1 or done == 1):
+            bar.close()
+            self.finished.add(stage)
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+def _read_lists(args: argparse.Namespace) -> dict[str, Any]:
+    from analysis.redact import read_names_file
+    from analysis.terms import read_stop_terms, read_synonyms
+
+    for flag, path in (
+        ("--meta", args.meta),
+        ("--redact-names", args.redact_names),
+        ("--stop-terms", args.stop_terms),
+        ("--synonyms", args.synonyms),
+    ):
+        if path is not None and not path.is_file():
+            raise CommandError(f"{flag} {path}: no such file; give the path of an existing file")
+    return {
+        "stop_terms": tuple(read_stop_terms(args.stop_terms)) if args.stop_terms else (),
+        "synonyms": read_synonyms(args.synonyms) if args.synonyms else {},
+        "redact_names": tuple(read_names_file(args.redact_names)) if args.redact_names else (),
+    }
+
+
+def _store(name: str, paths: dict[str, Path], data: dict[str, Any], *, replace: bool) -> str:
+    """Store the written files in the database; returns the map's token."""
+    import asyncio
+
+    from storage.db import open_database
+    from storage.maps import save_map
+
+    async def go() -> str:
+        db = await open_database()
+        try:
+            record = await save_map(
+                db,
+                name=name,
+                png=paths["png"].read_bytes(),
+                card_png=paths["card"].read_bytes(),
+                svg=paths["svg"].read_text(encoding="utf-8"),
+                gexf=paths["gexf"].read_text(encoding="utf-8"),
+                terms_csv=paths["csv"].read_text(encoding="utf-8-sig"),
+                data=data,
+                replace=replace,
+            )
+            return str(record.token)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(go())
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.2f} s"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the analysis and print the report (stdout); progress goes to stderr."""
+    from analysis.pipeline import AnalysisOptions, run_analysis, write_outputs
+
+    lists = _read_lists(args)
+    options = AnalysisOptions(
+        lang=args.lang,
+        model=args.model,
+        unit=args.unit,
+        max_terms=args.max_terms,
+        weight=args.weight,
+        seed=args.seed,
+        variable=args.variable,
+        keep_reflection=args.keep_reflection,
+        meta=args.meta,
+        **lists,
+    )
+    for path in args.paths:
+        if not path.exists():
+            raise CommandError(f"{path}: no such file or folder; give files or folders to analyse")
+    bars = ProgressBars(sys.stderr, enabled=sys.stderr.isatty())
+    start = time.perf_counter()
+    try:
+        result = run_analysis(list(args.paths), options=options, progress=bars)
+        written = write_outputs(result, args.out, title=args.title, progress=bars)
+    finally:
+        bars.close()
+    total = time.perf_counter() - start
+
+    stats = result.stats
+    out = sys.stdout
+    print(
+        f"Analysed {stats.documents} documents ({stats.skipped} skipped): "
+        f"{stats.words:,} words in {stats.units:,} {stats.unit}s.",
+        file=out,
+    )
+    for skipped in result.skipped:
+        print(f"  skipped {skipped.path}: {skipped.reason}", file=out)
+    print(
+        f"Map: {stats.nodes} terms, {stats.edges} links, {stats.clusters} clusters "
+        f"(modularity {stats.modularity:.2f}):",
+        file=out,
+    )
+    for cluster in result.network.clusters:
+        print(f"  {cluster.id + 1}. {cluster.name} ({cluster.size} terms)", file=out)
+    if result.network.variable:
+        print(
+            f"  variable {result.network.variable}: "
+            + ", ".join(
+                str(result.network.graph.nodes[v]["label"]) for v in result.network.variable_nodes()
+            ),
+            file=out,
+        )
+    timings = {**result.timings, **written.timings}
+    print(
+        "Time: "
+        + " · ".join(f"{stage} {_seconds(seconds)}" for stage, seconds in timings.items())
+        + f" · total {_seconds(total)}",
+        file=out,
+    )
+    print(
+        f"Wrote {args.out}: " + ", ".join(p.name for p in written.paths.values()),
+        file=out,
+    )
+    if args.store:
+        token = _store(
+            args.store,
+            written.paths,
+            result.to_json(timings=written.timings),
+            replace=args.replace,
+        )
+        print(f"Stored as map {args.store!r} (token {token}).", file=out)
+    return 0
