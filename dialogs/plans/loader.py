@@ -79,6 +79,10 @@ _QUESTION_REQUIRED = ("id", "phase", "text")
 OPTION_PRESETS: dict[str, tuple[LocalizedText, ...]] = {"five-point": FIVE_POINT_SCALE}
 
 MAX_ID_LENGTH = 40
+#: Limits that keep a hostile or mistaken file from hanging the bot.
+MAX_PLAN_CHARS = 200_000
+MAX_NODES = 20_000
+MAX_DEPTH = 20
 MAX_OPTIONS = 10
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _PARENT = re.compile(r"^(.*?)(?:\.[^.\[\]]+|\[\d+\])$")
@@ -112,6 +116,32 @@ def _line_map(node: yaml.Node, path: str, lines: dict[str, int], dupes: list[Pla
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _line_map(item, f"{path}[{index}]", lines, dupes)
+
+
+def _size_problem(root: yaml.Node) -> str | None:
+    """Refuse trees that are too big or too deep to walk, e.g. YAML alias bombs or cycles.
+
+    Aliases are counted every time they are reached, as the validator would reach them.
+    """
+    stack: list[tuple[yaml.Node, int]] = [(root, 0)]
+    seen = 0
+    while stack:
+        node, depth = stack.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            return (
+                f"the plan is too large (over {MAX_NODES} values, counting repeated aliases); "
+                "a plan is a page or two of questions"
+            )
+        if depth > MAX_DEPTH:
+            return f"the plan is nested more than {MAX_DEPTH} levels deep"
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                stack.append((key_node, depth + 1))
+                stack.append((value_node, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
+    return None
 
 
 def _parent(path: str) -> str:
@@ -621,8 +651,17 @@ def _read_yaml(text: str) -> tuple[object, dict[str, int], list[PlanIssue]]:
     """Parse YAML text; return the data, the line map and any YAML-level issues."""
     lines: dict[str, int] = {}
     issues: list[PlanIssue] = []
+    if len(text) > MAX_PLAN_CHARS:
+        issues.append(
+            PlanIssue("", f"the plan is {len(text)} characters; at most {MAX_PLAN_CHARS} fit")
+        )
+        return None, lines, issues
     try:
         node = yaml.compose(text, Loader=_LOADER)
+        too_big = None if node is None else _size_problem(node)
+        if too_big is not None:
+            issues.append(PlanIssue("", too_big))
+            return None, lines, issues
         data = yaml.load(text, Loader=_LOADER)  # a safe loader: plain data only
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

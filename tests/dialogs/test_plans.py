@@ -960,3 +960,24 @@ def test_question_accepts_options_and_prompts_as_lists_per_language(plan: Plan) 
     assert "questions[4].options.en" in locations(list(info.value.issues))
     with pytest.raises(TypeError):
         Question(id="x", phase="p", text={"da": "x"}, options="Rød, Blå")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(
+                f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n"
+                for i in range(8)
+            ),
+            "too large",
+            id="alias-bomb",
+        ),
+        pytest.param("id: " + "[" * 40 + "]" * 40 + "\n", "nested more than", id="deep"),
+        pytest.param("id: x\n" + "# " + "x" * 200_001 + "\n", "at most 200000", id="huge"),
+    ],
+)
+def test_hostile_files_are_refused_quickly(text: str, expected: str) -> None:
+    (issue,) = validate_plan_text(text)
+    assert expected in issue.message
