@@ -21,28 +21,37 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
-from storage.errors import InvalidInput
+from storage.errors import DatabaseUnavailable, InvalidInput, StorageError
+
+T = TypeVar("T")
 
 __all__ = [
     "DEFAULT_SQLITE_PATH",
     "Database",
     "database_url_from_env",
     "open_database",
+    "redacted_url",
+    "run_with_database",
     "to_async_url",
 ]
 
 log = logging.getLogger(__name__)
+
+# Alembic logs every plugin it sets up at INFO (when it is imported); keep command output
+# readable unless the application configured the "alembic" logger itself.
+if logging.getLogger("alembic").level == logging.NOTSET:
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 #: Where the embedded database lives when DATABASE_URL is not set (relative to the cwd).
 DEFAULT_SQLITE_PATH = Path("var/workshopbot.sqlite3")
@@ -220,3 +229,50 @@ async def open_database(url: str | None = None, *, check_schema: bool = True) ->
             await db.dispose()
             raise
     return db
+
+
+def redacted_url(url: str | None = None) -> str:
+    """The URL without its password, for messages and logs."""
+    raw = url if url is not None else database_url_from_env()
+    try:
+        return make_url(raw).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparseable DATABASE_URL)"
+
+
+def run_with_database(
+    work: Callable[[Database], Awaitable[T]],
+    *,
+    url: str | None = None,
+    check_schema: bool = True,
+) -> T:
+    """Run ``await work(db)`` on a freshly opened database from synchronous code (the CLI).
+
+    Args:
+        work: The async function to run with the open database.
+        url: A SQLAlchemy URL (default: ``DATABASE_URL`` or the SQLite file).
+        check_schema: Refuse an out-of-date schema first.
+
+    Raises:
+        DatabaseUnavailable: The database cannot be reached (one line, no password).
+        StorageError: Whatever ``work`` raises on purpose.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    async def go() -> T:
+        db = await open_database(url, check_schema=check_schema)
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(go())
+    except StorageError:
+        raise
+    except (OSError, SQLAlchemyError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DatabaseUnavailable(
+            f"cannot use the database {redacted_url(url)}: {reason}; check DATABASE_URL and "
+            "that the server is running"
+        ) from None

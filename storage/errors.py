@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "AnswerTooLong",
+    "DatabaseUnavailable",
     "EtagConflict",
     "InvalidInput",
     "NotFound",
@@ -43,3 +44,7 @@ class SchemaOutOfDate(StorageError):
         super().__init__(message)
         self.current = current
         self.head = head
+
+
+class DatabaseUnavailable(StorageError):
+    """The database cannot be reached or opened (the message names it without password)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import logging
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
+@functools.cache
 def head_revision() -> str:
     """The newest migration this version of workshopbot ships."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
