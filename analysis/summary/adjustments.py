@@ -137,7 +137,7 @@ def suggest_adjustments(
                     kind="keep",
                     question_id=run.question_id,
                     reason=words["keep"].format(n=len(found), ids=", ".join(p.id for p in found)),
-                    answer_ids=tuple(i for p in found for i in p.answer_ids),
+                    answer_ids=tuple(dict.fromkeys(i for p in found for i in p.answer_ids)),
                 )
             )
     for run in asked:

@@ -1,10 +1,224 @@
-"""`workshopbot transcript`: not built yet (see the open issues)."""
+"""`workshopbot transcript import FILE`: store a Teams meeting transcript as a workshop.
+
+The speakers' utterances become answers (source ``transcript``); speakers are
+pseudonymised in order of appearance ("Deltager A", …) and their names are not stored; the
+facilitator (``--facilitator NAME``, default the first speaker) asks the questions, and
+every utterance is attributed to the plan question the facilitator last asked. From then on
+``workshopbot summary`` treats the workshop like any other.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import hashlib
+import logging
+import sys
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
+
+from bot.cli import CommandError
+
+__all__ = ["register", "split_text"]
+
+log = logging.getLogger(__name__)
+
+#: Longest answer the storage takes; longer utterances are split at word boundaries.
+CHUNK = 3900
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    """Add nothing until the command exists, so `--help` never lists a command that is not there."""
+    """Add ``workshopbot transcript import``."""
+    parser = subparsers.add_parser(
+        "transcript",
+        help="import a Teams meeting transcript (.vtt or .docx) as a workshop",
+        description="Workshops held by voice: read the transcript Teams recorded and store "
+        "it as a workshop whose answers are the speakers' utterances.",
+    )
+    sub = parser.add_subparsers(dest="transcript_command", metavar="ACTION", required=True)
+    p = sub.add_parser(
+        "import",
+        help="store a transcript as a new workshop and print its id",
+        description="Prints the new workshop's id on standard output.",
+    )
+    p.add_argument("file", type=Path, metavar="FILE", help="a .vtt or .docx transcript")
+    p.add_argument("--series", metavar="NAME", help="the series (created if it does not exist)")
+    p.add_argument("--plan", metavar="NAME", help="the question plan (stored or built-in id)")
+    p.add_argument(
+        "--facilitator",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="the facilitator's name as the transcript shows it (repeatable; default: the "
+        "first speaker)",
+    )
+    p.add_argument("--lang", choices=("da", "en"), default="da", help="language (default da)")
+    p.add_argument("--org", metavar="NAME", default="", help="the organisation's name")
+    p.add_argument("--title", metavar="TEXT", help="the workshop's title (default: the file name)")
+    p.set_defaults(func=run)
+
+
+def split_text(text: str, limit: int = CHUNK) -> list[str]:
+    """Split a long utterance into pieces of at most ``limit`` characters at spaces."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = rest.rfind(" ", 0, limit)
+        cut = cut if cut > limit // 2 else limit
+        pieces.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def _speaker_id(path: Path, speaker: str) -> str:
+    # Stable per file and speaker, never the name itself.
+    digest = hashlib.sha256(f"{path.name}\0{speaker}".encode()).hexdigest()[:24]
+    return f"transcript:{digest}"
+
+
+async def _import(args: argparse.Namespace) -> int:
+    from analysis.transcript import attribute_questions, parse_transcript, replace_names
+    from bot.summaries import TRANSCRIPT_EVENT, TRANSCRIPT_QUESTION_EVENT
+    from storage import answers as answers_repo
+    from storage import events as events_repo
+    from storage import questions as questions_repo
+    from storage import series as series_repo
+    from storage import workshops as workshops_repo
+    from storage.db import open_database
+
+    path: Path = args.file
+    transcript = await asyncio.to_thread(parse_transcript, path)
+    if not transcript.utterances:
+        raise CommandError(f"{path}: the transcript holds no utterances")
+    facilitators = list(args.facilitator) or [transcript.speakers[0]]
+    known = {s.lower() for s in transcript.speakers}
+    missing = [f for f in facilitators if f.lower() not in known]
+    if missing:
+        raise CommandError(
+            f"--facilitator {missing[0]!r} does not speak in {path.name}; the speakers are: "
+            + ", ".join(transcript.speakers)
+        )
+    if not args.facilitator:
+        print(f"facilitator: {facilitators[0]} (the first speaker)", file=sys.stderr)
+
+    db = await open_database()
+    try:
+        plan = None
+        version_id = None
+        if args.plan:
+            from dialogs.errors import DialogError
+            from dialogs.workshop import plan_of, plan_version_for
+
+            try:
+                version_id = await plan_version_for(db, args.plan, author="transcript import")
+            except DialogError as exc:
+                raise CommandError(
+                    f"--plan {args.plan!r}: {exc}; see `workshopbot plan list`"
+                ) from None
+        series_id = None
+        if args.series:
+            series_id = (await series_repo.get_or_create_series(db, args.series)).id
+        workshop = await workshops_repo.create_workshop(
+            db,
+            org_name=args.org,
+            language=args.lang,
+            answer_mode="pseudonymous",
+            series_id=series_id,
+            plan_version_id=version_id,
+            title=args.title or path.stem,
+        )
+        if version_id is not None:
+            plan = await plan_of(db, workshop)
+        questions: list[tuple[str, str]] = []
+        if plan is not None:
+            lang = args.lang if args.lang in plan.languages else plan.default_language
+            questions = [(q.id, plan.render(q, lang, args.org or None)) for q in plan.questions]
+        attributed = attribute_questions(
+            transcript, [text for _, text in questions], facilitators=facilitators
+        )
+        workshop = await workshops_repo.start_workshop(db, workshop.id)
+        start = workshop.started_at
+        assert start is not None
+        facilitator_names = {f.lower() for f in facilitators}
+
+        # Question runs, in the order the facilitator asked them.
+        spans: list[tuple[int, float]] = []  # (question index, opened at)
+        for u in attributed.utterances:
+            if u.question_index is not None and (not spans or spans[-1][0] != u.question_index):
+                spans.append((u.question_index, u.start))
+        end_of_recording = max(u.end for u in attributed.utterances)
+        run_ids: list[int] = []
+        for i, (index, opened) in enumerate(spans):
+            qid, text = questions[index]
+            run = await questions_repo.open_question(db, workshop.id, qid, text)
+            closed = spans[i + 1][1] if i + 1 < len(spans) else end_of_recording
+            await questions_repo.close_question(db, run.id)
+            await events_repo.log_event(
+                db,
+                workshop.id,
+                TRANSCRIPT_QUESTION_EVENT,
+                data={"run_id": run.id, "opened_offset": opened, "closed_offset": closed},
+            )
+            run_ids.append(run.id)
+
+        # Names said aloud are personal data too: replace them by the pseudonyms the
+        # speakers get (storage numbers them in order of first answer = appearance).
+        from storage.participants import pseudonym_label
+
+        speakers = [s for s in transcript.speakers if s.lower() not in facilitator_names]
+        names = {s: pseudonym_label(i, args.lang) or s for i, s in enumerate(speakers, start=1)}
+        names.update({f: "Facilitator" for f in facilitators})
+        stored = 0
+        span_index = -1
+        for u in attributed.utterances:
+            while span_index + 1 < len(spans) and u.start >= spans[span_index + 1][1]:
+                span_index += 1
+            if u.speaker.lower() in facilitator_names:
+                continue
+            run_id = run_ids[span_index] if span_index >= 0 else None
+            said = replace_names(u.text, names)
+            for part, piece in enumerate(split_text(said)):
+                await answers_repo.record_answer(
+                    db,
+                    workshop_id=workshop.id,
+                    user_id=_speaker_id(path, u.speaker),
+                    text=piece,
+                    source="transcript",
+                    activity_id=f"transcript:{u.line}:{part}",
+                    question_run_id=run_id,
+                    created_at=start + timedelta(seconds=u.start),
+                )
+                stored += 1
+        await workshops_repo.end_workshop(db, workshop.id)
+        await events_repo.log_event(
+            db,
+            workshop.id,
+            TRANSCRIPT_EVENT,
+            data={
+                "file": path.name,
+                "format": transcript.format,
+                "duration": end_of_recording,
+                "utterances": len(attributed.utterances),
+                "answers": stored,
+                "questions": len(spans),
+            },
+        )
+        log.info(
+            "imported %s: %d answers, %d question runs, %d speakers",
+            path.name,
+            stored,
+            len(spans),
+            len(transcript.speakers),
+        )
+        print(workshop.id)
+        return 0
+    finally:
+        await db.dispose()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Import the transcript."""
+    return asyncio.run(_import(args))

@@ -1,0 +1,370 @@
+"""Teams meeting transcripts: WebVTT and the .docx Teams exports, as speaker utterances.
+
+WebVTT (what Teams' "Download as .vtt" gives)::
+
+    WEBVTT
+
+    0f1c2d3e-1/12-0
+    00:00:03.120 --> 00:00:07.450
+    <v Mette Hansen>Velkommen til workshoppen.</v>
+
+The .docx export holds, per utterance, a speaker line, a timestamp line and the text::
+
+    Mette Hansen   0:03           (or "Mette Hansen" then "00:00:03")
+    Velkommen til workshoppen.
+
+Consecutive cues of the same speaker are one utterance. Malformed files fail with
+:class:`TranscriptError` naming the line (or paragraph) and what was expected there.
+
+Utterances are attributed to a plan's questions where the facilitator's words match a
+question's text (:func:`attribute_questions`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from analysis.errors import AnalysisError
+
+__all__ = [
+    "Transcript",
+    "TranscriptError",
+    "Utterance",
+    "attribute_questions",
+    "parse_docx",
+    "parse_transcript",
+    "parse_vtt",
+    "replace_names",
+]
+
+_TIME = r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?"
+_CUE = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s+.*)?$")
+_VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>(.*?)(?:</v>|$)", re.DOTALL)
+_TAG = re.compile(r"</?[^>]+>")
+# A docx header line: "Name   0:03", "Name 1:02:03", or a bare timestamp line.
+_DOCX_HEAD = re.compile(rf"^(?P<name>.+?)\s+(?P<time>{_TIME})\s*$")
+_DOCX_TIME = re.compile(rf"^\s*(?P<time>{_TIME})(?:\s*-->\s*{_TIME})?\s*$")
+
+
+class TranscriptError(AnalysisError):
+    """A transcript cannot be read; the message names the line and what was expected."""
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """What one speaker said without interruption.
+
+    Attributes:
+        speaker: The name as the transcript shows it.
+        start / end: Seconds from the meeting's start.
+        text: The words.
+        line: Where it starts in the file (line for VTT, paragraph for docx), 1-based.
+        question_index: The plan question it answers (index into the plan's questions).
+    """
+
+    speaker: str
+    start: float
+    end: float
+    text: str
+    line: int
+    question_index: int | None = None
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A parsed transcript."""
+
+    utterances: tuple[Utterance, ...]
+    format: str
+
+    @property
+    def speakers(self) -> tuple[str, ...]:
+        """Speakers in order of first appearance."""
+        return tuple(dict.fromkeys(u.speaker for u in self.utterances))
+
+
+def _seconds(groups: Sequence[str | None]) -> float:
+    hours, minutes, seconds, millis = groups
+    total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + int(seconds or 0)
+    return total + (int((millis or "0").ljust(3, "0")) / 1000.0)
+
+
+def _merge(raw: Iterable[Utterance]) -> tuple[Utterance, ...]:
+    merged: list[Utterance] = []
+    for u in raw:
+        if not u.text:
+            continue
+        if merged and merged[-1].speaker == u.speaker:
+            last = merged[-1]
+            merged[-1] = replace(last, end=max(last.end, u.end), text=f"{last.text} {u.text}")
+        else:
+            merged.append(u)
+    return tuple(merged)
+
+
+def parse_vtt(text: str) -> Transcript:
+    """Parse a WebVTT transcript with ``<v Speaker>`` voice tags.
+
+    Args:
+        text: The file's text.
+
+    Returns:
+        The utterances, consecutive cues of one speaker merged.
+
+    Raises:
+        TranscriptError: The header, a cue timing or a voice tag is missing or malformed.
+    """
+    lines = text.lstrip("\ufeff").splitlines()
+    if not lines or not lines[0].startswith("WEBVTT"):
+        found = lines[0][:40] if lines else "an empty file"
+        raise TranscriptError(f"line 1: expected 'WEBVTT' to start a WebVTT file, found {found!r}")
+    raw: list[Utterance] = []
+    i = 1
+    n = len(lines)
+    while i < n:
+        line = lines[i].strip()
+        if not line:
+            i += 1
+            continue
+        if line.startswith(("NOTE", "STYLE", "REGION")):
+            while i < n and lines[i].strip():
+                i += 1
+            continue
+        timing = _CUE.match(line)
+        cue_line = i + 1
+        if timing is None:
+            # A cue identifier line, then the timing must follow.
+            if i + 1 < n and _CUE.match(lines[i + 1].strip()):
+                i += 1
+                timing = _CUE.match(lines[i].strip())
+                cue_line = i + 1
+            else:
+                raise TranscriptError(
+                    f"line {i + 2 if i + 1 < n else i + 1}: expected a cue timing "
+                    "'hh:mm:ss.mmm --> hh:mm:ss.mmm' after the cue id "
+                    f"{line[:40]!r}"
+                )
+        assert timing is not None
+        groups = timing.groups()
+        start, end = _seconds(groups[0:4]), _seconds(groups[4:8])
+        if end < start:
+            raise TranscriptError(
+                f"line {cue_line}: the cue ends ({lines[cue_line - 1].strip()}) before it starts"
+            )
+        i += 1
+        payload: list[str] = []
+        while i < n and lines[i].strip():
+            payload.append(lines[i].strip())
+            i += 1
+        if not payload:
+            raise TranscriptError(f"line {cue_line + 1}: expected the cue's text after its timing")
+        body = " ".join(payload)
+        voices = _VOICE.findall(body)
+        if not voices:
+            raise TranscriptError(
+                f"line {cue_line + 1}: expected a voice tag '<v Speaker>' naming who speaks, "
+                f"found {payload[0][:40]!r}"
+            )
+        for speaker, said in voices:
+            words = " ".join(_TAG.sub("", said).split())
+            raw.append(Utterance(speaker.strip(), start, end, words, cue_line))
+    return Transcript(_merge(raw), "vtt")
+
+
+def _docx_paragraphs(path: Path) -> list[str]:
+    from docx import Document as open_document
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = open_document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+        raise TranscriptError(f"{path}: not a readable .docx file ({exc})") from exc
+    return [p.text for p in document.paragraphs]
+
+
+def parse_docx_paragraphs(paragraphs: Sequence[str]) -> Transcript:
+    """Parse the paragraphs of a Teams .docx transcript (see the module docstring).
+
+    Raises:
+        TranscriptError: A speaker line has no timestamp, or a speaker has no text.
+    """
+    raw: list[Utterance] = []
+    items = [(i + 1, p.strip()) for i, p in enumerate(paragraphs)]
+    items = [(i, p) for i, p in items if p]
+    k = 0
+    # Skip the title block: everything before the first speaker/timestamp pair.
+    while k < len(items) and not _is_header(items, k):
+        k += 1
+    if k == len(items):
+        raise TranscriptError(
+            "paragraph 1: expected a speaker line followed by a timestamp (e.g. "
+            "'Mette Hansen' then '0:03' or '00:00:03.120 --> 00:00:07.450'); found none"
+        )
+    while k < len(items):
+        number, para = items[k]
+        head = _DOCX_HEAD.match(para)
+        if head and not _DOCX_TIME.match(para):
+            speaker, time_text = head.group("name"), head.group("time")
+            k += 1
+        elif k + 1 < len(items) and _DOCX_TIME.match(items[k + 1][1]):
+            speaker, time_text = para, items[k + 1][1]
+            k += 2
+        else:
+            raise TranscriptError(
+                f"paragraph {number}: expected a speaker line with a timestamp after it "
+                f"(e.g. '0:03'), found {para[:40]!r}"
+            )
+        timing = _DOCX_TIME.match(time_text) or _CUE.match(time_text)
+        match = re.match(_TIME, time_text.strip())
+        if timing is None or match is None:
+            raise TranscriptError(f"paragraph {number}: expected a timestamp, found {time_text!r}")
+        start = _seconds(match.groups())
+        text_parts: list[str] = []
+        while k < len(items) and not _is_header(items, k):
+            text_parts.append(items[k][1])
+            k += 1
+        if not text_parts:
+            raise TranscriptError(
+                f"paragraph {number}: expected what {speaker.strip()!r} said after the timestamp"
+            )
+        raw.append(Utterance(speaker.strip(), start, start, " ".join(text_parts), number))
+    # A docx gives only start times: an utterance ends where the next begins.
+    fixed = [
+        replace(u, end=raw[i + 1].start if i + 1 < len(raw) else u.start) for i, u in enumerate(raw)
+    ]
+    return Transcript(_merge(fixed), "docx")
+
+
+def _is_header(items: Sequence[tuple[int, str]], k: int) -> bool:
+    para = items[k][1]
+    if _DOCX_TIME.match(para):
+        return False
+    head = _DOCX_HEAD.match(para)
+    if len(para) <= 80 and head and not head.group("name").rstrip().endswith(tuple(".,:;!?")):
+        return True
+    return k + 1 < len(items) and len(para) <= 80 and bool(_DOCX_TIME.match(items[k + 1][1]))
+
+
+def parse_docx(path: Path) -> Transcript:
+    """Parse a Teams .docx transcript file."""
+    return parse_docx_paragraphs(_docx_paragraphs(path))
+
+
+def parse_transcript(path: Path) -> Transcript:
+    """Parse a transcript file by its extension (``.vtt`` or ``.docx``).
+
+    Raises:
+        TranscriptError: Unknown extension, unreadable file or malformed content.
+    """
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise TranscriptError(f"{path}: no such file; give the path of a .vtt or .docx transcript")
+    if suffix == ".vtt":
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise TranscriptError(f"{path}: not UTF-8 text ({exc}); save it as UTF-8") from exc
+        try:
+            return parse_vtt(text)
+        except TranscriptError as exc:
+            raise TranscriptError(f"{path}: {exc}") from None
+    if suffix == ".docx":
+        try:
+            return parse_docx(path)
+        except TranscriptError as exc:
+            message = str(exc)
+            raise TranscriptError(
+                message if message.startswith(str(path)) else f"{path}: {message}"
+            ) from None
+    raise TranscriptError(f"{path}: unknown transcript type {suffix!r}; use a .vtt or .docx file")
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if len(w) > 2}
+
+
+def _match_score(said: str, question: str) -> float:
+    q_words = _words(question)
+    if not q_words:
+        return 0.0
+    overlap = len(q_words & _words(said)) / len(q_words)
+    said_l, question_l = said.lower(), question.lower()
+    window = said_l
+    if len(said_l) > len(question_l) * 2:
+        # Compare with the best-matching stretch of a long utterance.
+        sm = difflib.SequenceMatcher(None, said_l, question_l, autojunk=False)
+        block = max(sm.get_matching_blocks(), key=lambda b: b.size)
+        begin = max(0, block.a - block.b)
+        window = said_l[begin : begin + len(question_l) + 20]
+    ratio = difflib.SequenceMatcher(None, window, question_l).ratio()
+    return max(overlap, ratio)
+
+
+def attribute_questions(
+    transcript: Transcript,
+    questions: Sequence[str],
+    *,
+    facilitators: Iterable[str],
+    threshold: float = 0.6,
+) -> Transcript:
+    """Attribute each utterance to the question the facilitator last asked.
+
+    A facilitator utterance opens question ``i`` when it matches the question's text well
+    enough (share of the question's words it contains, or the difflib ratio of the best
+    matching stretch, >= ``threshold``). Utterances before the first match belong to no
+    question.
+
+    Args:
+        transcript: The parsed transcript.
+        questions: The plan's question texts (filled with the organisation's name).
+        facilitators: Speaker names of the facilitators (case-insensitive).
+        threshold: How well an utterance must match a question.
+
+    Returns:
+        The transcript with ``question_index`` set.
+    """
+    names = {f.strip().lower() for f in facilitators}
+    current: int | None = None
+    out: list[Utterance] = []
+    for u in transcript.utterances:
+        if u.speaker.lower() in names and questions:
+            scores = [_match_score(u.text, q) for q in questions]
+            best = max(range(len(questions)), key=lambda i: scores[i])
+            if scores[best] >= threshold:
+                current = best
+        out.append(replace(u, question_index=current))
+    return Transcript(tuple(out), transcript.format)
+
+
+def replace_names(text: str, names: Mapping[str, str]) -> str:
+    """Replace speakers' names said in an utterance by their pseudonyms.
+
+    Full names are replaced first, then first names alone ("Enig med Jonas" →
+    "Enig med Deltager A"), whole words only and ignoring case.
+
+    >>> replace_names("Enig med Jonas", {"Jonas Berg": "Deltager A"})
+    'Enig med Deltager A'
+    """
+    variants: dict[str, str] = {}
+    for name, pseudonym in names.items():
+        variants.setdefault(name.strip().lower(), pseudonym)
+    for name, pseudonym in names.items():
+        first = name.strip().split()[0] if name.strip() else ""
+        if len(first) >= 2:
+            variants.setdefault(first.lower(), pseudonym)
+    if not variants:
+        return text
+    pattern = re.compile(
+        r"(?<!\w)("
+        + "|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True))
+        + r")(?!\w)",
+        re.IGNORECASE,
+    )
+    return pattern.sub(lambda m: variants[m.group(0).lower()], text)
