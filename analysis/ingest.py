@@ -131,7 +131,7 @@ def _decode(data: bytes) -> str:
             raise _Skip("neither UTF-8 nor Windows-1252 text") from None
 
 
-_MD_HEADING = re.compile(r"^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$", re.MULTILINE)
+_MD_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$", re.MULTILINE)
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
@@ -175,13 +175,15 @@ def _read_docx(path: Path) -> list[str]:
         if not isinstance(item, Table):
             blocks.append(item.text)
         else:
-            seen_cells: set[int] = set()
+            # A merged cell is returned once per grid position: keep it once. The cell
+            # elements are kept alive so their ids cannot be reused.
+            seen_cells: dict[int, object] = {}
             for row in item.rows:
                 for cell in row.cells:
-                    # A merged cell is returned once per grid position: keep it once.
-                    if id(cell._tc) in seen_cells:
+                    element = cell._tc
+                    if id(element) in seen_cells:
                         continue
-                    seen_cells.add(id(cell._tc))
+                    seen_cells[id(element)] = element
                     blocks.extend(p.text for p in cell.paragraphs)
     # Every Word paragraph is a paragraph of its own.
     text = "\n\n".join(block for block in blocks if block.strip())
