@@ -248,7 +248,11 @@ def _add_variable(
         expected = term_units * (n_value / max(n_units, 1))
         with np.errstate(divide="ignore", invalid="ignore"):
             lift = np.where(expected > 0, in_value / expected, 0.0)
-        candidates = np.flatnonzero((in_value >= min_count) & (lift >= min_lift))
+        # A value that covers most units cannot reach a high lift: ask half the way to
+        # the highest lift possible for it.
+        share = n_value / max(n_units, 1)
+        needed = min(min_lift, 1.0 + 0.5 * (1.0 / share - 1.0)) if share < 1 else min_lift
+        candidates = np.flatnonzero((in_value >= min_count) & (lift >= needed) & (lift > 1.0))
         best = candidates[np.argsort(-lift[candidates], kind="stable")][:max_links]
         node = f"variable:{variable}={value}"
         n_docs = sum(1 for v in doc_values if v == value)

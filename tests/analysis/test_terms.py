@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from spacy.tokens import Doc
+
+from analysis.errors import InvalidParameter
+from analysis.nlp import load_pipeline, stop_words
+from analysis.terms import (
+    extract_term_table,
+    extract_terms,
+    read_stop_terms,
+    read_synonyms,
+)
+from tests.analysis.map_fixtures import corpus_result, docs
+
+
+@pytest.fixture(scope="session")
+def nlp():  # type: ignore[no-untyped-def]
+    return load_pipeline(lang="da")
+
+
+@pytest.mark.parametrize(
+    ("word", "lemma"),
+    [
+        ("medarbejderne", "medarbejder"),
+        ("Medarbejderne", "medarbejder"),
+        ("LEDERNE", "leder"),
+        ("kompetenceudviklingen", "kompetenceudvikling"),
+        ("virksomhederne", "virksomhed"),
+        ("læringsforløbet", "læringsforløb"),  # unknown compound: lemma of its head
+    ],
+    ids=lambda v: v,
+)
+def test_danish_lookup_lemmas_are_case_insensitive(nlp, word: str, lemma: str) -> None:  # type: ignore[no-untyped-def]
+    assert nlp(word)[0].lemma_ == lemma
+
+
+def test_pipeline_is_cached_per_language(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert load_pipeline(lang="da") is nlp
+    assert "lemmatizer" in nlp.pipe_names and "sentencizer" in nlp.pipe_names
+
+
+def test_unknown_model_names_the_fix() -> None:
+    with pytest.raises(InvalidParameter, match=r"no_such_model.*not installed"):
+        load_pipeline(lang="da", model="no_such_model")
+
+
+def test_english_pipeline_lemmatises() -> None:
+    nlp_en = load_pipeline(lang="en")
+    assert [t.lemma_ for t in nlp_en("Employees were learning")] == ["employee", "be", "learn"]
+
+
+def _keys(table) -> set[tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    return {t.key for t in table.terms}
+
+
+def test_ngrams_never_cross_stop_words_punctuation_numbers_or_placeholders(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "\n\n".join(
+        [
+            "Kvaliteten af kosten. Kvaliteten af kosten.",
+            "Projektleder 2024 rapport, projektleder 2024 rapport.",
+            "Leder [navn] kursus og leder [navn] kursus.",
+            "Leder [e-mail] netværk, leder [e-mail] netværk.",
+        ]
+    )
+    table = extract_term_table(docs(text, text), nlp=nlp, max_terms=50)
+    keys = _keys(table)
+    assert ("kost", "kvalitet") not in keys  # "af" is a stop word
+    assert ("projektleder", "rapport") not in keys  # a number stands between
+    assert not any("navn" in k or "mail" in k or "e" in k for k in keys)
+    assert ("kursus", "leder") not in keys
+    assert ("kost",) in keys and ("kvalitet",) in keys
+
+
+def test_merges_word_order_variants(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Digital kompetence er vigtig.\n\nKompetence digital er sjælden.\n\nDigital kompetence igen."
+    table = extract_term_table(docs(text), nlp=nlp, max_terms=20)
+    merged = [t for t in table.terms if t.key == ("digital", "kompetence")]
+    assert len(merged) == 1
+    assert merged[0].frequency == 3
+    assert merged[0].label == "digital kompetence"  # the most frequent form
+
+
+def test_stop_terms_and_synonyms(nlp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = "\n\n".join(
+        ["Kurser og uddannelse.", "Kurser og efteruddannelse.", "Møder og kurser."] * 2
+    )
+    base = _keys(extract_term_table(docs(text), nlp=nlp))
+    assert ("kursus",) in base and ("efteruddannelse",) in base
+    table = extract_term_table(
+        docs(text),
+        nlp=nlp,
+        stop_terms=["kursus"],
+        synonyms={"efteruddannelse": "uddannelse"},
+    )
+    keys = _keys(table)
+    assert ("kursus",) not in keys
+    assert ("efteruddannelse",) not in keys
+    merged = next(t for t in table.terms if t.key == ("uddannelse",))
+    assert merged.frequency == 4
+
+
+def test_reads_stop_term_and_synonym_files(tmp_path: Path) -> None:
+    stops = tmp_path / "stop.txt"
+    stops.write_text("# comment\nprojekt\n\nrapport\n", encoding="utf-8")
+    assert read_stop_terms(stops) == ["projekt", "rapport"]
+    eq = tmp_path / "syn.txt"
+    eq.write_text("efteruddannelse = uddannelse\n# x\nchef=leder\n", encoding="utf-8")
+    assert read_synonyms(eq) == {"efteruddannelse": "uddannelse", "chef": "leder"}
+    as_csv = tmp_path / "syn.csv"
+    as_csv.write_text("variant,canonical\nchef,leder\n", encoding="cp1252")
+    assert read_synonyms(as_csv) == {"chef": "leder"}
+    bad = tmp_path / "bad.txt"
+    bad.write_text("just one word\n", encoding="utf-8")
+    with pytest.raises(Exception, match=r"line 1.*variant = canonical"):
+        read_synonyms(bad)
+
+
+@pytest.mark.parametrize(
+    ("unit", "expected_units"), [("document", 2), ("paragraph", 3), ("sentence", 5)]
+)
+def test_units(nlp, unit: str, expected_units: int) -> None:  # type: ignore[no-untyped-def]
+    a = "Lederen taler. Lederen lytter.\n\nMedarbejderen lærer."
+    b = "Lederen og medarbejderen. Lederen igen."
+    table = extract_term_table(docs(a, b), nlp=nlp, unit=unit)  # type: ignore[arg-type]
+    assert table.n_units == expected_units
+    assert table.matrix.shape == (len(table.terms), expected_units)
+    leder = next(i for i, t in enumerate(table.terms) if t.key == ("leder",))
+    assert table.terms[leder].document_frequency == 2
+    assert table.matrix[leder].sum() == table.terms[leder].frequency == 4
+
+
+def test_invalid_options_name_the_value(nlp) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidParameter, match="max_terms = 0"):
+        extract_term_table(docs("a b"), nlp=nlp, max_terms=0)
+    with pytest.raises(InvalidParameter, match="unit = 'bogus'"):
+        extract_term_table(docs("a b"), nlp=nlp, unit="bogus")  # type: ignore[arg-type]
+
+
+def test_extract_terms_for_short_answers(nlp) -> None:  # type: ignore[no-untyped-def]
+    answers = [
+        "Vi skal have mere tid til kurser.",
+        "Kurser giver mening, når lederen følger op.",
+        "Lederen skal følge op på kurser.",
+    ]
+    terms = extract_terms(answers, nlp=nlp, max_terms=5)
+    assert terms[0].label == "kurser"
+    assert terms[0].document_frequency == 3
+    assert len(terms) <= 5
+    assert extract_terms([], nlp=nlp) == []
+
+
+def test_noun_chunk_mode_uses_noun_phrases(nlp) -> None:  # type: ignore[no-untyped-def]
+    from analysis.terms import _Classifier, _collect_chunks, _Collector
+
+    words = ["de", "kortuddannede", "medarbejdere", "lærer", "nye", "metoder"]
+    doc = Doc(
+        nlp.vocab,
+        words=words,
+        pos=["DET", "ADJ", "NOUN", "VERB", "ADJ", "NOUN"],
+        deps=["det", "amod", "nsubj", "ROOT", "amod", "obj"],
+        heads=[2, 2, 3, 3, 5, 3],
+        lemmas=["de", "kortuddannet", "medarbejder", "lære", "ny", "metode"],
+    )
+    collector = _Collector()
+    _collect_chunks(doc, collector, _Classifier(nlp, stop_words(nlp)), 0, None)
+    found = {" ".join(nlp.vocab.strings[h] for h in gram) for gram in collector.surface_ids}
+    assert "kortuddannede medarbejdere" in found
+    assert "medarbejdere" in found and "metoder" in found
+    assert "lærer" not in found  # a verb is no noun phrase
+
+
+def test_corpus_domain_terms_rank_high_and_no_stop_word_is_a_term() -> None:
+    result = corpus_result()
+    keys = [t.key for t in result.terms]
+    top = keys[:15]
+    for expected in [("kompetenceudvikling",), ("medarbejder",), ("leder",)]:
+        assert expected in top, f"{expected} not in the top 15: {top}"
+    stops = stop_words(load_pipeline(lang="da"))
+    for term in result.terms:
+        assert not any(part in stops for part in term.key), term
+        assert term.label.lower() not in stops
+        assert "‐" not in term.label and "\u00ad" not in term.label  # hyphenation joined
