@@ -1,0 +1,210 @@
+"""`workshopbot transcript import` then `workshopbot summary`, end to end on a real SQLite db."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from bot.cli import main
+
+VTT_1 = """WEBVTT
+
+00:00:03.000 --> 00:00:09.000
+<v Mette Hansen>Velkommen. Første spørgsmål: Hvad er HKs værdier?</v>
+
+00:02:40.000 --> 00:02:44.000
+<v Jonas Berg>Det er svært.</v>
+
+00:02:50.000 --> 00:02:53.000
+<v Sara Lind>Ved ikke.</v>
+
+00:04:00.000 --> 00:04:08.000
+<v Mette Hansen>Næste spørgsmål: Hvordan kan den viden formidles effektfuldt?</v>
+
+00:04:20.000 --> 00:04:30.000
+<v Jonas Berg>Vi burde lave en podcast om opgaverne.</v>
+
+00:04:40.000 --> 00:04:50.000
+<v Sara Lind>Enig med Jonas, en podcast om opgaverne vil virke.</v>
+"""
+
+VTT_2 = """WEBVTT
+
+00:00:03.000 --> 00:00:09.000
+<v Mette Hansen>Spørgsmålet er: Hvordan kan den viden formidles effektfuldt?</v>
+
+00:00:30.000 --> 00:00:40.000
+<v Ali Khan>Vi skal holde fyraftensmøder hvor forfatterne fortæller om opgaverne.</v>
+
+00:00:45.000 --> 00:00:55.000
+<v Jonas Berg>Jeg bakker op om fyraftensmøder, de giver opfølgning.</v>
+
+00:01:00.000 --> 00:01:10.000
+<v Mette Hansen>Og så: Hvad er HKs værdier?</v>
+
+00:03:30.000 --> 00:03:35.000
+<v Ali Khan>Svært at sige.</v>
+"""
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'wb.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["db", "upgrade"]) == 0
+    return url
+
+
+def _import(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> int:
+    capsys.readouterr()
+    code = main(["transcript", "import", str(path), *extra])
+    out = capsys.readouterr().out.strip()
+    assert code == 0, out
+    return int(out.splitlines()[-1])
+
+
+def test_transcript_import_then_summary_end_to_end(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = tmp_path / "ws1.vtt"
+    first.write_text(VTT_1, encoding="utf-8")
+    second = tmp_path / "ws2.vtt"
+    second.write_text(VTT_2, encoding="utf-8")
+    args = ("--series", "Transfer", "--plan", "default", "--facilitator", "Mette Hansen", "--org", "HK")
+    w1 = _import(first, capsys, *args)
+    w2 = _import(second, capsys, *args)
+    assert w2 != w1
+
+    assert main(["summary", str(w2), "--format", "json", "--no-store"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["header"]["series"] == "Transfer"
+    assert data["header"]["number_in_series"] == 2
+    questions = [q["question_id"] for q in data["questions"]]
+    assert questions == ["q9", "q1"]  # the order they were asked, not the plan's
+    quotes = [quote for q in data["questions"] for quote in q["quotes"]]
+    # Pseudonyms in order of appearance; no real name stored or shown.
+    assert [q["pseudonym"] for q in quotes] == ["Deltager A", "Deltager B", "Deltager A"]
+    text = json.dumps(data, ensure_ascii=False)
+    for name in ("Jonas", "Sara", "Ali", "Mette"):
+        assert name not in text
+    # The podcast was workshop 1's idea; the after-work meetings are new.
+    new_terms = {t["term"] for t in data["novelty"]["new_terms"]}
+    assert "fyraftensmøde" in new_terms and "podcast" not in new_terms
+    proposal = data["proposals"][0]
+    assert "fyraftensmøder" in proposal["text"] and proposal["support_count"] == 1
+    assert proposal["new"] is True
+    values = next(s for s in data["silences"] if s["question_id"] == "q1")
+    assert "hard" in values["reasons"] or "few_answers" in values["reasons"]
+    assert values["earlier"][0]["flagged"] is True
+    first_q = data["questions"][0]
+    assert first_q["first_answer_seconds"] == pytest.approx(27, abs=1)
+
+    # Markdown quotes with the transcript's offsets.
+    assert main(["summary", str(w1), "--format", "md", "--no-store"]) == 0
+    md = capsys.readouterr().out
+    assert "00:02:40 Deltager A: Det er svært." in md
+    assert "Enig med Deltager A" in md  # the name said aloud became the pseudonym
+
+    out = tmp_path / "s.csv"
+    assert main(["summary", str(w1), "--format", "csv", "--out", str(out)]) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert {r["offset"] for r in rows} >= {"00:02:40", "00:04:20"}
+
+    docx_path = tmp_path / "s.docx"
+    assert main(["summary", str(w2), "--format", "docx", "--out", str(docx_path)]) == 0
+    doc = Document(str(docx_path))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert any("Forslag" in h for h in headings)
+    with zipfile.ZipFile(docx_path) as zf:
+        media = [n for n in zf.namelist() if n.startswith("word/media/")]
+    assert len(media) >= 2  # timeline and participation charts
+
+    assert main(["summary", "--series", "Transfer"]) == 0
+    report = capsys.readouterr().out
+    assert "Serierapport: Transfer" in report
+    assert report.count("| ") > 10
+
+
+def test_summary_errors_are_one_line(database: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["summary", "abc"]) == 2
+    assert "not a workshop id" in capsys.readouterr().err
+    assert main(["summary", "999"]) == 2
+    assert "999" in capsys.readouterr().err
+    assert main(["summary", "--series", "Nothing"]) == 2
+    assert "no series 'Nothing'" in capsys.readouterr().err
+    bad = tmp_path / "bad.vtt"
+    bad.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nhej\n", encoding="utf-8")
+    assert main(["transcript", "import", str(bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "line 4" in err and "voice tag" in err and len(err.splitlines()) == 1
+    good = tmp_path / "good.vtt"
+    good.write_text(VTT_1, encoding="utf-8")
+    assert main(["transcript", "import", str(good), "--facilitator", "Nobody"]) == 2
+    assert "does not speak" in capsys.readouterr().err
+
+
+def test_docx_transcript_imports_and_group_summary_hides_private(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.analysis.test_transcript import ROWS, write_teams_docx
+
+    path = write_teams_docx(tmp_path / "meeting.docx", ROWS)
+    wid = _import(path, capsys, "--plan", "default", "--org", "HK")
+    assert main(["summary", str(wid), "--format", "json", "--audience", "group", "--no-store"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["audience"] == "group"
+    quotes = [quote for q in data["questions"] for quote in q["quotes"]]
+    assert [q["pseudonym"] for q in quotes] == ["Deltager A", "Deltager B"]
+    assert "podcast" in quotes[0]["text"]
+
+
+def test_empty_workshop_summary_is_friendly(database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from storage.db import open_database
+    from storage.workshops import create_workshop
+
+    async def make() -> int:
+        db = await open_database()
+        try:
+            return (await create_workshop(db, org_name="HK", language="en", title="Quiet")).id
+        finally:
+            await db.dispose()
+
+    wid = asyncio.run(make())
+    assert main(["summary", str(wid)]) == 0
+    out = capsys.readouterr().out
+    assert "No answers came in" in out
+
+
+def test_accepting_adjustments_creates_next_plan_version(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.summaries import accept_adjustments
+    from dialogs.plans import load_plan
+    from storage.db import open_database
+    from storage.plans import latest_plan_version
+
+    path = tmp_path / "ws.vtt"
+    path.write_text(VTT_1, encoding="utf-8")
+    wid = _import(path, capsys, "--plan", "default", "--facilitator", "Mette Hansen", "--org", "HK")
+
+    async def accept() -> tuple[int, object]:
+        db = await open_database()
+        try:
+            record = await accept_adjustments(db, wid, author="tester")
+            latest = await latest_plan_version(db, "default")
+            assert latest is not None
+            return record.version, load_plan(latest.text)
+        finally:
+            await db.dispose()
+
+    version, plan = asyncio.run(accept())
+    assert version == 2
+    q1 = plan.question("q1")  # type: ignore[attr-defined]
+    assert "egen afdeling" in q1.text["da"]  # reworded after the silence
