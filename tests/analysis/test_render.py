@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import matplotlib.image as mpimg
+import pytest
+from matplotlib.collections import PatchCollection
+
+from analysis.errors import InvalidParameter
+from analysis.render import (
+    CARD_MAX_BYTES,
+    CARD_MAX_PX,
+    render,
+    render_figure,
+    render_highlighted,
+)
+from tests.analysis.map_fixtures import corpus_result
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    image = mpimg.imread(io.BytesIO(data), format="png")
+    return image.shape[1], image.shape[0]
+
+
+@pytest.fixture(scope="module")
+def result():  # type: ignore[no-untyped-def]
+    return corpus_result()
+
+
+def test_full_png_decodes_at_its_size(result) -> None:  # type: ignore[no-untyped-def]
+    data = render(result.network, result.layout, size="full", caption=result.caption)
+    assert data.startswith(b"\x89PNG")
+    assert _png_size(data) == (1960, 1400)
+
+
+def test_card_png_fits_teams(result) -> None:  # type: ignore[no-untyped-def]
+    data = render(result.network, result.layout, size="card", caption=result.caption)
+    width, height = _png_size(data)
+    assert width <= CARD_MAX_PX and height <= CARD_MAX_PX
+    assert len(data) < CARD_MAX_BYTES
+
+
+def test_svg_is_xml(result) -> None:  # type: ignore[no-untyped-def]
+    data = render(result.network, result.layout, fmt="svg")
+    root = ET.fromstring(data)
+    assert root.tag.endswith("svg")
+
+
+def _term_labels(fig) -> list:  # type: ignore[no-untyped-def]
+    return [t for t in fig.artists if hasattr(t, "get_text")]
+
+
+def test_labels_do_not_overlap_and_top_terms_are_labelled(result) -> None:  # type: ignore[no-untyped-def]
+    fig = render_figure(result.network, result.layout, size="full")
+    renderer = fig.canvas.get_renderer()
+    labels = _term_labels(fig)
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    assert len(labels) >= 25
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+    texts = {t.get_text() for t in labels}
+    graph = result.network.graph
+    top = sorted(graph, key=lambda v: -graph.nodes[v]["weighted_degree"])[:5]
+    for v in top:
+        assert graph.nodes[v]["label"] in texts
+
+
+def test_legend_names_the_clusters(result) -> None:  # type: ignore[no-untyped-def]
+    fig = render_figure(result.network, result.layout, size="full")
+    legend_texts = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+    assert any(result.network.clusters[0].labels[0] in t for t in legend_texts)
+
+
+def test_highlight_greys_every_other_node(result) -> None:  # type: ignore[no-untyped-def]
+    wanted = ["medarbejdere", "kompetenceudvikling"]
+    fig = render_figure(result.network, result.layout, size="card", highlight=wanted)
+    nodes = next(c for c in fig.axes[0].collections if isinstance(c, PatchCollection))
+    colours = [tuple(round(x, 3) for x in rgba[:3]) for rgba in nodes.get_facecolors()]
+    grey = tuple(round(int("d9", 16) / 255, 3) for _ in range(3))
+    assert sum(1 for c in colours if c != grey) == 2
+    texts = {t.get_text() for t in _term_labels(fig)}
+    assert texts == {"medarbejdere", "kompetenceudvikling"}
+    data = render_highlighted(result, wanted)
+    assert _png_size(data)[0] <= CARD_MAX_PX
+
+
+def test_invalid_size_and_format(result) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidParameter, match="size = 'poster'"):
+        render(result.network, result.layout, size="poster")  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameter, match="fmt = 'gif'"):
+        render(result.network, result.layout, fmt="gif")  # type: ignore[arg-type]
+
+
+def test_rendering_never_imports_pyplot() -> None:
+    code = (
+        "import sys, networkx as nx\n"
+        "from analysis.layout import compute_layout\n"
+        "from analysis.network import TermNetwork\n"
+        "from analysis.render import render\n"
+        "g = nx.path_graph(['a','b','c'])\n"
+        "[g.nodes[v].update(label=v, kind='term', cluster=0, weighted_degree=1.0) for v in g]\n"
+        "net = TermNetwork(graph=g, clusters=(), weight='count', threshold=1.0, min_cooccurrence=1)\n"
+        "render(net, compute_layout(net))\n"
+        "print('matplotlib.pyplot' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
