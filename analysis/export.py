@@ -207,7 +207,7 @@ def network_to_json(
     ]
     result: dict[str, Any] = {
         "format": JSON_FORMAT,
-        "parameters": {**network.parameters, **dict(parameters or {})},
+        "parameters": {**dict(parameters or {}), **network.parameters},
         "statistics": dict(statistics or {}),
         "clusters": clusters,
         "nodes": nodes,
