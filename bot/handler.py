@@ -43,7 +43,6 @@ from botbuilder.schema import (
     AdaptiveCardInvokeResponse,
     ChannelAccount,
     ConversationReference,
-    Mention,
 )
 from botbuilder.schema.teams import MeetingEndEventDetails, MeetingStartEventDetails
 
@@ -292,17 +291,21 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             value = turn_context.activity.value or {}
             action = value.get("action", {}) if isinstance(value, dict) else {}
             data = action.get("data") if isinstance(action, dict) else None
-            message = "OK"
+            lang = self._lang_guess(turn_context)
+            notice = text("answer_saved", lang)
             if isinstance(data, dict) and data.get(cards.SUBMIT_KEY):
-                await self._route_submit(turn_context, data)
-            else:
-                message = "Unknown action"
+                try:
+                    await self._route_submit(turn_context, data)
+                except (WorkshopStateError, DialogError, StorageError) as exc:
+                    notice = self._message_of(exc, lang)
+            # The model object, not a dict: the SDK serialises the body once more (see above).
+            # Its value is typed as a dict, so the answer is a small card, not a message.
             return InvokeResponse(
                 status=200,
                 body=AdaptiveCardInvokeResponse(
                     status_code=200,
-                    type="application/vnd.microsoft.activity.message",
-                    value=message,
+                    type="application/vnd.microsoft.card.adaptive",
+                    value=cards.notice_card(title="workshopbot", message=notice),
                 ),
             )
         return await super().on_invoke_activity(turn_context)
@@ -355,18 +358,9 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
 
     def _mentions_bot(self, activity: Activity) -> bool:
         recipient = activity.recipient.id if activity.recipient else None
-        for entity in activity.entities or []:
-            if getattr(entity, "type", None) != "mention":
-                continue
-            mention = (
-                Mention().deserialize(entity.serialize())
-                if hasattr(entity, "serialize")
-                else entity
-            )
-            mentioned = getattr(mention, "mentioned", None)
-            if mentioned is not None and recipient and mentioned.id == recipient:
-                return True
-        return bool(activity.text and _AT_TAG.search(activity.text) and not activity.entities)
+        return any(user_id == recipient for user_id, _ in _mentions(activity) if recipient) or bool(
+            activity.text and _AT_TAG.search(activity.text) and not activity.entities
+        )
 
     async def _run_command(
         self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
@@ -375,7 +369,10 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         if caller.scope not in spec.scopes:
             await self._help(caller, note=text("help_unknown", caller.lang, text=command.phrase))
             return
-        if spec.facilitator_only and not spec.name.startswith("plan") and not caller.facilitator:
+        # `summary` also works after the end and `plan …` between workshops: they check
+        # the caller's role themselves.
+        self_checked = spec.name == "summary" or spec.name.startswith("plan")
+        if spec.facilitator_only and not self_checked and not caller.facilitator:
             if caller.workshop is None:
                 self._send(caller.reference, text("no_workshop", caller.lang))
                 return
@@ -774,20 +771,11 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         workshop = self._require_workshop(caller)
         recipient = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         added = []
-        for entity in turn_context.activity.entities or []:
-            if getattr(entity, "type", None) != "mention":
+        for user_id, name in _mentions(turn_context.activity):
+            if user_id == recipient:
                 continue
-            mention = Mention().deserialize(entity.serialize())
-            if (
-                mention.mentioned is None
-                or not mention.mentioned.id
-                or mention.mentioned.id == recipient
-            ):
-                continue
-            await workshops_repo.add_facilitator(
-                self.db, workshop.id, mention.mentioned.id, display_name=mention.mentioned.name
-            )
-            added.append(mention.mentioned.name or mention.mentioned.id)
+            await workshops_repo.add_facilitator(self.db, workshop.id, user_id, display_name=name)
+            added.append(name or user_id)
         if not added:
             self._send(caller.reference, text("facilitator_who", caller.lang))
             return
@@ -1049,3 +1037,21 @@ def _media(services: BotServices, token: str, *, card: bool) -> str:
     """The public URL of a map picture (the card-sized one when it exists)."""
     url_of: Any = services.media_url
     return str(url_of(token, "card")) if card else str(url_of(token))
+
+
+def _mentions(activity: Activity) -> list[tuple[str, str]]:
+    """``(user id, name)`` of everyone @mentioned in the activity."""
+    found = []
+    for entity in activity.entities or []:
+        if getattr(entity, "type", None) != "mention":
+            continue
+        mentioned: Any = getattr(entity, "mentioned", None)
+        if mentioned is None:
+            mentioned = (getattr(entity, "additional_properties", None) or {}).get("mentioned")
+        if isinstance(mentioned, dict):
+            user_id, name = mentioned.get("id"), mentioned.get("name")
+        else:
+            user_id, name = getattr(mentioned, "id", None), getattr(mentioned, "name", None)
+        if user_id:
+            found.append((str(user_id), str(name or "")))
+    return found

@@ -245,6 +245,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "da": "Det kort hører til en anden workshop, så svaret blev ikke gemt.",
         "en": "That card belongs to another workshop, so the answer was not stored.",
     },
+    "answer_saved": {"da": "Tak! Dit svar er gemt.", "en": "Thank you! Your answer is stored."},
     "private_thanks": {
         "da": "Tak! Dit private svar er gemt. Det vises ikke i gruppen.",
         "en": "Thank you! Your private answer is stored. It is not shown in the group.",

@@ -1,0 +1,320 @@
+"""The workshop bot through the real app: Teams-shaped activities over loopback HTTP, a real
+migrated SQLite database and the SQL state storage, and the Bot Connector stand-in recording
+everything the bot sends. Three participants, one facilitator."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.app import SERVICES_KEY, create_app
+from bot.settings import Settings
+from storage import answers as answers_repo
+from storage import questions as questions_repo
+from storage import workshops as workshops_repo
+from tests.support import BOT_ID, free_port, teams_activity, teams_message
+from tests.support.connector import ConnectorStandIn
+
+GROUP = "19:workshop-group@thread.v2"
+ANNA = {"user_id": "29:anna", "user_name": "Anna Facilitator", "aad_object_id": "aad-anna"}
+BO = {"user_id": "29:bo", "user_name": "Bo Deltager", "aad_object_id": "aad-bo"}
+CARL = {"user_id": "29:carl", "user_name": "Carl Deltager", "aad_object_id": "aad-carl"}
+
+
+def mention_message(url: str, text: str, *, who: dict[str, str], **kw: Any) -> dict[str, Any]:
+    """A message that @mentions the bot, as Teams sends it."""
+    return teams_message(
+        url,
+        f"<at>workshopbot</at> {text}",
+        conversation_id=kw.pop("conversation_id", GROUP),
+        entities=[
+            {
+                "type": "mention",
+                "text": "<at>workshopbot</at>",
+                "mentioned": {"id": BOT_ID, "name": "workshopbot"},
+            }
+        ],
+        **who,
+        **kw,
+    )
+
+
+class Bot:
+    def __init__(self, base: str, app: web.Application, connector: ConnectorStandIn) -> None:
+        self.base = base
+        self.app = app
+        self.connector = connector
+        self.http: aiohttp.ClientSession | None = None
+
+    @property
+    def db(self) -> Any:
+        return self.app[SERVICES_KEY].db
+
+    async def post(self, activity: dict[str, Any]) -> tuple[int, str]:
+        assert self.http is not None
+        async with self.http.post(self.base + "/api/messages", json=activity) as response:
+            return response.status, await response.text()
+
+    async def settle(self) -> None:
+        """Wait until background work is done and the outbox has sent everything queued."""
+        services = self.app[SERVICES_KEY]
+        for _ in range(200):
+            await services.outbox.drain(timeout=20)
+            busy = [t for t in services.spawn._tasks if not t.get_name().startswith("time box")]
+            if not busy:
+                break
+            await asyncio.wait(busy, timeout=10)
+        await services.outbox.drain(timeout=20)
+
+    def group(self) -> list[dict[str, Any]]:
+        return self.connector.sent_activities(GROUP)
+
+    def private(self, user_id: str) -> list[dict[str, Any]]:
+        return self.connector.sent_activities(f"a:1on1-{user_id}")
+
+
+def card_of(activity: dict[str, Any]) -> dict[str, Any] | None:
+    for attachment in activity.get("attachments") or []:
+        if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
+            return attachment["content"]
+    return None
+
+
+def texts(activities: list[dict[str, Any]]) -> str:
+    return json.dumps(activities, ensure_ascii=False)
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    from storage.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    upgrade(url)
+    settings = Settings(local=True, port=free_port(), database_url=url, language="da")
+    app = create_app(settings, outbox_options={"coalesce_window": 0.2})
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", settings.port).start()
+    async with ConnectorStandIn() as connector, aiohttp.ClientSession() as http:
+        running = Bot(f"http://127.0.0.1:{settings.port}", app, connector)
+        running.http = http
+        try:
+            yield running
+        finally:
+            await runner.cleanup()
+
+
+async def launch(bot: Bot, *, mode: str = "pseudonymous") -> int:
+    url = bot.connector.url
+    status, _ = await bot.post(mention_message(url, "start", who=ANNA))
+    assert status == 200
+    await bot.settle()
+    setup = card_of(bot.group()[-1])
+    assert setup is not None and setup["actions"][0]["data"]["wb"] == "setup"
+    data = dict(setup["actions"][0]["data"])
+    data.update(plan="default", series="new", series_name="HK 2026", map="", org="HK", language="da", mode=mode)
+    status, _ = await bot.post(teams_activity(url, conversation_id=GROUP, value=data, **ANNA))
+    assert status == 200
+    await bot.settle()
+    workshop = await workshops_repo.find_active_workshop(bot.db, GROUP)
+    assert workshop is not None and workshop.status == "running"
+    return workshop.id
+
+
+async def test_whole_workshop_stores_every_answer_with_its_offset(bot: Bot) -> None:
+    url = bot.connector.url
+    wid = await launch(bot)
+    welcome = card_of(bot.group()[-1])
+    assert welcome is not None and "Velkommen" in json.dumps(welcome, ensure_ascii=False)
+
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.settle()
+    question = card_of(bot.group()[-1])
+    assert question is not None
+    assert re.search(r"Spørgsmål 1 af \d+", json.dumps(question, ensure_ascii=False))
+    run_data = question["actions"][0]["data"]
+
+    # Bo answers in the chat without @mention, Carl by the card, Bo privately in 1:1.
+    await bot.post(teams_message(url, "Faglighed og fællesskab", conversation_id=GROUP, **BO))
+    await bot.post(teams_activity(url, conversation_id=GROUP, value={**run_data, "answer": "Solidaritet"}, **CARL))
+    await bot.post(teams_activity(url, conversation_id=GROUP, value={"wb": "private", "workshop": wid, "run": run_data["run"]}, **BO))
+    await bot.settle()
+    assert any(card_of(a) for a in bot.private("29:bo")), "the question card reaches Bo's 1:1 chat"
+    await bot.post(teams_message(url, "Et privat svar om tillid", conversation_id="a:1on1-29:bo", conversation_type="personal", **BO))
+    await bot.settle()
+
+    answers = await answers_repo.answers_for_workshop(bot.db, wid)
+    assert [a.text for a in answers] == ["Faglighed og fællesskab", "Solidaritet", "Et privat svar om tillid"]
+    assert [a.source for a in answers] == ["chat", "card", "private"]
+    assert [a.private for a in answers] == [False, False, True]
+    assert all(a.created_at.tzinfo is not None for a in answers)
+    assert all(len(a.offset) == 8 and a.offset_seconds >= 0 for a in answers)
+    assert all(a.question_run_id == run_data["run"] for a in answers)
+    # The private answer never appears in the group.
+    assert "Et privat svar" not in texts(bot.group())
+    # The counter was updated in place, not posted as new messages.
+    updates = bot.connector.calls_of("update", GROUP)
+    assert updates and len({c.activity_id for c in updates}) == 1
+    assert "3 svar" in json.dumps(updates[-1].body, ensure_ascii=False)
+    group_messages_after_question = bot.group()[bot.group().index(bot.group()[-1]):]
+    assert len(group_messages_after_question) == 1
+
+    # A participant may not steer: a private, polite refusal, nothing changes.
+    before = len(bot.group())
+    await bot.post(mention_message(url, "næste", who=CARL))
+    await bot.settle()
+    assert len(bot.group()) == before
+    assert "kun facilitatoren" in texts(bot.private("29:carl")).lower()
+    run = await questions_repo.current_question_run(bot.db, wid)
+    assert run is not None and run.id == run_data["run"]
+
+    # Facilitator controls: park, add, next, back, pause/resume, status.
+    await bot.post(mention_message(url, "parkér", who=ANNA))
+    await bot.post(mention_message(url, "tilføj Hvad mangler vi?", who=ANNA))
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.settle()
+    run = await questions_repo.current_question_run(bot.db, wid)
+    assert run is not None and run.question_text == "Hvad mangler vi?"
+    await bot.post(mention_message(url, "pause", who=ANNA))
+    await bot.post(mention_message(url, "fortsæt", who=ANNA))
+    await bot.post(mention_message(url, "status", who=ANNA))
+    await bot.post(mention_message(url, "vend tilbage", who=ANNA))
+    await bot.settle()
+    run = await questions_repo.current_question_run(bot.db, wid)
+    assert run is not None and run.question_id == "q0"  # the parked one
+    assert "Status" in texts(bot.group())
+
+    # Bad input: too long, a stale card.
+    await bot.post(teams_message(url, "x" * 4001, conversation_id=GROUP, **CARL))
+    await bot.post(teams_activity(url, conversation_id=GROUP, value={**run_data, "answer": "for sent"}, **CARL))
+    await bot.settle()
+    assert "4001 tegn" in texts(bot.group())
+    assert "lukket" in texts(bot.group())
+    assert len(await answers_repo.answers_for_workshop(bot.db, wid)) == 3
+
+    # End: the facilitator gets the summary privately; `summary` posts it to the group.
+    await bot.post(mention_message(url, "afslut", who=ANNA))
+    await bot.settle()
+    ended = await workshops_repo.get_workshop(bot.db, wid)
+    assert ended.status == "ended"
+    assert await questions_repo.current_question_run(bot.db, wid) is None
+    private_summary = [card_of(a) for a in bot.private("29:anna") if card_of(a)]
+    assert private_summary and "Et privat svar" in json.dumps(private_summary[-1], ensure_ascii=False)
+    await bot.post(mention_message(url, "opsummering", who=ANNA))
+    await bot.settle()
+    group_summary = json.dumps(card_of(bot.group()[-1]), ensure_ascii=False)
+    assert "Opsummering" in group_summary and "Solidaritet" in group_summary
+    assert "Et privat svar" not in group_summary
+    assert "Deltager" in group_summary and "Bo Deltager" not in group_summary
+    assert "Traceback" not in texts(bot.group())
+
+
+async def test_unknown_command_and_help_show_the_role_card(bot: Bot) -> None:
+    url = bot.connector.url
+    await bot.post(mention_message(url, "flyv til månen", who=BO))
+    await bot.post(mention_message(url, "hjælp", who=BO))
+    await bot.settle()
+    cards = [card_of(a) for a in bot.group()]
+    assert len(cards) == 2 and all(cards)
+    assert "flyv til månen" in json.dumps(cards[0], ensure_ascii=False)
+    assert "næste" not in json.dumps(cards[1], ensure_ascii=False)
+
+
+async def test_commands_in_the_wrong_state_get_a_polite_reply(bot: Bot) -> None:
+    url = bot.connector.url
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.settle()
+    assert "ingen workshop" in texts(bot.group()).lower()
+    # Plain chat without a workshop is not answered at all.
+    before = len(bot.group())
+    await bot.post(teams_message(url, "hej alle", conversation_id=GROUP, **BO))
+    await bot.settle()
+    assert len(bot.group()) == before
+
+
+async def test_only_the_starter_can_submit_the_setup_card(bot: Bot) -> None:
+    url = bot.connector.url
+    await bot.post(mention_message(url, "start", who=ANNA))
+    await bot.settle()
+    data = dict(card_of(bot.group()[-1])["actions"][0]["data"])  # type: ignore[index]
+    data.update(plan="default", series="new", series_name="", map="", org="HK", language="da", mode="named")
+    await bot.post(teams_activity(url, conversation_id=GROUP, value=data, **BO))
+    await bot.settle()
+    assert await workshops_repo.find_active_workshop(bot.db, GROUP) is None
+    assert bot.private("29:bo")
+
+
+async def test_meeting_end_event_ends_the_workshop(bot: Bot) -> None:
+    url = bot.connector.url
+    wid = await launch(bot)
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    event = teams_activity(
+        url,
+        type="event",
+        name="application/vnd.microsoft.meetingEnd",
+        conversation_id=GROUP,
+        value={"Id": "meeting-1", "EndTime": "2026-11-23T10:00:00Z", "MeetingType": "Scheduled", "Title": "x"},
+        channelData={"tenant": {"id": "t"}, "meeting": {"id": "meeting-1"}},
+        **ANNA,
+    )
+    status, _ = await bot.post(event)
+    assert status == 200
+    await bot.settle()
+    assert (await workshops_repo.get_workshop(bot.db, wid)).status == "ended"
+    assert await questions_repo.current_question_run(bot.db, wid) is None
+    assert any(card_of(a) for a in bot.private("29:anna"))
+
+
+async def test_action_execute_invoke_is_answered_without_the_sdk_defect(bot: Bot) -> None:
+    url = bot.connector.url
+    wid = await launch(bot)
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.settle()
+    data = card_of(bot.group()[-1])["actions"][0]["data"]  # type: ignore[index]
+    invoke = teams_activity(
+        url,
+        type="invoke",
+        name="adaptiveCard/action",
+        conversation_id=GROUP,
+        value={"action": {"type": "Action.Execute", "verb": "answer", "data": {**data, "answer": "Via Execute"}}},
+        **BO,
+    )
+    status, body = await bot.post(invoke)
+    assert status == 200, body
+    assert json.loads(body)["statusCode"] == 200
+    answers = await answers_repo.answers_for_workshop(bot.db, wid)
+    assert [a.text for a in answers] == ["Via Execute"]
+
+
+async def test_redelivered_activity_is_stored_once(bot: Bot) -> None:
+    url = bot.connector.url
+    wid = await launch(bot)
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    message = teams_message(url, "Samme svar", conversation_id=GROUP, **BO)
+    await bot.post(message)
+    await bot.post(message)
+    await bot.settle()
+    assert [a.text for a in await answers_repo.answers_for_workshop(bot.db, wid)] == ["Samme svar"]
+
+
+async def test_anonymous_mode_stores_no_identity(bot: Bot) -> None:
+    url = bot.connector.url
+    wid = await launch(bot, mode="anonymous")
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.post(teams_message(url, "Anonymt svar", conversation_id=GROUP, **BO))
+    await bot.settle()
+    answers = await answers_repo.answers_for_workshop(bot.db, wid)
+    assert [a.text for a in answers] == ["Anonymt svar"]
+    assert answers[0].display_name is None
+    await bot.post(mention_message(url, "opsummering", who=ANNA))
+    await bot.settle()
+    summary = json.dumps(card_of(bot.group()[-1]), ensure_ascii=False)
+    assert "Anonymt svar" in summary and "Bo Deltager" not in summary and "Deltager A" not in summary
