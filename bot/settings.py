@@ -76,7 +76,7 @@ def _lookup(env: Mapping[str, str], key: str) -> tuple[str, str | None]:
 
 
 def _default_database_url() -> str:
-    return f"sqlite+aiosqlite:///{DEFAULT_DATABASE_PATH.as_posix()}"
+    return f"sqlite:///{DEFAULT_DATABASE_PATH.as_posix()}"
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ class Settings:
         APP_PASSWORD: the app's secret.
         APP_TYPE: ``SingleTenant`` (default), ``MultiTenant`` or ``UserAssignedMSI``.
         APP_TENANTID: tenant id of a single-tenant app.
-        database_url: SQLAlchemy URL (``sqlite+aiosqlite:///var/workshopbot.sqlite3`` default).
+        database_url: SQLAlchemy URL (``sqlite:///var/workshopbot.sqlite3`` by default).
         allowed_tenants: tenant ids whose activities are processed; empty means all.
         host: interface the web server binds.
         port: TCP port of the web server.

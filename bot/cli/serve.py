@@ -222,8 +222,9 @@ async def _run_playground(
     print(
         f"\nworkshopbot is running on {bot_url} (local mode, database "
         f"{settings.database_url.split('///')[-1]}).\n"
-        f"Open http://localhost:{args.playground_port} in a browser to use the Agents "
-        "Playground as 'Fie Facilitator'; switch user there to answer as a participant.\n"
+        f"Open http://localhost:{args.playground_port} in a browser: you are 'Fie "
+        "Facilitator' (the mock users are in the playground's group chat and team; see "
+        f"{config.name}).\n"
         "Press Ctrl-C to stop.\n",
         flush=True,
     )

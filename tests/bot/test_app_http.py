@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -318,3 +321,70 @@ async def test_invoke_without_handler_gets_an_invoke_response(
     async with http.post(local_bot.base + "/api/messages", json=activity) as response:
         assert response.status == 501
         assert "Traceback" not in await response.text()
+
+
+def _workshopbot() -> list[str]:
+    return [sys.executable, "-m", "bot"]
+
+
+def test_serve_refuses_to_start_without_app_id(tmp_path: Path) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.lower().startswith(("microsoft", "workshopbot_local"))
+    }
+    proc = subprocess.run(
+        [*_workshopbot(), "serve", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2
+    last = proc.stderr.strip().splitlines()[-1]
+    assert "MICROSOFT_APP_ID" in last and "Traceback" not in proc.stderr
+
+
+def test_serve_names_the_command_for_an_out_of_date_schema(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [*_workshopbot(), "serve", "--local", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}"},
+    )
+    assert proc.returncode == 2
+    assert "workshopbot db upgrade" in proc.stderr and "Traceback" not in proc.stderr
+
+
+async def test_serve_runs_until_terminated(tmp_path: Path, database_url: str) -> None:
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        *_workshopbot(),
+        "serve",
+        "--local",
+        "--port",
+        str(port),
+        cwd=tmp_path,
+        env={**os.environ, "DATABASE_URL": database_url},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(150):
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                        if response.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    await asyncio.sleep(0.1)
+            else:
+                pytest.fail("workshopbot serve did not answer /healthz")
+    finally:
+        process.terminate()
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()
+    assert b"without authentication" in stderr.lower() or b"WITHOUT" in stderr
