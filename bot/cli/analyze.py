@@ -166,6 +166,32 @@ def _store(name: str, paths: dict[str, Path], data: dict[str, Any], *, replace: 
     return asyncio.run(go())
 
 
+def _check_store_name(name: str, *, replace: bool) -> None:
+    """Fail before the analysis, not after it, when the map name is taken (or no database)."""
+    import asyncio
+
+    from storage.db import open_database
+    from storage.errors import NotFound
+    from storage.maps import get_map_by_name
+
+    async def go() -> None:
+        db = await open_database()
+        try:
+            try:
+                await get_map_by_name(db, name)
+            except NotFound:
+                return
+            if not replace:
+                raise CommandError(
+                    f"--store {name!r}: a map with that name exists already; choose another "
+                    "name or add --replace"
+                )
+        finally:
+            await db.dispose()
+
+    asyncio.run(go())
+
+
 def _seconds(value: float) -> str:
     return f"{value:.2f} s"
 
@@ -190,6 +216,8 @@ def run(args: argparse.Namespace) -> int:
     for path in args.paths:
         if not path.exists():
             raise CommandError(f"{path}: no such file or folder; give files or folders to analyse")
+    if args.store:
+        _check_store_name(args.store, replace=args.replace)
     bars = ProgressBars(sys.stderr, enabled=sys.stderr.isatty())
     start = time.perf_counter()
     try:

@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["analyze", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_analyze_writes_the_outputs_and_reports(
+    corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    code, stdout, _ = _run(
+        [
+            str(corpus_dir),
+            "--out",
+            str(out),
+            "--meta",
+            str(corpus_dir / "metadata.csv"),
+            "--variable",
+            "kind",
+            "--seed",
+            "3",
+        ],
+        capsys,
+    )
+    assert code == 0
+    for name in (
+        "network.png",
+        "network-card.png",
+        "network.svg",
+        "network.gexf",
+        "network.graphml",
+        "terms.csv",
+        "network.json",
+    ):
+        assert (out / name).is_file(), name
+    assert "Analysed 3 documents (0 skipped)" in stdout
+    assert "clusters" in stdout and "1. " in stdout
+    assert "variable kind:" in stdout
+    for stage in ("ingest", "terms", "network", "layout", "render", "export"):
+        assert f"{stage} " in stdout
+    data = json.loads((out / "network.json").read_text(encoding="utf-8"))
+    assert data["parameters"]["seed"] == 3
+    assert data["parameters"]["variable"] == "kind"
+
+
+def test_stop_terms_and_synonyms_files(
+    corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stops = tmp_path / "stop.txt"
+    stops.write_text("projekt\n", encoding="utf-8")
+    synonyms = tmp_path / "syn.txt"
+    synonyms.write_text("ledere = chefer\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, _ = _run(
+        [
+            str(corpus_dir / "hk-seks-pejlemaerker-2017.txt"),
+            str(corpus_dir / "lederes-kompetencer-kortuddannede-2008.txt"),
+            "--out",
+            str(out),
+            "--stop-terms",
+            str(stops),
+            "--synonyms",
+            str(synonyms),
+            "--unit",
+            "document",
+            "--weight",
+            "jaccard",
+            "--max-terms",
+            "60",
+        ],
+        capsys,
+    )
+    assert code == 0
+    rows = list(csv.DictReader((out / "terms.csv").open(encoding="utf-8-sig")))
+    terms = [r["term"] for r in rows]
+    assert len(rows) <= 60
+    assert "projektet" not in terms and "projekt" not in terms
+    assert "chefer" in terms
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--max-terms", "0"], "max_terms = 0 is invalid; it must be between 1 and 2000"),
+        (
+            ["--unit", "bogus"],
+            "unit = 'bogus' is not valid; use one of document, paragraph, sentence",
+        ),
+        (["--weight", "x"], "weight = 'x' is not valid"),
+        (["--lang", "sv"], "lang = 'sv' is not supported"),
+        (["--stop-terms", "/no/such/file"], "--stop-terms /no/such/file: no such file"),
+        (["--model", "xx_missing_model"], "spaCy model 'xx_missing_model' is not installed"),
+    ],
+    ids=["max-terms", "unit", "weight", "lang", "stop-terms", "model"],
+)
+def test_bad_input_is_one_line_with_exit_code_2(
+    corpus_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
+    code, _, stderr = _run([str(corpus_dir), "--out", str(tmp_path / "o"), *args], capsys)
+    assert code == 2
+    lines = [line for line in stderr.splitlines() if "error" in line]
+    assert len(lines) == 1
+    assert lines[0].startswith("workshopbot analyze: error: ")
+    assert message in lines[0]
+
+
+def test_no_usable_documents(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, stderr = _run([str(empty), "--out", str(tmp_path / "o")], capsys)
+    assert code == 2
+    assert "error: no usable documents" in stderr
+
+
+def test_missing_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, stderr = _run([str(tmp_path / "nope"), "--out", str(tmp_path / "o")], capsys)
+    assert code == 2
+    assert "nope" in stderr and "error" in stderr
+
+
+def test_store_saves_the_map_in_the_database(
+    corpus_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from storage.db import open_database
+    from storage.maps import get_map_by_name
+    from storage.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    upgrade(url)
+    code, stdout, _ = _run(
+        [
+            str(corpus_dir / "hk-seks-pejlemaerker-2017.txt"),
+            "--out",
+            str(tmp_path / "o"),
+            "--store",
+            "pejlemærker",
+        ],
+        capsys,
+    )
+    assert code == 0
+    assert "Stored as map 'pejlemærker'" in stdout
+
+    async def load() -> object:
+        db = await open_database(url)
+        try:
+            return await get_map_by_name(db, "pejlemærker")
+        finally:
+            await db.dispose()
+
+    record = asyncio.run(load())
+    assert record.png == (tmp_path / "o" / "network.png").read_bytes()  # type: ignore[attr-defined]
+    assert record.data["format"] == "workshopbot-network/1"  # type: ignore[attr-defined]
+    code, _, stderr = _run(
+        [
+            str(corpus_dir / "hk-seks-pejlemaerker-2017.txt"),
+            "--out",
+            str(tmp_path / "o"),
+            "--store",
+            "pejlemærker",
+        ],
+        capsys,
+    )
+    assert code == 2 and "exists already" in stderr and "--replace" in stderr
