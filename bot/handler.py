@@ -236,6 +236,12 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
                     found = None
                 if found is not None and found.status != "ended":
                     workshop = found
+            else:
+                # Someone who never took part yet writes to the bot: when exactly one
+                # workshop is running, that is the one they mean.
+                running = await workshops_repo.list_workshops(self.db, status="running")
+                if len(running) == 1:
+                    workshop = running[0].workshop
         caller = Caller(
             turn_context,
             workshop,
@@ -1020,7 +1026,7 @@ def _clusters_of(data: dict[str, Any]) -> list[tuple[str, str]]:
         for item in found[:8]:
             if isinstance(item, dict):
                 name = str(item.get("name") or item.get("label") or item.get("id") or "")
-                terms = item.get("terms") or item.get("top_terms") or []
+                terms = item.get("labels") or item.get("terms") or item.get("nodes") or []
                 joined = (
                     ", ".join(str(t) for t in terms[:6]) if isinstance(terms, list) else str(terms)
                 )
