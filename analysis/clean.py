@@ -47,6 +47,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass, field
@@ -391,26 +392,37 @@ def _is_fragment(core: str, original: str) -> bool:
     return not (len(stripped) == 2 and stripped.isupper())
 
 
-_CAPITAL_SPLIT = re.compile(r"(?:^|\s)([A-ZÆØÅ])\s+[a-zæøå]")
-
-
-# A token of one or two letters, with punctuation around it at most.
+# A token of one or two letters, with punctuation around it at most. Whether it is a
+# fragment (no short word, no abbreviation in capitals) is checked in Python: a negative
+# lookahead over the short words makes the scan four times slower.
 _SHORT_TOKEN = re.compile(r"(?<!\S)[\"'(\[]*([^\W\d_]{1,2})[\"').,;:!?\]]*(?!\S)")
+_SINGLE_LETTER_WORDS = "".join(sorted(w.upper() for w in _SHORT_WORDS if len(w) == 1))
+# A capital split from the rest of its word: "B orgeren", "E n rejs e" (not "I dag").
+_CAPITAL_SPLIT = re.compile(rf"(?<!\S)(?![{_SINGLE_LETTER_WORDS}] )[A-ZÆØÅ] +[a-zæøå]")
+_LETTER_TOKEN = re.compile(r"\S*[^\W\d_]\S*")
+
+
+def _garbage_lines(lines: Sequence[str]) -> list[int]:
+    """Indexes of the lines that look letter-spaced, found with whole-text scans."""
+    text = "\n".join(lines)
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    fragments: Counter[int] = Counter(
+        bisect_right(starts, m.start()) - 1
+        for m in _SHORT_TOKEN.finditer(text)
+        if _is_fragment(m.group(1).casefold(), m.group(1))
+    )
+    flagged = {bisect_right(starts, m.start()) - 1 for m in _CAPITAL_SPLIT.finditer(text)}
+    for index, count in fragments.items():
+        if count >= 2 and count >= 0.2 * len(_LETTER_TOKEN.findall(lines[index])):
+            flagged.add(index)
+    return sorted(flagged)
 
 
 def _is_garbage(line: str) -> bool:
     """Whether a line looks letter-spaced ("D a ta c e n tre re t", "B orgeren i centrum")."""
-    fragments = 0
-    for short in _SHORT_TOKEN.findall(line):
-        if short.casefold() not in _SHORT_WORDS and not (len(short) == 2 and short.isupper()):
-            fragments += 1
-    if fragments >= 2:
-        words = sum(1 for token in line.split() if _HAS_LETTER.search(token))
-        if fragments >= 0.2 * words:
-            return True
-    # A capital split from the rest of its word: "B orgeren", "E n rejs e".
-    capital = _CAPITAL_SPLIT.search(line)
-    return capital is not None and capital.group(1).casefold() not in _SHORT_WORDS
+    return bool(_garbage_lines([line]))
 
 
 def _word_score(word: str, lexicon: Set[str]) -> float | None:
@@ -535,8 +547,14 @@ def _repair_spaced(line: str, lexicon: Set[str]) -> str:
     )
 
 
+def _words_outside(lines: Sequence[str], flagged: Sequence[int]) -> set[str]:
+    skip = set(flagged)
+    clean = "\n".join(line for i, line in enumerate(lines) if i not in skip)
+    return set(_WORD.findall(clean.casefold()))
+
+
 def vocabulary_of(texts: Iterable[str]) -> set[str]:
-    """The words (lower case, two letters or more) of ``texts``, skipping letter-spaced lines.
+    """The words (lower case) of ``texts``, skipping letter-spaced lines.
 
     Ingest passes this, built lazily over the whole corpus, as ``vocabulary`` to
     :func:`clean_text`, so a slide deck's broken words can be repaired with the words its
@@ -550,23 +568,18 @@ def vocabulary_of(texts: Iterable[str]) -> set[str]:
     """
     words: set[str] = set()
     for text in texts:
-        for line in _normalise_chars(text).split("\n"):
-            if not _is_garbage(line):
-                words.update(w.casefold() for w in _WORD.findall(line) if len(w) >= 2)
+        lines = _normalise_chars(text).split("\n")
+        words |= _words_outside(lines, _garbage_lines(lines))
     return words
 
 
 def _fix_garbage(
     lines: list[str], vocabulary: Vocabulary | None, counts: Counter[str]
 ) -> tuple[list[str], list[int]]:
-    flagged = [i for i, line in enumerate(lines) if _is_garbage(line)]
+    flagged = _garbage_lines(lines)
     if not flagged:
         return lines, []
-    flagged_set = set(flagged)
-    lexicon: set[str] = set()
-    for i, line in enumerate(lines):
-        if i not in flagged_set:
-            lexicon.update(w.casefold() for w in _WORD.findall(line) if len(w) >= 2)
+    lexicon = _words_outside(lines, flagged)
     if vocabulary is not None:
         lexicon |= vocabulary() if callable(vocabulary) else vocabulary
     dropped: list[int] = []
@@ -588,18 +601,22 @@ def _fix_garbage(
 _LAST_WORD = re.compile(r"([\w-]*\w)[-\u00ad]$")
 _FIRST_WORD = re.compile(r"^ *([^\W\d_][\w-]*)(\S*)(.*)$", re.DOTALL)
 _CONJUNCTIONS = frozenset({"og", "eller", "samt", "som", "til", "and", "or", "nor", "to"})
-_HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+# Possessive quantifiers: without them every word start backtracks through the word.
+_HYPHENATED = re.compile(r"\b\w++(?:-\w++)+")
 _MAX_GAP = 1  # a break may span one blank line (wrapped text, or a page break)
 
 
-def _keep_hyphen(first: str, second: str, hyphenated: Set[str], words: Set[str]) -> bool:
+def _keep_hyphen(first: str, second: str, hyphenated: Set[str], text: str) -> bool:
     letters = first.split("-")[-1]
     if (len(letters) >= 2 and letters.isupper()) or any(ch.isdigit() for ch in letters):
         return True
     if second[:1].isupper():
         return True
-    spelled = f"{first}-{second}".casefold()
-    return spelled in hyphenated and f"{first}{second}".casefold() not in words
+    if f"{first}-{second}".casefold() not in hyphenated:
+        return False
+    # Spelled with a hyphen elsewhere: keep it, unless it is also spelled without one.
+    joined = re.compile(rf"\b{re.escape(first + second)}\b", re.IGNORECASE)
+    return joined.search(text) is None
 
 
 def _ends_in_break(line: str) -> bool:
@@ -615,11 +632,12 @@ def _dehyphenate(lines: list[str], counts: Counter[str]) -> list[str]:
         return lines
     text = "\n".join(lines)
     hyphenated = {w.casefold() for w in _HYPHENATED.findall(text)}
-    words = {w.casefold() for w in _WORD.findall(text)}
     for i in range(len(out)):
-        # A joined line takes the next line's end, which may break again: loop.
+        # A joined line takes the next line's end, which may break again: loop. Lines
+        # already joined stay None; ``after`` skips them so a long chain stays linear.
+        after = i + 1
         while (line := out[i]) is not None and _ends_in_break(line):
-            j = i + 1
+            j = after
             blanks = 0  # lines already joined (None) do not count as a gap
             while j < len(out) and not (out[j] or "").strip():
                 if blanks == _MAX_GAP and out[j] is not None:
@@ -637,13 +655,14 @@ def _dehyphenate(lines: list[str], counts: Counter[str]) -> list[str]:
                 break  # "efter- og videreuddannelse" is an enumeration, not a break
             first = head.group(1)
             soft = line.endswith(_SOFT_HYPHEN)
-            joiner = "" if soft or not _keep_hyphen(first, second, hyphenated, words) else "-"
+            joiner = "" if soft or not _keep_hyphen(first, second, hyphenated, text) else "-"
             # The rest of the next line moves up too, so no artificial short line is left.
             rest = rest.strip()
             joined = line[: head.start()] + first + joiner + second + punctuation
             out[i] = f"{joined} {rest}" if rest else joined
-            for k in range(i + 1, j + 1):
+            for k in range(after, j + 1):
                 out[k] = None
+            after = j + 1
             counts["hyphen_joined"] += 1
     return [line for line in out if line is not None]
 

@@ -64,7 +64,8 @@ _URL = re.compile(
 )
 _URL_TRAILING = ".,;:!?)]}'\"»"
 # ddmmyy-xxxx; the date part is checked in code so "991399-1234" stays a number.
-_CPR = re.compile(r"(?<![\w-])(\d{2})(\d{2})(\d{2})[-‐ ]?(\d{4})(?![\w-])")
+# The pattern starts with a digit (not a lookbehind) so the regex engine can skip ahead.
+_CPR = re.compile(r"(\d)(?<![\w-]\d)(\d)(\d{2})(\d{2})[-‐ ]?(\d{4})(?![\w-])")
 _PHONE = re.compile(
     r"(?<![\w+])"
     r"(?:"
@@ -77,6 +78,11 @@ _PHONE = re.compile(
     r"(?![\w-]|[.,]\d)"
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
+# Cheap scans that start with a literal or a character class: the full patterns above
+# start with lookbehinds, which the regex engine tries at every position, so they only run
+# on texts where these find something.
+_URL_HINT = re.compile(rf"(?i:://|www\.)|\.(?:{_TLDS})\b")
+_PHONE_HINT = re.compile(r"\d\d[ -]?\d\d[ -]?\d\d[ -]?\d\d|\+\d")
 
 
 def placeholders_for(lang: Literal["da", "en"]) -> dict[Kind, str]:
@@ -167,7 +173,7 @@ class Redactor:
             return ph["url"] + found[len(stripped) :]
 
         def cpr(match: re.Match[str]) -> str:
-            if not _valid_cpr(match.group(1), match.group(2)):
+            if not _valid_cpr(match.group(1) + match.group(2), match.group(3)):
                 return match.group(0)
             counts["cpr"] += 1
             return ph["cpr"]
@@ -185,10 +191,13 @@ class Redactor:
             counts["phone"] += 1
             return ph["phone"]
 
-        text = _EMAIL.sub(email, text)
-        text = _URL.sub(url, text)
+        if "@" in text:
+            text = _EMAIL.sub(email, text)
+        if _URL_HINT.search(text):
+            text = _URL.sub(url, text)
         text = _CPR.sub(cpr, text)
-        text = _PHONE.sub(phone, text)
+        if _PHONE_HINT.search(text):
+            text = _PHONE.sub(phone, text)
         if self._names is not None:
 
             def name(match: re.Match[str]) -> str:
