@@ -94,3 +94,39 @@ def test_too_many_menu_commands_is_refused() -> None:
     )
     with pytest.raises(BotError, match="at most 10"):
         build_command_lists(many)
+
+
+def test_the_bot_handles_every_menu_command(manifest: dict[str, Any]) -> None:
+    """The real handler's dispatch table has a handler for every command the menus list."""
+    from botbuilder.core import (
+        ConversationState,
+        MemoryStorage,
+        PrivateConversationState,
+        UserState,
+    )
+
+    from bot.handler import WorkshopBot
+    from bot.services import BotServices
+    from bot.settings import Settings
+
+    storage = MemoryStorage()
+    services = BotServices(
+        settings=Settings(local=True),
+        db=None,
+        outbox=None,  # type: ignore[arg-type]
+        conversation_state=ConversationState(storage),
+        user_state=UserState(storage),
+        private_conversation_state=PrivateConversationState(storage),
+        media_url=lambda token: f"https://bot.example.org/media/{token}.png",
+        spawn=lambda *a, **k: None,  # type: ignore[arg-type,return-value]
+        adapter=None,  # type: ignore[arg-type]
+    )
+    handlers = WorkshopBot(services)._commands
+    for language, seen in _views(manifest).items():
+        for command_list in seen["bots"][0]["commandLists"]:
+            for entry in command_list["commands"]:
+                parsed = parse_command(entry["title"])
+                assert parsed is not None
+                assert callable(handlers.get(parsed.name)), (
+                    f"{language} menu command {entry['title']!r} has no handler in the bot"
+                )
