@@ -70,3 +70,52 @@ def test_documented_make_targets_exist(document: str) -> None:
     targets = {a or b for a, b in named}
     assert "setup" in targets
     assert targets <= _make_targets(), targets - _make_targets()
+
+
+def _documented_env() -> dict[str, str]:
+    """The example settings file in docs/deploy.md, as a dict."""
+    text = (REPO / "docs" / "deploy.md").read_text(encoding="utf-8")
+    (block,) = [
+        b for b in re.findall(r"```sh\n(.*?)```", text, flags=re.S) if "MICROSOFT_APP_ID=" in b
+    ]
+    env = {}
+    for line in block.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            env[key.strip()] = value.strip()
+    return env
+
+
+def test_documented_settings_file_builds_a_package_and_starts_the_bot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli import main
+    from bot.settings import Settings
+    from bot.teams_package import SETTINGS
+
+    env = _documented_env()
+    for setting in SETTINGS.values():
+        for name in setting.env:
+            monkeypatch.delenv(name, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    out = tmp_path / "workshopbot.zip"
+    assert main(["package", "--out", str(out), "--validate", "require"]) == 0
+    assert out.is_file()
+    settings = Settings.from_env(env)
+    assert settings.APP_TYPE == "SingleTenant" and settings.APP_TENANTID
+    assert settings.public_url == env["WORKSHOPBOT_PUBLIC_URL"]
+
+
+def test_every_documented_variable_is_read_by_the_code() -> None:
+    text = (REPO / "docs" / "deploy.md").read_text(encoding="utf-8")
+    table = [line for line in text.splitlines() if line.startswith("| `")]
+    names = {n for line in table for n in re.findall(r"`([A-Z][A-Z0-9_]+)`", line.split("|")[1])}
+    assert {"MICROSOFT_APP_ID", "DATABASE_URL", "WORKSHOPBOT_RETENTION_DAYS"} <= names
+    sources = "\n".join(
+        p.read_text(encoding="utf-8")
+        for package in ("bot", "storage", "dialogs", "analysis")
+        for p in (REPO / package).rglob("*.py")
+    )
+    unread = sorted(name for name in names | set(_documented_env()) if f'"{name}"' not in sources)
+    assert not unread, f"docs/deploy.md documents settings no code reads: {unread}"
