@@ -74,6 +74,8 @@ def suggest_adjustments(
     proposals: Sequence[Proposal],
     novelty: Novelty,
     max_follow_ups: int = 2,
+    max_moves: int = 3,
+    max_rewords: int = 5,
 ) -> tuple[Adjustment, ...]:
     """Suggest plan edits for the next workshop.
 
@@ -84,6 +86,9 @@ def suggest_adjustments(
         proposals: Proposal groups (most supported first).
         novelty: What was new.
         max_follow_ups: At most this many follow-up questions.
+        max_moves: At most this many questions to move (the most silent first): moving
+            everything changes nothing.
+        max_rewords: At most this many questions to reword.
 
     Returns:
         Adjustments in plan order of the questions they concern.
@@ -95,10 +100,13 @@ def suggest_adjustments(
     count = len(plan_ids)
     runs = {q.question_id: q for q in asked}
     silenced = {s.question_id for s in silences}
-    for s in silences:
+    moves = rewords = 0
+    worst_first = sorted(silences, key=lambda s: (-len(s.reasons), s.answers, s.position))
+    for s in worst_first:
         why = ", ".join(words[r] for r in s.reasons)
         ids = s.hard_answer_ids or tuple(a.id for a in runs[s.question_id].answers)
-        if "hard" in s.reasons or "short_answers" in s.reasons:
+        if ("hard" in s.reasons or "short_answers" in s.reasons) and rewords < max_rewords:
+            rewords += 1
             again = any(e.flagged for e in s.earlier)
             out.append(
                 Adjustment(
@@ -109,11 +117,13 @@ def suggest_adjustments(
                     text=words["reword_q"].format(text=s.text),
                 )
             )
-        if {"no_answers", "few_answers", "slow_start"} & set(s.reasons) and count > 1:
+        wants_move = {"no_answers", "few_answers", "slow_start"} & set(s.reasons)
+        if wants_move and count > 1 and moves < max_moves:
             index = plan_ids.index(s.question_id) if s.question_id in plan_ids else s.position - 1
             late = index >= count / 2
             target = max(1, count // 4) if late else count
             if target != index + 1:
+                moves += 1
                 out.append(
                     Adjustment(
                         kind="move",

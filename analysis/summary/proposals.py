@@ -3,7 +3,8 @@
 A sentence is a proposal when it matches one of the language's patterns ("vi skal …",
 "man burde …", "we should …", "I suggest …", …). Two proposals say the same thing when
 their content lemmas overlap enough (Jaccard similarity, computed for all pairs at once
-with a sparse matrix product); groups are the connected components of that relation.
+with a sparse matrix product); a group is led by its first proposal and holds the later
+ones similar to it.
 
 Support for a group comes from later answers in the same question, by others: an agreement
 marker that answers one of its mentions, or an answer repeating its key terms.
@@ -17,7 +18,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from analysis.errors import InvalidParameter
 from analysis.summary.model import AgreementSignal, Lang, Proposal, ProposalMention, format_offset
@@ -110,12 +110,23 @@ def group_lemma_sets(sets: Sequence[frozenset[str]], *, threshold: float) -> lis
     sizes = np.array([len(s) for s in sets], dtype=np.float64)
     union = sizes[inter.row] + sizes[inter.col] - inter.data
     keep = (inter.data / np.maximum(union, 1.0)) >= threshold
-    adjacency = csr_matrix(
+    similar = csr_matrix(
         (np.ones(int(keep.sum())), (inter.row[keep], inter.col[keep])), shape=(n, n)
     )
-    _, labels = connected_components(adjacency, directed=False)
-    renumber: dict[int, int] = {}
-    return [renumber.setdefault(int(label), len(renumber)) for label in labels]
+    # Leader clustering, not connected components: every member must resemble the group's
+    # first proposal, so "database" -> "database for assignments" -> "assignments on the
+    # intranet" does not chain unrelated proposals into one group.
+    labels = [-1] * n
+    group = 0
+    for i in range(n):
+        if labels[i] >= 0:
+            continue
+        labels[i] = group
+        for j in similar.indices[similar.indptr[i] : similar.indptr[i + 1]]:
+            if j > i and labels[j] < 0:
+                labels[j] = group
+        group += 1
+    return labels
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from typing import Any
 
 from docx import Document as new_document
+from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 
 from analysis.summary.labels import label
 from analysis.summary.model import Summary
@@ -21,6 +24,37 @@ from analysis.summary.render_md import (
 __all__ = ["render_docx"]
 
 _GREY = RGBColor(0x59, 0x59, 0x59)
+
+
+class _Writer:
+    """Appends paragraphs quickly.
+
+    python-docx looks a style up by name (and scans every style for the default) on each
+    ``add_paragraph(style=...)``, and finds the insertion point by XPath each time: for a
+    workshop with thousands of quotes that is seconds. Styles are resolved once here and
+    paragraphs are appended before the section properties directly.
+    """
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+        self.body = doc._body
+        self.anchor = doc.element.body.sectPr
+        self.ids: dict[str, str] = {}
+
+    def __call__(self, text: str = "", style: str | None = None) -> Any:
+        p = OxmlElement("w:p")
+        if self.anchor is not None:
+            self.anchor.addprevious(p)
+        else:
+            self.doc.element.body.append(p)
+        if style is not None:
+            if style not in self.ids:
+                self.ids[style] = self.doc.styles[style].style_id
+            p.style = self.ids[style]
+        para = Paragraph(p, self.body)
+        if text:
+            para.add_run(text)
+        return para
 
 
 def render_docx(summary: Summary, *, charts: Mapping[str, bytes] | None = None) -> bytes:
@@ -37,6 +71,7 @@ def render_docx(summary: Summary, *, charts: Mapping[str, bytes] | None = None) 
     lang = summary.lang
     pictures = dict(charts or {})
     doc = new_document()
+    para_ = _Writer(doc)
     doc.core_properties.title = label(lang, "title", title=summary.header.title)
     doc.core_properties.language = lang
     doc.add_heading(label(lang, "title", title=summary.header.title), level=0)
@@ -47,15 +82,15 @@ def render_docx(summary: Summary, *, charts: Mapping[str, bytes] | None = None) 
         cells[1].text = value
     if summary.empty:
         for note in summary.notes:
-            doc.add_paragraph(note)
-        _footer(doc, summary)
+            para_(note)
+        _footer(para_, summary)
         return _bytes(doc)
 
     doc.add_heading(label(lang, "proposals"), level=1)
     if not summary.proposals:
-        doc.add_paragraph(label(lang, "no_proposals"))
+        para_(label(lang, "no_proposals"))
     for p in summary.proposals:
-        para = doc.add_paragraph(style="List Number")
+        para = para_(style="List Number")
         para.add_run(f"{p.id} ").bold = True
         para.add_run(p.text)
         who = label(lang, "proposal_by", who=", ".join(p.proposers))
@@ -66,39 +101,39 @@ def render_docx(summary: Summary, *, charts: Mapping[str, bytes] | None = None) 
         meta = para.add_run(f" — {who}")
         meta.italic = True
         for m in p.mentions[1:]:
-            doc.add_paragraph(f"{m.offset} {m.pseudonym}: {m.sentence}", style="Quote")
+            para_(f"{m.offset} {m.pseudonym}: {m.sentence}", style="Quote")
 
     doc.add_heading(label(lang, "silences"), level=1)
     if not summary.silences:
-        doc.add_paragraph(label(lang, "no_silences"))
+        para_(label(lang, "no_silences"))
     for s in summary.silences:
-        para = doc.add_paragraph(style="List Bullet")
+        para = para_(style="List Bullet")
         para.add_run(s.text).bold = True
         para.add_run(f" — {silence_text(s, lang)}")
 
     doc.add_heading(label(lang, "novelty"), level=1)
     nov = summary.novelty
     if not nov.compared_with:
-        doc.add_paragraph(label(lang, "no_earlier"))
+        para_(label(lang, "no_earlier"))
     elif not (nov.new_terms or nov.new_proposals or nov.untouched_themes):
-        doc.add_paragraph(label(lang, "nothing_new"))
+        para_(label(lang, "nothing_new"))
     else:
         if nov.new_terms:
-            _pair(doc, label(lang, "new_terms"), ", ".join(t.term for t in nov.new_terms))
+            _pair(para_, label(lang, "new_terms"), ", ".join(t.term for t in nov.new_terms))
         if nov.new_proposals:
-            _pair(doc, label(lang, "new_proposals"), ", ".join(nov.new_proposals))
+            _pair(para_, label(lang, "new_proposals"), ", ".join(nov.new_proposals))
         if nov.untouched_themes:
-            _pair(doc, label(lang, "untouched"), ", ".join(nov.untouched_themes))
+            _pair(para_, label(lang, "untouched"), ", ".join(nov.untouched_themes))
 
     doc.add_heading(label(lang, "adjustments"), level=1)
     if not summary.adjustments:
-        doc.add_paragraph(label(lang, "no_adjustments"))
+        para_(label(lang, "no_adjustments"))
     titles = {q.question_id: q.text for q in summary.questions}
     for a in summary.adjustments:
-        para = doc.add_paragraph(style="List Number")
+        para = para_(style="List Number")
         para.add_run(adjustment_text(a, lang)).bold = True
         para.add_run(f" — {titles.get(a.question_id, a.question_id)}")
-        reason = doc.add_paragraph(a.reason)
+        reason = para_(a.reason)
         reason.paragraph_format.left_indent = Cm(1)
 
     doc.add_heading(label(lang, "per_question"), level=1)
@@ -107,24 +142,24 @@ def render_docx(summary: Summary, *, charts: Mapping[str, bytes] | None = None) 
         facts = [label(lang, "answered", r=q.respondents, a=q.answers)]
         if q.private_answers and summary.audience == "group":
             facts.append(label(lang, "private_count", n=q.private_answers))
-        info = doc.add_paragraph().add_run("; ".join(facts))
+        info = para_().add_run("; ".join(facts))
         info.italic = True
         info.font.color.rgb = _GREY
         for quote in q.quotes:
-            para = doc.add_paragraph(style="Quote")
+            para = para_(style="Quote")
             stamp = para.add_run(f"{quote.offset} {quote.pseudonym}: ")
             stamp.bold = True
             para.add_run(quote.text)
         if q.distribution:
             _pair(
-                doc,
+                para_,
                 label(lang, "distribution"),
                 ", ".join(f"{o}: {n}" for o, n in q.distribution),
             )
         if q.key_terms:
-            _pair(doc, label(lang, "key_terms"), ", ".join(q.key_terms))
+            _pair(para_, label(lang, "key_terms"), ", ".join(q.key_terms))
         for sig in q.signals:
-            doc.add_paragraph(signal_text(sig, lang), style="List Bullet")
+            para_(signal_text(sig, lang), style="List Bullet")
         picture = pictures.get(f"scale-{q.question_id}")
         if picture:
             doc.add_picture(io.BytesIO(picture), width=Cm(12))
@@ -132,40 +167,40 @@ def render_docx(summary: Summary, *, charts: Mapping[str, bytes] | None = None) 
     part = summary.participation
     doc.add_heading(label(lang, "participation"), level=1)
     for person in part.people:
-        doc.add_paragraph(
+        para_(
             label(lang, "person_row", who=person.pseudonym, a=person.answers, w=person.words),
             style="List Bullet",
         )
-    doc.add_paragraph(label(lang, "gini", g_a=part.gini_answers, g_w=part.gini_words))
+    para_(label(lang, "gini", g_a=part.gini_answers, g_w=part.gini_words))
     if part.private_answers:
-        doc.add_paragraph(label(lang, "private_total", n=part.private_answers))
+        para_(label(lang, "private_total", n=part.private_answers))
 
     if summary.map is not None:
         doc.add_heading(label(lang, "map"), level=1)
         if "map" in pictures:
             doc.add_picture(io.BytesIO(pictures["map"]), width=Cm(15))
         if summary.map.highlighted_terms:
-            _pair(doc, label(lang, "map_used"), ", ".join(summary.map.highlighted_terms))
+            _pair(para_, label(lang, "map_used"), ", ".join(summary.map.highlighted_terms))
         if summary.map.blind_spots:
-            _pair(doc, label(lang, "blind_spots"), ", ".join(summary.map.blind_spots))
+            _pair(para_, label(lang, "blind_spots"), ", ".join(summary.map.blind_spots))
 
     others = [k for k in ("timeline", "participation") if k in pictures]
     if others:
         doc.add_heading(label(lang, "charts"), level=1)
         for key in others:
             doc.add_picture(io.BytesIO(pictures[key]), width=Cm(15))
-    _footer(doc, summary)
+    _footer(para_, summary)
     return _bytes(doc)
 
 
-def _pair(doc: object, key: str, value: str) -> None:
-    para = doc.add_paragraph()  # type: ignore[attr-defined]
+def _pair(para_: _Writer, key: str, value: str) -> None:
+    para = para_()
     para.add_run(f"{key}: ").bold = True
     para.add_run(value)
 
 
-def _footer(doc: object, summary: Summary) -> None:
-    run = doc.add_paragraph().add_run(label(summary.lang, "footer"))  # type: ignore[attr-defined]
+def _footer(para_: _Writer, summary: Summary) -> None:
+    run = para_().add_run(label(summary.lang, "footer"))
     run.italic = True
     run.font.size = Pt(9)
 
