@@ -120,7 +120,9 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         self._progress = services.user_state.create_property("workshop_progress")
         self._conversation = services.conversation_state.create_property("workshop")
         self._cards: dict[int, tuple[ConversationReference, str]] = {}
-        self._timers: dict[int, asyncio.Task[Any]] = {}
+        # Time boxes are timer handles, not sleeping tasks, so a shutdown never waits for
+        # them; after a restart a running question simply has no reminder.
+        self._timers: dict[int, asyncio.TimerHandle] = {}
         self._commands: dict[str, Handler] = {
             "start": self._cmd_start,
             "next": self._cmd_move,
@@ -514,12 +516,16 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         old = self._timers.pop(workshop.id, None)
         if old is not None:
             old.cancel()
-        self._timers[workshop.id] = self.services.spawn(
-            self._time_box(workshop.id, run.id, seconds), name=f"time box {run.id}"
+        self._timers[workshop.id] = asyncio.get_running_loop().call_later(
+            seconds,
+            lambda: self.services.spawn(
+                self._time_box(workshop.id, run.id, seconds), name=f"time box {run.id}"
+            ),
         )
 
     async def _time_box(self, workshop_id: int, run_id: int, seconds: int) -> None:
-        await asyncio.sleep(seconds)
+        """Remind the facilitators privately that the open question's time is up."""
+        self._timers.pop(workshop_id, None)
         run = await questions_repo.get_question_run(self.db, run_id)
         if not run.is_open:
             return

@@ -15,7 +15,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.app import SERVICES_KEY, create_app
+from bot.app import BOT_KEY, SERVICES_KEY, create_app
+from bot.handler import WorkshopBot
 from bot.settings import Settings
 from storage import answers as answers_repo
 from storage import questions as questions_repo
@@ -68,7 +69,7 @@ class Bot:
         services = self.app[SERVICES_KEY]
         for _ in range(200):
             await services.outbox.drain(timeout=20)
-            busy = [t for t in services.spawn._tasks if not t.get_name().startswith("time box")]
+            busy = list(services.spawn._tasks)
             if not busy:
                 break
             await asyncio.wait(busy, timeout=10)
@@ -99,7 +100,8 @@ async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
     url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
     upgrade(url)
     settings = Settings(local=True, port=free_port(), database_url=url, language="da")
-    app = create_app(settings, outbox_options={"coalesce_window": 0.2})
+    # The basic summary explicitly (the "what now" summary may be installed by default).
+    app = create_app(settings, bot_factory=WorkshopBot, outbox_options={"coalesce_window": 0.2})
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", settings.port).start()
@@ -318,3 +320,64 @@ async def test_anonymous_mode_stores_no_identity(bot: Bot) -> None:
     await bot.settle()
     summary = json.dumps(card_of(bot.group()[-1]), ensure_ascii=False)
     assert "Anonymt svar" in summary and "Bo Deltager" not in summary and "Deltager A" not in summary
+
+
+async def test_answers_in_channel_threads_reach_the_workshop(bot: Bot) -> None:
+    url = bot.connector.url
+    channel = "19:kanal@thread.tacv2"
+    root = f"{channel};messageid=1700000000001"
+    await bot.post(mention_message(url, "start", who=ANNA, conversation_id=root, conversation_type="channel"))
+    await bot.settle()
+    setup = card_of(bot.connector.sent_activities(root)[-1])
+    assert setup is not None
+    data = dict(setup["actions"][0]["data"])
+    data.update(plan="default", series="new", series_name="", map="", org="HK", language="da", mode="named")
+    await bot.post(teams_activity(url, conversation_id=root, conversation_type="channel", value=data, **ANNA))
+    await bot.post(mention_message(url, "næste", who=ANNA, conversation_id=root, conversation_type="channel"))
+    await bot.settle()
+    workshop = await workshops_repo.find_active_workshop(bot.db, channel)
+    assert workshop is not None
+    other_thread = f"{channel};messageid=1700000000099"
+    await bot.post(mention_message(url, "Svar i en tråd", who=BO, conversation_id=other_thread, conversation_type="channel"))
+    await bot.settle()
+    answers = await answers_repo.answers_for_workshop(bot.db, workshop.id)
+    assert [a.text for a in answers] == ["Svar i en tråd"]
+    assert answers[0].display_name == "Bo Deltager", "named mode keeps the name"
+
+
+async def test_time_box_reminds_the_facilitator_privately(bot: Bot) -> None:
+    url = bot.connector.url
+    wid = await launch(bot)
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.settle()
+    run = await questions_repo.current_question_run(bot.db, wid)
+    assert run is not None
+    handler = bot.app[BOT_KEY]
+    await handler._time_box(wid, run.id, 0)
+    await bot.settle()
+    reminders = [a for a in bot.private("29:anna") if "Tiden" in (a.get("text") or "")]
+    assert len(reminders) == 1 and run.question_id in reminders[0]["text"]
+    assert "Tiden" not in texts(bot.group())
+    # A closed question reminds nobody.
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.settle()
+    await handler._time_box(wid, run.id, 0)
+    await bot.settle()
+    assert len([a for a in bot.private("29:anna") if "Tiden" in (a.get("text") or "")]) == 1
+
+
+async def test_map_command_posts_a_stored_map_outside_a_workshop(bot: Bot) -> None:
+    from storage.maps import save_map
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    await save_map(bot.db, name="HK kort", png=png, data={"clusters": [{"name": "Læring", "labels": ["viden"]}]})
+    url = bot.connector.url
+    await bot.post(mention_message(url, "kort HK kort", who=BO))
+    await bot.post(mention_message(url, "kort findes ikke", who=BO))
+    await bot.settle()
+    first, second = bot.group()
+    card = card_of(first)
+    assert card is not None and "Læring" in json.dumps(card, ensure_ascii=False)
+    image = next(b for b in card["body"] if b["type"] == "Image")
+    assert "/media/" in image["url"] and image["url"].endswith(".png")
+    assert "HK kort" in second["text"]
