@@ -30,6 +30,7 @@ from analysis.errors import InvalidParameter
 
 __all__ = [
     "EXTRA_STOP_WORDS",
+    "CaseInsensitiveLemmatizer",
     "LANGUAGES",
     "Lang",
     "components_to_disable",

@@ -35,7 +35,14 @@ from spacy.tokens import Doc
 
 from analysis.documents import Document
 from analysis.errors import InvalidParameter, UnreadableInput
-from analysis.nlp import Lang, components_to_disable, has_noun_chunks, load_pipeline, stop_words
+from analysis.nlp import (
+    CaseInsensitiveLemmatizer,
+    Lang,
+    components_to_disable,
+    has_noun_chunks,
+    load_pipeline,
+    stop_words,
+)
 
 __all__ = [
     "UNITS",
@@ -232,6 +239,16 @@ class _Collector:
         ids = self.surface_ids
         occ_s = self.occ_surface
         n = len(lowers)
+        if n == 1:  # the most common run: one content word between stop words
+            gram: tuple[int, ...] = (lowers[0],)
+            sid = ids.get(gram)
+            if sid is None:
+                sid = len(ids)
+                ids[gram] = sid
+                self.surface_lemmas.append((lemmas[0],))
+            occ_s.append(sid)
+            self.occ_unit.append(unit)
+            return
         for i in range(n):
             stop = min(n, i + MAX_NGRAM)
             for j in range(i + 1, stop + 1):
@@ -256,6 +273,18 @@ class _Collector:
         self.occ_unit.append(unit)
 
 
+def _distinct(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The distinct values, sorted (a sort is faster than np.unique's hashing here)."""
+    if values.size == 0:
+        return values
+    ordered = np.sort(values, kind="stable")
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    distinct: npt.NDArray[np.int64] = ordered[keep]
+    return distinct
+
+
 def _count(n: int) -> int:
     """How many n-grams of length 1..MAX_NGRAM a run of ``n`` tokens has."""
     return sum(max(0, n - k + 1) for k in range(1, MAX_NGRAM + 1))
@@ -267,18 +296,31 @@ _COUNTS = [_count(n) for n in range(64)]
 class _Classifier:
     """Decides, once per distinct word form, whether it breaks a candidate."""
 
-    def __init__(self, nlp: Language, stops: frozenset[str]) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        stops: frozenset[str],
+        lemmatizer: CaseInsensitiveLemmatizer | None = None,
+    ) -> None:
         self.strings = nlp.vocab.strings
         self.stops = stops
         self.breaks: dict[int, bool] = {}
         self.bracket_open = int(self.strings.add("["))
         self.bracket_close = int(self.strings.add("]"))
+        #: With a context-free lemmatizer, lemmas are looked up here once per word form
+        #: (lower-case hash -> lemma hash) instead of being set on every token by spaCy.
+        self.lemmatizer = lemmatizer
+        self.lemmas: dict[int, int] | None = {} if lemmatizer is not None else None
 
     def is_break(self, lower: int, lemma: int) -> bool:
         known = self.breaks.get(lower)
         if known is None:
             text = self.strings[lower]
-            lemma_text = self.strings[lemma].lower() if lemma else text
+            if self.lemmatizer is not None and self.lemmas is not None:
+                lemma_text = self.lemmatizer.lemma_of(text)
+                self.lemmas[lower] = int(self.strings.add(lemma_text))
+            else:
+                lemma_text = self.strings[lemma].lower() if lemma else text
             known = (
                 text in self.stops
                 or lemma_text in self.stops
@@ -339,6 +381,7 @@ def _collect_ngrams(
     in_brackets = False
     bracket_open, bracket_close = classifier.bracket_open, classifier.bracket_close
     is_break = classifier.is_break
+    own_lemmas = classifier.lemmas
     add_run = collector.add_run
     words = 0
     for lower, lemma, punct, num, space, sent_start in arr:
@@ -366,7 +409,7 @@ def _collect_ngrams(
                 lowers, lemmas = [], []
             continue
         lowers.append(lower)
-        lemmas.append(lemma)
+        lemmas.append(own_lemmas[lower] if own_lemmas is not None else lemma)
     if lowers:
         add_run(lowers, lemmas, unit)
     collector.n_tokens += len(arr)
@@ -506,7 +549,7 @@ def _rank(
 
     # Unit frequency per key (distinct (key, unit) pairs).
     occ_key = surface_key[occ_surface]
-    pair = np.unique(occ_key * np.int64(max(n_units, 1)) + occ_unit)
+    pair = _distinct(occ_key * np.int64(max(n_units, 1)) + occ_unit)
     key_units = np.bincount(pair // max(n_units, 1), minlength=n_keys)
 
     lengths = np.array([len(k) for k in keys], dtype=np.int64)
@@ -629,11 +672,19 @@ def extract_term_table(
         nlp, stop_terms, synonyms
     )
     stops = stop_words(nlp, single_stops)
-    classifier = _Classifier(nlp, stops)
+    lemmatizer = nlp.get_pipe("lemmatizer") if nlp.has_pipe("lemmatizer") else None
+    own = isinstance(lemmatizer, CaseInsensitiveLemmatizer) and not has_noun_chunks(nlp)
+    classifier = _Classifier(
+        nlp,
+        stops,
+        lemmatizer if own and isinstance(lemmatizer, CaseInsensitiveLemmatizer) else None,
+    )
     collector = _Collector()
     chunk_mode = has_noun_chunks(nlp)
     sentences = unit == "sentence"
     disable = components_to_disable(nlp, sentences=sentences)
+    if own:
+        disable.append("lemmatizer")  # looked up per word form in the classifier instead
 
     paragraphs = list(_paragraphs(documents))
     total = len(paragraphs)
@@ -692,7 +743,7 @@ def extract_term_table(
         shape=(len(kept), n_units),
     )
     matrix.sum_duplicates()
-    doc_pairs = np.unique(rows * np.int64(max(len(documents), 1)) + unit_docs[cols])
+    doc_pairs = _distinct(rows * np.int64(max(len(documents), 1)) + unit_docs[cols])
     doc_freq = np.bincount(doc_pairs // max(len(documents), 1), minlength=len(kept))
     terms = tuple(
         Term(

@@ -1,0 +1,286 @@
+"""Benchmark of the analysis pipeline (issue 2): speed, memory, linearity, spaCy ratio.
+
+(a) The sample corpus (../shared/corpus, ~29k words) to all outputs, in a fresh process:
+    target < 3 s. Reported with and without the process's imports.
+(b) Generated corpora of 100k, 300k and 1M words (paragraphs of the sample corpus sampled
+    with a fixed seed into documents of ~3,000 words, written as .txt files): time and
+    words/s per stage, peak memory (ru_maxrss of the process); targets 1M words < 30 s and
+    < 2 GB, about linear.
+(c) In the same process, spaCy alone tokenising and lemmatising the same cleaned text with
+    the same pipeline; the ratio whole run / spaCy alone (target <= 3).
+(d) textnets side by side, if a throwaway venv with it exists (``--textnets-python``).
+
+Each measurement runs in its own subprocess so that memory and caches do not carry over.
+Figures are printed and appended to bench/results/analysis.md.
+
+Usage: python bench/analysis.py [--sizes 100000,300000,1000000] [--textnets-python PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+# This script is bench/analysis.py: run as a script, its folder comes first on sys.path and
+# "import analysis" would find this file instead of the package.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(ROOT))
+CORPUS = Path(os.environ.get("WORKSHOPBOT_CORPUS", ROOT.parent / "shared" / "corpus"))
+RESULTS = ROOT / "bench" / "results" / "analysis.md"
+STAGES = ("ingest", "terms", "network", "layout", "render", "export")
+
+
+# --------------------------------------------------------------------------- child side
+
+
+def _child_corpus(path: str, out: str) -> dict[str, Any]:
+    """(a): one cold run of the sample corpus to all outputs."""
+    t0 = time.perf_counter()
+    from analysis.pipeline import AnalysisOptions, run_analysis, write_outputs
+
+    t_import = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    result = run_analysis([Path(path)], options=AnalysisOptions())
+    written = write_outputs(result, out)
+    t_run = time.perf_counter() - t1
+    return {
+        "import_s": t_import,
+        "run_s": t_run,
+        "words": result.stats.words,
+        "timings": {**result.timings, **written.timings},
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _child_scale(folder: str, out: str) -> dict[str, Any]:
+    """(b) + (c): spaCy alone, then the whole run, on one generated corpus."""
+    from analysis.ingest import ingest
+    from analysis.nlp import components_to_disable, load_pipeline
+    from analysis.pipeline import AnalysisOptions, run_analysis, write_outputs
+
+    t = time.perf_counter()
+    nlp = load_pipeline(lang="da")
+    load_s = time.perf_counter() - t
+
+    # The cleaned text the pipeline sees (ingest is not part of "spaCy alone").
+    report = ingest([Path(folder)])
+    paragraphs = [p for d in report.documents for p in d.paragraphs]
+    disable = components_to_disable(nlp, sentences=False)
+    t = time.perf_counter()
+    tokens = 0
+    for doc in nlp.pipe(paragraphs, batch_size=512, disable=disable):
+        tokens += len(doc)
+    spacy_s = time.perf_counter() - t
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    cache = getattr(lemmatizer, "_cache", None)
+    if isinstance(cache, dict):
+        cache.clear()  # the run below starts as cold as spaCy alone did
+    del report, paragraphs
+
+    t = time.perf_counter()
+    result = run_analysis([Path(folder)], options=AnalysisOptions())
+    written = write_outputs(result, out)
+    whole_s = time.perf_counter() - t
+    return {
+        "load_s": load_s,
+        "spacy_s": spacy_s,
+        "spacy_tokens": tokens,
+        "whole_s": whole_s,
+        "words": result.stats.words,
+        "tokens": result.stats.tokens,
+        "documents": result.stats.documents,
+        "timings": {**result.timings, **written.timings},
+        "terms": result.stats.nodes,
+        "clusters": result.stats.clusters,
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _child_textnets(folder: str) -> dict[str, Any]:
+    """(d): textnets on the same generated corpus (run with the textnets venv's python)."""
+    import pandas as pd
+    import textnets as tn
+
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted(Path(folder).glob("*.txt"))}
+    t = time.perf_counter()
+    corpus = tn.Corpus(pd.Series(texts), lang="da")
+    terms = corpus.noun_phrases() if hasattr(corpus, "noun_phrases") else corpus.tokenized()
+    net = tn.Textnet(terms, min_docs=2)
+    build_s = time.perf_counter() - t
+    t = time.perf_counter()
+    projected = net.project(node_type="term")
+    plot = projected.plot(label_nodes=True, target=str(Path(folder) / "textnets.png"))
+    del plot
+    draw_s = time.perf_counter() - t
+    return {
+        "build_s": build_s,
+        "draw_s": draw_s,
+        "whole_s": build_s + draw_s,
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+def _run_child(mode: str, *args: str, python: str = sys.executable) -> dict[str, Any]:
+    cmd = [python, str(Path(__file__).resolve()), "--child", mode, *args]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{mode} failed:\n{proc.stderr[-3000:]}")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def _paragraphs_of_corpus() -> list[str]:
+    """Cleaned paragraphs of the sample corpus (what the generated corpora are made of)."""
+    from analysis.ingest import ingest
+
+    report = ingest([CORPUS])
+    return [p for d in report.documents for p in d.paragraphs if len(p.split()) >= 3]
+
+
+def generate(folder: Path, words: int, *, seed: int = 1, doc_words: int = 3000) -> int:
+    """Write ~``words`` words as documents of ~``doc_words`` words sampled from the corpus."""
+    rng = random.Random(seed)
+    paragraphs = _paragraphs_of_corpus()
+    folder.mkdir(parents=True, exist_ok=True)
+    total = 0
+    n = 0
+    while total < words:
+        chosen: list[str] = []
+        size = 0
+        while size < doc_words and total + size < words:
+            p = rng.choice(paragraphs)
+            chosen.append(p)
+            size += len(p.split())
+        (folder / f"doc{n:04d}.txt").write_text("\n\n".join(chosen) + "\n", encoding="utf-8")
+        total += size
+        n += 1
+    return n
+
+
+def _fmt_rate(words: int, seconds: float) -> str:
+    return f"{words / seconds / 1000:,.0f}k" if seconds > 0 else "∞"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,300000,1000000")
+    parser.add_argument("--textnets-python", help="python of a venv with textnets installed")
+    parser.add_argument("--textnets-words", type=int, default=65000)
+    parser.add_argument("--no-record", action="store_true", help="do not append to the results")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        mode, *rest = args.child
+        handler = {"corpus": _child_corpus, "scale": _child_scale, "textnets": _child_textnets}
+        print(json.dumps(handler[mode](*rest)))
+        return 0
+
+    lines: list[str] = []
+
+    def say(text: str = "") -> None:
+        print(text, flush=True)
+        lines.append(text)
+
+    say(
+        f"## {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC · {platform.node()} · "
+        f"{os.cpu_count()} cores · Python {platform.python_version()}"
+    )
+    say()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        # (a)
+        a = _run_child("corpus", str(CORPUS), str(tmpdir / "a"))
+        say("### (a) Sample corpus to all outputs (fresh process)")
+        say(
+            f"- {a['words']:,} words: **{a['run_s']:.2f} s** for run_analysis + write_outputs "
+            f"(target < 3 s), {a['import_s']:.2f} s more for imports; "
+            f"peak RSS {a['maxrss_mb']:.0f} MB"
+        )
+        say("- stages: " + " · ".join(f"{k} {v:.2f} s" for k, v in a["timings"].items()))
+        say()
+
+        # (b) + (c)
+        say("### (b) Generated corpora, (c) ratio to spaCy alone")
+        say()
+        say(
+            "| words | docs | whole run s | spaCy alone s | ratio | peak RSS MB | "
+            + " | ".join(f"{s} s (words/s)" for s in STAGES)
+            + " |"
+        )
+        say("|" + "---|" * (6 + len(STAGES)))
+        rows: list[dict[str, Any]] = []
+        for size in [int(s) for s in args.sizes.split(",") if s]:
+            folder = tmpdir / f"gen{size}"
+            generate(folder, size)
+            r = _run_child("scale", str(folder), str(tmpdir / f"out{size}"))
+            rows.append(r)
+            ratio = r["whole_s"] / r["spacy_s"]
+            stage_cells = " | ".join(
+                f"{r['timings'].get(s, 0.0):.2f} ({_fmt_rate(r['words'], r['timings'].get(s, 0.0))})"
+                for s in STAGES
+            )
+            say(
+                f"| {r['words']:,} | {r['documents']} | **{r['whole_s']:.2f}** | "
+                f"{r['spacy_s']:.2f} | **{ratio:.2f}** | {r['maxrss_mb']:.0f} | {stage_cells} |"
+            )
+        if len(rows) >= 2:
+            first, last = rows[0], rows[-1]
+            growth = (last["whole_s"] / first["whole_s"]) / (last["words"] / first["words"])
+            say()
+            say(
+                f"Linearity: time grew {last['whole_s'] / first['whole_s']:.1f}× for "
+                f"{last['words'] / first['words']:.1f}× the words (ratio {growth:.2f}; 1.00 is "
+                "linear; fixed costs such as rendering make it < 1)."
+            )
+        say(
+            "Whole run = run_analysis + write_outputs from .txt files (ingest and cleaning "
+            "included, model load excluded: it is cached before). spaCy alone = nlp.pipe over "
+            "the same cleaned paragraphs with the same pipeline (tokenizer + lookup lemmatizer)."
+        )
+        say()
+
+        # (d)
+        say("### (d) textnets")
+        if args.textnets_python and Path(args.textnets_python).exists():
+            folder = tmpdir / "textnets"
+            generate(folder, args.textnets_words, seed=2)
+            try:
+                t = _run_child("textnets", str(folder), python=args.textnets_python)
+                ours = _run_child("scale", str(folder), str(tmpdir / "ours-textnets"))
+                say(
+                    f"- {ours['words']:,} words: textnets {t['whole_s']:.1f} s (build "
+                    f"{t['build_s']:.1f} s, draw {t['draw_s']:.1f} s) vs ours "
+                    f"{ours['whole_s']:.2f} s: **{t['whole_s'] / ours['whole_s']:.0f}× faster**"
+                )
+            except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                say(f"- textnets did not run: {str(exc).splitlines()[0][:200]}")
+        else:
+            say("- skipped: give --textnets-python (a throwaway venv with textnets installed)")
+        say()
+
+    if not args.no_record:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        with RESULTS.open("a", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n\n")
+        print(f"appended to {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
