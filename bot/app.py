@@ -150,6 +150,31 @@ def _tenant_of(activity: Activity) -> str | None:
     return None
 
 
+def _check_shape(body: dict[str, Any]) -> None:
+    """Refuse what the SDK's lenient deserializer would turn into nonsense (it makes strings
+    of lists and dicts) or what could not be stored (lone surrogates from JSON escapes)."""
+    if not isinstance(body.get("type"), str) or not body["type"]:
+        raise web.HTTPBadRequest(text="the activity needs a type (a string)")
+    service_url = body.get("serviceUrl")
+    if not isinstance(service_url, str) or not service_url.startswith(("https://", "http://")):
+        raise web.HTTPBadRequest(text="the activity needs serviceUrl (an http(s) URL)")
+    conversation = body.get("conversation")
+    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
+        raise web.HTTPBadRequest(text="the activity needs conversation.id (a string)")
+    sender = body.get("from")
+    if sender is not None and (
+        not isinstance(sender, dict) or not isinstance(sender.get("id"), str)
+    ):
+        raise web.HTTPBadRequest(text="the activity's from.id must be a string")
+    text = body.get("text")
+    if text is not None and not isinstance(text, str):
+        raise web.HTTPBadRequest(text="the activity's text must be a string")
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise web.HTTPBadRequest(text="the activity contains invalid Unicode") from None
+
+
 async def _read_activity(request: web.Request) -> Activity:
     if request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(text="send the activity as application/json")
@@ -164,6 +189,7 @@ async def _read_activity(request: web.Request) -> Activity:
         raise web.HTTPBadRequest(text="the body is not valid JSON") from None
     if not isinstance(body, dict):
         raise web.HTTPBadRequest(text="the body must be a JSON object (an activity)")
+    _check_shape(body)
     try:
         activity = Activity().deserialize(body)
     except Exception:  # msrest raises several types for wrong-typed fields

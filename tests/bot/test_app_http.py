@@ -26,6 +26,12 @@ from tests.support.connector import ConnectorStandIn
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
+def _activity(**fields: Any) -> dict[str, Any]:
+    activity = teams_message("http://127.0.0.1:9/", "hej")
+    activity.update(fields)
+    return activity
+
+
 class EchoBot(ActivityHandler):
     """Echoes in the turn; 'outbox X' answers through the outbox; 'boom' fails the turn."""
 
@@ -200,8 +206,31 @@ async def test_media_serves_a_stored_map_by_its_token(
         (json.dumps({"type": 5, "text": "wrong type"}).encode(), "application/json", 400),
         (b"type=message", "application/x-www-form-urlencoded", 415),
         (b"\xff\xfe\x00garbage", "application/json", 400),
+        (json.dumps(_activity(text="\ud800")).encode(), "application/json", 400),
+        (json.dumps(_activity(**{"from": "someone"})).encode(), "application/json", 400),
+        (json.dumps(_activity(conversation={"id": ["a"]})).encode(), "application/json", 400),
+        (json.dumps(_activity(serviceUrl={"a": 1})).encode(), "application/json", 400),
+        (json.dumps(_activity(serviceUrl="file:///etc/passwd")).encode(), "application/json", 400),
+        (json.dumps(_activity(text=5)).encode(), "application/json", 400),
+        (json.dumps(_activity(timestamp="not a date")).encode(), "application/json", 400),
+        (json.dumps(_activity(entities="x")).encode(), "application/json", 400),
     ],
-    ids=["malformed", "not-an-object", "no-type", "type-not-a-string", "form", "not-utf8"],
+    ids=[
+        "malformed",
+        "not-an-object",
+        "no-type",
+        "type-not-a-string",
+        "form",
+        "not-utf8",
+        "lone-surrogate",
+        "from-not-an-object",
+        "conversation-id-a-list",
+        "service-url-a-dict",
+        "service-url-not-http",
+        "text-a-number",
+        "bad-timestamp",
+        "entities-not-a-list",
+    ],
 )
 async def test_bad_requests_get_a_4xx_and_no_turn(
     local_bot: Running, http: aiohttp.ClientSession, body: bytes, content_type: str, status: int
