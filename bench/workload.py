@@ -40,6 +40,7 @@ __all__ = [
     "ConnectorView",
     "LocalConnector",
     "ManagedProcess",
+    "NullConnector",
     "QuestionCard",
     "RemoteConnector",
     "WorkshopDriver",
@@ -71,6 +72,7 @@ class ManagedProcess:
     def __init__(self, argv: Sequence[str], *, env: dict[str, str], log_path: Path) -> None:
         self.argv = list(argv)
         self.log_path = log_path
+        self._start = log_path.stat().st_size if log_path.exists() else 0
         self._log = open(log_path, "ab")  # noqa: SIM115 - closed in wait()/kill()
         full_env = dict(os.environ)
         full_env.update(env)
@@ -110,9 +112,11 @@ class ManagedProcess:
         return self.process.returncode
 
     def log_text(self) -> str:
-        """The process's output so far."""
+        """The process's output so far (not what earlier processes wrote to the same log)."""
         try:
-            return self.log_path.read_text(errors="replace")
+            with open(self.log_path, "rb") as handle:
+                handle.seek(self._start)
+                return handle.read().decode(errors="replace")
         except OSError:
             return ""
 
@@ -255,6 +259,22 @@ class LocalConnector:
             "violations": len(self.stand_in.violations),
             "throttled_429": sum(1 for c in calls if c.status == 429),
         }
+
+
+class NullConnector:
+    """Only a service URL: for bots whose outgoing calls are not inspected (the echo bot)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    async def calls(self, since: int = 0) -> list[dict[str, Any]]:
+        return []
+
+    async def activities(self, conversation_id: str) -> dict[str, Any]:
+        return {}
+
+    async def stats(self) -> dict[str, Any]:
+        return {}
 
 
 class RemoteConnector:
