@@ -554,7 +554,7 @@ def _words_outside(lines: Sequence[str], flagged: Sequence[int]) -> set[str]:
 
 
 def vocabulary_of(texts: Iterable[str]) -> set[str]:
-    """The words (lower case) of ``texts``, skipping letter-spaced lines.
+    """The words (lower case) of ``texts``, leaving out letter-spaced lines.
 
     Ingest passes this, built lazily over the whole corpus, as ``vocabulary`` to
     :func:`clean_text`, so a slide deck's broken words can be repaired with the words its
@@ -568,20 +568,15 @@ def vocabulary_of(texts: Iterable[str]) -> set[str]:
     """
     words: set[str] = set()
     for text in texts:
-        lines = _normalise_chars(text).split("\n")
+        lines = text.split("\n")
         words |= _words_outside(lines, _garbage_lines(lines))
     return words
 
 
-def _fix_garbage(
-    lines: list[str], vocabulary: Vocabulary | None, counts: Counter[str]
+def _repair_lines(
+    lines: list[str], flagged: Sequence[int], lexicon: Set[str], counts: Counter[str]
 ) -> tuple[list[str], list[int]]:
-    flagged = _garbage_lines(lines)
-    if not flagged:
-        return lines, []
-    lexicon = _words_outside(lines, flagged)
-    if vocabulary is not None:
-        lexicon |= vocabulary() if callable(vocabulary) else vocabulary
+    """Repair the flagged lines, or blank them when they stay garbage."""
     dropped: list[int] = []
     out = list(lines)
     for i in flagged:
@@ -594,6 +589,25 @@ def _fix_garbage(
             out[i] = repaired
             counts["garbage_repaired"] += 1
     return out, dropped
+
+
+class _Lexicon:
+    """Known words for repairs, built on first need: the document's own words outside
+    letter-spaced lines, and the corpus vocabulary if there is one."""
+
+    def __init__(self, vocabulary: Vocabulary | None) -> None:
+        self._vocabulary = vocabulary
+        self._words: Set[str] | None = None
+
+    def get(self, lines: Sequence[str], flagged: Sequence[int]) -> Set[str]:
+        if self._words is None:
+            own = _words_outside(lines, flagged)
+            if self._vocabulary is None:
+                self._words = own
+            else:
+                extra = self._vocabulary() if callable(self._vocabulary) else self._vocabulary
+                self._words = own | extra
+        return self._words
 
 
 # --- 4. hyphenation --------------------------------------------------------------------
@@ -796,7 +810,7 @@ def _line_width(lines: list[str]) -> int:
     return lengths[int(0.9 * (len(lengths) - 1))]
 
 
-def _paragraphs(lines: list[str]) -> list[str]:
+def _paragraphs(lines: list[str]) -> tuple[list[str], list[int]]:
     width = _line_width(lines)
     short = 0.6 * width
     paragraphs: list[list[str]] = []
@@ -832,11 +846,16 @@ def _paragraphs(lines: list[str]) -> list[str]:
     if current:
         paragraphs.append(current)
     result: list[str] = []
+    spaced: list[int] = []
     for parts in paragraphs:
         text = _MULTI_SPACE.sub(" ", " ".join(parts)).strip()
         if _HAS_LETTER.search(text):
+            # Letters set one or two per line ("Tr / an / sit") only show once joined.
+            tiny = sum(1 for part in parts if len(part) <= 3)
+            if tiny >= 3 and tiny >= 0.5 * len(parts):
+                spaced.append(len(result))
             result.append(text)
-    return result
+    return result, spaced
 
 
 # --- the stage -------------------------------------------------------------------------
@@ -917,15 +936,23 @@ def clean_text(
             lines.append("")  # a page break is one blank line
         lines.extend(page[start:end])
 
-    lines, dropped = _fix_garbage(lines, vocabulary, counts)
+    lexicon = _Lexicon(vocabulary)
+    flagged = _garbage_lines(lines)
+    dropped: list[int] = []
+    if flagged:
+        lines, dropped = _repair_lines(lines, flagged, lexicon.get(lines, flagged), counts)
     lines = _dehyphenate(lines, counts)
     if not options.keep_reflection:
         lines, notes = _remove_reflection(lines, counts)
         warnings.extend(notes)
-    paragraphs = _paragraphs([line.replace(_SOFT_HYPHEN, "") for line in lines])
-    # Letters set one per line ("Tr / an / sit") only show once the lines are joined.
-    paragraphs, dropped_paragraphs = _fix_garbage(paragraphs, vocabulary, counts)
-    paragraphs = [p for p in paragraphs if p]
+    paragraphs, spaced = _paragraphs([line.replace(_SOFT_HYPHEN, "") for line in lines])
+    flagged = [i for i in spaced if _is_garbage(paragraphs[i])]
+    dropped_paragraphs: list[int] = []
+    if flagged:
+        paragraphs, dropped_paragraphs = _repair_lines(
+            paragraphs, flagged, lexicon.get(paragraphs, flagged), counts
+        )
+        paragraphs = [p for p in paragraphs if p]
 
     # Paragraphs hold no newline, so one pass over the joined text cannot join two of them.
     redacted = Redactor(names=options.redact_names, lang=options.lang).redact(
