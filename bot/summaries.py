@@ -9,6 +9,8 @@ Hooking it into the Teams handler (``bot.handler.WorkshopBot``)::
     bot = WorkshopBot(services)
     install(bot, services)   # the rich summary card + the "accept adjustments" submit
 
+or pass ``bot_factory=bot.summaries.summary_bot_factory`` to ``bot.app.create_app``.
+
 Transcript workshops: the importer (``bot.cli.transcript``) logs the question times of the
 recording as ``transcript.question`` events, because question runs are stamped with the
 time of the import; :func:`load_workshop_data` reads them back.
@@ -48,6 +50,7 @@ __all__ = [
     "make_summary",
     "make_summary_builder",
     "post_summary",
+    "summary_bot_factory",
 ]
 
 log = logging.getLogger(__name__)
@@ -413,6 +416,15 @@ async def _revisited_map_url(
     )
     media_url = getattr(services, "media_url", None)
     return media_url(record.token) if callable(media_url) else None
+
+
+def summary_bot_factory(services: Any) -> Any:
+    """A bot factory for ``bot.app.create_app``: ``WorkshopBot`` with the "what now" summary."""
+    from bot.handler import WorkshopBot
+
+    bot = WorkshopBot(services)
+    install(bot, services)
+    return bot
 
 
 def install(bot: Any, services: Any) -> None:
