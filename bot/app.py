@@ -142,12 +142,27 @@ def _tenant_of(activity: Activity) -> str | None:
     conversation = activity.conversation
     if conversation is not None and getattr(conversation, "tenant_id", None):
         return str(conversation.tenant_id)
+    extra = getattr(conversation, "additional_properties", None) or {}
+    if isinstance(extra.get("tenantId"), str) and extra["tenantId"]:
+        return str(extra["tenantId"])
     channel_data = activity.channel_data
     if isinstance(channel_data, dict):
         tenant = channel_data.get("tenant")
         if isinstance(tenant, dict) and tenant.get("id"):
             return str(tenant["id"])
     return None
+
+
+def _normalize_tenant(activity: Activity) -> None:
+    """Put the tenant id where the SDK looks for it.
+
+    Teams sends ``conversation.tenantId``, but botbuilder-python 4.17 maps
+    ``ConversationAccount.tenant_id`` to the key ``tenantID``, so the tenant is lost from
+    every conversation reference (and a proactive 1:1 chat then cannot be created). Copy it
+    from ``tenantId`` or ``channelData.tenant.id``.
+    """
+    if activity.conversation is not None and not activity.conversation.tenant_id:
+        activity.conversation.tenant_id = _tenant_of(activity)
 
 
 def _check_shape(body: dict[str, Any]) -> None:
@@ -198,6 +213,7 @@ async def _read_activity(request: web.Request) -> Activity:
         raise web.HTTPBadRequest(text="the activity has no type")
     if not activity.service_url or not activity.conversation or not activity.conversation.id:
         raise web.HTTPBadRequest(text="the activity needs serviceUrl and conversation.id")
+    _normalize_tenant(activity)
     return activity
 
 

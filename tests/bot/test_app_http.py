@@ -44,6 +44,12 @@ class EchoBot(ActivityHandler):
         self.turns.append(text)
         if text == "boom":
             raise RuntimeError("a bug in the conversation code")
+        if text == "privat":
+            reference = TurnContext.get_conversation_reference(turn_context.activity)
+            self.services.outbox.send_private(
+                reference, turn_context.activity.from_property, "kun til dig"
+            )
+            return
         if text.startswith("outbox "):
             reference = TurnContext.get_conversation_reference(turn_context.activity)
             self.services.outbox.send(reference, text.removeprefix("outbox "))
@@ -417,3 +423,17 @@ async def test_serve_runs_until_terminated(tmp_path: Path, database_url: str) ->
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, stderr.decode()
     assert b"without authentication" in stderr.lower() or b"WITHOUT" in stderr
+
+
+async def test_private_message_keeps_the_tenant_teams_sent(
+    local_bot: Running, connector: ConnectorStandIn, http: aiohttp.ClientSession
+) -> None:
+    """Teams sends conversation.tenantId; the SDK reads tenantID: the app copies it over."""
+    activity = teams_message(connector.url, "privat", conversation_id="conv-private")
+    del activity["channelData"]
+    async with http.post(local_bot.base + "/api/messages", json=activity) as response:
+        assert response.status == 200
+    await connector.wait_for(lambda c: bool(c.sent_activities("a:1on1-29:user-anders")), timeout=10)
+    (create,) = connector.calls_of("create")
+    assert create.body["channelData"]["tenant"]["id"] == TENANT_ID
+    assert create.body["members"] == [{"id": "29:user-anders"}]
