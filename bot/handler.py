@@ -68,7 +68,7 @@ __all__ = ["WorkshopBot"]
 
 log = logging.getLogger(__name__)
 
-_AT_TAG = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
+_AT_TAG = re.compile(r"<at>([^<]*)</at>", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]+>")
 CARD_EVENT = "question.card"
 
@@ -329,7 +329,13 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         raw = activity.text or ""
         if mentioned:
             raw = TurnContext.remove_recipient_mention(activity) or ""
-        cleaned = _TAGS.sub(" ", _AT_TAG.sub(" ", raw)).replace("&nbsp;", " ").strip()
+        # Other people's mentions stay as "@Name" ("facilitator add @Bo").
+        cleaned = _TAGS.sub(" ", _AT_TAG.sub(r"@\1", raw)).replace("&nbsp;", " ").strip()
+        bot_name = (
+            f"@{activity.recipient.name}" if activity.recipient and activity.recipient.name else ""
+        )
+        if mentioned and bot_name and cleaned.lower().startswith(bot_name.lower()):
+            cleaned = cleaned[len(bot_name) :].strip()
         caller = await self._caller(turn_context)
         command = parse_command(cleaned)
         if caller.scope == "personal":

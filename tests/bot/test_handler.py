@@ -381,3 +381,47 @@ async def test_map_command_posts_a_stored_map_outside_a_workshop(bot: Bot) -> No
     image = next(b for b in card["body"] if b["type"] == "Image")
     assert "/media/" in image["url"] and image["url"].endswith(".png")
     assert "HK kort" in second["text"]
+
+
+async def test_catch_up_facilitator_add_withdraw_and_plan_edits(bot: Bot) -> None:
+    url = bot.connector.url
+    wid = await launch(bot)
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    # A late joiner gets the current question privately, and can answer it there.
+    await bot.post(mention_message(url, "indhent", who=CARL))
+    await bot.settle()
+    private_cards = [card_of(a) for a in bot.private("29:carl") if card_of(a)]
+    assert private_cards and "Har HK et særligt ansvar" in json.dumps(private_cards[-1], ensure_ascii=False)
+    data = private_cards[-1]["actions"][0]["data"]
+    await bot.post(
+        teams_activity(url, conversation_id="a:1on1-29:carl", conversation_type="personal",
+                       value={**data, "answer": "Sent men godt"}, **CARL)
+    )
+    await bot.settle()
+    stored = await answers_repo.answers_for_workshop(bot.db, wid)
+    assert [(a.text, a.private, a.source) for a in stored] == [("Sent men godt", True, "private")]
+    # Anna makes Bo a facilitator; now Bo may steer.
+    add = mention_message(url, "tilføj facilitator <at>Bo</at>", who=ANNA)
+    add["entities"].append({"type": "mention", "text": "<at>Bo</at>", "mentioned": {"id": BO["user_id"], "name": "Bo"}})
+    await bot.post(add)
+    await bot.post(mention_message(url, "næste", who=BO))
+    await bot.settle()
+    run = await questions_repo.current_question_run(bot.db, wid)
+    assert run is not None and run.question_id == "q1"
+    assert BO["user_id"] in (await workshops_repo.get_workshop(bot.db, wid)).facilitators
+    # Carl withdraws his answers.
+    await bot.post(mention_message(url, "glem mig", who=CARL))
+    await bot.settle()
+    assert await answers_repo.count_answers(bot.db, wid) == 0
+    assert "trukket tilbage (1)" in texts(bot.private("29:carl"))
+    # Anna edits a plan from her 1:1 chat; a participant may not.
+    personal = {"conversation_id": "a:1on1-29:anna", "conversation_type": "personal"}
+    await bot.post(teams_message(url, "plan kopiér default hk-ny", **personal, **ANNA))
+    await bot.post(teams_message(url, "plan flyt hk-ny q8 1", **personal, **ANNA))
+    await bot.post(teams_message(url, "plan flyt hk-ny q8 2", conversation_id="a:1on1-29:carl", conversation_type="personal", **CARL))
+    await bot.settle()
+    assert "version 2" in texts(bot.private("29:anna"))
+    assert "kun facilitatoren" in texts(bot.private("29:carl")).lower()
+    from dialogs.plan_editing import load_named_plan
+
+    assert (await load_named_plan(bot.db, "hk-ny")).question_ids[0] == "q8"
