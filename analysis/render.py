@@ -288,7 +288,6 @@ def render_figure(
         legend.set_zorder(5)
 
     # Labels: variable values first, then highlighted terms, then by weighted degree.
-    canvas.draw()  # type: ignore[no-untyped-call]
     renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
     ax_bbox = ax.get_window_extent(renderer=renderer)
     blocked: list[Bbox] = []
