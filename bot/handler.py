@@ -339,7 +339,8 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         caller = await self._caller(turn_context)
         command = parse_command(cleaned)
         if caller.scope == "personal":
-            if command is not None:
+            # A group-only command word in the 1:1 chat ("Tilføj mere tid …") is an answer.
+            if command is not None and "personal" in command.spec.scopes:
                 await self._run_command(turn_context, command, caller)
             else:
                 await self._private_answer(turn_context, caller, cleaned)

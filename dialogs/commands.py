@@ -62,6 +62,9 @@ class CommandSpec:
         argument: Whether text may or must follow the phrase.
         usage: What follows the phrase, shown on the help card (``"<spørgsmål>"``); per language.
         menu: Whether the app manifest lists it in the command menu (at most 10 per scope).
+        max_argument_words: The longest argument, in words, that still makes the text this
+            command (None: no limit). Keeps "Kort sagt synes jeg, at ..." an answer rather
+            than the ``map`` command.
     """
 
     name: str
@@ -72,6 +75,7 @@ class CommandSpec:
     argument: Argument = "none"
     usage: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     menu: bool = False
+    max_argument_words: int | None = None
 
     def __post_init__(self) -> None:
         for lang in ("da", "en"):
@@ -172,6 +176,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         aliases=("vend tilbage", "genoptag spørgsmål"),
         argument="optional",
         usage=_d("[spørgsmål-id]", "[question id]"),
+        max_argument_words=1,
     ),
     CommandSpec(
         "reorder",
@@ -236,6 +241,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         argument="optional",
         usage=_d("[workshop-id]", "[workshop id]"),
         menu=True,
+        max_argument_words=1,
     ),
     CommandSpec(
         "catch up",
@@ -276,6 +282,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         argument="optional",
         usage=_d("<navn>", "<name>"),
         menu=True,
+        max_argument_words=5,
     ),
     CommandSpec(
         "facilitator add",
@@ -285,6 +292,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         aliases=("tilføj facilitator", "add facilitator", "facilitator tilføj"),
         argument="required",
         usage=_d("@navn", "@name"),
+        max_argument_words=8,
     ),
     CommandSpec(
         "plans",
@@ -301,6 +309,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         aliases=("plan vis",),
         argument="required",
         usage=_d("<plan>", "<plan>"),
+        max_argument_words=1,
     ),
     CommandSpec(
         "plan copy",
@@ -313,6 +322,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         aliases=("plan kopiér", "plan kopier"),
         argument="required",
         usage=_d("<plan> <ny-id>", "<plan> <new-id>"),
+        max_argument_words=2,
     ),
     CommandSpec(
         "plan move",
@@ -322,6 +332,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         aliases=("plan flyt",),
         argument="required",
         usage=_d("<plan> <spørgsmål> <plads>", "<plan> <question> <position>"),
+        max_argument_words=3,
     ),
     CommandSpec(
         "plan reword",
@@ -357,6 +368,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         aliases=("plan fjern", "plan slet"),
         argument="required",
         usage=_d("<plan> <spørgsmål>", "<plan> <question>"),
+        max_argument_words=2,
     ),
     CommandSpec(
         "help",
@@ -427,6 +439,8 @@ def parse_command(text: str) -> ParsedCommand | None:
             if rest.strip(_TRAILING + " "):
                 return None
             rest = ""
+        elif spec.max_argument_words is not None and len(rest.split()) > spec.max_argument_words:
+            return None
         elif spec.argument == "required" and not rest:
             # "add" alone is not a command with nothing to add; a shorter phrase cannot
             # be meant either, so the text is no command.

@@ -151,12 +151,19 @@ async def test_whole_workshop_stores_every_answer_with_its_offset(bot: Bot) -> N
     await bot.settle()
     assert any(card_of(a) for a in bot.private("29:bo")), "the question card reaches Bo's 1:1 chat"
     await bot.post(teams_message(url, "Et privat svar om tillid", conversation_id="a:1on1-29:bo", conversation_type="personal", **BO))
+    # Words that start a group command are an answer in the 1:1 chat.
+    await bot.post(teams_message(url, "Tilføj mere tid til refleksion", conversation_id="a:1on1-29:bo", conversation_type="personal", **BO))
     await bot.settle()
 
     answers = await answers_repo.answers_for_workshop(bot.db, wid)
-    assert [a.text for a in answers] == ["Faglighed og fællesskab", "Solidaritet", "Et privat svar om tillid"]
-    assert [a.source for a in answers] == ["chat", "card", "private"]
-    assert [a.private for a in answers] == [False, False, True]
+    assert [a.text for a in answers] == [
+        "Faglighed og fællesskab",
+        "Solidaritet",
+        "Et privat svar om tillid",
+        "Tilføj mere tid til refleksion",
+    ]
+    assert [a.source for a in answers] == ["chat", "card", "private", "private"]
+    assert [a.private for a in answers] == [False, False, True, True]
     assert all(a.created_at.tzinfo is not None for a in answers)
     assert all(len(a.offset) == 8 and a.offset_seconds >= 0 for a in answers)
     assert all(a.question_run_id == run_data["run"] for a in answers)
@@ -165,7 +172,7 @@ async def test_whole_workshop_stores_every_answer_with_its_offset(bot: Bot) -> N
     # The counter was updated in place, not posted as new messages.
     updates = bot.connector.calls_of("update", GROUP)
     assert updates and len({c.activity_id for c in updates}) == 1
-    assert "3 svar" in json.dumps(updates[-1].body, ensure_ascii=False)
+    assert "4 svar" in json.dumps(updates[-1].body, ensure_ascii=False)
     group_messages_after_question = bot.group()[bot.group().index(bot.group()[-1]):]
     assert len(group_messages_after_question) == 1
 
@@ -200,7 +207,7 @@ async def test_whole_workshop_stores_every_answer_with_its_offset(bot: Bot) -> N
     await bot.settle()
     assert "4001 tegn" in texts(bot.group())
     assert "lukket" in texts(bot.group())
-    assert len(await answers_repo.answers_for_workshop(bot.db, wid)) == 3
+    assert len(await answers_repo.answers_for_workshop(bot.db, wid)) == 4
 
     # End: the facilitator gets the summary privately; `summary` posts it to the group.
     await bot.post(mention_message(url, "afslut", who=ANNA))

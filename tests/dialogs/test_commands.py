@@ -55,6 +55,9 @@ def test_phrases_reach_their_command(text: str, name: str, argument: str) -> Non
         "plan",
         "Vi skal have mere opfølgning",
         "status quo er ikke nok",
+        "Kort sagt synes jeg at vi skal have mere tid",
+        "Opsummering af det hele er svær",
+        "Vend tilbage til det med tillid",
     ],
 )
 def test_answers_are_not_commands(text: str) -> None:
