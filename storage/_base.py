@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import Row, Table, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import models
 from storage.errors import InvalidInput, NotFound
@@ -116,7 +117,7 @@ def workshop_from_row(row: Row[Any], facilitators: tuple[str, ...]) -> WorkshopR
 
 
 async def facilitators_of(
-    session: AsyncSession, workshop_ids: list[int]
+    session: AsyncConnection, workshop_ids: list[int]
 ) -> dict[int, tuple[str, ...]]:
     if not workshop_ids:
         return {}
@@ -131,7 +132,7 @@ async def facilitators_of(
     return {key: tuple(value) for key, value in found.items()}
 
 
-async def load_workshop(session: AsyncSession, workshop_id: int) -> WorkshopRecord:
+async def load_workshop(session: AsyncConnection, workshop_id: int) -> WorkshopRecord:
     """The workshop or :class:`NotFound` naming the id."""
     check_id(workshop_id, "workshop id")
     row = (await session.execute(workshop_select().where(workshop_t.c.id == workshop_id))).first()
@@ -141,7 +142,7 @@ async def load_workshop(session: AsyncSession, workshop_id: int) -> WorkshopReco
     return workshop_from_row(row, facilitators.get(workshop_id, ()))
 
 
-async def lock_workshop(session: AsyncSession, workshop_id: int) -> Row[Any]:
+async def lock_workshop(session: AsyncConnection, workshop_id: int) -> Row[Any]:
     """Read the workshop row, locking it on PostgreSQL (SQLite already holds the write lock).
 
     ``FOR NO KEY UPDATE`` (not ``FOR UPDATE``): it serialises the lockers but does not wait
@@ -150,7 +151,7 @@ async def lock_workshop(session: AsyncSession, workshop_id: int) -> Row[Any]:
     """
     check_id(workshop_id, "workshop id")
     stmt = select(workshop_t).where(workshop_t.c.id == workshop_id)
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    if session.dialect.name == "postgresql":
         stmt = stmt.with_for_update(key_share=True)
     row = (await session.execute(stmt)).first()
     if row is None:
@@ -233,13 +234,12 @@ def answer_from_row(row: Row[Any]) -> AnswerRecord:
 # --- dialect helpers ----------------------------------------------------------------------
 
 
-def dialect_of(session: AsyncSession) -> str:
-    bind = session.bind
-    return bind.dialect.name if bind is not None else "sqlite"
+def dialect_of(session: AsyncConnection | Connection) -> str:
+    return session.dialect.name
 
 
 def insert_ignoring_conflicts(
-    session: AsyncSession, table: Table, conflict_columns: list[str]
+    session: AsyncConnection | Connection, table: Table, conflict_columns: list[str]
 ) -> Any:
     """``INSERT … ON CONFLICT (cols) DO NOTHING`` for the session's dialect.
 
@@ -255,7 +255,10 @@ def insert_ignoring_conflicts(
 
 
 def upsert(
-    session: AsyncSession, table: Table, conflict_columns: list[str], update_columns: list[str]
+    session: AsyncConnection | Connection,
+    table: Table,
+    conflict_columns: list[str],
+    update_columns: list[str],
 ) -> Any:
     """``INSERT … ON CONFLICT (cols) DO UPDATE SET …`` for the session's dialect."""
     if dialect_of(session) == "postgresql":

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, get_args
 
 from sqlalchemy import Row, and_, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage._base import (
     answer_from_row,
@@ -23,9 +26,10 @@ from storage._base import (
     utcnow,
     workshop_t,
 )
+from storage._batching import BatchWriter
 from storage.db import Database
-from storage.errors import AnswerTooLong, InvalidInput, NotFound
-from storage.participants import ensure_participant
+from storage.errors import AnswerTooLong, InvalidInput, NotFound, StorageError
+from storage.participants import ensure_participant, ensure_participant_sync, user_hash
 from storage.records import AnswerRecord, AnswerSource, RecordedAnswer
 
 __all__ = [
@@ -111,17 +115,302 @@ async def record_answer(
         activity_id = check_text(activity_id, "activity id", max_len=300)
     if question_run_id is not None:
         check_id(question_run_id, "question run id")
-    now = as_utc(created_at) if created_at is not None else utcnow()
+    request = _AnswerRequest(
+        workshop_id=workshop_id,
+        user_id=user_id,
+        text=text,
+        source=source,
+        display_name=display_name,
+        activity_id=activity_id,
+        question_run_id=question_run_id,
+        private=bool(private),
+        value=value,
+        created_at=as_utc(created_at) if created_at is not None else utcnow(),
+    )
+    writer = db.services.get(_WRITER_KEY)
+    if writer is None:
+        writer = BatchWriter(
+            lambda batch: _record_batch(db, batch),
+            lambda one: _record_one(db, one),
+            max_batch=MAX_BATCH,
+            # PostgreSQL: prepare one batch while the server works on the other. SQLite
+            # writes one transaction at a time anyway.
+            workers=2 if db.dialect == "postgresql" else 1,
+        )
+        db.services[_WRITER_KEY] = writer
+    result: RecordedAnswer = await writer.submit(request)
+    return result
 
+
+@dataclass(frozen=True, slots=True)
+class _AnswerRequest:
+    workshop_id: int
+    user_id: str
+    text: str
+    source: AnswerSource
+    display_name: str | None
+    activity_id: str | None
+    question_run_id: int | None
+    private: bool
+    value: Any
+    created_at: datetime
+
+
+_WRITER_KEY = "answers.writer"
+#: The most answers written in one transaction.
+MAX_BATCH = 200
+
+_WORKSHOP_COLUMNS = (
+    workshop_t.c.id,
+    workshop_t.c.salt,
+    workshop_t.c.answer_mode,
+    workshop_t.c.language,
+    workshop_t.c.started_at,
+)
+
+
+def _offset(started: datetime | None, now: datetime) -> int:
+    return 0 if started is None else max(0, int((now - as_utc(started)).total_seconds()))
+
+
+def _new_record(
+    request: _AnswerRequest,
+    answer_id: int,
+    person: Row[Any],
+    language: str,
+    question_id: str | None,
+    offset: int,
+) -> AnswerRecord:
+    return AnswerRecord(
+        id=answer_id,
+        workshop_id=request.workshop_id,
+        question_run_id=request.question_run_id,
+        question_id=question_id,
+        participant_id=person.id,
+        pseudonym=pseudonym_label(person.pseudonym_number, language),
+        display_name=person.display_name,
+        text=request.text,
+        value=request.value,
+        source=request.source,
+        activity_id=request.activity_id,
+        private=request.private,
+        created_at=request.created_at,
+        offset_seconds=offset,
+        edited_at=None,
+        withdrawn_at=None,
+    )
+
+
+def _values(request: _AnswerRequest, participant_id: int, offset: int) -> dict[str, Any]:
+    return {
+        "workshop_id": request.workshop_id,
+        "question_run_id": request.question_run_id,
+        "participant_id": participant_id,
+        "text": request.text,
+        "value": request.value,
+        "source": request.source,
+        "activity_id": request.activity_id,
+        "private": request.private,
+        "created_at": request.created_at,
+        "offset_seconds": offset,
+    }
+
+
+async def _record_batch(
+    db: Database, batch: Sequence[_AnswerRequest]
+) -> list[RecordedAnswer | StorageError]:
+    """Record many answers in one transaction (see :mod:`storage._batching`).
+
+    Per-request refusals (unknown workshop, foreign question run) are returned, not raised;
+    anything raised fails the whole batch and the writer retries each request alone.
+    """
+    result: list[RecordedAnswer | StorageError] = await db.run_write(_record_batch_sync, batch)
+    return result
+
+
+def _record_batch_sync(
+    conn: Connection, batch: Sequence[_AnswerRequest]
+) -> list[RecordedAnswer | StorageError]:
+    outcomes: list[RecordedAnswer | StorageError | None] = [None] * len(batch)
+    if True:  # the caller (Database.run_write) holds the transaction
+        workshop_ids = {r.workshop_id for r in batch}
+        workshops = {
+            row.id: row
+            for row in conn.execute(
+                select(*_WORKSHOP_COLUMNS).where(workshop_t.c.id.in_(workshop_ids))
+            )
+        }
+        run_ids = {r.question_run_id for r in batch if r.question_run_id is not None}
+        runs = {}
+        if run_ids:
+            runs = {
+                row.id: row
+                for row in conn.execute(
+                    select(
+                        question_run_t.c.id,
+                        question_run_t.c.workshop_id,
+                        question_run_t.c.question_id,
+                    ).where(question_run_t.c.id.in_(run_ids))
+                )
+            }
+        pending: list[int] = []
+        for index, request in enumerate(batch):
+            if request.workshop_id not in workshops:
+                outcomes[index] = NotFound(
+                    f"there is no workshop {request.workshop_id}; list them with: workshopbot workshops"
+                )
+                continue
+            if request.question_run_id is not None:
+                run = runs.get(request.question_run_id)
+                if run is None:
+                    outcomes[index] = NotFound(
+                        f"there is no question run {request.question_run_id}"
+                    )
+                    continue
+                if run.workshop_id != request.workshop_id:
+                    outcomes[index] = InvalidInput(
+                        f"question run {request.question_run_id} belongs to workshop {run.workshop_id}, "
+                        f"not to workshop {request.workshop_id}"
+                    )
+                    continue
+            pending.append(index)
+
+        # Redeliveries: activities stored before, and repeats within this batch.
+        activity_ids = {batch[i].activity_id for i in pending if batch[i].activity_id is not None}
+        stored: dict[tuple[int, str], AnswerRecord] = {}
+        if activity_ids:
+            rows = conn.execute(
+                answer_select().where(
+                    answer_t.c.workshop_id.in_(workshop_ids),
+                    answer_t.c.activity_id.in_(activity_ids),
+                )
+            )
+            for row in rows:
+                record = answer_from_row(row)
+                assert record.activity_id is not None
+                stored[(record.workshop_id, record.activity_id)] = record
+        first_in_batch: dict[tuple[int, str], int] = {}
+        repeats: list[tuple[int, int]] = []
+        to_insert: list[int] = []
+        for index in pending:
+            request = batch[index]
+            if request.activity_id is not None:
+                key = (request.workshop_id, request.activity_id)
+                if key in stored:
+                    outcomes[index] = RecordedAnswer(stored[key], created=False)
+                    continue
+                if key in first_in_batch:
+                    repeats.append((index, first_in_batch[key]))
+                    continue
+                first_in_batch[key] = index
+            to_insert.append(index)
+
+        # Participants: one lookup for all; first answers get their pseudonym one by one.
+        hashes = {
+            index: user_hash(workshops[batch[index].workshop_id].salt, batch[index].user_id)
+            for index in to_insert
+        }
+        people: dict[tuple[int, str], Row[Any]] = {}
+        if to_insert:
+            rows = conn.execute(
+                select(participant_t).where(
+                    participant_t.c.workshop_id.in_(workshop_ids),
+                    participant_t.c.user_hash.in_(set(hashes.values())),
+                )
+            )
+            people = {(row.workshop_id, row.user_hash): row for row in rows}
+        for index in to_insert:
+            request = batch[index]
+            workshop = workshops[request.workshop_id]
+            key = (request.workshop_id, hashes[index])
+            person = people.get(key)
+            renamed = (
+                person is not None
+                and request.display_name
+                and workshop.answer_mode != "anonymous"
+                and person.display_name != request.display_name
+            )
+            if person is None or person.pseudonym_number is None or renamed:
+                people[key] = ensure_participant_sync(
+                    conn, workshop, request.user_id, request.display_name, assign_pseudonym=True
+                )
+
+        if to_insert:
+            rows_in = []
+            for index in to_insert:
+                request = batch[index]
+                person = people[(request.workshop_id, hashes[index])]
+                offset = _offset(workshops[request.workshop_id].started_at, request.created_at)
+                rows_in.append(_values(request, person.id, offset))
+            new_ids = _insert_answers(conn, rows_in)
+            first_answer: dict[int, datetime] = {}
+            for index, answer_id, values in zip(to_insert, new_ids, rows_in, strict=True):
+                request = batch[index]
+                workshop = workshops[request.workshop_id]
+                person = people[(request.workshop_id, hashes[index])]
+                question_id = (
+                    None
+                    if request.question_run_id is None
+                    else runs[request.question_run_id].question_id
+                )
+                outcomes[index] = RecordedAnswer(
+                    _new_record(
+                        request,
+                        answer_id,
+                        person,
+                        workshop.language,
+                        question_id,
+                        values["offset_seconds"],
+                    ),
+                    created=True,
+                )
+                if person.first_answer_at is None:
+                    first_answer.setdefault(person.id, request.created_at)
+            for participant_id, at in first_answer.items():
+                conn.execute(
+                    update(participant_t)
+                    .where(
+                        participant_t.c.id == participant_id,
+                        participant_t.c.first_answer_at.is_(None),
+                    )
+                    .values(first_answer_at=at)
+                )
+        for index, first in repeats:
+            done = outcomes[first]
+            assert isinstance(done, RecordedAnswer)
+            outcomes[index] = RecordedAnswer(done.answer, created=False)
+    assert all(outcome is not None for outcome in outcomes)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _insert_answers(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert answer rows in one statement; returns their ids in the order of ``rows``."""
+    if conn.dialect.name == "sqlite":
+        # One multi-row INSERT (SQLAlchemy would run RETURNING row by row). Under the write
+        # lock SQLite gives each row max(rowid) + 1 in VALUES order, so the ids ascend in
+        # the order of ``rows``; RETURNING itself promises no order, hence the sort.
+        ids: list[int] = []
+        for start in range(0, len(rows), 500):
+            result = conn.execute(
+                answer_t.insert().values(rows[start : start + 500]).returning(answer_t.c.id)
+            )
+            ids.extend(sorted(row.id for row in result))
+        return ids
+    result = conn.execute(
+        answer_t.insert().returning(answer_t.c.id, sort_by_parameter_order=True), rows
+    )
+    return [row.id for row in result]
+
+
+async def _record_one(db: Database, request: _AnswerRequest) -> RecordedAnswer:
+    """Record one answer in its own transaction (the batch writer's fallback)."""
+    workshop_id, activity_id, question_run_id = (
+        request.workshop_id,
+        request.activity_id,
+        request.question_run_id,
+    )
     async with db.transaction() as session:
-        columns = [
-            workshop_t.c.id,
-            workshop_t.c.salt,
-            workshop_t.c.answer_mode,
-            workshop_t.c.language,
-            workshop_t.c.started_at,
-        ]
-        stmt = select(*columns)
+        stmt = select(*_WORKSHOP_COLUMNS)
         if question_run_id is not None:
             stmt = stmt.add_columns(
                 question_run_t.c.id.label("run_id"),
@@ -152,28 +441,17 @@ async def record_answer(
                 return RecordedAnswer(existing, created=False)
 
         person = await ensure_participant(
-            session, workshop, user_id, display_name, assign_pseudonym=True
+            session, workshop, request.user_id, request.display_name, assign_pseudonym=True
         )
-        started = workshop.started_at
-        offset = 0 if started is None else max(0, int((now - as_utc(started)).total_seconds()))
-        values = dict(
-            workshop_id=workshop_id,
-            question_run_id=question_run_id,
-            participant_id=person.id,
-            text=text,
-            value=value,
-            source=source,
-            activity_id=activity_id,
-            private=private,
-            created_at=now,
-            offset_seconds=offset,
-        )
+        offset = _offset(workshop.started_at, request.created_at)
         if activity_id is None:
             insert = answer_t.insert()
         else:
             insert = insert_ignoring_conflicts(session, answer_t, ["workshop_id", "activity_id"])
         answer_id = (
-            await session.execute(insert.values(**values).returning(answer_t.c.id))
+            await session.execute(
+                insert.values(**_values(request, person.id, offset)).returning(answer_t.c.id)
+            )
         ).scalar()
         if answer_id is None:
             # Another instance stored the same activity between our check and our insert.
@@ -186,31 +464,14 @@ async def record_answer(
             await session.execute(
                 update(participant_t)
                 .where(participant_t.c.id == person.id, participant_t.c.first_answer_at.is_(None))
-                .values(first_answer_at=now)
+                .values(first_answer_at=request.created_at)
             )
-        record = AnswerRecord(
-            id=answer_id,
-            workshop_id=workshop_id,
-            question_run_id=question_run_id,
-            question_id=question_id,
-            participant_id=person.id,
-            pseudonym=pseudonym_label(person.pseudonym_number, workshop.language),
-            display_name=person.display_name,
-            text=text,
-            value=value,
-            source=source,
-            activity_id=activity_id,
-            private=private,
-            created_at=now,
-            offset_seconds=offset,
-            edited_at=None,
-            withdrawn_at=None,
-        )
+        record = _new_record(request, answer_id, person, workshop.language, question_id, offset)
     return RecordedAnswer(record, created=True)
 
 
 async def _by_activity(
-    session: AsyncSession, workshop_id: int, activity_id: str
+    session: AsyncConnection, workshop_id: int, activity_id: str
 ) -> AnswerRecord | None:
     row = (
         await session.execute(
@@ -222,7 +483,7 @@ async def _by_activity(
     return None if row is None else answer_from_row(row)
 
 
-async def _load(session: AsyncSession, answer_id: int) -> Row[Any]:
+async def _load(session: AsyncConnection, answer_id: int) -> Row[Any]:
     check_id(answer_id, "answer id")
     row = (await session.execute(answer_select().where(answer_t.c.id == answer_id))).first()
     if row is None:
@@ -230,7 +491,7 @@ async def _load(session: AsyncSession, answer_id: int) -> Row[Any]:
     return row
 
 
-async def _check_author(session: AsyncSession, row: Row[Any], user_id: str | None) -> None:
+async def _check_author(session: AsyncConnection, row: Row[Any], user_id: str | None) -> None:
     if user_id is None:
         return
     from storage.participants import user_hash

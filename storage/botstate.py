@@ -105,7 +105,7 @@ async def write_state(
                     .where(bot_state_t.c.key == key, bot_state_t.c.etag == expected)
                     .values(data=data, etag=etag, updated_at=now)
                 )
-                if result.rowcount != 1:  # type: ignore[attr-defined]
+                if result.rowcount != 1:
                     raise EtagConflict(
                         f"the stored state for {key!r} changed since it was read (eTag {expected!r} "
                         "is stale); read it again and retry",

@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from storage.errors import DatabaseUnavailable, InvalidInput, StorageError
 
@@ -128,6 +128,9 @@ class Database:
     engine: AsyncEngine
     write_engine: AsyncEngine
     _write_lock: asyncio.Lock | None = field(default=None, repr=False)
+    _sync_write_engine: Engine | None = field(default=None, repr=False)
+    #: Background helpers bound to this database (e.g. the answer writer), closed by dispose.
+    services: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_url(
@@ -154,8 +157,8 @@ class Database:
             read_engine = create_async_engine(async_url, echo=echo)
             # One write connection is enough: the asyncio.Lock lets one writer in at a time.
             write_engine = create_async_engine(async_url, echo=echo, pool_size=1, max_overflow=0)
-            _configure_sqlite(read_engine, immediate=False)
-            _configure_sqlite(write_engine, immediate=True)
+            _configure_sqlite(read_engine.sync_engine, immediate=False)
+            _configure_sqlite(write_engine.sync_engine, immediate=True)
             return cls(async_url, "sqlite", read_engine, write_engine, asyncio.Lock())
         engine = create_async_engine(
             async_url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
@@ -163,8 +166,11 @@ class Database:
         return cls(async_url, "postgresql", engine, engine, None)
 
     @asynccontextmanager
-    async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
-        """One transaction as an ``AsyncSession``: committed on success, rolled back on error.
+    async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncConnection]:
+        """One transaction on an ``AsyncConnection``: committed on success, rolled back on error.
+
+        The repositories run Core statements on it (no ORM unit of work: half the cost per
+        statement, and records are built from rows anyway).
 
         Args:
             write: The transaction writes. On SQLite it then takes the write lock up front;
@@ -178,19 +184,58 @@ class Database:
                 yield session
 
     @asynccontextmanager
-    async def _session(self, engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-        async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
-            yield session
+    async def _session(self, engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+        async with engine.begin() as connection:
+            yield connection
+
+    async def run_write(self, work: Callable[..., T], *args: Any) -> T:
+        """Run ``work(connection, *args)`` — synchronous Core code — in one write transaction.
+
+        For batches of many statements. On SQLite the whole transaction runs in one worker
+        thread on a plain ``sqlite3`` connection (one thread hop instead of four per
+        statement through aiosqlite), under the same write lock as :meth:`transaction`. On
+        PostgreSQL it runs through ``AsyncConnection.run_sync``.
+        """
+        if self._write_lock is None:
+            async with self.transaction() as connection:
+                return await connection.run_sync(work, *args)
+        async with self._write_lock:
+            engine = self._sync_engine()
+
+            def in_thread() -> T:
+                with engine.begin() as connection:
+                    return work(connection, *args)
+
+            return await asyncio.to_thread(in_thread)
+
+    def _sync_engine(self) -> Engine:
+        if self._sync_write_engine is None:
+            sync_url = make_url(self.url).set(drivername="sqlite+pysqlite")
+            engine = create_engine(
+                sync_url,
+                pool_size=1,
+                max_overflow=0,
+                connect_args={"check_same_thread": False},
+            )
+            _configure_sqlite(engine, immediate=True)
+            self._sync_write_engine = engine
+        return self._sync_write_engine
 
     async def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Stop the background helpers (finishing queued work) and close every connection."""
+        services = list(self.services.values())
+        self.services.clear()
+        for service in services:
+            await service.aclose()
+        if self._sync_write_engine is not None:
+            self._sync_write_engine.dispose()
+            self._sync_write_engine = None
         await self.engine.dispose()
         if self.write_engine is not self.engine:
             await self.write_engine.dispose()
 
 
-def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
-    sync_engine = engine.sync_engine
+def _configure_sqlite(sync_engine: Engine, *, immediate: bool) -> None:
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

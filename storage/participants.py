@@ -21,7 +21,8 @@ import logging
 from typing import Any
 
 from sqlalchemy import Row, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage._base import (
     check_id,
@@ -60,9 +61,9 @@ def _check_user(user_id: object) -> str:
     return check_text(user_id, "user id", max_len=300).strip()
 
 
-async def ensure_participant(
-    session: AsyncSession,
-    workshop: Row[Any],
+def ensure_participant_sync(
+    conn: Connection,
+    workshop: Any,
     user_id: str,
     display_name: str | None,
     *,
@@ -70,31 +71,28 @@ async def ensure_participant(
 ) -> Row[Any]:
     """Find or create the participant row inside a transaction (internal to ``storage``).
 
-    The fast path (the person exists and has a pseudonym) is one SELECT without locks.
+    ``workshop`` is a row with ``id``, ``salt`` and ``answer_mode``. The fast path (the
+    person exists and has a pseudonym) is one SELECT without locks.
     """
     wid = workshop.id
     hashed = user_hash(workshop.salt, user_id)
     select_row = select(participant_t).where(
         participant_t.c.workshop_id == wid, participant_t.c.user_hash == hashed
     )
-    row = (await session.execute(select_row)).first()
+    row = conn.execute(select_row).first()
+    anonymous = workshop.answer_mode == "anonymous"
     if row is not None and (row.pseudonym_number is not None or not assign_pseudonym):
-        if (
-            display_name
-            and workshop.answer_mode != "anonymous"
-            and row.display_name != display_name
-        ):
-            await session.execute(
+        if display_name and not anonymous and row.display_name != display_name:
+            conn.execute(
                 update(participant_t)
                 .where(participant_t.c.id == row.id)
                 .values(display_name=display_name)
             )
-            row = (await session.execute(select_row)).one()
+            row = conn.execute(select_row).one()
         return row
-    anonymous = workshop.answer_mode == "anonymous"
     if row is None:
-        await session.execute(
-            insert_ignoring_conflicts(session, participant_t, ["workshop_id", "user_hash"]).values(
+        conn.execute(
+            insert_ignoring_conflicts(conn, participant_t, ["workshop_id", "user_hash"]).values(
                 workshop_id=wid,
                 user_hash=hashed,
                 user_id=None if anonymous else user_id,
@@ -104,25 +102,44 @@ async def ensure_participant(
         )
     if assign_pseudonym:
         # The workshop row lock serialises numbering; re-read under it.
-        await lock_workshop(session, wid)
-        row = (await session.execute(select_row)).one()
+        lock_stmt = select(workshop_t.c.id).where(workshop_t.c.id == wid)
+        if conn.dialect.name == "postgresql":
+            conn.execute(lock_stmt.with_for_update(key_share=True))
+        row = conn.execute(select_row).one()
         if row.pseudonym_number is None:
-            latest = (
-                await session.execute(
-                    select(func.coalesce(func.max(participant_t.c.pseudonym_number), 0)).where(
-                        participant_t.c.workshop_id == wid
-                    )
+            latest = conn.execute(
+                select(func.coalesce(func.max(participant_t.c.pseudonym_number), 0)).where(
+                    participant_t.c.workshop_id == wid
                 )
             ).scalar_one()
-            await session.execute(
+            conn.execute(
                 update(participant_t)
                 .where(participant_t.c.id == row.id)
                 .values(pseudonym_number=int(latest) + 1)
             )
-    return (await session.execute(select_row)).one()
+    return conn.execute(select_row).one()
 
 
-async def _workshop_row(session: AsyncSession, workshop_id: int) -> Any:
+async def ensure_participant(
+    session: AsyncConnection,
+    workshop: Any,
+    user_id: str,
+    display_name: str | None,
+    *,
+    assign_pseudonym: bool,
+) -> Row[Any]:
+    """Async form of :func:`ensure_participant_sync` (internal to ``storage``)."""
+    row: Row[Any] = await session.run_sync(
+        ensure_participant_sync,
+        workshop,
+        user_id,
+        display_name,
+        assign_pseudonym=assign_pseudonym,
+    )
+    return row
+
+
+async def _workshop_row(session: AsyncConnection, workshop_id: int) -> Any:
     check_id(workshop_id, "workshop id")
     row = (
         await session.execute(

@@ -245,9 +245,9 @@ async def forget_user(db: Database, user_id: str) -> ForgetReport:
             participants=len(people),
             answers=answers_removed,
             summaries_scrubbed=summaries_scrubbed,
-            facilitator_rows=int(facilitators.rowcount),  # type: ignore[attr-defined]
-            events_anonymised=int(events.rowcount),  # type: ignore[attr-defined]
-            bot_state_keys=int(state.rowcount),  # type: ignore[attr-defined]
+            facilitator_rows=int(facilitators.rowcount),
+            events_anonymised=int(events.rowcount),
+            bot_state_keys=int(state.rowcount),
         )
     log.info(
         "forgot a user: %d participant rows, %d answers, %d summaries scrubbed",
