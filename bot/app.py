@@ -39,7 +39,7 @@ from botbuilder.schema import Activity
 
 from bot.adapter import ClientCachingAuthentication, create_adapter
 from bot.errors import StartupError
-from bot.outbox import Outbox
+from bot.outbox import Outbox, share_of_limits
 from bot.services import BotServices, Spawner
 from bot.settings import Settings
 
@@ -339,7 +339,9 @@ def create_app(
             ) from exc
         spawner = Spawner()
         adapter, auth = create_adapter(settings)
-        outbox = Outbox(adapter, app_id=settings.APP_ID, **(outbox_options or {}))
+        options: dict[str, Any] = {"limits": share_of_limits(settings.instances)}
+        options.update(outbox_options or {})
+        outbox = Outbox(adapter, app_id=settings.APP_ID, **options)
         try:
             storage = await storage_factory(db)
             services = BotServices(

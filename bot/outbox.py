@@ -53,6 +53,7 @@ __all__ = [
     "DeliveryFailed",
     "Outbox",
     "RateLimiter",
+    "share_of_limits",
 ]
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,17 @@ RETRYABLE_STATUSES = frozenset({412, 429, 500, 502, 503, 504})
 #: Builds the new content of a card when an update is finally sent: an Attachment, an
 #: Activity, or the Adaptive Card JSON as a dict.
 CardFactory = Callable[[], Attachment | Activity | dict[str, Any]]
+
+
+def share_of_limits(instances: int) -> tuple[tuple[float, int], ...]:
+    """Teams' per-conversation limits for one of ``instances`` processes sharing them.
+
+    >>> share_of_limits(2)[:2]
+    ((1.0, 3), (2.0, 4))
+    """
+    if instances < 1:
+        raise ValueError(f"instances = {instances} is invalid; it must be >= 1")
+    return tuple((window, max(1, count // instances)) for window, count in TEAMS_LIMITS)
 
 
 class DeliveryFailed(Exception):

@@ -19,6 +19,8 @@ PORT / HOST                where the web server listens                         
 WORKSHOPBOT_PUBLIC_URL     public HTTPS base URL (card images are served there)  http://HOST:PORT
 WORKSHOPBOT_LANGUAGE       default language of new workshops: da or en           da
 WORKSHOPBOT_LOCAL          1: run without authentication (Agents Playground)     0
+WORKSHOPBOT_INSTANCES      bot processes sharing the conversations (each one's   1
+                           outbox then keeps to 1/N of Teams' per-chat budget)
 ========================== ===================================================== =========
 """
 
@@ -62,6 +64,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "public_url": ("WORKSHOPBOT_PUBLIC_URL",),
     "language": ("WORKSHOPBOT_LANGUAGE",),
     "local": ("WORKSHOPBOT_LOCAL",),
+    "instances": ("WORKSHOPBOT_INSTANCES",),
 }
 
 
@@ -98,6 +101,8 @@ class Settings:
         public_url: public base URL without trailing slash (card images are linked from it).
         language: default language of new workshops.
         local: run without Bot Framework authentication (for the Agents Playground).
+        instances: how many bot processes share the conversations (behind a load
+            balancer); each outbox keeps to 1/instances of Teams' per-conversation limits.
     """
 
     APP_ID: str = ""
@@ -111,6 +116,7 @@ class Settings:
     public_url: str = ""
     language: Language = "da"
     local: bool = False
+    instances: int = 1
 
     def __post_init__(self) -> None:
         if self.APP_TYPE not in _APP_TYPES:
@@ -124,6 +130,11 @@ class Settings:
             )
         if not 0 <= self.port <= 65535:
             raise SettingsError(f"PORT = {self.port} is invalid; use a number from 1 to 65535")
+        if not 1 <= self.instances <= 64:
+            raise SettingsError(
+                f"WORKSHOPBOT_INSTANCES = {self.instances} is invalid; give the number of bot "
+                "processes behind the load balancer (1 to 64)"
+            )
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
         object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
@@ -239,6 +250,15 @@ class Settings:
                 values["local"] = False
             else:
                 raise SettingsError(f"{name} = {local!r} is invalid; use 1 (on) or 0 (off)")
+
+        name, instances = _lookup(env, "instances")
+        if instances is not None:
+            try:
+                values["instances"] = int(instances)
+            except ValueError:
+                raise SettingsError(
+                    f"{name} = {instances!r} is invalid; give the number of bot processes, e.g. 2"
+                ) from None
 
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]

@@ -86,8 +86,19 @@ def test_accepts_the_azure_spellings() -> None:
         ({"MICROSOFT_APP_TYPE": "Whatever"}, "MICROSOFT_APP_TYPE"),
         ({"WORKSHOPBOT_LOCAL": "maybe"}, "WORKSHOPBOT_LOCAL"),
         ({"WORKSHOPBOT_PUBLIC_URL": "bot.example.org"}, "WORKSHOPBOT_PUBLIC_URL"),
+        ({"WORKSHOPBOT_INSTANCES": "two"}, "WORKSHOPBOT_INSTANCES"),
+        ({"WORKSHOPBOT_INSTANCES": "0"}, "WORKSHOPBOT_INSTANCES"),
     ],
-    ids=["port-text", "port-range", "language", "app-type", "local-flag", "public-url"],
+    ids=[
+        "port-text",
+        "port-range",
+        "language",
+        "app-type",
+        "local-flag",
+        "public-url",
+        "instances-text",
+        "instances-zero",
+    ],
 )
 def test_invalid_values_name_the_variable(env: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError) as caught:
@@ -120,3 +131,18 @@ def test_settings_are_frozen() -> None:
     settings = Settings(local=True)
     with pytest.raises(dataclasses.FrozenInstanceError):
         settings.port = 1  # type: ignore[misc]
+
+
+def test_instances_share_the_teams_budget() -> None:
+    from bot.outbox import TEAMS_LIMITS, share_of_limits
+
+    assert Settings.from_env({"WORKSHOPBOT_LOCAL": "1"}).instances == 1
+    assert (
+        Settings.from_env({"WORKSHOPBOT_LOCAL": "1", "WORKSHOPBOT_INSTANCES": "2"}).instances == 2
+    )
+    assert share_of_limits(1) == TEAMS_LIMITS
+    for instances in (2, 3, 7):
+        shared = share_of_limits(instances)
+        for (window, alone), (same_window, share) in zip(TEAMS_LIMITS, shared, strict=True):
+            assert window == same_window
+            assert share >= 1 and share * instances <= alone
