@@ -60,6 +60,7 @@ __all__ = [
     "CleanOptions",
     "CleanResult",
     "Vocabulary",
+    "clean_documents",
     "clean_text",
     "read_names_file",
     "split_text_pages",
@@ -591,25 +592,6 @@ def _repair_lines(
     return out, dropped
 
 
-class _Lexicon:
-    """Known words for repairs, built on first need: the document's own words outside
-    letter-spaced lines, and the corpus vocabulary if there is one."""
-
-    def __init__(self, vocabulary: Vocabulary | None) -> None:
-        self._vocabulary = vocabulary
-        self._words: Set[str] | None = None
-
-    def get(self, lines: Sequence[str], flagged: Sequence[int]) -> Set[str]:
-        if self._words is None:
-            own = _words_outside(lines, flagged)
-            if self._vocabulary is None:
-                self._words = own
-            else:
-                extra = self._vocabulary() if callable(self._vocabulary) else self._vocabulary
-                self._words = own | extra
-        return self._words
-
-
 # --- 4. hyphenation --------------------------------------------------------------------
 
 _LAST_WORD = re.compile(r"([\w-]*\w)[-\u00ad]$")
@@ -889,38 +871,29 @@ _PLURAL = {
 }
 
 
-def clean_text(
-    pages: Sequence[str],
-    *,
-    options: CleanOptions | None = None,
-    vocabulary: Vocabulary | None = None,
-) -> CleanResult:
-    """Clean the pages of one document into redacted paragraphs.
+@dataclass
+class _Draft:
+    """A document after the steps that need no other document: characters, running lines,
+    and the letter-spaced lines found (repairing them may use the whole corpus)."""
 
-    See the module documentation for every rule and its order.
+    lines: list[str]
+    flagged: list[int]
+    counts: Counter[str]
+    own_words: set[str] | None = None
 
-    Args:
-        pages: The document's text, page by page (one string for a document without pages).
-        options: What to remove; defaults to :class:`CleanOptions()`.
-        vocabulary: Extra known words (lower case) for repairing letter-spaced lines, or a
-            function returning them that is called only if such a line is found.
+    def words(self) -> set[str]:
+        if self.own_words is None:
+            self.own_words = _words_outside(self.lines, self.flagged)
+        return self.own_words
 
-    Returns:
-        The text with paragraphs separated by ``"\\n\\n"``, the warnings (counts and line
-        numbers, never removed content) and a count per rule.
 
-    Raises:
-        InvalidParameter: If ``pages`` is a single string instead of a sequence of pages.
-
-    >>> clean_text(["Kompetence-\\nudvikling for alle.\\n\\n3"]).text
-    'Kompetenceudvikling for alle.'
-    """
+def _check_pages(pages: Sequence[str]) -> None:
     if isinstance(pages, str):
         raise InvalidParameter("pages must be a sequence of page texts, not one string; use [text]")
-    options = options or CleanOptions()
-    counts: Counter[str] = Counter()
-    warnings: list[str] = []
 
+
+def _prepare(pages: Sequence[str]) -> _Draft:
+    counts: Counter[str] = Counter()
     page_lines = [[line.rstrip() for line in _normalise_chars(page).split("\n")] for page in pages]
     page_lines = _remove_running_lines(page_lines, counts)
     lines: list[str] = []
@@ -935,12 +908,18 @@ def clean_text(
         if lines:
             lines.append("")  # a page break is one blank line
         lines.extend(page[start:end])
+    return _Draft(lines=lines, flagged=_garbage_lines(lines), counts=counts)
 
-    lexicon = _Lexicon(vocabulary)
-    flagged = _garbage_lines(lines)
+
+def _finish(
+    draft: _Draft, options: CleanOptions, lexicon: Callable[[], Set[str]], redactor: Redactor
+) -> CleanResult:
+    counts = draft.counts
+    warnings: list[str] = []
+    lines = draft.lines
     dropped: list[int] = []
-    if flagged:
-        lines, dropped = _repair_lines(lines, flagged, lexicon.get(lines, flagged), counts)
+    if draft.flagged:
+        lines, dropped = _repair_lines(lines, draft.flagged, lexicon(), counts)
     lines = _dehyphenate(lines, counts)
     if not options.keep_reflection:
         lines, notes = _remove_reflection(lines, counts)
@@ -949,15 +928,11 @@ def clean_text(
     flagged = [i for i in spaced if _is_garbage(paragraphs[i])]
     dropped_paragraphs: list[int] = []
     if flagged:
-        paragraphs, dropped_paragraphs = _repair_lines(
-            paragraphs, flagged, lexicon.get(paragraphs, flagged), counts
-        )
+        paragraphs, dropped_paragraphs = _repair_lines(paragraphs, flagged, lexicon(), counts)
         paragraphs = [p for p in paragraphs if p]
 
     # Paragraphs hold no newline, so one pass over the joined text cannot join two of them.
-    redacted = Redactor(names=options.redact_names, lang=options.lang).redact(
-        "\n\n".join(paragraphs)
-    )
+    redacted = redactor.redact("\n\n".join(paragraphs))
     counts.update({f"redacted_{kind}": n for kind, n in redacted.counts.items()})
 
     if dropped:
@@ -981,3 +956,90 @@ def clean_text(
         listed = ", ".join(f"{n} {kind}" for kind, n in sorted(redactions.items()))
         warnings.append(f"redacted personal data: {listed}")
     return CleanResult(text=redacted.text, warnings=tuple(warnings), counts=counts)
+
+
+def clean_text(
+    pages: Sequence[str],
+    *,
+    options: CleanOptions | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> CleanResult:
+    """Clean the pages of one document into redacted paragraphs.
+
+    See the module documentation for every rule and its order. To clean many documents,
+    :func:`clean_documents` is faster and repairs letter-spaced lines with the words of
+    the whole corpus.
+
+    Args:
+        pages: The document's text, page by page (one string for a document without pages).
+        options: What to remove; defaults to :class:`CleanOptions()`.
+        vocabulary: Extra known words (lower case) for repairing letter-spaced lines, or a
+            function returning them that is called only if such a line is found.
+
+    Returns:
+        The text with paragraphs separated by ``"\\n\\n"``, the warnings (counts and line
+        numbers, never removed content) and a count per rule.
+
+    Raises:
+        InvalidParameter: If ``pages`` is a single string instead of a sequence of pages.
+
+    >>> clean_text(["Kompetence-\\nudvikling for alle.\\n\\n3"]).text
+    'Kompetenceudvikling for alle.'
+    """
+    _check_pages(pages)
+    options = options or CleanOptions()
+    draft = _prepare(pages)
+    words: set[str] | None = None
+
+    def lexicon() -> Set[str]:
+        nonlocal words
+        if words is None:
+            words = draft.words()
+            if vocabulary is not None:
+                words = words | (vocabulary() if callable(vocabulary) else vocabulary)
+        return words
+
+    return _finish(draft, options, lexicon, Redactor(names=options.redact_names, lang=options.lang))
+
+
+def clean_documents(
+    documents: Sequence[Sequence[str]],
+    *,
+    options: CleanOptions | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[CleanResult]:
+    """Clean many documents; letter-spaced lines are repaired with the whole corpus's words.
+
+    Each document is cleaned as by :func:`clean_text`, with the words every document spells
+    correctly as its vocabulary (computed only if some document needs a repair).
+
+    Args:
+        documents: For each document, its pages.
+        options: What to remove; defaults to :class:`CleanOptions()`.
+        progress: Called with the number of documents finished so far, after each one.
+
+    Returns:
+        One result per document, in order.
+
+    Raises:
+        InvalidParameter: If a document is a single string instead of a sequence of pages.
+    """
+    options = options or CleanOptions()
+    for pages in documents:
+        _check_pages(pages)
+    drafts = [_prepare(pages) for pages in documents]
+    corpus_words: set[str] | None = None
+
+    def lexicon() -> Set[str]:
+        nonlocal corpus_words
+        if corpus_words is None:
+            corpus_words = set().union(*(draft.words() for draft in drafts))
+        return corpus_words
+
+    redactor = Redactor(names=options.redact_names, lang=options.lang)
+    results: list[CleanResult] = []
+    for number, draft in enumerate(drafts, start=1):
+        results.append(_finish(draft, options, lexicon, redactor))
+        if progress is not None:
+            progress(number)
+    return results

@@ -19,10 +19,9 @@ import re
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-from analysis.clean import CleanOptions, clean_text, split_text_pages, vocabulary_of
+from analysis.clean import CleanOptions, clean_documents, split_text_pages
 from analysis.documents import Document, IngestReport, SkippedFile
 from analysis.errors import NoUsableDocuments, UnreadableInput
 
@@ -430,20 +429,19 @@ def ingest(
         except _Skip as exc:
             skipped.append(SkippedFile(source.path, str(exc)))
             step()
-            step()
+            step()  # nothing to clean either
             continue
         read.append((source, pages, notes))
         step()
 
-    @cache
-    def corpus_vocabulary() -> frozenset[str]:
-        # Built only if some document has letter-spaced lines to repair.
-        return frozenset(vocabulary_of(page for _, pages, _ in read for page in pages))
-
+    reading_steps = done
+    results = clean_documents(
+        [pages for _, pages, _ in read],
+        options=options,
+        progress=(lambda n: progress(reading_steps + n, total)) if progress is not None else None,
+    )
     documents: list[Document] = []
-    for source, pages, notes in read:
-        result = clean_text(pages, options=options, vocabulary=corpus_vocabulary)
-        step()
+    for (source, _, notes), result in zip(read, results, strict=True):
         if not result.text.strip():
             reason = "no text left after cleaning"
             if result.counts["reflection_sections"]:
