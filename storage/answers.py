@@ -232,153 +232,148 @@ def _record_batch_sync(
     conn: Connection, batch: Sequence[_AnswerRequest]
 ) -> list[RecordedAnswer | StorageError]:
     outcomes: list[RecordedAnswer | StorageError | None] = [None] * len(batch)
-    if True:  # the caller (Database.run_write) holds the transaction
-        workshop_ids = {r.workshop_id for r in batch}
-        workshops = {
+    workshop_ids = {r.workshop_id for r in batch}
+    workshops = {
+        row.id: row
+        for row in conn.execute(select(*_WORKSHOP_COLUMNS).where(workshop_t.c.id.in_(workshop_ids)))
+    }
+    run_ids = {r.question_run_id for r in batch if r.question_run_id is not None}
+    runs = {}
+    if run_ids:
+        runs = {
             row.id: row
             for row in conn.execute(
-                select(*_WORKSHOP_COLUMNS).where(workshop_t.c.id.in_(workshop_ids))
+                select(
+                    question_run_t.c.id,
+                    question_run_t.c.workshop_id,
+                    question_run_t.c.question_id,
+                ).where(question_run_t.c.id.in_(run_ids))
             )
         }
-        run_ids = {r.question_run_id for r in batch if r.question_run_id is not None}
-        runs = {}
-        if run_ids:
-            runs = {
-                row.id: row
-                for row in conn.execute(
-                    select(
-                        question_run_t.c.id,
-                        question_run_t.c.workshop_id,
-                        question_run_t.c.question_id,
-                    ).where(question_run_t.c.id.in_(run_ids))
-                )
-            }
-        pending: list[int] = []
-        for index, request in enumerate(batch):
-            if request.workshop_id not in workshops:
-                outcomes[index] = NotFound(
-                    f"there is no workshop {request.workshop_id}; list them with: workshopbot workshops"
+    pending: list[int] = []
+    for index, request in enumerate(batch):
+        if request.workshop_id not in workshops:
+            outcomes[index] = NotFound(
+                f"there is no workshop {request.workshop_id}; list them with: workshopbot workshops"
+            )
+            continue
+        if request.question_run_id is not None:
+            run = runs.get(request.question_run_id)
+            if run is None:
+                outcomes[index] = NotFound(f"there is no question run {request.question_run_id}")
+                continue
+            if run.workshop_id != request.workshop_id:
+                outcomes[index] = InvalidInput(
+                    f"question run {request.question_run_id} belongs to workshop {run.workshop_id}, "
+                    f"not to workshop {request.workshop_id}"
                 )
                 continue
-            if request.question_run_id is not None:
-                run = runs.get(request.question_run_id)
-                if run is None:
-                    outcomes[index] = NotFound(
-                        f"there is no question run {request.question_run_id}"
-                    )
-                    continue
-                if run.workshop_id != request.workshop_id:
-                    outcomes[index] = InvalidInput(
-                        f"question run {request.question_run_id} belongs to workshop {run.workshop_id}, "
-                        f"not to workshop {request.workshop_id}"
-                    )
-                    continue
-            pending.append(index)
+        pending.append(index)
 
-        # Redeliveries: activities stored before, and repeats within this batch.
-        activity_ids = {batch[i].activity_id for i in pending if batch[i].activity_id is not None}
-        stored: dict[tuple[int, str], AnswerRecord] = {}
-        if activity_ids:
-            rows = conn.execute(
-                answer_select().where(
-                    answer_t.c.workshop_id.in_(workshop_ids),
-                    answer_t.c.activity_id.in_(activity_ids),
-                )
+    # Redeliveries: activities stored before, and repeats within this batch.
+    activity_ids = {batch[i].activity_id for i in pending if batch[i].activity_id is not None}
+    stored: dict[tuple[int, str], AnswerRecord] = {}
+    if activity_ids:
+        rows = conn.execute(
+            answer_select().where(
+                answer_t.c.workshop_id.in_(workshop_ids),
+                answer_t.c.activity_id.in_(activity_ids),
             )
-            for row in rows:
-                record = answer_from_row(row)
-                assert record.activity_id is not None
-                stored[(record.workshop_id, record.activity_id)] = record
-        first_in_batch: dict[tuple[int, str], int] = {}
-        repeats: list[tuple[int, int]] = []
-        to_insert: list[int] = []
-        for index in pending:
-            request = batch[index]
-            if request.activity_id is not None:
-                key = (request.workshop_id, request.activity_id)
-                if key in stored:
-                    outcomes[index] = RecordedAnswer(stored[key], created=False)
-                    continue
-                if key in first_in_batch:
-                    repeats.append((index, first_in_batch[key]))
-                    continue
-                first_in_batch[key] = index
-            to_insert.append(index)
+        )
+        for row in rows:
+            record = answer_from_row(row)
+            assert record.activity_id is not None
+            stored[(record.workshop_id, record.activity_id)] = record
+    first_in_batch: dict[tuple[int, str], int] = {}
+    repeats: list[tuple[int, int]] = []
+    to_insert: list[int] = []
+    for index in pending:
+        request = batch[index]
+        if request.activity_id is not None:
+            key = (request.workshop_id, request.activity_id)
+            if key in stored:
+                outcomes[index] = RecordedAnswer(stored[key], created=False)
+                continue
+            if key in first_in_batch:
+                repeats.append((index, first_in_batch[key]))
+                continue
+            first_in_batch[key] = index
+        to_insert.append(index)
 
-        # Participants: one lookup for all; first answers get their pseudonym one by one.
-        hashes = {
-            index: user_hash(workshops[batch[index].workshop_id].salt, batch[index].user_id)
-            for index in to_insert
-        }
-        people: dict[tuple[int, str], Row[Any]] = {}
-        if to_insert:
-            rows = conn.execute(
-                select(participant_t).where(
-                    participant_t.c.workshop_id.in_(workshop_ids),
-                    participant_t.c.user_hash.in_(set(hashes.values())),
-                )
+    # Participants: one lookup for all; first answers get their pseudonym one by one.
+    hashes = {
+        index: user_hash(workshops[batch[index].workshop_id].salt, batch[index].user_id)
+        for index in to_insert
+    }
+    people: dict[tuple[int, str], Row[Any]] = {}
+    if to_insert:
+        rows = conn.execute(
+            select(participant_t).where(
+                participant_t.c.workshop_id.in_(workshop_ids),
+                participant_t.c.user_hash.in_(set(hashes.values())),
             )
-            people = {(row.workshop_id, row.user_hash): row for row in rows}
+        )
+        people = {(row.workshop_id, row.user_hash): row for row in rows}
+    for index in to_insert:
+        request = batch[index]
+        workshop = workshops[request.workshop_id]
+        key = (request.workshop_id, hashes[index])
+        person = people.get(key)
+        renamed = (
+            person is not None
+            and request.display_name
+            and workshop.answer_mode != "anonymous"
+            and person.display_name != request.display_name
+        )
+        if person is None or person.pseudonym_number is None or renamed:
+            people[key] = ensure_participant_sync(
+                conn, workshop, request.user_id, request.display_name, assign_pseudonym=True
+            )
+
+    if to_insert:
+        rows_in = []
         for index in to_insert:
             request = batch[index]
+            person = people[(request.workshop_id, hashes[index])]
+            offset = _offset(workshops[request.workshop_id].started_at, request.created_at)
+            rows_in.append(_values(request, person.id, offset))
+        new_ids = _insert_answers(conn, rows_in)
+        first_answer: dict[int, datetime] = {}
+        for index, answer_id, values in zip(to_insert, new_ids, rows_in, strict=True):
+            request = batch[index]
             workshop = workshops[request.workshop_id]
-            key = (request.workshop_id, hashes[index])
-            person = people.get(key)
-            renamed = (
-                person is not None
-                and request.display_name
-                and workshop.answer_mode != "anonymous"
-                and person.display_name != request.display_name
+            person = people[(request.workshop_id, hashes[index])]
+            question_id = (
+                None
+                if request.question_run_id is None
+                else runs[request.question_run_id].question_id
             )
-            if person is None or person.pseudonym_number is None or renamed:
-                people[key] = ensure_participant_sync(
-                    conn, workshop, request.user_id, request.display_name, assign_pseudonym=True
+            outcomes[index] = RecordedAnswer(
+                _new_record(
+                    request,
+                    answer_id,
+                    person,
+                    workshop.language,
+                    question_id,
+                    values["offset_seconds"],
+                ),
+                created=True,
+            )
+            if person.first_answer_at is None:
+                first_answer.setdefault(person.id, request.created_at)
+        for participant_id, at in first_answer.items():
+            conn.execute(
+                update(participant_t)
+                .where(
+                    participant_t.c.id == participant_id,
+                    participant_t.c.first_answer_at.is_(None),
                 )
-
-        if to_insert:
-            rows_in = []
-            for index in to_insert:
-                request = batch[index]
-                person = people[(request.workshop_id, hashes[index])]
-                offset = _offset(workshops[request.workshop_id].started_at, request.created_at)
-                rows_in.append(_values(request, person.id, offset))
-            new_ids = _insert_answers(conn, rows_in)
-            first_answer: dict[int, datetime] = {}
-            for index, answer_id, values in zip(to_insert, new_ids, rows_in, strict=True):
-                request = batch[index]
-                workshop = workshops[request.workshop_id]
-                person = people[(request.workshop_id, hashes[index])]
-                question_id = (
-                    None
-                    if request.question_run_id is None
-                    else runs[request.question_run_id].question_id
-                )
-                outcomes[index] = RecordedAnswer(
-                    _new_record(
-                        request,
-                        answer_id,
-                        person,
-                        workshop.language,
-                        question_id,
-                        values["offset_seconds"],
-                    ),
-                    created=True,
-                )
-                if person.first_answer_at is None:
-                    first_answer.setdefault(person.id, request.created_at)
-            for participant_id, at in first_answer.items():
-                conn.execute(
-                    update(participant_t)
-                    .where(
-                        participant_t.c.id == participant_id,
-                        participant_t.c.first_answer_at.is_(None),
-                    )
-                    .values(first_answer_at=at)
-                )
-        for index, first in repeats:
-            done = outcomes[first]
-            assert isinstance(done, RecordedAnswer)
-            outcomes[index] = RecordedAnswer(done.answer, created=False)
+                .values(first_answer_at=at)
+            )
+    for index, first in repeats:
+        done = outcomes[first]
+        assert isinstance(done, RecordedAnswer)
+        outcomes[index] = RecordedAnswer(done.answer, created=False)
     assert all(outcome is not None for outcome in outcomes)
     return [outcome for outcome in outcomes if outcome is not None]
 
