@@ -301,6 +301,7 @@ def create_app(
     state_storage: Callable[[Any], Awaitable[Storage]] | None = None,
     media_lookup: MediaLookup | None = None,
     outbox_options: dict[str, Any] | None = None,
+    warm_up: bool = False,
 ) -> web.Application:
     """Build the bot's web application.
 
@@ -317,6 +318,8 @@ def create_app(
             ``bot.state_storage.SqlStorage(db)``.
         media_lookup: finds a PNG by token; default the storage's maps repository.
         outbox_options: keyword options for :class:`bot.outbox.Outbox` (tests, benchmarks).
+        warm_up: load the spaCy pipeline of the default language in a background thread
+            at start, so the first summary does not wait for it (``workshopbot serve``).
 
     Returns:
         The application, ready for ``web.run_app`` or an ``AppRunner``.
@@ -356,6 +359,8 @@ def create_app(
                 adapter=adapter,
             )
             bot = factory(services)
+            if warm_up:
+                spawner(asyncio.to_thread(_warm_up, settings.language), name="warm up spaCy")
             app[SERVICES_KEY] = services
             app[ADAPTER_KEY] = adapter
             app[_AUTH_KEY] = auth
@@ -381,6 +386,16 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/media/{token}.png", _media_handler(media_lookup or _default_media_lookup))
     return app
+
+
+def _warm_up(language: Literal["da", "en"]) -> None:
+    """Load the summary's spaCy pipeline once (it is cached by the analysis package)."""
+    try:
+        from analysis.summary.text import get_pipeline
+    except ImportError:
+        return
+    get_pipeline(language)
+    log.info("spaCy pipeline for %r loaded", language)
 
 
 def media_url(settings: Settings, token: str, variant: Literal["full", "card"] = "full") -> str:

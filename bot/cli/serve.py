@@ -111,7 +111,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from bot.app import create_app
 
     settings = _settings(args, local=True if args.local else None)
-    app = create_app(settings)
+    app = create_app(settings, warm_up=True)
     try:
         web.run_app(
             app,
@@ -194,7 +194,7 @@ async def _run_playground(
 
     from bot.app import create_app
 
-    runner = web.AppRunner(create_app(settings), access_log=None)
+    runner = web.AppRunner(create_app(settings, warm_up=True), access_log=None)
     await runner.setup()
     try:
         await web.TCPSite(runner, settings.host, settings.port).start()
