@@ -108,6 +108,7 @@ async def load_workshop_data(db: Any, workshop_id: int) -> WorkshopData:
     start = workshop.started_at or workshop.created_at
     transcript_times: dict[int, tuple[float, float | None]] = {}
     duration: float | None = None
+    facilitator_seconds: float | None = None
     for event in await events_repo.list_events(db, workshop_id):
         if event.kind == TRANSCRIPT_QUESTION_EVENT:
             run_id = int(event.data.get("run_id", 0))
@@ -118,6 +119,8 @@ async def load_workshop_data(db: Any, workshop_id: int) -> WorkshopData:
             )
         elif event.kind == TRANSCRIPT_EVENT:
             duration = float(event.data.get("duration", 0.0)) or None
+            talk = event.data.get("facilitator_seconds")
+            facilitator_seconds = None if talk is None else float(talk)
 
     anonymous = workshop.answer_mode == "anonymous"
     fallback_names: dict[int, str] = {}
@@ -199,6 +202,7 @@ async def load_workshop_data(db: Any, workshop_id: int) -> WorkshopData:
         questions=tuple(question_runs),
         open_discussion=tuple(by_run.get(None, ())),
         plan_question_ids=plan.question_ids if plan is not None else (),
+        facilitator_seconds=facilitator_seconds,
     )
 
 
@@ -506,14 +510,27 @@ def plan_changes(previous: Any, current: Any, *, lang: str) -> tuple[str, ...]:
     after = list(current.question_ids)
     common_before = [q for q in before if q in after]
     common_after = [q for q in after if q in before]
-    # Questions outside the longest common order are the ones that were moved.
+    # Questions outside the longest common order are the ones that were moved. Of several
+    # equally long orders keep the one starting latest, so "q1 to the front" reads as a
+    # move of q1, not of everything it jumped over.
     rank = {q: i for i, q in enumerate(common_before)}
     seq = [rank[q] for q in common_after]
-    best: list[list[int]] = []
-    for i, value in enumerate(seq):
-        chain = max((c for c in best[:i] if c and seq[c[-1]] < value), key=len, default=[])
-        best.append([*chain, i])
-    keep = {common_after[i] for i in max(best, key=len, default=[])}
+    n = len(seq)
+    longest = [1] * n
+    for i in range(n - 1, -1, -1):
+        for j in range(i + 1, n):
+            if seq[j] > seq[i] and longest[j] + 1 > longest[i]:
+                longest[i] = longest[j] + 1
+    keep: set[str] = set()
+    if n:
+        need = max(longest)
+        at = max(i for i in range(n) if longest[i] == need)
+        keep.add(common_after[at])
+        while longest[at] > 1:
+            at = next(
+                j for j in range(at + 1, n) if seq[j] > seq[at] and longest[j] == longest[at] - 1
+            )
+            keep.add(common_after[at])
     for q in common_after:
         if q not in keep:
             changes.append(f"move {q}")

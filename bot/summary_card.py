@@ -96,7 +96,7 @@ def _card(
     adjustments = [
         _block(
             f"{i}. **{_short(adjustment_text(a, lang), chars)}** — "
-            f"{_short(titles.get(a.question_id, a.question_id), 60)}"
+            f"{_short(titles.get(a.question_id, a.question_id) or label(lang, 'intro'), 60)}"
         )
         for i, a in enumerate(summary.adjustments[: top + 1], start=1)
     ] or [_block(label(lang, "no_adjustments"))]

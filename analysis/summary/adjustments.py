@@ -37,6 +37,8 @@ _REASONS: dict[str, dict[str, str]] = {
         "follow": "Nyt perspektiv: forslaget «{text}» ({who}) blev ikke nævnt i tidligere workshops; følg op på det.",
         "follow_q": "Sidst kom forslaget «{text}» frem. Hvordan kan vi arbejde videre med det?",
         "reword_q": "Med udgangspunkt i din egen afdeling: {text}",
+        "intro": "Der gik {intro} min. før første spørgsmål; metoden endte med under 10 min.: vis kortet, parkér det, og lov at der kommer tid til at udforske det.",
+        "talk": "Facilitatoren talte i {talk} af {total} min.; giv deltagerne mere af tiden (kortere intro, færre forklaringer af teknikken).",
         "no_answers": "ingen svar",
         "few_answers": "få svar",
         "short_answers": "meget korte svar",
@@ -53,6 +55,8 @@ _REASONS: dict[str, dict[str, str]] = {
         "follow": "New perspective: the proposal “{text}” ({who}) did not come up in earlier workshops; follow it up.",
         "follow_q": "Last time the proposal “{text}” came up. How could we take it further?",
         "reword_q": "Starting from your own department: {text}",
+        "intro": "It took {intro} min before the first question; the method ended up with under 10 min: show the map, park it, promise time to explore it later.",
+        "talk": "The facilitator spoke for {talk} of {total} min; give the participants more of the time (a shorter intro, less explaining of the technique).",
         "no_answers": "no answers",
         "few_answers": "few answers",
         "short_answers": "very short answers",
@@ -64,6 +68,29 @@ _REASONS: dict[str, dict[str, str]] = {
 
 def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+#: An intro longer than this (seconds before the first question) is flagged.
+INTRO_LIMIT = 600.0
+#: A facilitator speaking more than this share of a recorded workshop is flagged.
+TALK_SHARE_LIMIT = 0.3
+
+
+def _intro_advice(data: WorkshopData, words: dict[str, str]) -> Adjustment | None:
+    reasons: list[str] = []
+    opened = [q.opened_offset for q in data.questions if q.opened_offset is not None]
+    if opened and min(opened) > INTRO_LIMIT:
+        reasons.append(words["intro"].format(intro=round(min(opened) / 60)))
+    total = data.duration_seconds
+    if data.facilitator_seconds and total and data.facilitator_seconds / total > TALK_SHARE_LIMIT:
+        reasons.append(
+            words["talk"].format(talk=round(data.facilitator_seconds / 60), total=round(total / 60))
+        )
+    if not reasons:
+        return None
+    return Adjustment(
+        kind="shorten_intro", question_id="", reason=" ".join(reasons), time_box_seconds=600
+    )
 
 
 def suggest_adjustments(
@@ -170,6 +197,9 @@ def suggest_adjustments(
                         time_box_seconds=new_box,
                     )
                 )
+    intro_advice = _intro_advice(data, words)
+    if intro_advice is not None:
+        out.append(intro_advice)
     new_ids = set(novelty.new_proposals)
     follow = [p for p in proposals if p.id in new_ids][:max_follow_ups]
     for p in follow:
@@ -184,5 +214,7 @@ def suggest_adjustments(
             )
         )
     order = {qid: i for i, qid in enumerate(plan_ids)}
-    out.sort(key=lambda a: order.get(a.question_id, len(order)))
+    out.sort(
+        key=lambda a: -1 if a.kind == "shorten_intro" else order.get(a.question_id, len(order))
+    )
     return tuple(out)

@@ -46,7 +46,7 @@ Audience = Literal["facilitator", "group"]
 Source = Literal["card", "chat", "private", "transcript"]
 QuestionKind = Literal["text", "scale", "choice"]
 SilenceReason = Literal["no_answers", "few_answers", "short_answers", "slow_start", "hard"]
-AdjustmentKind = Literal["move", "reword", "keep", "shorten", "add_follow_up"]
+AdjustmentKind = Literal["move", "reword", "keep", "shorten", "add_follow_up", "shorten_intro"]
 
 
 def format_offset(seconds: float | None) -> str:
@@ -143,6 +143,7 @@ class WorkshopData:
         open_discussion: Answers given while no question was open.
         plan_question_ids: The plan's question ids in plan order (the next plan starts here).
         changes: What changed in this workshop's plan version (for the series report).
+        facilitator_seconds: How long the facilitator spoke (known for transcripts).
     """
 
     id: str
@@ -161,6 +162,7 @@ class WorkshopData:
     open_discussion: tuple[AnswerData, ...] = ()
     plan_question_ids: tuple[str, ...] = ()
     changes: tuple[str, ...] = ()
+    facilitator_seconds: float | None = None
 
     @property
     def all_answers(self) -> tuple[AnswerData, ...]:
@@ -415,7 +417,8 @@ class Adjustment:
     """A suggested change to the next plan, with its reason and evidence.
 
     Attributes:
-        kind: move, reword, keep, shorten or add_follow_up.
+        kind: move, reword, keep, shorten, add_follow_up, or shorten_intro (advice for the
+            facilitator: the plan has no intro to edit; ``question_id`` is "").
         question_id: The question it concerns.
         reason: Why, in the workshop's language.
         answer_ids: The answers it rests on.

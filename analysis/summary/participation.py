@@ -91,6 +91,10 @@ def participation(data: WorkshopData, *, audience: Audience, lang: Lang) -> Part
             if identities.get(p, 0) == 0 and not (anonymous_in_group and p == ANONYMOUS_LABEL[lang])
         )
     )
+    if anonymous_in_group and any(a.anonymous for a, _ in rows):
+        # In an anonymous workshop even the pseudonyms of the silent stay out of the group's view.
+        silent = ()
+        people = tuple(p for p in people if p.answers)
     if anonymous_in_group:
         anonymous_people = {a.pseudonym for a, _ in rows if a.anonymous}
         people = tuple(p for p in people if p.pseudonym not in anonymous_people or p.answers)

@@ -132,7 +132,7 @@ def render_docx(summary: Summary, *, charts: Mapping[str, bytes] | None = None) 
     for a in summary.adjustments:
         para = para_(style="List Number")
         para.add_run(adjustment_text(a, lang)).bold = True
-        para.add_run(f" — {titles.get(a.question_id, a.question_id)}")
+        para.add_run(f" — {titles.get(a.question_id, a.question_id) or label(lang, 'intro')}")
         reason = para_(a.reason)
         reason.paragraph_format.left_indent = Cm(1)
 

@@ -67,6 +67,10 @@ def adjustment_text(adjustment: Adjustment, lang: Lang) -> str:
         return label(lang, "kind_reword", text=adjustment.text or "")
     if adjustment.kind == "shorten":
         return label(lang, "kind_shorten", min=round((adjustment.time_box_seconds or 0) / 60))
+    if adjustment.kind == "shorten_intro":
+        return label(
+            lang, "kind_shorten_intro", min=round((adjustment.time_box_seconds or 600) / 60)
+        )
     if adjustment.kind == "add_follow_up":
         return label(lang, "kind_add_follow_up", text=adjustment.text or "")
     return label(lang, "kind_keep")
@@ -175,7 +179,7 @@ def render_markdown(summary: Summary) -> str:
     if summary.adjustments:
         titles = {q.question_id: q.text for q in summary.questions}
         for i, a in enumerate(summary.adjustments, start=1):
-            where = titles.get(a.question_id, a.question_id)
+            where = titles.get(a.question_id, a.question_id) or label(lang, "intro")
             lines.append(f"{i}. **{adjustment_text(a, lang)}** — {where}")
             lines.append(f"   {a.reason}")
             if a.answer_ids:

@@ -204,6 +204,11 @@ async def _import(args: argparse.Namespace) -> int:
                 "utterances": len(attributed.utterances),
                 "answers": stored,
                 "questions": len(spans),
+                "facilitator_seconds": sum(
+                    u.end - u.start
+                    for u in attributed.utterances
+                    if u.speaker.lower() in facilitator_names
+                ),
             },
         )
         log.info(
