@@ -6,8 +6,16 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from analysis.clean import CleanOptions, clean_text, split_text_pages, vocabulary_of
+from analysis.clean import (
+    CleanOptions,
+    clean_documents,
+    clean_text,
+    split_text_pages,
+    vocabulary_of,
+)
 from analysis.clean import _is_garbage as is_garbage
 from analysis.errors import InvalidParameter
 
@@ -573,3 +581,66 @@ def test_corpus_has_no_email_or_url_left(cleaned_corpus: dict[str, tuple[str, st
     for _raw, text in cleaned_corpus.values():
         assert not re.search(r"\S+@\S+\.\w+|https?://|www\.", text)
     assert "www.lederne.dk" in cleaned_corpus["lederes-kompetencer-kortuddannede-2008.txt"][0]
+
+
+# --- many documents at once ------------------------------------------------------------
+
+
+def test_clean_documents_repairs_with_words_from_other_documents() -> None:
+    spaced = ["Indledning.\n\nE n d a ta c e n tre re t ta n k e g a n g\n\nAfslutning."]
+    alone = clean_documents([spaced])[0].text
+    together = clean_documents([spaced, ["En datacentreret tankegang er ny."]])[0].text
+    assert "En datacentreret tankegang" in together
+    assert "En datacentreret tankegang" not in alone
+
+
+def test_clean_documents_matches_clean_text_without_garbage() -> None:
+    pages = [_report_pages(3), ["Skriv til a@b.dk.\n\nRefleksion\n\nPersonligt."]]
+    results = clean_documents(pages, options=CleanOptions(lang="en"))
+    assert [r.text for r in results] == [
+        clean_text(p, options=CleanOptions(lang="en")).text for p in pages
+    ]
+
+
+def test_clean_documents_reports_progress() -> None:
+    calls: list[int] = []
+    clean_documents([["a"], ["b"], ["c"]], progress=calls.append)
+    assert calls == [1, 2, 3]
+
+
+def test_clean_documents_rejects_a_string_as_pages() -> None:
+    with pytest.raises(InvalidParameter, match="pages"):
+        clean_documents(["one string"])
+
+
+# --- properties ------------------------------------------------------------------------
+
+_TEXT = st.text(
+    alphabet=st.sampled_from(list("abcæøå ABC-\u00ad‐\n\f.,:;\"'“”0123456789@•□\u00a0\t")),
+    max_size=400,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(pages=st.lists(_TEXT, max_size=4))
+def test_any_input_gives_tidy_paragraphs(pages: list[str]) -> None:
+    text = clean_text(pages).text
+    if text:
+        for paragraph in text.split("\n\n"):
+            assert paragraph and paragraph == paragraph.strip()
+            assert "\n" not in paragraph and "  " not in paragraph
+            assert "\u00ad" not in paragraph and "\u00a0" not in paragraph
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    user=st.from_regex(r"[a-z][a-z0-9.]{0,10}[a-z0-9]", fullmatch=True),
+    domain=st.from_regex(r"[a-z]{2,10}\.(dk|com|org)", fullmatch=True),
+    before=st.sampled_from(["Skriv til ", "(", "Mail: ", ""]),
+    after=st.sampled_from([".", ")", " i dag.", ""]),
+)
+def test_every_email_address_is_redacted(user: str, domain: str, before: str, after: str) -> None:
+    address = f"{user}@{domain}"
+    text = clean(f"{before}{address}{after}")
+    assert address not in text and user not in text.split("[e-mail]")[0][-len(user) :]
+    assert "[e-mail]" in text

@@ -85,3 +85,19 @@ def test_missing_names_file_is_named(tmp_path: Path) -> None:
 
 def test_clean_module_exports_read_names_file() -> None:
     assert read_names_file_from_clean is read_names_file
+
+
+def test_only_paragraphs_with_personal_data_change() -> None:
+    paragraphs = [
+        "Skriv til hanne@hk.dk.",
+        "Intet personligt her, kun 2006 og 2007.",
+        "Se www.hk.dk og ring 23 45 67 89.",
+        "Slut.",
+    ]
+    result = redact("\n\n".join(paragraphs)).text.split("\n\n")
+    assert result == [
+        "Skriv til [e-mail].",
+        "Intet personligt her, kun 2006 og 2007.",
+        "Se [url] og ring [telefon].",
+        "Slut.",
+    ]
