@@ -249,10 +249,12 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             workshop,
             workshop.language if workshop is not None else self._lang_guess(turn_context),
         )
-        caller.facilitator = await self._is_facilitator(turn_context, caller)
+        caller.facilitator = workshop is not None and caller.user_id in workshop.facilitators
         return caller
 
     async def _is_facilitator(self, turn_context: TurnContext, caller: Caller) -> bool:
+        """Whether the caller may steer; asks Teams for the meeting role only when needed
+        (a listed facilitator costs nothing, an answer never triggers the lookup)."""
         workshop = caller.workshop
         if workshop is None:
             return False
@@ -387,6 +389,8 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         # `summary` also works after the end and `plan …` between workshops: they check
         # the caller's role themselves.
         self_checked = spec.name == "summary" or spec.name.startswith("plan")
+        if spec.facilitator_only and not self_checked and not caller.facilitator:
+            caller.facilitator = await self._is_facilitator(turn_context, caller)
         if spec.facilitator_only and not self_checked and not caller.facilitator:
             if caller.workshop is None:
                 self._send(caller.reference, text("no_workshop", caller.lang))

@@ -432,3 +432,13 @@ async def test_catch_up_facilitator_add_withdraw_and_plan_edits(bot: Bot) -> Non
     from dialogs.plan_editing import load_named_plan
 
     assert (await load_named_plan(bot.db, "hk-ny")).question_ids[0] == "q8"
+
+
+async def test_meeting_role_lookup_failure_is_a_polite_refusal(bot: Bot) -> None:
+    url = bot.connector.url
+    await launch(bot)
+    meeting = {"tenant": {"id": "t-1"}, "meeting": {"id": "meeting-7"}}
+    status, body = await bot.post(mention_message(url, "næste", who=CARL, channelData=meeting))
+    await bot.settle()
+    assert status == 200 and "Traceback" not in body
+    assert "kun facilitatoren" in texts(bot.private("29:carl")).lower()
