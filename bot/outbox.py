@@ -393,6 +393,9 @@ class Outbox:
         """
         if not activity_id:
             raise ValueError("activity_id is empty; pass the id that Outbox.send resolved to")
+        if self._closed:
+            log.warning("outbox is closed; dropped a card update")
+            return
         key = (_conversation_key(reference), activity_id)
         pending = self._updates.get(key)
         if pending is not None:
@@ -402,6 +405,9 @@ class Outbox:
             return
         pending = _PendingUpdate(card_factory, reference)
         self._updates[key] = pending
+        if len(self._last_update) > 4096:  # forget cards not updated for a while
+            horizon = time.monotonic() - self.coalesce_window
+            self._last_update = {k: t for k, t in self._last_update.items() if t > horizon}
         loop = asyncio.get_running_loop()
         due = self._last_update.get(key, float("-inf")) + self.coalesce_window
         delay = max(0.0, due - time.monotonic())
