@@ -118,7 +118,6 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         self.db = services.db
         self.summary_builder = summary_builder
         self._progress = services.user_state.create_property("workshop_progress")
-        self._conversation = services.conversation_state.create_property("workshop")
         self._cards: dict[int, tuple[ConversationReference, str]] = {}
         # Time boxes are timer handles, not sleeping tasks, so a shutdown never waits for
         # them; after a restart a running question simply has no reminder.

@@ -442,3 +442,22 @@ async def test_meeting_role_lookup_failure_is_a_polite_refusal(bot: Bot) -> None
     await bot.settle()
     assert status == 200 and "Traceback" not in body
     assert "kun facilitatoren" in texts(bot.private("29:carl")).lower()
+
+
+async def test_installation_and_bot_added_show_the_help_card(bot: Bot) -> None:
+    url = bot.connector.url
+    await bot.post(teams_activity(url, type="installationUpdate", action="add", conversation_id=GROUP, **ANNA))
+    await bot.post(
+        teams_activity(
+            url,
+            type="conversationUpdate",
+            conversation_id="19:other@thread.v2",
+            membersAdded=[{"id": BOT_ID, "name": "workshopbot"}],
+            channelData={"tenant": {"id": "t"}, "eventType": "teamMemberAdded", "team": {"id": "19:team"}},
+            **ANNA,
+        )
+    )
+    await bot.settle()
+    for conversation in (GROUP, "19:other@thread.v2"):
+        sent = bot.connector.sent_activities(conversation)
+        assert len(sent) == 1 and "Kommandoer" in json.dumps(card_of(sent[0]), ensure_ascii=False)
