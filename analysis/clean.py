@@ -818,7 +818,12 @@ def _paragraphs(lines: list[str]) -> tuple[list[str], list[int]]:
                 line[:1].islower() or _last_word(previous) in _OPEN_ENDINGS
             )
         else:
-            new = len(previous) < short and (line[:1].isupper() or line[:1].isdigit())
+            # A line that stops well before the margin ends its paragraph (or is a heading)
+            # when the next line starts like a new one.
+            stops_early = len(previous) < short or (
+                len(previous) < 0.85 * width and previous.endswith((".", "!", "?", ":"))
+            )
+            new = stops_early and (line[:1].isupper() or line[:1].isdigit())
         if new and current:
             paragraphs.append(current)
             current = []

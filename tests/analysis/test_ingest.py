@@ -486,3 +486,30 @@ def test_corpus_is_clean(corpus: IngestReport, corpus_dir: Path) -> None:
             if broken[1] in {"og", "eller", "samt", "som", "til"}:
                 continue
             assert broken[0] + broken[1] in document.text or "-".join(broken) in document.text
+
+
+def test_pdf_paragraphs_are_rebuilt_from_line_lengths(tmp_path: Path) -> None:
+    path = tmp_path / "afsnit.pdf"
+    path.write_bytes(
+        make_pdf(
+            [
+                [
+                    "Første afsnit har en lang linje, som fylder hele bredden af siden",
+                    "og fortsætter på næste linje, som også er ret lang her i teksten,",
+                    "og slutter her.",
+                    "Andet afsnit begynder med en lang linje, som fylder hele bredden",
+                    "af siden og slutter så på denne lidt kortere linje.",
+                    "Overskrift",
+                    "Tredje afsnit står under en overskrift og har kun én lang linje.",
+                ]
+            ]
+        )
+    )
+    (document,) = ingest([path]).documents
+    assert [p.split()[0] for p in document.paragraphs] == [
+        "Første",
+        "Andet",
+        "Overskrift",
+        "Tredje",
+    ]
+    assert document.paragraphs[0].endswith("og slutter her.")
