@@ -262,6 +262,81 @@ def _dropdb(name: str) -> None:
     )
 
 
+async def _sqlite(
+    workdir: Path, connector: RemoteConnector, processes: list[ManagedProcess], **common: Any
+) -> dict[str, Any]:
+    url = f"sqlite:///{workdir / 'load.sqlite3'}"
+    db_upgrade(url)
+    bot = await start_bot(url, log_path=workdir / "bot-sqlite.log")
+    processes.append(bot.process)
+    try:
+        return await run_workshop_load(
+            bot_url=bot.url,
+            connector=connector,
+            database_url=url,
+            bot_pids=[bot.process.pid],
+            **common,
+        )
+    finally:
+        bot.process.stop()
+
+
+async def _postgres(
+    workdir: Path, connector: RemoteConnector, processes: list[ManagedProcess], **common: Any
+) -> dict[str, Any]:
+    name = f"wsb_load_{os.getpid()}"
+    _createdb(name)
+    url = f"{PG_BASE}/{name}"
+    try:
+        db_upgrade(url)
+        bots = [await start_bot(url, log_path=workdir / f"bot-pg-{i}.log") for i in (1, 2)]
+        processes += [b.process for b in bots]
+        proxy, proxy_ready = start_python(
+            "proxy.py",
+            *[arg for b in bots for arg in ("--backend", b.url)],
+            log_path=workdir / "proxy.log",
+        )
+        processes.append(proxy)
+        try:
+            await wait_http(proxy_ready["url"] + "/healthz", process=proxy)
+            return await run_workshop_load(
+                bot_url=proxy_ready["url"],
+                connector=connector,
+                database_url=url,
+                bot_pids=[b.process.pid for b in bots],
+                check_summary=True,
+                **common,
+            )
+        finally:
+            for process in (proxy, *[b.process for b in bots]):
+                process.stop()
+    finally:
+        _dropdb(name)
+
+
+async def _echo(
+    workdir: Path,
+    service_url: str,
+    processes: list[ManagedProcess],
+    *,
+    messages: int,
+    concurrency: int,
+) -> dict[str, Any]:
+    echo, echo_ready = start_python("echo_bot.py", log_path=workdir / "echo.log")
+    processes.append(echo)
+    try:
+        await wait_http(echo_ready["url"] + "/healthz", process=echo)
+        return await run_echo(
+            echo_url=echo_ready["url"],
+            service_url=service_url,
+            messages=messages,
+            concurrency=concurrency,
+            pid=echo.pid,
+        )
+    finally:
+        echo.stop()
+
+
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
     unknown = set(configs) - {"sqlite", "postgres", "echo"}
@@ -272,10 +347,12 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
     questions = args.questions or _plan_size("default")
     results: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}",
+        "machine": f"{platform.node()} · {os.cpu_count()} cores · Python "
+        f"{platform.python_version()} · load average before {os.getloadavg()[0]:.1f}",
         "participants": args.participants,
         "questions": questions,
         "concurrency": args.concurrency,
+        "errors": {},
     }
     workdir = Path(tempfile.mkdtemp(prefix="wsb-load-"))
     log.info("logs and databases in %s", workdir)
@@ -283,6 +360,7 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
         "connector_server.py", log_path=workdir / "connector.log"
     )
     processes: list[ManagedProcess] = [connector_process]
+    titles = {"sqlite": "sqlite (1 process)", "postgres": "postgres (2 processes, proxy)"}
     try:
         async with aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=args.concurrency + 8)
@@ -295,81 +373,46 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
                 "redeliver_every": args.redeliver_every,
                 "http": http,
             }
-            if "sqlite" in configs:
-                url = f"sqlite:///{workdir / 'load.sqlite3'}"
-                db_upgrade(url)
-                bot = await start_bot(url, log_path=workdir / "bot-sqlite.log")
-                processes.append(bot.process)
+            runners = {"sqlite": _sqlite, "postgres": _postgres}
+            for config in ("sqlite", "postgres"):
+                if config not in configs:
+                    continue
                 try:
-                    results["sqlite"] = await run_workshop_load(
-                        bot_url=bot.url,
-                        connector=throttled,
-                        database_url=url,
-                        bot_pids=[bot.process.pid],
-                        **common,
-                    )
-                finally:
-                    bot.process.stop()
-                _report("sqlite (1 process)", results["sqlite"])
-            if "postgres" in configs:
-                name = f"wsb_load_{os.getpid()}"
-                _createdb(name)
-                url = f"{PG_BASE}/{name}"
-                try:
-                    db_upgrade(url)
-                    bots = [
-                        await start_bot(url, log_path=workdir / f"bot-pg-{i}.log") for i in (1, 2)
-                    ]
-                    processes += [b.process for b in bots]
-                    proxy, proxy_ready = start_python(
-                        "proxy.py",
-                        *[arg for b in bots for arg in ("--backend", b.url)],
-                        log_path=workdir / "proxy.log",
-                    )
-                    processes.append(proxy)
-                    await wait_http(proxy_ready["url"] + "/healthz", process=proxy)
-                    try:
-                        results["postgres"] = await run_workshop_load(
-                            bot_url=proxy_ready["url"],
-                            connector=throttled,
-                            database_url=url,
-                            bot_pids=[b.process.pid for b in bots],
-                            check_summary=True,
-                            **common,
-                        )
-                    finally:
-                        for process in (proxy, *[b.process for b in bots]):
-                            process.stop()
-                finally:
-                    _dropdb(name)
-                _report("postgres (2 processes behind a proxy)", results["postgres"])
+                    results[config] = await runners[config](workdir, throttled, processes, **common)
+                except Exception as exc:  # one broken configuration must not hide the others
+                    log.exception("configuration %s failed", config)
+                    results["errors"][config] = f"{type(exc).__name__}: {str(exc)[-500:]}"
+                    continue
+                _report(titles[config], results[config])
             if "echo" in configs:
-                echo, echo_ready = start_python("echo_bot.py", log_path=workdir / "echo.log")
-                processes.append(echo)
-                await wait_http(echo_ready["url"] + "/healthz", process=echo)
                 try:
-                    results["echo"] = await run_echo(
-                        echo_url=echo_ready["url"],
-                        service_url=ready["open"],
+                    results["echo"] = await _echo(
+                        workdir,
+                        ready["open"],
+                        processes,
                         messages=args.participants * questions,
                         concurrency=args.concurrency,
-                        pid=echo.pid,
                     )
-                finally:
-                    echo.stop()
+                except Exception as exc:
+                    log.exception("the echo bot failed")
+                    results["errors"]["echo"] = f"{type(exc).__name__}: {str(exc)[-500:]}"
+            if "echo" in results:
+                echo = results["echo"]
                 print(
-                    f"\necho bot: {results['echo']['requests_per_s']} requests/s, p50 "
-                    f"{results['echo']['p50_ack_ms']} ms, p99 {results['echo']['p99_ack_ms']} ms, "
-                    f"{results['echo']['cpu_ms_per_request']} ms CPU per request"
+                    f"\necho bot: {echo['requests_per_s']} requests/s, p50 {echo['p50_ack_ms']} "
+                    f"ms, p99 {echo['p99_ack_ms']} ms, {echo['cpu_ms_per_request']} ms CPU per "
+                    "request"
                 )
                 for config in ("sqlite", "postgres"):
-                    if config in results and results["echo"]["requests_per_s"]:
-                        ratio = results[config]["answers_per_s"] / results["echo"]["requests_per_s"]
+                    if config in results and echo["requests_per_s"]:
+                        ratio = results[config]["answers_per_s"] / echo["requests_per_s"]
                         results[config]["echo_ratio"] = round(ratio, 2)
                         print(f"{config}: {ratio:.2f}x the echo bot's throughput")
     finally:
         for process in processes:
             process.stop(timeout=10)
+    for config, error in results["errors"].items():
+        print(f"\n{config} FAILED: {error}")
     results["logs"] = str(workdir)
     return results
 
@@ -459,6 +502,8 @@ def append_results(results: dict[str, Any], path: Path = RESULTS) -> None:
             f"{e['requests_per_s']} req/s | {e['p50_ack_ms']} | {e['p99_ack_ms']} | "
             f"{e['cpu_ms_per_request']} | - | - | - | 1 | |"
         )
+    for config, error in results.get("errors", {}).items():
+        lines.append(f"\n{config} failed: `{error.splitlines()[-1] if error else ''}`")
     lines.append("")
     with path.open("a", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")

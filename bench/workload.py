@@ -428,9 +428,10 @@ class WorkshopDriver:
             self.connector.url, conversation_id=self.conversation_id, **who, **fields
         )
 
-    def mention(self, text: str) -> dict[str, Any]:
-        """A facilitator message that @mentions the bot."""
+    def mention(self, text: str, *, user: dict[str, str] | None = None) -> dict[str, Any]:
+        """A message that @mentions the bot (from the facilitator unless ``user``)."""
         return self.activity(
+            user=user,
             text=f"<at>workshopbot</at> {text}",
             entities=[
                 {
