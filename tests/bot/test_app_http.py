@@ -146,16 +146,21 @@ async def test_outbox_send_arrives_after_the_request_was_answered(
     assert [a["text"] for a in connector.sent_activities("conv-outbox")] == ["later"]
 
 
+@pytest.mark.parametrize(("locale", "opening"), [("en-US", "Sorry"), ("da-DK", "Beklager")])
 async def test_failed_turn_gets_a_polite_message_and_no_trace(
-    local_bot: Running, connector: ConnectorStandIn, http: aiohttp.ClientSession
+    local_bot: Running,
+    connector: ConnectorStandIn,
+    http: aiohttp.ClientSession,
+    locale: str,
+    opening: str,
 ) -> None:
-    activity = teams_message(connector.url, "boom", conversation_id="conv-boom", locale="en-US")
+    activity = teams_message(connector.url, "boom", conversation_id="conv-boom", locale=locale)
     async with http.post(local_bot.base + "/api/messages", json=activity) as response:
         body = await response.text()
     assert "Traceback" not in body and "RuntimeError" not in body
     sent = connector.sent_activities("conv-boom")
     assert len(sent) == 1
-    assert sent[0]["text"].startswith("Sorry")
+    assert sent[0]["text"].startswith(opening)
     assert "Traceback" not in sent[0]["text"] and "bug" not in sent[0]["text"]
 
 
