@@ -48,6 +48,12 @@ _TAG = re.compile(r"</?[^>]+>")
 # A docx header line: "Name   0:03", "Name 1:02:03", or a bare timestamp line.
 _DOCX_HEAD = re.compile(rf"^(?P<name>.+?)\s+(?P<time>{_TIME})\s*$")
 _DOCX_TIME = re.compile(rf"^\s*(?P<time>{_TIME})(?:\s*-->\s*{_TIME})?\s*$")
+# Older exports (Microsoft Stream) put the cue first: "0:0:3.120 --> 0:0:7.450", then the
+# speaker, then the text; seconds may have one digit there.
+_STREAM_TIME = re.compile(
+    r"^\s*(\d{1,2}):(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?\s*-->\s*"
+    r"(\d{1,2}):(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?\s*$"
+)
 
 
 class TranscriptError(AnalysisError):
@@ -195,6 +201,8 @@ def parse_docx_paragraphs(paragraphs: Sequence[str]) -> Transcript:
     raw: list[Utterance] = []
     items = [(i + 1, p.strip()) for i, p in enumerate(paragraphs)]
     items = [(i, p) for i, p in items if p]
+    if any(_STREAM_TIME.match(p) for _, p in items):
+        return _parse_stream_layout(items)
     k = 0
     # Skip the title block: everything before the first speaker/timestamp pair.
     while k < len(items) and not _is_header(items, k):
@@ -237,6 +245,41 @@ def parse_docx_paragraphs(paragraphs: Sequence[str]) -> Transcript:
         replace(u, end=raw[i + 1].start if i + 1 < len(raw) else u.start) for i, u in enumerate(raw)
     ]
     return Transcript(_merge(fixed), "docx")
+
+
+def _parse_stream_layout(items: Sequence[tuple[int, str]]) -> Transcript:
+    """Cue line, speaker line, text paragraphs (the layout of older Stream exports)."""
+    raw: list[Utterance] = []
+    k = 0
+    while k < len(items) and not _STREAM_TIME.match(items[k][1]):
+        k += 1
+    while k < len(items):
+        number, cue = items[k]
+        timing = _STREAM_TIME.match(cue)
+        if timing is None:
+            raise TranscriptError(
+                f"paragraph {number}: expected a cue '0:00:03.120 --> 0:00:07.450', "
+                f"found {cue[:40]!r}"
+            )
+        groups = timing.groups()
+        start, end = _seconds(groups[0:4]), _seconds(groups[4:8])
+        k += 1
+        if k >= len(items) or _STREAM_TIME.match(items[k][1]):
+            raise TranscriptError(
+                f"paragraph {number + 1}: expected the speaker's name after the cue"
+            )
+        speaker = items[k][1]
+        k += 1
+        text_parts: list[str] = []
+        while k < len(items) and not _STREAM_TIME.match(items[k][1]):
+            text_parts.append(items[k][1])
+            k += 1
+        if not text_parts:
+            raise TranscriptError(
+                f"paragraph {number}: expected what {speaker!r} said after the speaker line"
+            )
+        raw.append(Utterance(speaker, start, end, " ".join(text_parts), number))
+    return Transcript(_merge(raw), "docx")
 
 
 def _is_header(items: Sequence[tuple[int, str]], k: int) -> bool:

@@ -93,7 +93,9 @@ def test_malformed_vtt_names_line_and_expectation(text: str, line: int, expected
     assert expected in message
 
 
-def write_teams_docx(path: Path, rows: list[tuple[str, str, str]], *, one_line: bool = False) -> Path:
+def write_teams_docx(
+    path: Path, rows: list[tuple[str, str, str]], *, one_line: bool = False
+) -> Path:
     """Write a transcript the way Teams exports it: title block, then speaker/time/text."""
     doc = Document()
     doc.add_paragraph("Workshop om efteruddannelse")
@@ -127,10 +129,18 @@ def test_docx_transcript_parses(tmp_path: Path, one_line: bool) -> None:
     t = parse_transcript(path)
     assert t.format == "docx"
     assert t.speakers == ("Mette Hansen", "Jonas Berg", "Sara Lind")
-    assert [u.speaker for u in t.utterances] == ["Mette Hansen", "Jonas Berg", "Sara Lind", "Mette Hansen"]
+    assert [u.speaker for u in t.utterances] == [
+        "Mette Hansen",
+        "Jonas Berg",
+        "Sara Lind",
+        "Mette Hansen",
+    ]
     jonas = t.utterances[1]
     assert jonas.start == 40
-    assert jonas.text == "Vi burde lave en podcast om opgaverne. Den kan ligge på intranettet. Og korte videoer."
+    assert (
+        jonas.text
+        == "Vi burde lave en podcast om opgaverne. Den kan ligge på intranettet. Og korte videoer."
+    )
     assert t.utterances[-1].start == 3730
     assert jonas.end == 65
 
@@ -172,3 +182,35 @@ def test_unknown_or_missing_files_fail_clearly(tmp_path: Path) -> None:
     vtt.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nhej\n", encoding="utf-8")
     with pytest.raises(TranscriptError, match=r"bad.vtt: line 4"):
         parse_transcript(vtt)
+
+
+def test_older_stream_docx_layout_parses(tmp_path: Path) -> None:
+    doc = Document()
+    doc.add_paragraph("Transcript")
+    for cue, speaker, text in [
+        ("0:0:3.120 --> 0:0:7.450", "Mette Hansen", "Hvordan kan den viden formidles effektfuldt?"),
+        ("0:0:40.0 --> 0:0:46.500", "Jonas Berg", "Vi burde lave en podcast."),
+        ("0:0:47.0 --> 0:0:52.0", "Jonas Berg", "Med korte afsnit."),
+        ("0:1:5.0 --> 0:1:9.0", "Sara Lind", "Enig."),
+    ]:
+        doc.add_paragraph(cue)
+        doc.add_paragraph(speaker)
+        doc.add_paragraph(text)
+    path = tmp_path / "stream.docx"
+    doc.save(str(path))
+    t = parse_transcript(path)
+    assert [u.speaker for u in t.utterances] == ["Mette Hansen", "Jonas Berg", "Sara Lind"]
+    assert t.utterances[1].text == "Vi burde lave en podcast. Med korte afsnit."
+    assert (t.utterances[1].start, t.utterances[1].end) == (40.0, 52.0)
+    assert t.utterances[2].start == 65.0
+
+
+def test_stream_docx_cue_without_text_fails(tmp_path: Path) -> None:
+    doc = Document()
+    doc.add_paragraph("0:0:3.120 --> 0:0:7.450")
+    doc.add_paragraph("Mette Hansen")
+    doc.add_paragraph("0:0:8.0 --> 0:0:9.0")
+    path = tmp_path / "bad-stream.docx"
+    doc.save(str(path))
+    with pytest.raises(TranscriptError, match="paragraph 1: expected what 'Mette Hansen' said"):
+        parse_transcript(path)

@@ -11,9 +11,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.app import create_app
+from bot.app import SERVICES_KEY, create_app
 from bot.settings import Settings
-from bot.summaries import summary_bot_factory
+from bot.summaries import post_summary, summary_bot_factory
 from storage import plans as plans_repo
 from storage import workshops as workshops_repo
 from tests.bot.test_handler import ANNA, BO, CARL, GROUP, Bot, card_of, launch, mention_message
@@ -82,3 +82,14 @@ async def test_end_sends_what_now_card_and_accept_makes_next_plan(bot: Bot) -> N
     latest = await plans_repo.latest_plan_version(bot.db, before.plan_key)
     assert latest is not None and latest.version == before.version + 1
     assert f"version {latest.version}" in json.dumps(bot.group(), ensure_ascii=False)
+
+    # post_summary: the same card, proactively, to the group or to the facilitators.
+    before_group, before_anna = len(bot.group()), len(bot.private("29:anna"))
+    await post_summary(bot.app[SERVICES_KEY], wid, to_group=True)
+    await post_summary(bot.app[SERVICES_KEY], wid, to_group=False)
+    await bot.settle()
+    posted = card_of(bot.group()[-1])
+    assert len(bot.group()) == before_group + 1 and posted is not None
+    assert "Hvad så?" in json.dumps(posted, ensure_ascii=False) and posted["actions"] == []
+    assert "Et privat svar" not in json.dumps(posted, ensure_ascii=False)
+    assert len(bot.private("29:anna")) == before_anna + 1
