@@ -1,7 +1,9 @@
 """Turn extracted page text into clean paragraphs: stage 2 of the pipeline.
 
-:func:`clean_text` takes the pages of one document (a PDF's pages; a text file split at
-form feeds or, when it has none, at runs of two or more empty lines) and applies, in order:
+:func:`clean_text` cleans one document; :func:`clean_documents` cleans a corpus (faster,
+and it repairs letter-spaced lines with the words of every document). A document comes as
+pages: a PDF's pages, or a text file split by :func:`split_text_pages` at form feeds or,
+when it has none, at runs of two or more empty lines. The rules, in order:
 
 1. **Characters**: NFC; every kind of space becomes one space; curly quotes, guillemets and
    primes become ``"`` and ``'``; the hyphen characters U+2010/U+2011 become ``-`` and the
@@ -12,29 +14,36 @@ form feeds or, when it has none, at runs of two or more empty lines) and applies
    pages and a tenth of them, or half of them in a short document) is dropped. A line that
    is only a page number ("12", "- 12 -", "Side 12", "12 af 40") is dropped anywhere.
 3. **Letter-spaced extraction garbage** ("D a ta c e n tre re t"): a line where at least
-   two words (and a fifth of them) are fragments of one or two letters that are no word is
-   rejoined. Double spaces are taken as sure word gaps; inside them, fragments are grouped
-   into words the document (and the ``vocabulary`` of the corpus) knows; what is still
-   unknown is glued to its neighbours. A line that stays garbage is dropped, with a warning.
+   two words (and a fifth of them) are fragments of one or two letters that are no word,
+   or where a capital stands apart from its word ("B orgeren"), is rejoined. Double spaces
+   are taken as sure word gaps; inside them, fragments are grouped into the longest words
+   the document (or the corpus) spells correctly elsewhere; runs of fragments between
+   trusted words are glued into one word. A line that stays garbage is dropped, with a
+   warning. Paragraphs made of many one-to-three-letter lines (letters set vertically)
+   get the same treatment after step 6.
 4. **Hyphenation**: a word broken at a line end with ``-``, U+2010 or a soft hyphen is
-   joined ("virksomhe-/der" → "virksomheder"), also across one blank line. The hyphen is
-   kept when the first part is an abbreviation in capitals ("HK-/medlemmer" →
-   "HK-medlemmer") or when the document spells the word with a hyphen elsewhere. A hyphen
+   joined ("virksomhe-/der" → "virksomheder"), also across one blank line or a page
+   break. The hyphen is kept when the first part is an abbreviation in capitals or has a
+   digit ("HK-/medlemmer" → "HK-medlemmer"), when the second part starts with a capital,
+   or when the document spells the word with a hyphen and never without. A hyphen
    followed by a conjunction ("efter-/og videreuddannelse") is an enumeration and stays.
 5. **Reflection sections** (unless ``keep_reflection``): a line that is only a heading such
-   as "Refleksion", "Refleksioner", "Personlig refleksion", "5. Refleksion",
-   "Reflection(s)" starts a section that is removed. A numbered heading ("5.2 Refleksion")
-   ends at the next numbered heading of the same or a higher level with a larger number
-   ("5.3 …", "6. …"). Any reflection section also ends at back matter or a standard
-   section heading (Litteraturliste, Litteratur, Referencer, Kilder, Bilag, Bibliography,
-   References, Appendix, Konklusion, Perspektivering, Conclusion, …), which is kept.
-   Otherwise it runs to the end of the document: when in doubt, personal text is removed.
+   as "Refleksion", "Refleksioner", "Personlig refleksion", "5. Refleksion", "Refleksion
+   over forløbet", "Reflection(s)" starts a section that is removed. A numbered heading
+   ("5.2 Refleksion") ends at the next numbered heading of the same or a higher level
+   with a larger number ("5.3 …", "6. …"), so a numbered list inside it does not end it.
+   Any reflection section also ends at back matter or a standard section heading
+   (Litteraturliste, Litteratur, Referencer, Kilder, Bilag, Noter, Bibliography,
+   References, Appendix, Konklusion, Perspektivering, Diskussion, Conclusion, …), which
+   is kept. Otherwise it runs to the end of the document: in doubt, personal text goes.
 6. **Paragraphs**: lines of a paragraph are joined with a space. Blank lines separate
-   paragraphs, except when the next line starts with a small letter and the previous one
-   does not end a sentence (wrapped text with blank lines between its lines). A bullet
-   starts a new paragraph and is removed; so does a line after a short line when it starts
-   with a capital (a heading). Paragraphs without a letter (table numbers, lone bullets)
-   are dropped.
+   paragraphs, except when the next line starts with a small letter or the previous one
+   ends with a word no sentence ends with ("og", "for", "the", …) and not with a
+   sentence end (wrapped text with blank lines between its lines). Without blank lines
+   (PDF text), a line that stops well before the margin (under 60 % of the usual width, or
+   under 85 % and ending a sentence) ends its paragraph when the next line starts with a
+   capital or digit. A bullet starts a new paragraph and is removed. Paragraphs without a
+   letter (table numbers, lone bullets) are dropped.
 7. **Redaction** (:mod:`analysis.redact`): e-mail addresses, URLs, CPR numbers, phone
    numbers and the given names become placeholders. It runs on whole paragraphs, after
    hyphenated words are joined, so a name or address broken over two lines is still found.
