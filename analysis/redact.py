@@ -247,7 +247,7 @@ def redact(
     Returns:
         The redacted text and a count per kind.
 
-    >>> redact("Skriv til hanne@hk.dk eller ring 12 34 56 78").text
+    >>> redact("Skriv til hanne@hk.dk eller ring 23 45 67 89").text
     'Skriv til [e-mail] eller ring [telefon]'
     """
     return Redactor(names=names, lang=lang).redact(text)

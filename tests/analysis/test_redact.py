@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
 from pathlib import Path
 
 import pytest
@@ -101,3 +103,10 @@ def test_only_paragraphs_with_personal_data_change() -> None:
         "Se [url] og ring [telefon].",
         "Slut.",
     ]
+
+
+@pytest.mark.parametrize("module_name", ["analysis.redact", "analysis.clean"])
+def test_docstring_examples_hold(module_name: str) -> None:
+    module = importlib.import_module(module_name)
+    failures, tried = doctest.testmod(module)
+    assert tried >= 1 and failures == 0
