@@ -30,8 +30,8 @@ from analysis.errors import InvalidParameter
 
 __all__ = [
     "EXTRA_STOP_WORDS",
-    "CaseInsensitiveLemmatizer",
     "LANGUAGES",
+    "CaseInsensitiveLemmatizer",
     "Lang",
     "components_to_disable",
     "has_noun_chunks",
