@@ -27,9 +27,23 @@ CSV_COLUMNS = (
 )
 
 
+def _id(value: Any) -> Any:
+    # Stored answers have whole-number ids: give them as numbers, so tools that match ids
+    # (``workshopbot data forget`` scrubbing a person's quotes) find them.
+    return int(value) if isinstance(value, str) and value.isdigit() else value
+
+
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(value):
+            item = _plain(getattr(value, f.name))
+            if f.name.endswith("answer_id"):
+                item = _id(item)
+            elif f.name.endswith("answer_ids") and isinstance(item, list):
+                item = [_id(i) for i in item]
+            out[f.name] = item
+        return out
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -38,7 +52,12 @@ def _plain(value: Any) -> Any:
 
 
 def to_dict(summary: Summary) -> dict[str, Any]:
-    """The summary as plain JSON-ready data (dataclasses become objects)."""
+    """The summary as plain JSON-ready data (dataclasses become objects).
+
+    Answer ids that are whole numbers (stored answers) become JSON numbers; every quote,
+    proposal mention and signal carries its ``answer_id`` and who said it, so one person's
+    quotes can be found and removed later.
+    """
     data: dict[str, Any] = _plain(summary)
     data["format"] = "workshopbot-summary/1"
     return data

@@ -208,3 +208,41 @@ def test_accepting_adjustments_creates_next_plan_version(
     assert version == 2
     q1 = plan.question("q1")  # type: ignore[attr-defined]
     assert "egen afdeling" in q1.text["da"]  # reworded after the silence
+
+
+def test_forgetting_a_speaker_scrubs_the_stored_summary(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli.transcript import _speaker_id
+    from storage.db import open_database
+    from storage.privacy import forget_user
+    from storage.summaries import latest_summary
+
+    path = tmp_path / "ws.vtt"
+    path.write_text(VTT_1, encoding="utf-8")
+    wid = _import(path, capsys, "--plan", "default", "--facilitator", "Mette Hansen", "--org", "HK")
+    assert main(["summary", str(wid), "--format", "json"]) == 0  # stored as well
+    stored = json.loads(capsys.readouterr().out)
+    podcast_id = next(
+        quote["answer_id"]
+        for q in stored["questions"]
+        for quote in q["quotes"]
+        if "podcast" in quote["text"] and quote["pseudonym"] == "Deltager A"
+    )
+    assert isinstance(podcast_id, int)
+
+    async def forget() -> dict[str, object]:
+        db = await open_database()
+        try:
+            await forget_user(db, _speaker_id(path, "Jonas Berg"))
+            record = await latest_summary(db, wid)
+            assert record is not None
+            return {"data": record.data, "markdown": record.markdown}
+        finally:
+            await db.dispose()
+
+    after = asyncio.run(forget())
+    text = json.dumps(after, ensure_ascii=False)
+    assert "Vi burde lave en podcast om opgaverne" not in text
+    assert "Det er svært." not in text
+    assert "Ved ikke" in text  # Sara's answer stays
