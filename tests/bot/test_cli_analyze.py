@@ -181,3 +181,23 @@ def test_store_saves_the_map_in_the_database(
         capsys,
     )
     assert code == 2 and "exists already" in stderr and "--replace" in stderr
+
+
+def test_progress_bars_draw_one_bar_per_stage() -> None:
+    import io
+
+    from analysis.pipeline import run_analysis
+    from bot.cli.analyze import ProgressBars
+    from tests.analysis.map_fixtures import docs
+
+    stream = io.StringIO()
+    bars = ProgressBars(stream, enabled=True)
+    run_analysis(docs("Lederen og medarbejderen.\n\nLederen og medarbejderen igen."), progress=bars)
+    bars.close()
+    text = stream.getvalue()
+    for stage in ("ingest", "terms", "network", "layout"):
+        assert stage in text
+    assert "100%" in text
+    quiet = io.StringIO()
+    ProgressBars(quiet, enabled=False)("terms", 1, 2)
+    assert quiet.getvalue() == ""
