@@ -5,20 +5,24 @@ eTag is still that one; ``None`` or ``"*"`` writes unconditionally; every write 
 eTag; deleting an unknown key is silent; any string is a valid key. A conditional write to a
 key that no longer exists is a conflict too (the eTag it carries is stale).
 
-A batch (:func:`write_state` with several keys) is one transaction: on a conflict nothing
-of it is written.
+One :func:`write_state` call with several keys is all or nothing: on a conflict none of
+its keys is written. Concurrent calls are group-committed (:mod:`storage._batching`): they
+share a transaction, each under its own savepoint, so one call's conflict never undoes
+another's write.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.engine import Connection
 
 from storage._base import bot_state_t, upsert, utcnow
+from storage._batching import BatchWriter
 from storage.db import Database
-from storage.errors import EtagConflict, InvalidInput
+from storage.errors import EtagConflict, InvalidInput, StorageError
 
 __all__ = ["delete_state", "new_etag", "read_state", "write_state"]
 
@@ -89,30 +93,79 @@ async def write_state(
             raise InvalidInput(
                 f"bot-state write for {key!r} has an empty eTag; use '*' to overwrite"
             )
+    request = tuple((key, data, expected) for key, (data, expected) in changes.items())
+    writer = db.services.get(_WRITER_KEY)
+    if writer is None:
+        writer = BatchWriter(
+            lambda batch: db.run_write(_write_batch, batch),
+            lambda one: db.run_write(_apply, one),
+            max_batch=200,
+            workers=2 if db.dialect == "postgresql" else 1,
+        )
+        db.services[_WRITER_KEY] = writer
+    result: dict[str, str] = await writer.submit(request)
+    return result
+
+
+_WRITER_KEY = "botstate.writer"
+
+#: One call of :func:`write_state`: ``(key, json_text, expected_etag)`` per item.
+_Request = tuple[tuple[str, str, str | None], ...]
+
+
+def _apply(conn: Connection, request: _Request) -> dict[str, str]:
+    """Write one call's items; raise :class:`EtagConflict` at the first stale eTag."""
     now = utcnow()
-    async with db.transaction() as session:
-        for key, (data, expected) in changes.items():
-            etag = new_etag()
-            if expected is None or expected == "*":
-                await session.execute(
-                    upsert(session, bot_state_t, ["key"], ["data", "etag", "updated_at"]).values(
-                        key=key, data=data, etag=etag, updated_at=now
-                    )
+    new_etags: dict[str, str] = {}
+    for key, data, expected in request:
+        etag = new_etag()
+        if expected is None or expected == "*":
+            conn.execute(
+                upsert(conn, bot_state_t, ["key"], ["data", "etag", "updated_at"]).values(
+                    key=key, data=data, etag=etag, updated_at=now
                 )
-            else:
-                result = await session.execute(
-                    update(bot_state_t)
-                    .where(bot_state_t.c.key == key, bot_state_t.c.etag == expected)
-                    .values(data=data, etag=etag, updated_at=now)
+            )
+        else:
+            result = conn.execute(
+                update(bot_state_t)
+                .where(bot_state_t.c.key == key, bot_state_t.c.etag == expected)
+                .values(data=data, etag=etag, updated_at=now)
+            )
+            if result.rowcount != 1:
+                raise EtagConflict(
+                    f"the stored state for {key!r} changed since it was read (eTag {expected!r} "
+                    "is stale); read it again and retry",
+                    keys=(key,),
                 )
-                if result.rowcount != 1:
-                    raise EtagConflict(
-                        f"the stored state for {key!r} changed since it was read (eTag {expected!r} "
-                        "is stale); read it again and retry",
-                        keys=(key,),
-                    )
-            new_etags[key] = etag
+        new_etags[key] = etag
     return new_etags
+
+
+def _write_batch(
+    conn: Connection, batch: Sequence[_Request]
+) -> list[dict[str, str] | StorageError]:
+    """Several calls in one transaction, each all-or-nothing on its own.
+
+    A single-item call needs no savepoint: a conflict there means nothing was written. A
+    call with several items runs inside a SAVEPOINT that is rolled back on its conflict.
+    """
+    outcomes: list[dict[str, str] | StorageError] = []
+    for request in batch:
+        if len(request) == 1:
+            try:
+                outcomes.append(_apply(conn, request))
+            except EtagConflict as exc:
+                outcomes.append(exc)
+            continue
+        savepoint = conn.begin_nested()
+        try:
+            outcomes.append(_apply(conn, request))
+        except EtagConflict as exc:
+            savepoint.rollback()
+            outcomes.append(exc)
+        else:
+            savepoint.commit()
+    return outcomes
 
 
 async def delete_state(db: Database, keys: Iterable[str]) -> None:

@@ -119,3 +119,20 @@ async def test_concurrent_botstate_writes_same_etag_one_winner(db: Database) -> 
     results = await asyncio.gather(*(attempt(i) for i in range(12)))
     assert results.count(True) == 1
     assert (await botstate.read_state(db, ["k"]))["k"][0] == str(results.index(True))
+
+
+async def test_one_calls_conflict_does_not_undo_another_call_in_the_same_batch(
+    db: Database,
+) -> None:
+    tags = await botstate.write_state(db, {"a": ("1", None), "b": ("1", None)})
+    await botstate.write_state(db, {"b": ("2", None)})  # makes tags["b"] stale
+    results = await asyncio.gather(
+        botstate.write_state(db, {"a": ("9", tags["a"]), "b": ("9", tags["b"])}),
+        botstate.write_state(db, {"c": ("3", None)}),
+        botstate.write_state(db, {"a": ("5", tags["a"])}),
+        return_exceptions=True,
+    )
+    assert isinstance(results[0], EtagConflict)
+    assert not isinstance(results[1], BaseException) and not isinstance(results[2], BaseException)
+    stored = await botstate.read_state(db, ["a", "b", "c"])
+    assert {key: value for key, (value, _) in stored.items()} == {"a": "5", "b": "2", "c": "3"}
