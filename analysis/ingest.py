@@ -18,12 +18,17 @@ import logging
 import re
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.clean import CleanOptions, clean_documents, split_text_pages
 from analysis.documents import Document, IngestReport, SkippedFile
 from analysis.errors import NoUsableDocuments, UnreadableInput
+from analysis.redact import Redactor
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 __all__ = ["SUPPORTED_EXTENSIONS", "ingest", "read_metadata"]
 
@@ -204,7 +209,7 @@ def _read_pdf(path: Path) -> tuple[list[str], list[str]]:
                     raise _Skip("encrypted (password-protected PDF); remove the password")
             except (NotImplementedError, FileNotDecryptedError):
                 raise _Skip("encrypted (password-protected PDF); remove the password") from None
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages, broken = _extract_pages(reader)
     except _Skip:
         raise
     except FileNotDecryptedError:
@@ -213,13 +218,33 @@ def _read_pdf(path: Path) -> tuple[list[str], list[str]]:
         raise _Skip(f"not a readable PDF ({type(exc).__name__}: {exc})") from None
     if not pages:
         raise _Skip("a PDF without pages")
-    empty = sum(1 for page in pages if not page.strip())
-    if empty == len(pages):
+    if broken == len(pages):
+        raise _Skip("not a readable PDF (no page could be read)")
+    empty = sum(1 for page in pages if not page.strip()) - broken
+    if empty + broken == len(pages):
         raise _Skip("no extractable text (scanned images only?); run OCR on it first")
     notes = []
     if empty:
         notes.append(f"{empty} of {len(pages)} PDF pages have no text (images?) and were skipped")
+    if broken:
+        notes.append(f"{broken} of {len(pages)} PDF pages could not be read and were skipped")
     return pages, notes
+
+
+def _extract_pages(reader: PdfReader) -> tuple[list[str], int]:
+    """The text of every page; a page pypdf cannot read counts as broken, not fatal."""
+    from pypdf.errors import PdfReadError
+
+    pages: list[str] = []
+    broken = 0
+    for page in reader.pages:
+        try:
+            pages.append(page.extract_text() or "")
+        except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.debug("PDF page unreadable: %s", exc)
+            pages.append("")
+            broken += 1
+    return pages, broken
 
 
 def _read_pages(path: Path) -> tuple[list[str], list[str]]:
@@ -463,7 +488,24 @@ def ingest(
         raise NoUsableDocuments(_nothing_usable(skipped))
     if table is not None and meta is not None:
         documents = _join_metadata(documents, table, Path(meta))
+    if options.redact_names:
+        documents = _redact_ids(documents, Redactor(names=options.redact_names, lang=options.lang))
     return IngestReport(documents=tuple(documents), skipped=tuple(skipped))
+
+
+def _redact_ids(documents: list[Document], redactor: Redactor) -> list[Document]:
+    """Take listed names out of document ids too: ids are shown and stored like the text."""
+    used: set[str] = set()
+    result: list[Document] = []
+    for document in documents:
+        new_id = redactor.redact_file_name(document.id)
+        if new_id != document.id:
+            base, number = new_id, 2
+            while new_id in used:
+                new_id, number = f"{base} ({number})", number + 1
+        used.add(new_id)
+        result.append(replace(document, id=new_id))
+    return result
 
 
 def _nothing_usable(skipped: list[SkippedFile]) -> str:

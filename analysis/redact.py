@@ -147,7 +147,8 @@ def _digits(text: str) -> int:
     return sum(ch.isdigit() for ch in text)
 
 
-def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+def _name_pattern(names: Iterable[str], *, file_names: bool = False) -> re.Pattern[str] | None:
+    separator = r"[ _.\-]+" if file_names else " +"
     cleaned: set[str] = set()
     for name in names:
         norm = " ".join(unicodedata.normalize("NFC", name).split())
@@ -157,9 +158,14 @@ def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
         return None
     # Longest first, so "Hanne Jensen" wins over "Hanne".
     alternatives = [
-        " +".join(re.escape(part) for part in name.split())
+        separator.join(re.escape(part) for part in name.split())
         for name in sorted(cleaned, key=lambda n: (-len(n), n))
     ]
+    if file_names:
+        # In "Hanne_Jensen_2.docx" the underscore separates words.
+        return re.compile(
+            r"(?<![^\W_])(?:" + "|".join(alternatives) + r")(?![^\W_])", re.IGNORECASE
+        )
     return re.compile(
         r"(?<!\w)(?:" + "|".join(alternatives) + r")(?:s|'s|’s|'|’)?(?!\w)",
         re.IGNORECASE,
@@ -177,6 +183,8 @@ class Redactor:
     def __init__(self, *, names: Sequence[str] = (), lang: Literal["da", "en"] = "da") -> None:
         self._placeholders = placeholders_for(lang)
         self._names = _name_pattern(names)
+        # File names write "Hanne Jensen" as "hanne-jensen" or "Hanne_Jensen".
+        self._names_in_file_names = _name_pattern(names, file_names=True)
 
     def redact(self, text: str) -> RedactionResult:
         """Replace personal data in ``text``.
@@ -231,6 +239,21 @@ class Redactor:
 
             text = self._names.sub(name, text)
         return RedactionResult(text=text, counts=counts)
+
+    def redact_file_name(self, name: str) -> str:
+        """Replace the listed names in a file name or path ("hanne-jensen-opgave.docx").
+
+        Only names: dates and numbers in file names are not phone or CPR numbers.
+
+        Args:
+            name: A file name or relative path.
+
+        Returns:
+            The name with each listed name replaced by the placeholder.
+        """
+        if self._names_in_file_names is None:
+            return name
+        return self._names_in_file_names.sub(self._placeholders["name"], name)
 
 
 def redact(

@@ -513,3 +513,25 @@ def test_pdf_paragraphs_are_rebuilt_from_line_lengths(tmp_path: Path) -> None:
         "Tredje",
     ]
     assert document.paragraphs[0].endswith("og slutter her.")
+
+
+def test_listed_names_leave_document_ids_too(tmp_path: Path) -> None:
+    for name in ("hanne-jensen-opgave.txt", "Hanne_Jensen_2.txt", "lars.txt", "andet.txt"):
+        (tmp_path / name).write_text("Tekst om kurser.", encoding="utf-8")
+    meta = tmp_path / "meta.csv"
+    meta.write_text("fil,niveau\nhanne-jensen-opgave.txt,Diplom\n", encoding="utf-8")
+    report = ingest(
+        [tmp_path], meta=meta, clean_options=CleanOptions(redact_names=["Hanne Jensen", "Lars"])
+    )
+    ids = [d.id for d in report.documents]
+    assert ids == ["[navn]_2.txt", "andet.txt", "[navn]-opgave.txt", "[navn].txt"]
+    assert not any("hanne" in i.casefold() or "lars" in i.casefold() for i in ids)
+    assert report.documents[2].metadata == {"niveau": "Diplom"}
+
+
+def test_an_ole_file_named_docx_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "ok.txt").write_text("Tekst.", encoding="utf-8")
+    (tmp_path / "låst.docx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    report = ingest([tmp_path])
+    assert [s.path.name for s in report.skipped] == ["låst.docx"]
+    assert "password-protected or an old .doc" in report.skipped[0].reason
