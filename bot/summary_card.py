@@ -13,7 +13,7 @@ from typing import Any
 
 from analysis.summary.labels import label
 from analysis.summary.model import Summary
-from analysis.summary.render_md import adjustment_text, silence_text
+from analysis.summary.render_md import adjustment_text, silence_text, support_text
 from bot.cards import SUBMIT_KEY, render_card
 
 __all__ = ["CARD_LIMIT", "summary_card"]
@@ -59,9 +59,7 @@ def _card(
         )
     proposals: list[dict[str, Any]] = []
     for p in summary.proposals[:top]:
-        who = label(lang, "proposal_by", who=", ".join(p.proposers))
-        if p.support_count:
-            who += ", " + label(lang, "supported_by", n=p.support_count)
+        who = support_text(p, lang)
         if p.new:
             who += f" · {label(lang, 'new')}"
         proposals += [_block(f"**{p.id}** {_short(p.text, chars)}"), _block(who, subtle=True)]

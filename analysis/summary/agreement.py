@@ -85,6 +85,8 @@ def marker_of(text: str, lang: Lang) -> tuple[str, str] | None:
 
     >>> marker_of("Jeg er helt enig med Deltager A", "da")
     ('agree', 'helt enig')
+    >>> marker_of("I agree with you", "en")
+    ('agree', 'I agree')
     >>> marker_of("Det er jeg ikke enig i", "da")
     ('disagree', 'ikke enig')
     """
@@ -93,7 +95,13 @@ def marker_of(text: str, lang: Lang) -> tuple[str, str] | None:
         for pattern in table.get(lang, ()):
             match = pattern.search(lowered)
             if match:
-                return kind, match.group(0).strip(" ,")
+                # Quote the words as written (lower() keeps the length of these letters).
+                said = (
+                    text[match.start() : match.end()]
+                    if len(text) == len(lowered)
+                    else match.group(0)
+                )
+                return kind, said.strip(" ,")
     return None
 
 

@@ -19,6 +19,7 @@ from analysis.summary.render_md import (
     header_lines,
     signal_text,
     silence_text,
+    support_text,
 )
 
 __all__ = ["render_docx"]
@@ -93,9 +94,7 @@ def render_docx(summary: Summary, *, charts: Mapping[str, bytes] | None = None) 
         para = para_(style="List Number")
         para.add_run(f"{p.id} ").bold = True
         para.add_run(p.text)
-        who = label(lang, "proposal_by", who=", ".join(p.proposers))
-        if p.support_count:
-            who += ", " + label(lang, "supported_by", n=p.support_count)
+        who = support_text(p, lang)
         if p.new:
             who += f" ({label(lang, 'new')})"
         meta = para.add_run(f" — {who}")

@@ -21,6 +21,7 @@ __all__ = [
     "render_markdown",
     "signal_text",
     "silence_text",
+    "support_text",
 ]
 
 
@@ -76,13 +77,25 @@ def adjustment_text(adjustment: Adjustment, lang: Lang) -> str:
     return label(lang, "kind_keep")
 
 
+def support_text(proposal: Proposal, lang: Lang) -> str:
+    """Who made a proposal, who backed it, and how many stand behind it besides the proposer.
+
+    >>> from analysis.summary.model import Proposal
+    >>> p = Proposal("P1", "Vi skal …", (), (), ("Deltager A", "Deltager C"), ("Deltager B",), (), (), 2)
+    >>> support_text(p, "da")
+    'Foreslået af Deltager A, Deltager C · bakket op af Deltager B · 2 ud over forslagsstilleren står bag'
+    """
+    parts = [label(lang, "proposal_by", who=", ".join(proposal.proposers))]
+    if proposal.supporters:
+        parts.append(label(lang, "backed_by", who=", ".join(proposal.supporters)))
+    if proposal.support_count:
+        parts.append(label(lang, "support_total", n=proposal.support_count))
+    return " · ".join(parts)
+
+
 def proposal_line(proposal: Proposal, lang: Lang) -> str:
     """One proposal with who made it and how many supported it."""
-    line = f"**{proposal.id}** {proposal.text} — {label(lang, 'proposal_by', who=', '.join(proposal.proposers))}"
-    if proposal.support_count:
-        line += ", " + label(lang, "supported_by", n=proposal.support_count)
-        if proposal.supporters:
-            line += " " + label(lang, "supporters", who=", ".join(proposal.supporters))
+    line = f"**{proposal.id}** {proposal.text} — {support_text(proposal, lang)}"
     if proposal.new:
         line += f" *({label(lang, 'new')})*"
     return line
