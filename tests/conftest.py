@@ -55,3 +55,25 @@ def postgres_url() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return url
+
+
+@pytest.fixture(scope="session")
+def postgres_database_url(postgres_url: str):  # type: ignore[no-untyped-def]
+    """A fresh PostgreSQL database for this test session, migrated to the newest schema
+    and dropped afterwards (so parallel runs never share rows). Empty it between tests with
+    ``tests.storage.dbutil.truncate_all(db)`` if a test needs a clean slate."""
+    from tests.storage.dbutil import create_postgres_database, drop_postgres_database
+
+    url = create_postgres_database(postgres_url, prefix="wsb_session")
+    yield url
+    drop_postgres_database(postgres_url, url)
+
+
+@pytest.fixture
+def sqlite_database_url(tmp_path: Path) -> str:
+    """A SQLite file for this test, migrated to the newest schema."""
+    from storage.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'workshopbot.sqlite3'}"
+    upgrade(url)
+    return url
