@@ -406,6 +406,7 @@ def _is_fragment(core: str, original: str) -> bool:
 # fragment (no short word, no abbreviation in capitals) is checked in Python: a negative
 # lookahead over the short words makes the scan four times slower.
 _SHORT_TOKEN = re.compile(r"(?<!\S)[\"'(\[]*([^\W\d_]{1,2})[\"').,;:!?\]]*(?!\S)")
+_SHORT_FORMS = frozenset(f for w in _SHORT_WORDS for f in (w, w.upper(), w.capitalize()))
 _SINGLE_LETTER_WORDS = "".join(sorted(w.upper() for w in _SHORT_WORDS if len(w) == 1))
 # A capital split from the rest of its word: "B orgeren", "E n rejs e" (not "I dag").
 _CAPITAL_SPLIT = re.compile(rf"(?<!\S)(?![{_SINGLE_LETTER_WORDS}] )[A-ZÆØÅ] +[a-zæøå]")
@@ -418,10 +419,11 @@ def _garbage_lines(lines: Sequence[str]) -> list[int]:
     starts = [0]
     for line in lines[:-1]:
         starts.append(starts[-1] + len(line) + 1)
+    # Most short tokens are short words ("i", "og", "at"): one set lookup settles them.
     fragments: Counter[int] = Counter(
         bisect_right(starts, m.start()) - 1
         for m in _SHORT_TOKEN.finditer(text)
-        if _is_fragment(m.group(1).casefold(), m.group(1))
+        if m.group(1) not in _SHORT_FORMS and _is_fragment(m.group(1).casefold(), m.group(1))
     )
     flagged = {bisect_right(starts, m.start()) - 1 for m in _CAPITAL_SPLIT.finditer(text)}
     for index, count in fragments.items():
