@@ -154,22 +154,40 @@ def _draw_graph(
 
 
 def _draw_clusters(corpus_map: CorpusMapData, revisited: MapRevisited, lang: Lang) -> bytes:
+    import textwrap
+
     highlighted = set(revisited.highlighted_terms)
     names = list(corpus_map.clusters)
-    fig = Figure(figsize=(8, max(2.0, 0.6 * len(names) + 1)))
+    rows: list[tuple[str, str, str]] = []
+    for name in names:
+        terms = corpus_map.clusters[name][:12]
+        used = ", ".join(corpus_map.labels.get(t, t) for t in terms if t in highlighted)
+        rest = ", ".join(corpus_map.labels.get(t, t) for t in terms if t not in highlighted)
+        rows.append((name, used, rest))
+    height = sum(1 + (1 if used else 0) + (1 if rest else 0) for _, used, rest in rows) + 2
+    fig = Figure(figsize=(8, max(2.0, 0.28 * height)))
     ax = fig.add_subplot()
     ax.set_axis_off()
-    for row, name in enumerate(names):
-        y = len(names) - row
+    y = float(height)
+    for name, used, rest in rows:
         blind = name in revisited.blind_spots
-        ax.text(0, y, name, fontsize=10, weight="bold", color=MUTED if blind else "black")
-        x = 0.32
-        for term in corpus_map.clusters[name][:8]:
-            shown = corpus_map.labels.get(term, term)
-            ax.text(x, y, shown, fontsize=8, color=HIGHLIGHT if term in highlighted else MUTED)
-            x += 0.085
+        ax.text(
+            0,
+            y,
+            textwrap.shorten(name, 90),
+            fontsize=10,
+            weight="bold",
+            color=MUTED if blind else "black",
+        )
+        y -= 1
+        if used:
+            ax.text(0.03, y, textwrap.shorten(used, 110), fontsize=8, color=HIGHLIGHT)
+            y -= 1
+        if rest:
+            ax.text(0.03, y, textwrap.shorten(rest, 110), fontsize=8, color=MUTED)
+            y -= 1
     ax.set_xlim(0, 1)
-    ax.set_ylim(0, len(names) + 1)
+    ax.set_ylim(0, height + 1)
     ax.set_title(label(lang, "map"), fontsize=11)
     return _png(fig)
 

@@ -137,3 +137,9 @@ def test_series_report_tells_which_adjustments_were_made() -> None:
     md = render_series_markdown(report)
     assert "reword q1 ✓" in md
     assert "Serierapport: Transfer" in md
+
+
+def test_map_with_unset_options_can_still_be_redrawn(corpus_network: dict[str, Any]) -> None:
+    data = {**corpus_network, "parameters": {**corpus_network["parameters"], "threshold": None}}
+    corpus_map = corpus_map_from_json(data, name="korpus")
+    assert corpus_map.snapshot is not None
