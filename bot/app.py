@@ -37,6 +37,7 @@ from botbuilder.core import (
 )
 from botbuilder.schema import Activity
 
+from bot.activity_json import parse_activity
 from bot.adapter import ClientCachingAuthentication, create_adapter
 from bot.errors import StartupError
 from bot.outbox import Outbox, share_of_limits
@@ -206,7 +207,7 @@ async def _read_activity(request: web.Request) -> Activity:
         raise web.HTTPBadRequest(text="the body must be a JSON object (an activity)")
     _check_shape(body)
     try:
-        activity = Activity().deserialize(body)
+        activity = parse_activity(body)
     except Exception:  # msrest raises several types for wrong-typed fields
         raise web.HTTPBadRequest(text="the body is not a valid activity") from None
     if not activity.type or not isinstance(activity.type, str):

@@ -1,0 +1,129 @@
+"""Turn an incoming activity's JSON into the SDK's ``Activity``, fast.
+
+``Activity().deserialize(body)`` (msrest) costs about 0.5 ms per Teams message on this
+machine: it rebuilds its model table, runs two key extractors per attribute and walks a
+generic type dispatch. At a thousand answers per second that is half a core. This module
+builds the same objects directly from the models' own ``_attribute_map`` for the shapes
+activities really have (strings, booleans, timestamps, free JSON, nested models and lists
+of them), and hands anything else (a number where a string belongs, a polymorphic model,
+an unusual type) to msrest unchanged, so the result and the errors are msrest's.
+
+``tests/bot/test_activity_json.py`` checks, on real and on generated activities, that the
+result serializes exactly like msrest's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder import schema
+from botbuilder.schema import Activity
+from msrest.serialization import Deserializer, Model
+
+__all__ = ["parse_activity"]
+
+_MODELS: dict[str, type[Model]] = {
+    name: value
+    for name, value in vars(schema).items()
+    if isinstance(value, type) and issubclass(value, Model)
+}
+
+
+class _Unsupported(Exception):
+    """A shape the fast path does not handle; msrest takes over."""
+
+
+# (attribute, JSON key, msrest type) per model, and each model's known keys.
+_FIELDS: dict[type[Model], tuple[tuple[str, str, str], ...]] = {}
+_KNOWN: dict[type[Model], frozenset[str]] = {}
+
+
+def _fields(cls: type[Model]) -> tuple[tuple[str, str, str], ...]:
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        attribute_map: dict[str, dict[str, str]] = cls._attribute_map
+        if (
+            getattr(cls, "_subtype_map", None)
+            or getattr(cls, "_validation", None)
+            or "additional_properties" in attribute_map
+            or any("." in spec["key"] or not spec["key"] for spec in attribute_map.values())
+        ):
+            raise _Unsupported(cls.__name__)
+        fields = tuple((attr, spec["key"], spec["type"]) for attr, spec in attribute_map.items())
+        _FIELDS[cls] = fields
+        _KNOWN[cls] = frozenset(key for _, key, _ in fields)
+    return fields
+
+
+def _json_copy(value: Any) -> Any:
+    """What msrest's ``deserialize_object`` makes of free JSON: a deep copy."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _json_copy(item) for key, item in value.items()}
+    if kind is list:
+        return [_json_copy(item) for item in value]
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    raise _Unsupported(kind.__name__)
+
+
+def _value(data_type: str, raw: Any) -> Any:
+    if raw is None:
+        return None
+    if data_type == "str":
+        if type(raw) is not str:
+            raise _Unsupported("str")
+        return raw
+    if data_type == "bool":
+        if type(raw) is not bool:
+            raise _Unsupported("bool")
+        return raw
+    if data_type == "object":
+        return _json_copy(raw)
+    if data_type == "iso-8601":
+        if type(raw) is not str:
+            raise _Unsupported("iso-8601")
+        return Deserializer.deserialize_iso(raw)  # type: ignore[no-untyped-call]
+    if data_type.startswith("[") and data_type.endswith("]"):
+        if type(raw) is not list:
+            raise _Unsupported("list")
+        inner = data_type[1:-1]
+        return [_value(inner, item) for item in raw]
+    model = _MODELS.get(data_type)
+    if model is None:
+        raise _Unsupported(data_type)
+    return _model(model, raw)
+
+
+def _model(cls: type[Model], data: Any) -> Model:
+    if type(data) is not dict:
+        raise _Unsupported(cls.__name__)
+    fields = _fields(cls)
+    kwargs = {attr: _value(data_type, data.get(key)) for attr, key, data_type in fields}
+    instance = cls(**kwargs)
+    known = _KNOWN[cls]
+    if any(key not in known for key in data):
+        # msrest keeps unknown keys (raw, not copied) as additional_properties.
+        instance.additional_properties = {k: v for k, v in data.items() if k not in known}
+    return instance
+
+
+def parse_activity(body: dict[str, Any]) -> Activity:
+    """The ``Activity`` for an incoming JSON body, as msrest would build it.
+
+    Args:
+        body: the parsed JSON object.
+
+    Returns:
+        The activity.
+
+    Raises:
+        msrest.exceptions.DeserializationError: the body does not fit the model (raised by
+            msrest itself, which handles every shape the fast path does not).
+    """
+    try:
+        activity = _model(Activity, body)
+    except _Unsupported:
+        return Activity().deserialize(body)
+    assert isinstance(activity, Activity)
+    return activity
