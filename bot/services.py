@@ -29,7 +29,9 @@ Contract (kept stable; extend only by adding fields with defaults):
   state objects on the SQL storage (``bot.state_storage.SqlStorage``). In a group chat
   ``conversation_state`` is shared by everyone; keep per-participant progress in
   ``private_conversation_state`` (per user per conversation) or ``user_state``.
-- ``media_url(token)``: the public URL of ``/media/<token>.png`` (for card images).
+- ``media_url(token)``: the public URL of ``/media/<token>.png`` (a stored map's full
+  picture); ``media_url(token, "card")`` gives its smaller card picture
+  (``?variant=card``, the full one when none was stored).
 - ``spawn(coro, name=...)``: run slow work (rendering, summaries) in the background; the
   task is tracked, its exceptions are logged (never raised to a user), and it is awaited or
   cancelled at shutdown. Use ``asyncio.to_thread`` inside it for CPU-bound work.
