@@ -296,15 +296,17 @@ def read_metadata(path: Path | str) -> dict[str, dict[str, str]]:
         raise UnreadableInput(
             f"metadata file {file} is empty; it needs a header row such as 'file,level,subject'"
         )
-    sample = text[:8192]
+    first_line, _, rest = text.partition("\n")
+    delimiter: str | None = None
+    if first_line.strip().casefold().startswith("sep=") and len(first_line.strip()) == 5:
+        # Excel's "sep=;" line names the delimiter.
+        delimiter, text = first_line.strip()[4], rest
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        rows = [
-            row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)
-        ]
+        if delimiter is not None:
+            rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        else:
+            rows = list(csv.reader(io.StringIO(text), _sniff(text)))
+        rows = [row for row in rows if any(cell.strip() for cell in row)]
     except csv.Error as exc:
         raise UnreadableInput(f"metadata file {file} cannot be parsed as CSV: {exc}") from None
     header = [cell.strip() for cell in rows[0]]
@@ -343,6 +345,13 @@ def read_metadata(path: Path | str) -> dict[str, dict[str, str]]:
             log.warning("metadata file %s names %r twice; the last row wins", file, name)
         table[name] = values
     return table
+
+
+def _sniff(text: str) -> type[csv.Dialect] | csv.Dialect:
+    try:
+        return csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
 
 
 def _name_key(name: str) -> str:

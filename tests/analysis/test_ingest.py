@@ -418,8 +418,9 @@ def test_metadata_joins_on_base_name_and_relative_path(
         ("file,level\na.txt,Diplom\n", "cp1252"),
         ('"file","level"\n"a.txt","Diplom"\n\n', "utf-8"),
         ("file,level,note\na.txt,Diplom\n", "utf-8"),
+        ("sep=;\nfile;level\na.txt;Diplom\n", "utf-8"),
     ],
-    ids=["semicolon", "tab", "bom-crlf", "windows-1252", "quoted", "short-row"],
+    ids=["semicolon", "tab", "bom-crlf", "windows-1252", "quoted", "short-row", "excel-sep-line"],
 )
 def test_metadata_csv_dialects(tmp_path: Path, content: str, encoding: str) -> None:
     meta = tmp_path / "meta.csv"
