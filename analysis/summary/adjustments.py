@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from analysis.summary.model import (
     Adjustment,
+    AnswerData,
     Lang,
     Novelty,
     Proposal,
@@ -125,13 +126,15 @@ def suggest_adjustments(
     asked = sorted(data.questions, key=lambda q: q.position)
     plan_ids = list(data.plan_question_ids) or [q.question_id for q in asked]
     count = len(plan_ids)
-    runs = {q.question_id: q for q in asked}
+    runs: dict[str, list[AnswerData]] = {}
+    for q in asked:
+        runs.setdefault(q.question_id, []).extend(q.answers)
     silenced = {s.question_id for s in silences}
     moves = rewords = 0
     worst_first = sorted(silences, key=lambda s: (-len(s.reasons), s.answers, s.position))
     for s in worst_first:
         why = ", ".join(words[r] for r in s.reasons)
-        ids = s.hard_answer_ids or tuple(a.id for a in runs[s.question_id].answers)
+        ids = s.hard_answer_ids or tuple(a.id for a in runs.get(s.question_id, ()))
         if ("hard" in s.reasons or "short_answers" in s.reasons) and rewords < max_rewords:
             rewords += 1
             again = any(e.flagged for e in s.earlier)
@@ -213,6 +216,11 @@ def suggest_adjustments(
                 after_question_id=p.question_ids[0] or None,
             )
         )
+    # A question asked twice may be flagged twice: suggest each change once.
+    unique: dict[tuple[str, str], Adjustment] = {}
+    for a in out:
+        unique.setdefault((a.kind, a.question_id), a)
+    out = list(unique.values())
     order = {qid: i for i, qid in enumerate(plan_ids)}
     out.sort(
         key=lambda a: -1 if a.kind == "shorten_intro" else order.get(a.question_id, len(order))

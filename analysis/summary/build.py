@@ -33,7 +33,7 @@ from analysis.summary.model import (
 )
 from analysis.summary.novelty import find_novelty
 from analysis.summary.participation import participation
-from analysis.summary.prepared import PreparedAnswer, PreparedQuestion, prepare
+from analysis.summary.prepared import PreparedAnswer, PreparedQuestion, prepare, run_key
 from analysis.summary.proposals import find_proposals
 from analysis.summary.silences import find_silences, first_answer_delay
 from analysis.summary.terms import key_terms
@@ -159,7 +159,7 @@ def _section(
         key_terms=key_terms(prepared.answers, lang=lang, nlp=nlp, use_pipeline=use_pipeline_terms)
         if run.kind == "text"
         else (),
-        signals=tuple(signals.get(run.question_id, [])),
+        signals=tuple(signals.get(prepared.key, [])),
         distribution=scale_distribution(run, include_private=audience == "facilitator"),
     )
 
@@ -254,9 +254,10 @@ def build_summary(
         )
     prepared = prepare(data, lang=language, audience=audience, nlp=pipeline)
     signals = find_signals(prepared, lang=language)
+    run_of_answer = {a.id: q.key for q in prepared for a in q.answers}
     by_question: dict[str, list[Any]] = {}
     for s in signals:
-        by_question.setdefault(s.question_id, []).append(s)
+        by_question.setdefault(run_of_answer[s.answer_id], []).append(s)
     proposals = find_proposals(prepared, lang=language, signals=signals)
     earlier_prepared = [prepare(w, lang=language, audience=audience, nlp=pipeline) for w in earlier]
     earlier_proposals = [
@@ -276,11 +277,11 @@ def build_summary(
     silences = find_silences(
         data, lang=language, earlier=earlier, include_private=audience == "facilitator"
     )
-    prepared_by_id = {q.question_id: q for q in prepared}
+    prepared_by_key = {q.key: q for q in prepared}
     sections = tuple(
         _section(
             run,
-            prepared_by_id[run.question_id],
+            prepared_by_key[run_key(run)],
             audience=audience,
             lang=language,
             nlp=pipeline,

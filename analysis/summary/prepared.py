@@ -9,7 +9,7 @@ from typing import Any
 from analysis.summary.model import AnswerData, Audience, Lang, QuestionRunData, WorkshopData
 from analysis.summary.text import analyse_texts, split_sentences
 
-__all__ = ["ANONYMOUS_LABEL", "PreparedAnswer", "PreparedQuestion", "prepare"]
+__all__ = ["ANONYMOUS_LABEL", "PreparedAnswer", "PreparedQuestion", "prepare", "run_key"]
 
 #: What the group sees instead of an anonymous author.
 ANONYMOUS_LABEL: dict[str, str] = {"da": "Anonym", "en": "Anonymous"}
@@ -25,6 +25,7 @@ class PreparedAnswer:
     Attributes:
         answer: The answer as stored.
         question_id: Its question ("" for open discussion).
+        key: Its question *run* (a question asked twice has two runs).
         index: Its place among the question's answers (time order).
         display: The author as this audience may see it.
         sentences: The answer split into sentences.
@@ -36,6 +37,7 @@ class PreparedAnswer:
 
     answer: AnswerData
     question_id: str
+    key: str
     index: int
     display: str
     sentences: tuple[str, ...]
@@ -61,6 +63,12 @@ class PreparedQuestion:
     question_id: str
     run: QuestionRunData | None
     answers: tuple[PreparedAnswer, ...]
+    key: str = ""
+
+
+def run_key(run: QuestionRunData | None) -> str:
+    """A key unique to one question run ("" for the open discussion)."""
+    return "" if run is None else f"{run.question_id}#{run.position}"
 
 
 def visible(answer: AnswerData, audience: Audience) -> bool:
@@ -93,6 +101,8 @@ def prepare(
         (q.question_id, q, sorted(q.answers, key=lambda a: a.offset_seconds))
         for q in sorted(data.questions, key=lambda q: q.position)
     ]
+    # Note: a question can run twice (parked, then taken up again): runs are told apart by
+    # run_key, never by the plan's question id.
     if data.open_discussion:
         groups.append(
             (OPEN_DISCUSSION, None, sorted(data.open_discussion, key=lambda a: a.offset_seconds))
@@ -121,6 +131,7 @@ def prepare(
                 PreparedAnswer(
                     answer=a,
                     question_id=qid,
+                    key=run_key(run),
                     index=index,
                     display=display_name(a, audience, lang),
                     sentences=tuple(sentences[start:end]),
@@ -130,5 +141,5 @@ def prepare(
                     words=sum(i.words for i in parts_info),
                 )
             )
-        out.append(PreparedQuestion(qid, run, tuple(prepared)))
+        out.append(PreparedQuestion(qid, run, tuple(prepared), run_key(run)))
     return tuple(out)

@@ -170,7 +170,7 @@ def find_proposals(
     for label, mention in zip(labels, mentions, strict=True):
         grouped.setdefault(label, []).append(mention)
 
-    by_question: Mapping[str, PreparedQuestion] = {q.question_id: q for q in questions}
+    by_question: Mapping[str, PreparedQuestion] = {q.key: q for q in questions}
     agreeing: dict[str, set[str]] = {}  # target answer id -> agreeing answer ids
     for s in signals:
         if s.kind == "agree" and s.target_answer_id:
@@ -189,7 +189,7 @@ def find_proposals(
         supporters: dict[str, str] = {}  # who -> display
         support_ids: list[str] = []
         for m in group:
-            question = by_question[m.answer.question_id]
+            question = by_question[m.answer.key]
             agreed = agreeing.get(m.answer.id, set())
             for later in question.answers[m.answer.index + 1 :]:
                 if later.who in proposer_ids or later.id in mention_ids:

@@ -101,7 +101,9 @@ def test_english_proposals_grouped_and_supported(en_summary: Summary) -> None:
 def test_grouping_threshold_is_checked() -> None:
     with pytest.raises(InvalidParameter, match="threshold"):
         group_lemma_sets([frozenset({"a"})], threshold=0)
-    assert group_lemma_sets([frozenset({"a", "b"}), frozenset({"a", "b", "c"}), frozenset({"x"})], threshold=0.5) == [0, 0, 1]
+    assert group_lemma_sets(
+        [frozenset({"a", "b"}), frozenset({"a", "b", "c"}), frozenset({"x"})], threshold=0.5
+    ) == [0, 0, 1]
 
 
 def test_agreement_attributed_to_speaker_and_target(da_summary: Summary) -> None:
@@ -160,7 +162,9 @@ def test_silent_question_flagged_and_compared_with_series(da_summary: Summary) -
 
 def test_unanswered_question_flagged() -> None:
     data = danish_workshop()
-    empty = QuestionRunData("q5", "Hvordan sikrer vi mening?", position=5, opened_offset=3300, closed_offset=3500)
+    empty = QuestionRunData(
+        "q5", "Hvordan sikrer vi mening?", position=5, opened_offset=3300, closed_offset=3500
+    )
     summary = build_summary(dataclasses.replace(data, questions=(*data.questions, empty)))
     silence = next(s for s in summary.silences if s.question_id == "q5")
     assert silence.reasons == ("no_answers",)
@@ -210,18 +214,28 @@ def test_participation_counts_without_ranking(da_summary: Summary) -> None:
 def test_late_answers_counted() -> None:
     data = danish_workshop()
     q = data.questions[0]
-    late = AnswerData("late-1", "Deltager D", "Vi skal huske det.", offset_seconds=(q.closed_offset or 0) + 60)
-    data = dataclasses.replace(data, questions=(dataclasses.replace(q, answers=(*q.answers, late)), *data.questions[1:]))
+    late = AnswerData(
+        "late-1", "Deltager D", "Vi skal huske det.", offset_seconds=(q.closed_offset or 0) + 60
+    )
+    data = dataclasses.replace(
+        data, questions=(dataclasses.replace(q, answers=(*q.answers, late)), *data.questions[1:])
+    )
     part = build_summary(data).participation
     assert part.late_answers == 1
     assert next(p for p in part.people if p.pseudonym == "Deltager D").late_answers == 1
 
 
 def _every_string(value: object) -> str:
-    return json.dumps(json.loads(to_json(value)), ensure_ascii=False) if isinstance(value, Summary) else str(value)
+    return (
+        json.dumps(json.loads(to_json(value)), ensure_ascii=False)
+        if isinstance(value, Summary)
+        else str(value)
+    )
 
 
-def test_group_summary_never_exposes_private_or_anonymous(da_group: Summary, da_summary: Summary) -> None:
+def test_group_summary_never_exposes_private_or_anonymous(
+    da_group: Summary, da_summary: Summary
+) -> None:
     secret = "demotiverende"
     anonymous_text = "podcast om opgaverne"
     outputs = [render_markdown(da_group), to_json(da_group), to_csv(da_group)]
@@ -301,3 +315,29 @@ def test_csv_has_one_row_per_answer(da_summary: Summary) -> None:
     assert len(rows) == 15
     row = next(r for r in rows if r["answer_id"] == "q8-1")
     assert row["offset"] == "00:25:20" and "P1" in row["in_proposals"]
+
+
+def test_question_asked_twice_keeps_its_runs_apart() -> None:
+    data = danish_workshop()
+    q8 = data.questions[2]
+    again = dataclasses.replace(
+        q8,
+        position=5,
+        opened_offset=3300,
+        closed_offset=3500,
+        answers=(
+            AnswerData("r-1", "Deltager B", "Vi skal have en fælles database til opgaverne nu.", 3320),
+            AnswerData("r-2", "Deltager D", "Enig med Deltager B.", 3340),
+        ),
+    )
+    summary = build_summary(dataclasses.replace(data, questions=(*data.questions, again)))
+    runs = [q for q in summary.questions if q.question_id == "q8"]
+    assert [len(r.quotes) for r in runs] == [7, 2]
+    second = {s.answer_id: s for s in runs[1].signals}
+    assert second["r-2"].target == "Deltager B"
+    assert not any(s.answer_id == "r-2" for s in runs[0].signals)
+    database = next(p for p in summary.proposals if "database" in p.lemmas)
+    assert "r-1" in {m.answer_id for m in database.mentions}
+    assert "Deltager D" in database.supporters
+    kinds = [(a.kind, a.question_id) for a in summary.adjustments]
+    assert len(kinds) == len(set(kinds))
