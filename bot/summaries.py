@@ -144,6 +144,7 @@ async def load_workshop_data(db: Any, workshop_id: int) -> WorkshopData:
                 source=a.source,
                 private=a.private,
                 anonymous=anonymous,
+                value=None if a.value is None else str(a.value),
             )
         )
     question_runs: list[QuestionRunData] = []

@@ -66,7 +66,7 @@ def scale_distribution(
     for a in run.answers:
         if a.private and not include_private:
             continue
-        text = a.text.strip()
+        text = (a.value if a.value is not None else a.text).strip()
         option = lowered.get(text.lower())
         if option is None and text.isdigit() and 1 <= int(text) <= len(run.options):
             option = run.options[int(text) - 1]

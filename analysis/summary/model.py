@@ -77,6 +77,7 @@ class AnswerData:
         source: Where it came from.
         private: Answered privately: counted, never shown to the group.
         anonymous: Answered anonymously: the group never sees who wrote it.
+        value: The option picked on a scale or choice question, if any.
     """
 
     id: str
@@ -87,6 +88,7 @@ class AnswerData:
     source: Source = "card"
     private: bool = False
     anonymous: bool = False
+    value: str | None = None
 
     @property
     def offset(self) -> str:

@@ -341,3 +341,29 @@ def test_question_asked_twice_keeps_its_runs_apart() -> None:
     assert "Deltager D" in database.supporters
     kinds = [(a.kind, a.question_id) for a in summary.adjustments]
     assert len(kinds) == len(set(kinds))
+
+
+def test_scale_answers_counted_by_their_picked_option() -> None:
+    from analysis.summary.build import scale_distribution
+
+    run = QuestionRunData(
+        "s1",
+        "Føler du dig rustet?",
+        1,
+        kind="scale",
+        options=("I meget høj grad", "I høj grad", "I nogen grad"),
+        answers=(
+            AnswerData("1", "Deltager A", "", 10, value="I høj grad"),
+            AnswerData("2", "Deltager B", "men kun lidt", 20, value="I nogen grad"),
+            AnswerData("3", "Deltager C", "1", 30),
+            AnswerData("4", "Deltager D", "måske", 40),
+            AnswerData("5", "Deltager E", "I høj grad", 50, private=True),
+        ),
+    )
+    assert scale_distribution(run, include_private=True) == (
+        ("I meget høj grad", 1),
+        ("I høj grad", 2),
+        ("I nogen grad", 1),
+        ("?", 1),
+    )
+    assert dict(scale_distribution(run, include_private=False))["I høj grad"] == 1
