@@ -130,6 +130,11 @@ def scrub_summary(
             if isinstance(ids, list) and any(isinstance(i, int) and i in answer_ids for i in ids):
                 node = {**node, "answer_ids": [i for i in ids if i not in answer_ids]}
                 changed = True
+            target = node.get("target_answer_id")
+            if isinstance(target, int) and target in answer_ids:
+                # Someone else's reply to the forgotten answer stays, without the link.
+                node = {**node, "target_answer_id": None}
+                changed = True
             for key in _WHO_KEYS:
                 value = node.get(key)
                 if isinstance(value, str) and value.strip() in names:
@@ -142,7 +147,15 @@ def scrub_summary(
                     out[key] = new
             return out
         if isinstance(node, list):
-            return [item for item in (walk(value) for value in node) if item is not _DROP]
+            kept = []
+            for value in node:
+                if isinstance(value, str) and value.strip() in names:
+                    changed = True  # e.g. the list of participants' pseudonyms
+                    continue
+                item = walk(value)
+                if item is not _DROP:
+                    kept.append(item)
+            return kept
         if isinstance(node, str):
             return scrub_text(node)
         return node

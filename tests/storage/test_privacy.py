@@ -202,3 +202,37 @@ def test_retention_setting() -> None:
     assert privacy.retention_days_from_env({"WORKSHOPBOT_RETENTION_DAYS": "90"}) == 90
     with pytest.raises(InvalidInput, match="WORKSHOPBOT_RETENTION_DAYS"):
         privacy.retention_days_from_env({"WORKSHOPBOT_RETENTION_DAYS": "soon"})
+
+
+def test_scrub_summary_handles_the_summary_export_format() -> None:
+    """The keys analysis.summary.export.to_dict writes: answer_id(s), pseudonym, speaker,
+    target_answer_id, participants."""
+    data = {
+        "format": "workshopbot-summary/1",
+        "participants": ["Deltager A", "Deltager B"],
+        "questions": [
+            {
+                "quotes": [
+                    {
+                        "answer_id": 1,
+                        "pseudonym": "Deltager A",
+                        "text": "Viden forsvinder når folk går",
+                    },
+                    {"answer_id": 2, "pseudonym": "Deltager B", "text": "Enig"},
+                ]
+            }
+        ],
+        "signals": [{"answer_id": 2, "speaker": "Deltager B", "target_answer_id": 1}],
+        "participation": [
+            {"pseudonym": "Deltager A", "answers": 1},
+            {"pseudonym": "Deltager B", "answers": 1},
+        ],
+    }
+    new, _, changed = scrub_summary(
+        data, "", answer_ids={1}, names={"Deltager A"}, texts={"Viden forsvinder når folk går"}
+    )
+    assert changed
+    assert new["participants"] == ["Deltager B"]
+    assert [q["answer_id"] for q in new["questions"][0]["quotes"]] == [2]
+    assert new["signals"] == [{"answer_id": 2, "speaker": "Deltager B", "target_answer_id": None}]
+    assert new["participation"] == [{"pseudonym": "Deltager B", "answers": 1}]
