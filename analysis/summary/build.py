@@ -197,10 +197,11 @@ def build_summary(
         data: The workshop.
         earlier: Earlier workshops of the same series, oldest first.
         corpus_map: The network map the workshop started from (for "the map, revisited").
-        lang: Language of the summary; default the workshop's.
+        lang: Language of the summary's words; default the workshop's. The answers are
+            always read in the workshop's language (its proposal and agreement markers).
         audience: ``facilitator`` sees everything; ``group`` never sees private answers'
             content nor who wrote anonymous answers.
-        nlp: A spaCy pipeline for ``lang`` (default: loaded once and cached).
+        nlp: A spaCy pipeline for the workshop's language (default: loaded once, cached).
         use_pipeline_terms: Use the analysis pipeline's term extraction for key terms.
 
     Returns:
@@ -215,7 +216,9 @@ def build_summary(
         raise InvalidParameter(f"lang = {language!r} is not supported; use 'da' or 'en'")
     if audience not in ("facilitator", "group"):
         raise InvalidParameter(f"audience = {audience!r} is invalid; use 'facilitator' or 'group'")
-    pipeline = nlp if nlp is not None else get_pipeline(language)
+    # The answers are read in the workshop's language; the summary speaks ``lang``.
+    said: Lang = data.lang if data.lang in ("da", "en") else language
+    pipeline = nlp if nlp is not None else get_pipeline(said)
     header = _header(data)
     people = participation(data, audience=audience, lang=language)
     if not data.all_answers:
@@ -252,18 +255,18 @@ def build_summary(
             empty=True,
             notes=(_EMPTY_NOTE[language],),
         )
-    prepared = prepare(data, lang=language, audience=audience, nlp=pipeline)
-    signals = find_signals(prepared, lang=language)
+    prepared = prepare(data, lang=said, audience=audience, nlp=pipeline)
+    signals = find_signals(prepared, lang=said)
     run_of_answer = {a.id: q.key for q in prepared for a in q.answers}
     by_question: dict[str, list[Any]] = {}
     for s in signals:
         by_question.setdefault(run_of_answer[s.answer_id], []).append(s)
-    proposals = find_proposals(prepared, lang=language, signals=signals)
-    earlier_prepared = [prepare(w, lang=language, audience=audience, nlp=pipeline) for w in earlier]
+    proposals = find_proposals(prepared, lang=said, signals=signals)
+    earlier_prepared = [prepare(w, lang=said, audience=audience, nlp=pipeline) for w in earlier]
     earlier_proposals = [
         p
         for ep in earlier_prepared
-        for p in find_proposals(ep, lang=language, signals=find_signals(ep, lang=language))
+        for p in find_proposals(ep, lang=said, signals=find_signals(ep, lang=said))
     ]
     novelty = find_novelty(
         prepared,
@@ -275,7 +278,7 @@ def build_summary(
         new_ids = set(novelty.new_proposals)
         proposals = tuple(replace(p, new=p.id in new_ids) for p in proposals)
     silences = find_silences(
-        data, lang=language, earlier=earlier, include_private=audience == "facilitator"
+        data, lang=said, earlier=earlier, include_private=audience == "facilitator"
     )
     prepared_by_key = {q.key: q for q in prepared}
     sections = tuple(
@@ -283,7 +286,7 @@ def build_summary(
             run,
             prepared_by_key[run_key(run)],
             audience=audience,
-            lang=language,
+            lang=said,
             nlp=pipeline,
             signals=by_question,
             use_pipeline_terms=use_pipeline_terms,
@@ -301,7 +304,7 @@ def build_summary(
     revisited = None
     if corpus_map is not None:
         revisited = revisit_map(
-            corpus_map, [a for q in prepared for a in q.answers], lang=language, nlp=pipeline
+            corpus_map, [a for q in prepared for a in q.answers], lang=said, nlp=pipeline
         )
     adjustments = suggest_adjustments(
         data, lang=language, silences=silences, proposals=proposals, novelty=novelty

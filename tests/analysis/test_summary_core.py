@@ -367,3 +367,11 @@ def test_scale_answers_counted_by_their_picked_option() -> None:
         ("?", 1),
     )
     assert dict(scale_distribution(run, include_private=False))["I høj grad"] == 1
+
+
+def test_english_summary_of_a_danish_workshop_still_reads_danish_answers() -> None:
+    summary = build_summary(danish_workshop(), lang="en")
+    assert summary.lang == "en"
+    assert any("database" in p.lemmas for p in summary.proposals)
+    md = render_markdown(summary)
+    assert "## Proposals" in md and "Proposed by Deltager A" in md
