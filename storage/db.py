@@ -152,8 +152,12 @@ class Database:
         parsed = make_url(async_url)
         if parsed.get_backend_name() == "sqlite":
             path = _sqlite_path(parsed)
-            if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
+            if path is None:
+                raise InvalidInput(
+                    f"the SQLite URL {async_url!r} names no file; every connection of an "
+                    "in-memory database sees a different one: use sqlite:///path/to/file.sqlite3"
+                )
+            path.parent.mkdir(parents=True, exist_ok=True)
             read_engine = create_async_engine(async_url, echo=echo)
             # One write connection is enough: the asyncio.Lock lets one writer in at a time.
             write_engine = create_async_engine(async_url, echo=echo, pool_size=1, max_overflow=0)

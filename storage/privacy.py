@@ -417,7 +417,8 @@ def retention_days_from_env(env: Mapping[str, str] | None = None) -> int | None:
 async def purge_older_than(db: Database, days: int, *, now: datetime | None = None) -> PurgeReport:
     """Delete workshops (with their answers, participants, …) older than ``days`` days.
 
-    A workshop's age counts from its end, or from its creation if it never ended.
+    A workshop's age counts from its end, or from its creation if it never ended. Bot
+    Framework state not written for ``days`` days goes too.
 
     Raises:
         InvalidInput: ``days`` is not a whole number >= 1.
@@ -437,8 +438,13 @@ async def purge_older_than(db: Database, days: int, *, now: datetime | None = No
                 )
             )
         ]
+        # Bot Framework state nobody touched for as long (dialog stacks, per-user progress).
+        stale_state = await session.execute(
+            delete(bot_state_t).where(bot_state_t.c.updated_at < cutoff)
+        )
+        n_state = int(stale_state.rowcount)
         if not ids:
-            return PurgeReport(workshops=0, answers=0, participants=0)
+            return PurgeReport(workshops=0, answers=0, participants=0, bot_state_keys=n_state)
         n_answers = (
             await session.execute(
                 select(func.count()).select_from(answer_t).where(answer_t.c.workshop_id.in_(ids))
@@ -460,4 +466,5 @@ async def purge_older_than(db: Database, days: int, *, now: datetime | None = No
         answers=int(n_answers),
         participants=int(n_people),
         workshop_ids=tuple(ids),
+        bot_state_keys=n_state,
     )

@@ -260,6 +260,7 @@ class PurgeReport:
     answers: int
     participants: int
     workshop_ids: tuple[int, ...] = ()
+    bot_state_keys: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,3 +95,9 @@ async def test_migrations_match_the_models(db: Database) -> None:
     assert differences == []
     opened = await open_database(db.url)
     await opened.dispose()
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"], ids=["bare", "memory"])
+def test_in_memory_sqlite_is_refused(url: str) -> None:
+    with pytest.raises(InvalidInput, match="names no file"):
+        Database.from_url(url)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -236,3 +236,17 @@ def test_scrub_summary_handles_the_summary_export_format() -> None:
     assert [q["answer_id"] for q in new["questions"][0]["quotes"]] == [2]
     assert new["signals"] == [{"answer_id": 2, "speaker": "Deltager B", "target_answer_id": None}]
     assert new["participation"] == [{"pseudonym": "Deltager B", "answers": 1}]
+
+
+async def test_purge_removes_stale_bot_state(db: Database) -> None:
+    await botstate.write_state(db, {"old": ("{}", None), "new": ("{}", None)})
+    async with db.transaction() as conn:
+        from sqlalchemy import text
+
+        await conn.execute(
+            text("UPDATE bot_state SET updated_at = :t WHERE key = 'old'"),
+            {"t": datetime.now(UTC) - timedelta(days=40)},
+        )
+    report = await privacy.purge_older_than(db, 30)
+    assert report.bot_state_keys == 1
+    assert set(await botstate.read_state(db, ["old", "new"])) == {"new"}
