@@ -8,6 +8,7 @@ and ends with a short report. ``--store NAME`` also stores the map in the databa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 import time
@@ -97,7 +98,12 @@ class ProgressBars:
 
         bar = self.bars.get(stage)
         if bar is None:
+            import shutil
+
+            # A terminal that reports no width (a bare pty) would get an empty bar.
+            width = shutil.get_terminal_size((100, 20)).columns or 100
             bar = tqdm(
+                ncols=max(60, min(width, 100)),
                 total=total,
                 desc=f"{stage:<8}",
                 file=self.stream,
@@ -220,11 +226,14 @@ def run(args: argparse.Namespace) -> int:
         _check_store_name(args.store, replace=args.replace)
     bars = ProgressBars(sys.stderr, enabled=sys.stderr.isatty())
     start = time.perf_counter()
-    try:
+    with contextlib.ExitStack() as stack:
+        if bars.enabled:
+            from tqdm.contrib.logging import logging_redirect_tqdm
+
+            stack.enter_context(logging_redirect_tqdm())  # log lines above the bars
+        stack.callback(bars.close)
         result = run_analysis(list(args.paths), options=options, progress=bars)
         written = write_outputs(result, args.out, title=args.title, progress=bars)
-    finally:
-        bars.close()
     total = time.perf_counter() - start
 
     stats = result.stats
