@@ -112,6 +112,16 @@ async def playground(bot_url: str) -> AsyncIterator[Playground]:
         yield pg
 
 
+async def test_the_project_config_is_loaded(playground: Playground) -> None:
+    """The playground validates .m365agentsplayground.yml against its schema on start."""
+    assert playground.tenant["currentUser"]["name"] == "Fie Facilitator"
+    assert playground.tenant["groupChats"][0]["name"] == "Workshop-gruppen"
+    channels = [c["name"] for c in playground.tenant["teams"][0]["channels"]]
+    assert channels == ["General", "Workshops"]
+    note = await playground.wait_for_note("Configuration file is loaded from")
+    assert str(note["displayText"]).endswith(".m365agentsplayground.yml.")
+
+
 async def test_mock_users_speak_and_the_bot_answers_each(playground: Playground) -> None:
     assert {playground.user(n)["name"] for n in ("Fie", "Anders", "Bente", "Carl")} == {
         "Fie Facilitator",

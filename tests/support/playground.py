@@ -522,6 +522,27 @@ class Playground:
             lambda c: c.direction == "to_bot" and c.message_id == activity_id, timeout=timeout
         )
 
+    async def wait_for_note(self, text: str, *, timeout: float = 15.0) -> dict[str, Any]:
+        """The first plain log line (not a call) that contains ``text``."""
+
+        def find() -> dict[str, Any] | None:
+            return next((n for n in self.notes if text in str(n.get("displayText"))), None)
+
+        async def wait() -> dict[str, Any]:
+            async with self._changed:
+                await self._changed.wait_for(lambda: find() is not None)
+            found = find()
+            assert found is not None
+            return found
+
+        try:
+            return await asyncio.wait_for(wait(), timeout)
+        except TimeoutError:
+            seen = [n.get("displayText") for n in self.notes]
+            raise AssertionError(
+                f"no log line with {text!r} in {timeout:g} s; saw {seen}"
+            ) from None
+
     def bot_activities(self, since: int = 0) -> list[BotCall]:
         """Every call the bot made, from index ``since``."""
         return [c for c in self.calls[since:] if c.direction == "from_bot"]
