@@ -73,6 +73,20 @@ _FUNCTION_LEMMAS: dict[str, frozenset[str]] = {
             "faktisk",
             "bare",
             "også",
+            # Generic verbs (the lookup lemmatizer makes "have" the noun "hav") and the
+            # words of "it is hard / I don't know", which are not what anyone talked about.
+            "have",
+            "hav",
+            "lave",
+            "komme",
+            "give",
+            "tage",
+            "bruge",
+            "sætte",
+            "svær",
+            "svært",
+            "vide",
+            "ved",
         ]
     ),
     "en": frozenset(
@@ -107,6 +121,11 @@ _FUNCTION_LEMMAS: dict[str, frozenset[str]] = {
             "do",
             "be",
             "have",
+            "know",
+            "hard",
+            "difficult",
+            "sure",
+            "idea",
         ]
     ),
 }
