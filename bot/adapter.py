@@ -44,6 +44,8 @@ __all__ = [
     "create_adapter",
     "error_message",
     "language_of",
+    "make_turn_error_handler",
+    "sdk_configuration",
 ]
 
 log = logging.getLogger(__name__)

@@ -53,6 +53,8 @@ __all__ = [
     "BotFactory",
     "MediaLookup",
     "create_app",
+    "error_middleware",
+    "media_url",
 ]
 
 log = logging.getLogger(__name__)
