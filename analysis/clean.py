@@ -71,6 +71,7 @@ __all__ = [
     "Vocabulary",
     "clean_documents",
     "clean_text",
+    "is_reflection_heading",
     "read_names_file",
     "split_text_pages",
     "vocabulary_of",
@@ -699,6 +700,18 @@ _SECTION_END = re.compile(
 _NUMBERED_HEADING = re.compile(rf"^{_NUMBER}[^\W\d_][^.!?]{{0,80}}$")
 
 
+def is_reflection_heading(line: str) -> bool:
+    """Whether ``line`` is a heading that starts a reflection section.
+
+    >>> [is_reflection_heading(h) for h in ("5. Refleksion", "Personal reflection", "refleksion")]
+    [True, True, False]
+    """
+    stripped = line.strip()
+    if len(stripped) > 80 or not (stripped[:1].isupper() or stripped[:1].isdigit()):
+        return False
+    return _REFLECTION.match(stripped) is not None
+
+
 def _number_tuple(num: str) -> tuple[int, ...]:
     return tuple(int(part) for part in num.split("."))
 
@@ -710,8 +723,8 @@ def _remove_reflection(lines: list[str], counts: Counter[str]) -> tuple[list[str
     n = len(lines)
     while i < n:
         stripped = lines[i].strip()
-        match = _REFLECTION.match(stripped) if len(stripped) <= 80 else None
-        if match is None or (not stripped[:1].isupper() and not stripped[:1].isdigit()):
+        match = _REFLECTION.match(stripped) if is_reflection_heading(stripped) else None
+        if match is None:
             out.append(lines[i])
             i += 1
             continue

@@ -17,17 +17,24 @@ import io
 import logging
 import re
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis.clean import CleanOptions, clean_documents, split_text_pages
+from analysis.clean import (
+    CleanOptions,
+    clean_documents,
+    is_reflection_heading,
+    split_text_pages,
+)
 from analysis.documents import Document, IngestReport, SkippedFile
 from analysis.errors import NoUsableDocuments, UnreadableInput
 from analysis.redact import Redactor
 
 if TYPE_CHECKING:
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
     from pypdf import PdfReader
 
 __all__ = ["SUPPORTED_EXTENSIONS", "ingest", "read_metadata"]
@@ -162,7 +169,20 @@ def _read_text(path: Path, *, markdown: bool) -> list[str]:
     return split_text_pages(text)
 
 
-def _read_docx(path: Path) -> list[str]:
+_HEADING_STYLE = re.compile(r"(?:heading|overskrift)\s*(\d)", re.IGNORECASE)
+
+
+def _heading_level(paragraph: Paragraph) -> int | None:
+    """The outline level of a Word heading (1 for "Heading 1"), ``None`` for body text."""
+    style = paragraph.style
+    name = style.name if style is not None and style.name else ""
+    match = _HEADING_STYLE.fullmatch(name.strip())
+    if match:
+        return int(match.group(1))
+    return 0 if name.strip().casefold() == "title" else None
+
+
+def _read_docx(path: Path, *, keep_reflection: bool) -> tuple[list[str], list[str]]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
@@ -175,25 +195,56 @@ def _read_docx(path: Path) -> list[str]:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise _Skip(f"not a readable Word file ({type(exc).__name__})") from None
     blocks: list[str] = []
+    notes: list[str] = []
+    # A reflection heading with a heading style: its section ends at the next heading of
+    # the same or a higher level, which Word knows even when the text does not say.
+    skipping: int | None = None
+    removed_words = 0
     for item in document.iter_inner_content():
-        if not isinstance(item, Table):
-            blocks.append(item.text)
+        if isinstance(item, Table):
+            texts = list(_table_texts(item))
         else:
-            # A merged cell is returned once per grid position: keep it once. The cell
-            # elements are kept alive so their ids cannot be reused.
-            seen_cells: dict[int, object] = {}
-            for row in item.rows:
-                for cell in row.cells:
-                    element = cell._tc
-                    if id(element) in seen_cells:
-                        continue
-                    seen_cells[id(element)] = element
-                    blocks.extend(p.text for p in cell.paragraphs)
+            level = _heading_level(item)
+            if level is not None and skipping is not None and level <= skipping:
+                notes.append(
+                    f"removed a reflection section ({removed_words} words, up to the next "
+                    "Word heading of its level); use keep_reflection to keep it"
+                )
+                skipping, removed_words = None, 0
+            if level is not None and not keep_reflection and is_reflection_heading(item.text):
+                skipping = level
+            texts = [item.text]
+        if skipping is not None:
+            removed_words += sum(len(t.split()) for t in texts)
+            continue
+        blocks.extend(texts)
+    if skipping is not None:
+        notes.append(
+            f"removed a reflection section ({removed_words} words, to the end of the "
+            "document); use keep_reflection to keep it"
+        )
     # Every Word paragraph is a paragraph of its own.
     text = "\n\n".join(block for block in blocks if block.strip())
     if not text.strip():
+        if notes:
+            raise _Skip(
+                "no text left after removing the reflection section (keep_reflection keeps it)"
+            )
         raise _Skip("no text in the document")
-    return [text]
+    return [text], notes
+
+
+def _table_texts(table: Table) -> Iterator[str]:
+    # A merged cell is returned once per grid position: keep it once. The cell elements
+    # are kept alive so their ids cannot be reused.
+    seen_cells: dict[int, object] = {}
+    for row in table.rows:
+        for cell in row.cells:
+            element = cell._tc
+            if id(element) in seen_cells:
+                continue
+            seen_cells[id(element)] = element
+            yield from (p.text for p in cell.paragraphs)
 
 
 def _read_pdf(path: Path) -> tuple[list[str], list[str]]:
@@ -247,13 +298,13 @@ def _extract_pages(reader: PdfReader) -> tuple[list[str], int]:
     return pages, broken
 
 
-def _read_pages(path: Path) -> tuple[list[str], list[str]]:
+def _read_pages(path: Path, *, keep_reflection: bool = False) -> tuple[list[str], list[str]]:
     suffix = path.suffix.casefold()
     try:
         if suffix == ".pdf":
             return _read_pdf(path)
         if suffix == ".docx":
-            return _read_docx(path), []
+            return _read_docx(path, keep_reflection=keep_reflection)
         return _read_text(path, markdown=suffix == ".md"), []
     except PermissionError:
         raise _Skip("permission denied") from None
@@ -459,7 +510,7 @@ def ingest(
     read: list[tuple[_Source, list[str], list[str]]] = []
     for source in sources:
         try:
-            pages, notes = _read_pages(source.path)
+            pages, notes = _read_pages(source.path, keep_reflection=options.keep_reflection)
         except _Skip as exc:
             skipped.append(SkippedFile(source.path, str(exc)))
             step()

@@ -536,3 +536,40 @@ def test_an_ole_file_named_docx_is_skipped(tmp_path: Path) -> None:
     report = ingest([tmp_path])
     assert [s.path.name for s in report.skipped] == ["låst.docx"]
     assert "password-protected or an old .doc" in report.skipped[0].reason
+
+
+def write_styled_docx(path: Path) -> Path:
+    document = docx.Document()
+    document.add_heading("Analyse", level=1)
+    document.add_paragraph("Ledere og medarbejdere taler om transfer.")
+    document.add_heading("Refleksion", level=1)
+    document.add_paragraph("Jeg var ked af forløbet.")
+    document.add_heading("Min læring", level=2)
+    document.add_paragraph("Min chef forstod mig ikke.")
+    table = document.add_table(rows=1, cols=1)
+    table.cell(0, 0).text = "Fortroligt skema"
+    document.add_heading("Anbefalinger", level=1)
+    document.add_paragraph("Organisationen bør følge op efter kurser.")
+    document.add_heading("Diskussion", level=1)
+    document.add_heading("Personlig refleksion", level=2)
+    document.add_paragraph("Det var svært for mig.")
+    document.add_heading("Næste skridt", level=2)
+    document.add_paragraph("Flere workshops.")
+    document.save(str(path))
+    return path
+
+
+def test_docx_reflection_ends_at_the_next_heading_of_its_level(tmp_path: Path) -> None:
+    path = write_styled_docx(tmp_path / "opgave.docx")
+    (document,) = ingest([path]).documents
+    for removed in ("ked af", "forstod mig", "Fortroligt", "svært for mig", "Min læring"):
+        assert removed not in document.text
+    for kept in ("transfer", "Anbefalinger", "følge op efter kurser", "Næste skridt", "Flere"):
+        assert kept in document.text
+    assert sum("reflection" in w for w in document.warnings) == 2
+
+
+def test_docx_reflection_is_kept_on_request(tmp_path: Path) -> None:
+    path = write_styled_docx(tmp_path / "opgave.docx")
+    report = ingest([path], clean_options=CleanOptions(keep_reflection=True))
+    assert "ked af" in report.documents[0].text and "svært for mig" in report.documents[0].text
