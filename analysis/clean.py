@@ -614,17 +614,35 @@ _HYPHENATED = re.compile(r"\b\w++(?:-\w++)+")
 _MAX_GAP = 1  # a break may span one blank line (wrapped text, or a page break)
 
 
-def _keep_hyphen(first: str, second: str, hyphenated: Set[str], text: str) -> bool:
+_COMPOUND = re.compile(r"\w++(?:-\w++)*")
+
+
+class _Spellings:
+    """How a document spells its words, for deciding whether a broken hyphen stays."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self.hyphenated = {w.casefold() for w in _HYPHENATED.findall(text)}
+        self._words: set[str] | None = None
+
+    def has(self, word: str) -> bool:
+        if self._words is None:
+            # Built once, on the first doubt: a search per break would make long documents
+            # quadratic.
+            self._words = set(_COMPOUND.findall(self._text.casefold()))
+        return word.casefold() in self._words
+
+
+def _keep_hyphen(first: str, second: str, spellings: _Spellings) -> bool:
     letters = first.split("-")[-1]
     if (len(letters) >= 2 and letters.isupper()) or any(ch.isdigit() for ch in letters):
         return True
     if second[:1].isupper():
         return True
-    if f"{first}-{second}".casefold() not in hyphenated:
+    if f"{first}-{second}".casefold() not in spellings.hyphenated:
         return False
     # Spelled with a hyphen elsewhere: keep it, unless it is also spelled without one.
-    joined = re.compile(rf"\b{re.escape(first + second)}\b", re.IGNORECASE)
-    return joined.search(text) is None
+    return not spellings.has(first + second)
 
 
 def _ends_in_break(line: str) -> bool:
@@ -638,8 +656,7 @@ def _dehyphenate(lines: list[str], counts: Counter[str]) -> list[str]:
     out: list[str | None] = [line.rstrip() for line in lines]
     if not any(_ends_in_break(line or "") for line in out):
         return lines
-    text = "\n".join(lines)
-    hyphenated = {w.casefold() for w in _HYPHENATED.findall(text)}
+    spellings = _Spellings("\n".join(lines))
     for i in range(len(out)):
         # A joined line takes the next line's end, which may break again: loop. Lines
         # already joined stay None; ``after`` skips them so a long chain stays linear.
@@ -663,7 +680,7 @@ def _dehyphenate(lines: list[str], counts: Counter[str]) -> list[str]:
                 break  # "efter- og videreuddannelse" is an enumeration, not a break
             first = head.group(1)
             soft = line.endswith(_SOFT_HYPHEN)
-            joiner = "" if soft or not _keep_hyphen(first, second, hyphenated, text) else "-"
+            joiner = "" if soft or not _keep_hyphen(first, second, spellings) else "-"
             # The rest of the next line moves up too, so no artificial short line is left.
             rest = rest.strip()
             joined = line[: head.start()] + first + joiner + second + punctuation

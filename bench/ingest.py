@@ -100,6 +100,18 @@ def main() -> int:
             f"{words / cpu:,.0f} |"
         )
         print(lines[-1], flush=True)
+    if sizes:
+        # One long document: nothing per document may grow faster than its length.
+        size = max(sizes)
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            generate(folder, size, doc_words=size)
+            wall, cpu, words, docs = measure([folder])
+        lines.append(
+            f"| raw blocks, one document of {size:,} words | {docs} | {words:,} | {wall:.2f} | "
+            f"{cpu:.2f} | {words / cpu:,.0f} |"
+        )
+        print(lines[-1], flush=True)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     with RESULTS.open("a", encoding="utf-8") as handle:
         if handle.tell() == 0:
