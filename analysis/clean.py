@@ -253,7 +253,10 @@ def _is_fragment(core: str, original: str) -> bool:
     if not core or len(core) > 2 or not core.isalpha() or core in _SHORT_WORDS:
         return False
     stripped = original.strip(_EDGE_PUNCT)
-    return not (len(stripped) == 2 and stripped.isupper())
+    if len(stripped) == 2 and stripped.isupper():
+        return False
+    # A list label: "a)", "(b)", "c."
+    return not (len(core) == 1 and original.endswith((")", ".")))
 
 
 # A token of one or two letters, with punctuation around it at most. Whether it is a
@@ -277,7 +280,7 @@ def _garbage_lines(lines: Sequence[str]) -> list[int]:
     fragments: Counter[int] = Counter(
         bisect_right(starts, m.start()) - 1
         for m in _SHORT_TOKEN.finditer(text)
-        if m.group(1) not in _SHORT_FORMS and _is_fragment(m.group(1).casefold(), m.group(1))
+        if m.group(1) not in _SHORT_FORMS and _is_fragment(m.group(1).casefold(), m.group(0))
     )
     flagged = {bisect_right(starts, m.start()) - 1 for m in _CAPITAL_SPLIT.finditer(text)}
     for index, count in fragments.items():
@@ -422,9 +425,9 @@ def _words_outside(lines: Sequence[str], flagged: Sequence[int]) -> set[str]:
 def vocabulary_of(texts: Iterable[str]) -> set[str]:
     """The words (lower case) of ``texts``, leaving out letter-spaced lines.
 
-    Ingest passes this, built lazily over the whole corpus, as ``vocabulary`` to
-    :func:`clean_text`, so a slide deck's broken words can be repaired with the words its
-    neighbours spell correctly.
+    For callers of :func:`clean_text` that clean a corpus one document at a time: pass it
+    as ``vocabulary`` so a slide deck's broken words are repaired with the words its
+    neighbours spell correctly (:func:`clean_documents` does this by itself).
 
     Args:
         texts: Raw or cleaned texts.

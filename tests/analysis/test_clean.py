@@ -203,8 +203,19 @@ def test_detects_letter_spaced_lines(line: str) -> None:
         "I dag er vi på arbejde",
         "A lot of it is on me",
         '"er jeg da ikke god nok", "jeg kan da mit job m.v."',
+        "Fordele: a) hurtig b) billig c) god",
+        "(a) data (b) viden (c) læring",
     ],
-    ids=["danish-short-words", "question", "letters-as-labels", "capital-i", "english", "quote"],
+    ids=[
+        "danish-short-words",
+        "question",
+        "letters-as-labels",
+        "capital-i",
+        "english",
+        "quote",
+        "list-labels",
+        "list-labels-in-parentheses",
+    ],
 )
 def test_leaves_normal_lines_alone(line: str) -> None:
     assert not is_garbage(line)
