@@ -1,7 +1,7 @@
 """Turn an incoming activity's JSON into the SDK's ``Activity``, fast.
 
-``Activity().deserialize(body)`` (msrest) costs about 0.5 ms per Teams message on this
-machine: it rebuilds its model table, runs two key extractors per attribute and walks a
+``Activity().deserialize(body)`` (msrest) costs about 0.4-0.7 ms per Teams message on this
+machine (this module: about 0.07-0.17 ms): it rebuilds its model table, runs two key extractors per attribute and walks a
 generic type dispatch. At a thousand answers per second that is half a core. This module
 builds the same objects directly from the models' own ``_attribute_map`` for the shapes
 activities really have (strings, booleans, timestamps, free JSON, nested models and lists
@@ -33,12 +33,11 @@ class _Unsupported(Exception):
     """A shape the fast path does not handle; msrest takes over."""
 
 
-# (attribute, JSON key, msrest type) per model, and each model's known keys.
-_FIELDS: dict[type[Model], tuple[tuple[str, str, str], ...]] = {}
-_KNOWN: dict[type[Model], frozenset[str]] = {}
+# Per model: JSON key -> (attribute, msrest type).
+_FIELDS: dict[type[Model], dict[str, tuple[str, str]]] = {}
 
 
-def _fields(cls: type[Model]) -> tuple[tuple[str, str, str], ...]:
+def _fields(cls: type[Model]) -> dict[str, tuple[str, str]]:
     fields = _FIELDS.get(cls)
     if fields is None:
         attribute_map: dict[str, dict[str, str]] = cls._attribute_map
@@ -49,9 +48,8 @@ def _fields(cls: type[Model]) -> tuple[tuple[str, str, str], ...]:
             or any("." in spec["key"] or not spec["key"] for spec in attribute_map.values())
         ):
             raise _Unsupported(cls.__name__)
-        fields = tuple((attr, spec["key"], spec["type"]) for attr, spec in attribute_map.items())
+        fields = {spec["key"]: (attr, spec["type"]) for attr, spec in attribute_map.items()}
         _FIELDS[cls] = fields
-        _KNOWN[cls] = frozenset(key for _, key, _ in fields)
     return fields
 
 
@@ -99,12 +97,22 @@ def _model(cls: type[Model], data: Any) -> Model:
     if type(data) is not dict:
         raise _Unsupported(cls.__name__)
     fields = _fields(cls)
-    kwargs = {attr: _value(data_type, data.get(key)) for attr, key, data_type in fields}
-    instance = cls(**kwargs)
-    known = _KNOWN[cls]
-    if any(key not in known for key in data):
+    kwargs: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, raw in data.items():
+        field = fields.get(key)
+        if field is None:
+            extra[key] = raw
+        else:
+            kwargs[field[0]] = _value(field[1], raw)
+    # Absent attributes take the models' defaults (None), as msrest leaves them.
+    try:
+        instance = cls(**kwargs)
+    except TypeError as exc:  # a model with required arguments: msrest's way
+        raise _Unsupported(cls.__name__) from exc
+    if extra:
         # msrest keeps unknown keys (raw, not copied) as additional_properties.
-        instance.additional_properties = {k: v for k, v in data.items() if k not in known}
+        instance.additional_properties = extra
     return instance
 
 
