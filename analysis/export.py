@@ -243,6 +243,7 @@ class MapSnapshot:
     network: TermNetwork
     layout: Layout
     caption: str
+    lang: str = "da"
 
 
 def map_from_json(data: Mapping[str, Any] | str | bytes) -> MapSnapshot:
@@ -305,4 +306,9 @@ def map_from_json(data: Mapping[str, Any] | str | bytes) -> MapSnapshot:
         seed=int(layout_info.get("seed", 0)),
         gap=float(layout_info.get("gap", 0.0)),
     )
-    return MapSnapshot(network=network, layout=layout, caption=str(parsed.get("caption", "")))
+    return MapSnapshot(
+        network=network,
+        layout=layout,
+        caption=str(parsed.get("caption", "")),
+        lang=str(parameters.get("lang", "da")),
+    )

@@ -159,15 +159,21 @@ class CorpusStats:
     clusters: int
     modularity: float
 
-    def caption(self) -> str:
-        unit_names = {"document": "documents", "paragraph": "paragraphs", "sentence": "sentences"}
+    def caption(self, lang: str = "da") -> str:
+        """One line of statistics for under the map, in Danish or English."""
+        if lang == "da":
+            names = {"document": "dokumenter", "paragraph": "afsnit", "sentence": "sætninger"}
+            words = ("dokumenter", "ord", "termer", "forbindelser", "klynger")
+        else:
+            names = {"document": "documents", "paragraph": "paragraphs", "sentence": "sentences"}
+            words = ("documents", "words", "terms", "links", "clusters")
         parts = [
-            f"{self.documents} documents",
-            f"{self.words:,} words",
-            f"{self.units:,} {unit_names[self.unit]}",
-            f"{self.nodes} terms",
-            f"{self.edges} links",
-            f"{self.clusters} clusters",
+            f"{self.documents} {words[0]}",
+            f"{self.words:,} {words[1]}",
+            f"{self.units:,} {names[self.unit]}",
+            f"{self.nodes} {words[2]}",
+            f"{self.edges} {words[3]}",
+            f"{self.clusters} {words[4]}",
         ]
         return " · ".join(parts).replace(",", "\u202f")
 
@@ -200,7 +206,11 @@ class AnalysisResult:
 
     @property
     def caption(self) -> str:
-        return self.stats.caption()
+        return self.stats.caption(self.options.lang)
+
+    @property
+    def lang(self) -> str:
+        return self.options.lang
 
     def to_json(self, *, timings: Mapping[str, float] | None = None) -> dict[str, Any]:
         """The whole result as JSON-ready data (network.json); no document text."""
@@ -425,7 +435,11 @@ def write_outputs(
     try:
         with clock.stage("render"):
             caption = result.caption
-            common: dict[str, Any] = {"caption": caption, "title": title}
+            common: dict[str, Any] = {
+                "caption": caption,
+                "title": title,
+                "lang": result.options.lang,
+            }
             full = render.render_figure(result.network, result.layout, size="full", **common)
             paths["png"].write_bytes(render.save_figure(full, "png", size="full"))
             paths["svg"].write_bytes(render.save_figure(full, "svg", size="full"))

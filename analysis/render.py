@@ -101,6 +101,25 @@ _SPECS: dict[Size, _Spec] = {
 }
 
 
+#: The few words the picture itself shows, per language.
+_TEXTS: dict[str, dict[str, str]] = {
+    "da": {
+        "clusters": "Klynger",
+        "more": "+ {n} mindre klynger",
+        "highlighted": "fremhævet ({hits} af {total} termer)",
+        "others": "øvrige termer",
+        "empty": "ingen termer at vise",
+    },
+    "en": {
+        "clusters": "Clusters",
+        "more": "+ {n} smaller clusters",
+        "highlighted": "highlighted ({hits} of {total} terms)",
+        "others": "other terms",
+        "empty": "no terms to show",
+    },
+}
+
+
 class MapLike(Protocol):
     """Anything with a network, its layout and a caption (an ``AnalysisResult``)."""
 
@@ -112,6 +131,9 @@ class MapLike(Protocol):
 
     @property
     def caption(self) -> str: ...
+
+    @property
+    def lang(self) -> str: ...
 
 
 def cluster_colour(cluster: int) -> str:
@@ -139,6 +161,7 @@ def render_figure(
     title: str | None = None,
     highlight: Collection[str] | None = None,
     max_labels: int | None = None,
+    lang: str = "da",
 ) -> Figure:
     """Draw the map as a matplotlib ``Figure``.
 
@@ -151,6 +174,7 @@ def render_figure(
         highlight: Terms (labels or keys, any case) to show in colour; every other node is
             greyed. ``None`` draws the normal map.
         max_labels: Most term labels drawn (default: 70 full, 30 card).
+        lang: Language of the legend (``"da"`` or ``"en"``).
 
     Returns:
         The figure, with an Agg canvas attached.
@@ -161,6 +185,7 @@ def render_figure(
     if size not in _SPECS:
         raise InvalidParameter(f"size = {size!r} is not valid; use one of {', '.join(SIZES)}")
     spec = _SPECS[size]
+    words = _TEXTS.get(lang, _TEXTS["en"])
     graph = network.graph
     wanted = {h.strip().lower() for h in highlight} if highlight is not None else None
     fig = Figure(figsize=(spec.width_in, spec.height_in), dpi=spec.dpi, facecolor="white")
@@ -179,7 +204,7 @@ def render_figure(
 
     nodes = [v for v in graph.nodes if v in layout.positions]
     if not nodes:
-        ax.text(0.5, 0.5, "no terms to show", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, words["empty"], ha="center", va="center", transform=ax.transAxes)
         return fig
     pos = layout.positions
     radii = layout.radii
@@ -247,7 +272,7 @@ def render_figure(
             )
         hidden = len(network.clusters) - spec.legend_entries
         if hidden > 0:
-            handles.append(Line2D([], [], linestyle="", label=f"+ {hidden} smaller clusters"))
+            handles.append(Line2D([], [], linestyle="", label=words["more"].format(n=hidden)))
     else:
         hits = sum(1 for v in nodes if is_hit[v])
         handles.append(
@@ -259,7 +284,7 @@ def render_figure(
                 markersize=8,
                 markerfacecolor="#1f77b4",
                 markeredgecolor="#1f77b4",
-                label=f"highlighted ({hits} of {len(nodes)} terms)",
+                label=words["highlighted"].format(hits=hits, total=len(nodes)),
             )
         )
         handles.append(
@@ -271,7 +296,7 @@ def render_figure(
                 markersize=8,
                 markerfacecolor=_GREY,
                 markeredgecolor=_GREY,
-                label="other terms",
+                label=words["others"],
             )
         )
     if handles:
@@ -282,7 +307,7 @@ def render_figure(
             fontsize=spec.min_font + 0.5,
             frameon=True,
             framealpha=0.85,
-            title="Klynger" if wanted is None else None,
+            title=words["clusters"] if wanted is None else None,
             title_fontsize=spec.min_font + 1.5,
         )
         legend.set_zorder(5)
@@ -430,6 +455,7 @@ def render(
     title: str | None = None,
     highlight: Collection[str] | None = None,
     max_labels: int | None = None,
+    lang: str = "da",
 ) -> bytes:
     """Render the map to PNG or SVG bytes.
 
@@ -445,6 +471,7 @@ def render(
         title: A title above the map.
         highlight: Terms to highlight (others greyed); ``None`` for the normal map.
         max_labels: Most term labels drawn.
+        lang: Language of the legend.
 
     Returns:
         The encoded image.
@@ -462,6 +489,7 @@ def render(
         title=title,
         highlight=highlight,
         max_labels=max_labels,
+        lang=lang,
     )
     return save_figure(fig, fmt, size=size)
 
@@ -494,4 +522,5 @@ def render_highlighted(
         caption=result.caption,
         title=title,
         highlight=list(highlight_terms),
+        lang=getattr(result, "lang", "da"),
     )
