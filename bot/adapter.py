@@ -110,6 +110,7 @@ class ClientCachingAuthentication(BotFrameworkAuthentication):  # type: ignore[m
             self._connectors.move_to_end(key)
             return client
         client = await inner.create(service_url, audience)
+        _without_sdk_retries(client)
         self.created += 1
         self._connectors[key] = client
         while len(self._connectors) > self._max:
@@ -163,6 +164,25 @@ class ClientCachingAuthentication(BotFrameworkAuthentication):  # type: ignore[m
         for token_client in self._token_clients.values():
             await _close_client(getattr(token_client, "_client", None))
         self._token_clients.clear()
+
+
+def _without_sdk_retries(client: Any) -> None:
+    """Leave every retry to ``bot.outbox``: msrest's default urllib3 policy silently retries
+    PUT (card updates) on 429 and 5xx, uncounted by the outbox's rate limiter, and turns the
+    failure into a ClientRequestError without status or Retry-After."""
+    from urllib3.util.retry import Retry
+
+    policy = Retry(
+        total=0, status_forcelist=(), respect_retry_after_header=False, raise_on_status=False
+    )
+    config = getattr(client, "config", None)
+    if config is None or not hasattr(config, "retry_policy"):
+        return
+    config.retry_policy.policy = policy  # sessions made later (other threads)
+    driver = getattr(getattr(getattr(config, "pipeline", None), "_sender", None), "driver", None)
+    session = getattr(driver, "session", None)  # the session of this thread, made if needed
+    for mounted in getattr(session, "adapters", {}).values():
+        mounted.max_retries = policy
 
 
 async def _close_client(client: Any) -> None:
