@@ -26,6 +26,7 @@ for delivery problems; see ``bot.services`` for how the conversation code uses t
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import random
 import time
@@ -65,8 +66,9 @@ TEAMS_LIMITS: tuple[tuple[float, int], ...] = ((1.0, 7), (2.0, 8), (30.0, 60), (
 RETRYABLE_STATUSES = frozenset({412, 429, 500, 502, 503, 504})
 
 #: Builds the new content of a card when an update is finally sent: an Attachment, an
-#: Activity, or the Adaptive Card JSON as a dict.
-CardFactory = Callable[[], Attachment | Activity | dict[str, Any]]
+#: Activity, or the Adaptive Card JSON as a dict (or an awaitable of one).
+CardContent = Attachment | Activity | dict[str, Any]
+CardFactory = Callable[[], CardContent | Awaitable[CardContent]]
 
 
 def share_of_limits(instances: int) -> tuple[tuple[float, int], ...]:
@@ -305,6 +307,7 @@ class Outbox:
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._updates: dict[tuple[str, str], _PendingUpdate] = {}
         self._last_update: dict[tuple[str, str], float] = {}
+        self._taken: dict[tuple[str, str], _PendingUpdate] = {}
         self._timers: set[asyncio.TimerHandle] = set()
         self._private_refs: dict[tuple[str, str], ConversationReference] = {}
         self._semaphore = asyncio.Semaphore(max_concurrency)
@@ -389,7 +392,9 @@ class Outbox:
             reference: the conversation the card was sent to.
             activity_id: the id the send returned.
             card_factory: builds the card when the update is made (so it shows the newest
-                state); returns an Attachment, an Activity or the Adaptive Card JSON.
+                state); returns an Attachment, an Activity or the Adaptive Card JSON, or an
+                awaitable of one (e.g. an async function that reads the current count from
+                the database, which stays right when several bot processes update one card).
         """
         if not activity_id:
             raise ValueError("activity_id is empty; pass the id that Outbox.send resolved to")
@@ -408,6 +413,7 @@ class Outbox:
         if len(self._last_update) > 4096:  # forget cards not updated for a while
             horizon = time.monotonic() - self.coalesce_window
             self._last_update = {k: t for k, t in self._last_update.items() if t > horizon}
+            self._taken = {k: v for k, v in self._taken.items() if k in self._last_update}
         loop = asyncio.get_running_loop()
         due = self._last_update.get(key, float("-inf")) + self.coalesce_window
         delay = max(0.0, due - time.monotonic())
@@ -493,10 +499,15 @@ class Outbox:
         activity_id = key[1]
 
         async def perform() -> str | None:
-            # Taken out of the pending map now: calls from here on start a new update.
-            current = self._updates.pop(key, pending)
+            # Taken out of the pending map now: calls from here on start a new update. A retry
+            # (or a later queued update) never goes back to a state older than one taken.
+            current = self._updates.pop(key, None) or self._taken.get(key, pending)
+            self._taken[key] = current
             self._last_update[key] = time.monotonic()
-            activity = _card_activity(current.factory(), activity_id)
+            content = current.factory()
+            if inspect.isawaitable(content):
+                content = await content
+            activity = _card_activity(content, activity_id)
             await self._update_in(current.reference, activity)
             self._last_update[key] = time.monotonic()
             return activity_id
