@@ -12,7 +12,8 @@ when it has none, at runs of two or more empty lines. The rules, in order:
 2. **Running headers, footers and page numbers**: a line among the first or last three
    lines of a page that, with its digits ignored, comes back on other pages (at least three
    pages and a tenth of them, or half of them in a short document) is dropped. A line that
-   is only a page number ("12", "- 12 -", "Side 12", "12 af 40") is dropped anywhere.
+   is only a page number ("12", "- 12 -", "Side 12", "12 af 40") is dropped anywhere, and
+   so is a table-of-contents line with a dot leader ("Indledning ........ 3").
 3. **Letter-spaced extraction garbage** ("D a ta c e n tre re t"): a line where at least
    two words (and a fifth of them) are fragments of one or two letters that are no word,
    or where a capital stands apart from its word ("B orgeren"), is rejoined. Double spaces
@@ -172,6 +173,8 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _ROMAN = re.compile(r"^[ivxlc]{1,6}$", re.IGNORECASE)
+# A table-of-contents line: a title, a dot leader, a page number ("Indledning ..... 3").
+_TOC_LINE = re.compile(r"^\S.{0,150}?(?:\.{4,}|(?:\. ){4,}|_{4,}|(?:\.\.\.){2,})\s*\d{1,4}$")
 _DIGITS = re.compile(r"\d+")
 _EDGE_LINES = 3
 _MAX_HEADER_CHARS = 150
@@ -208,6 +211,10 @@ def _remove_running_lines(pages: list[list[str]], counts: Counter[str]) -> list[
             stripped = line.strip()
             if stripped and _PAGE_NUMBER.match(stripped):
                 counts["page_number"] += 1
+                continue
+            leader = "..." in stripped or ". . ." in stripped or "____" in stripped
+            if leader and _TOC_LINE.match(stripped):
+                counts["contents_line"] += 1
                 continue
             if i in edge and (
                 _header_key(stripped) in running or _ROMAN.match(stripped) is not None
@@ -732,6 +739,7 @@ def split_text_pages(text: str) -> list[str]:
 _PLURAL = {
     "page_number": "page numbers",
     "running_line": "running header/footer lines",
+    "contents_line": "table-of-contents lines",
     "hyphen_joined": "words hyphenated across lines joined",
     "garbage_repaired": "letter-spaced lines repaired",
 }

@@ -123,6 +123,22 @@ def test_drops_page_number_lines_anywhere(line: str) -> None:
     assert text == "Første afsnit om ledelse.\n\nAndet afsnit om kurser."
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "1. Indledning ........................ 3",
+        "Refleksion . . . . . . . . 12",
+        "Bilag ____________ 20",
+        "2.1 Metode……………… 5",
+    ],
+    ids=["dots", "spaced-dots", "underscores", "ellipses"],
+)
+def test_drops_table_of_contents_lines(line: str) -> None:
+    result = clean_text([f"Indhold\n{line}\n\nTekst om kurser... og mere."])
+    assert result.text == "Indhold\n\nTekst om kurser... og mere."
+    assert result.counts["contents_line"] == 1
+
+
 def test_keeps_a_repeated_line_in_the_middle_of_pages() -> None:
     pages = [
         f"Overskrift om {TOPICS[i]}\nFørste linje om {TOPICS[i + 1]}.\n"
