@@ -145,7 +145,10 @@ async def run_workshop_load(
                 "answers": expected,
                 "seconds": round(finished - started, 3),
                 "answers_per_s": round(expected / (finished - started), 1),
-                "counter_final_s": None if final_at is None else round(final_at - last_ack, 3),
+                # 0 when the final count was shown before the last HTTP answer went out.
+                "counter_final_s": None
+                if final_at is None
+                else round(max(0.0, final_at - last_ack), 3),
             }
         )
         log.info("question %d/%d: %s", number + 1, questions, per_question[-1])
@@ -289,7 +292,13 @@ async def _postgres(
     url = f"{PG_BASE}/{name}"
     try:
         db_upgrade(url)
-        bots = [await start_bot(url, log_path=workdir / f"bot-pg-{i}.log") for i in (1, 2)]
+        # Each process keeps to half of Teams' per-conversation budget (bot.settings).
+        bots = [
+            await start_bot(
+                url, log_path=workdir / f"bot-pg-{i}.log", env={"WORKSHOPBOT_INSTANCES": "2"}
+            )
+            for i in (1, 2)
+        ]
         processes += [b.process for b in bots]
         proxy, proxy_ready = start_python(
             "proxy.py",
