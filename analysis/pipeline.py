@@ -362,6 +362,11 @@ def run_analysis(
             seed=options.seed,
             variable=options.variable,
         )
+    if network.graph.number_of_nodes() == 0:
+        raise NoUsableDocuments(
+            f"no two terms share {options.min_cooccurrence} {options.unit}s, so there is no "
+            "map to draw; use a smaller unit (--unit paragraph or sentence) or add documents"
+        )
     with clock.stage("layout"):
         layout = compute_layout(network, seed=options.seed, max_iter=options.layout_iterations)
     graph = network.graph

@@ -119,3 +119,11 @@ def test_no_usable_documents(tmp_path: Path) -> None:
 def test_unknown_variable(tmp_path: Path) -> None:
     with pytest.raises(InvalidParameter, match="variable = 'level' is not in the metadata"):
         run_analysis(docs("Lederen og lederen."), options=AnalysisOptions(variable="level"))
+
+
+def test_a_map_without_links_fails_with_advice() -> None:
+    with pytest.raises(NoUsableDocuments, match="use a smaller unit"):
+        run_analysis(
+            docs("Lederen og medarbejderen.\n\nLederen og medarbejderen igen."),
+            options=AnalysisOptions(unit="document"),
+        )
