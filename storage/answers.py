@@ -10,6 +10,7 @@ from typing import Any, Final, get_args
 
 from sqlalchemy import Row, and_, func, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage._base import (
@@ -379,18 +380,18 @@ def _record_batch_sync(
 
 
 def _insert_answers(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert answer rows in one statement; returns their ids in the order of ``rows``."""
+    """Insert answer rows; returns their ids in the order of ``rows``."""
     if conn.dialect.name == "sqlite":
-        # One multi-row INSERT (SQLAlchemy would run RETURNING row by row). Under the write
-        # lock SQLite gives each row max(rowid) + 1 in VALUES order, so the ids ascend in
-        # the order of ``rows``; RETURNING itself promises no order, hence the sort.
-        ids: list[int] = []
-        for start in range(0, len(rows), 500):
-            result = conn.execute(
-                answer_t.insert().values(rows[start : start + 500]).returning(answer_t.c.id)
-            )
-            ids.extend(sorted(row.id for row in result))
-        return ids
+        # executemany of one cached INSERT (a multi-row VALUES statement is compiled anew
+        # for every batch, and RETURNING would make SQLAlchemy go row by row). Under the
+        # write lock SQLite gives each new row max(rowid) + 1, so the ids are consecutive
+        # in the order of ``rows``; the check below would catch anything else.
+        before = conn.execute(select(func.coalesce(func.max(answer_t.c.id), 0))).scalar_one()
+        conn.execute(answer_t.insert(), rows)
+        after = conn.execute(select(func.max(answer_t.c.id))).scalar_one()
+        if after != before + len(rows):  # pragma: no cover - SQLite's documented behaviour
+            raise OperationalError("answer ids", {}, Exception("ids are not consecutive"))
+        return list(range(before + 1, after + 1))
     result = conn.execute(
         answer_t.insert().returning(answer_t.c.id, sort_by_parameter_order=True), rows
     )
