@@ -170,6 +170,8 @@ def _read_text(path: Path, *, markdown: bool) -> list[str]:
 
 
 _HEADING_STYLE = re.compile(r"(?:heading|overskrift)\s*(\d)", re.IGNORECASE)
+# Word's table of contents: headings again, with page numbers.
+_CONTENTS_STYLE = re.compile(r"(?:toc|indholdsfortegnelse)\s*\d", re.IGNORECASE)
 
 
 def _heading_level(paragraph: Paragraph) -> int | None:
@@ -203,6 +205,8 @@ def _read_docx(path: Path, *, keep_reflection: bool) -> tuple[list[str], list[st
     for item in document.iter_inner_content():
         if isinstance(item, Table):
             texts = list(_table_texts(item))
+        elif item.style is not None and _CONTENTS_STYLE.fullmatch((item.style.name or "").strip()):
+            continue
         else:
             level = _heading_level(item)
             if level is not None and skipping is not None and level <= skipping:

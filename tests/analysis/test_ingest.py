@@ -9,6 +9,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.enum.style import WD_STYLE_TYPE
 from matplotlib.figure import Figure
 from pypdf import PdfReader, PdfWriter
 
@@ -540,6 +541,12 @@ def test_an_ole_file_named_docx_is_skipped(tmp_path: Path) -> None:
 
 def write_styled_docx(path: Path) -> Path:
     document = docx.Document()
+    for level in (1, 2):
+        document.styles.add_style(f"TOC {level}", WD_STYLE_TYPE.PARAGRAPH)
+    document.add_paragraph("Indhold")
+    document.add_paragraph("Analyse\t2", style="TOC 1")
+    document.add_paragraph("Refleksion\t3", style="TOC 1")
+    document.add_paragraph("Min læring\t3", style="TOC 2")
     document.add_heading("Analyse", level=1)
     document.add_paragraph("Ledere og medarbejdere taler om transfer.")
     document.add_heading("Refleksion", level=1)
@@ -566,6 +573,7 @@ def test_docx_reflection_ends_at_the_next_heading_of_its_level(tmp_path: Path) -
         assert removed not in document.text
     for kept in ("transfer", "Anbefalinger", "følge op efter kurser", "Næste skridt", "Flere"):
         assert kept in document.text
+    assert document.paragraphs[:2] == ["Indhold", "Analyse"]  # the contents are gone
     assert sum("reflection" in w for w in document.warnings) == 2
 
 
