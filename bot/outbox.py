@@ -33,7 +33,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import aiohttp
 from botbuilder.core import BotAdapter, TurnContext
@@ -67,8 +67,8 @@ RETRYABLE_STATUSES = frozenset({412, 429, 500, 502, 503, 504})
 
 #: Builds the new content of a card when an update is finally sent: an Attachment, an
 #: Activity, or the Adaptive Card JSON as a dict (or an awaitable of one).
-CardContent = Attachment | Activity | dict[str, Any]
-CardFactory = Callable[[], CardContent | Awaitable[CardContent]]
+CardContent: TypeAlias = Attachment | Activity | dict[str, Any]
+CardFactory: TypeAlias = Callable[[], CardContent | Awaitable[CardContent]]
 
 
 def share_of_limits(instances: int) -> tuple[tuple[float, int], ...]:

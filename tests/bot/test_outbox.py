@@ -274,3 +274,27 @@ def test_rate_limiter_windows() -> None:
 def test_rate_limiter_refuses_bad_limits() -> None:
     with pytest.raises(ValueError, match="limits"):
         RateLimiter(((0.0, 5),))
+
+
+async def test_an_async_card_factory_is_awaited_when_the_update_is_made(
+    harness: Harness, connector: ConnectorStandIn
+) -> None:
+    ref = reference(connector)
+    activity_id = await harness.outbox.send(ref, "0 svar")
+    count = {"n": 0}
+
+    async def card_from_database() -> dict[str, Any]:
+        await asyncio.sleep(0)  # stands for a query of the current count
+        return {
+            "type": "AdaptiveCard",
+            "version": "1.5",
+            "body": [{"type": "TextBlock", "text": f"{count['n']} svar"}],
+        }
+
+    for n in range(1, 6):
+        count["n"] = n
+        harness.outbox.update_card(ref, activity_id, card_from_database)
+    count["n"] = 9  # what the database says when the coalesced update is finally made
+    assert await harness.outbox.drain(timeout=10)
+    final = connector.activities["conv-1"][activity_id]
+    assert final["attachments"][0]["content"]["body"][0]["text"] == "9 svar"
