@@ -18,6 +18,8 @@ Contract (kept stable; extend only by adding fields with defaults):
       activity_id = await fut          # only in background work: resolves to the new id,
                                        # or None when the send was given up (logged)
       services.outbox.update_card(ref, activity_id, lambda: make_card(count))  # coalesced
+      # card_factory may be async: it then runs when the update is made, e.g. reading the
+      # current count from the database (right even with several bot processes)
       services.outbox.send_private(ref, user_aad_or_id, "Tak for dit svar")    # 1:1 chat
       await services.outbox.run(ref, callback)   # any proactive turn (TurnContext) in order
 
