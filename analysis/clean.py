@@ -64,7 +64,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from analysis.errors import InvalidParameter
-from analysis.redact import Redactor, read_names_file
+from analysis.redact import PLACEHOLDERS, Redactor, read_names_file
 
 __all__ = [
     "CleanOptions",
@@ -716,6 +716,7 @@ def _paragraphs(lines: list[str]) -> tuple[list[str], list[int]]:
 # --- the stage -------------------------------------------------------------------------
 
 _SPLIT_PAGES = re.compile(r"\n{3,}")
+_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in sorted(PLACEHOLDERS)))
 
 
 def split_text_pages(text: str) -> list[str]:
@@ -808,6 +809,12 @@ def _finish(
     # Paragraphs hold no newline, so one pass over the joined text cannot join two of them.
     redacted = redactor.redact("\n\n".join(paragraphs))
     counts.update({f"redacted_{kind}": n for kind, n in redacted.counts.items()})
+    text = redacted.text
+    if redacted.counts:
+        # A paragraph that was only an address or a name ("[url]") says nothing.
+        text = "\n\n".join(
+            p for p in text.split("\n\n") if _HAS_LETTER.search(_PLACEHOLDER.sub("", p))
+        )
 
     if dropped:
         shown = ", ".join(str(n) for n in dropped[:10]) + (", …" if len(dropped) > 10 else "")
@@ -829,7 +836,7 @@ def _finish(
     if redactions:
         listed = ", ".join(f"{n} {kind}" for kind, n in sorted(redactions.items()))
         warnings.append(f"redacted personal data: {listed}")
-    return CleanResult(text=redacted.text, warnings=tuple(warnings), counts=counts)
+    return CleanResult(text=text, warnings=tuple(warnings), counts=counts)
 
 
 def clean_text(

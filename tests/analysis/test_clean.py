@@ -460,9 +460,16 @@ def test_redacts_listed_names(raw: str, expected: str) -> None:
     assert clean(raw, redact_names=["Hanne Jensen", "Lars"]) == expected
 
 
+def test_a_paragraph_of_placeholders_only_is_dropped() -> None:
+    text = clean("Se mere her:\n\nwww.hk.dk\n\nhanne@hk.dk, 23 45 67 89\n\nSlut.")
+    assert text == "Se mere her:\n\nSlut."
+
+
 def test_english_placeholders() -> None:
-    text = clean("Hanne: hanne@hk.dk, 23 45 67 89, 010190-1234", lang="en", redact_names=["Hanne"])
-    assert text == "[name]: [email], [phone], [cpr]"
+    text = clean(
+        "Hanne wrote: hanne@hk.dk, 23 45 67 89, 010190-1234", lang="en", redact_names=["Hanne"]
+    )
+    assert text == "[name] wrote: [email], [phone], [cpr]"
 
 
 def test_redaction_counts_are_warnings_without_content() -> None:
@@ -668,6 +675,6 @@ def test_any_input_gives_tidy_paragraphs(pages: list[str]) -> None:
 )
 def test_every_email_address_is_redacted(user: str, domain: str, before: str, after: str) -> None:
     address = f"{user}@{domain}"
-    text = clean(f"{before}{address}{after}")
+    text = clean(f"Kontakt {before}{address}{after}")
     assert address not in text and user not in text.split("[e-mail]")[0][-len(user) :]
     assert "[e-mail]" in text
