@@ -1,8 +1,9 @@
 """Read assignments from files and folders: stage 1 of the pipeline.
 
 :func:`ingest` reads ``.txt``, ``.md``, ``.docx`` and ``.pdf`` files, given one by one or as
-folders (searched recursively, in sorted order), cleans and redacts each one with
-:func:`analysis.clean.clean_text`, and attaches the variables of an optional metadata CSV.
+folders (searched recursively, in sorted order), cleans and redacts them with
+:func:`analysis.clean.clean_documents`, and attaches the variables of an optional metadata
+CSV.
 A file that cannot be used (unreadable, encrypted, empty, a PDF of scanned images) is
 skipped with a warning naming the file and the reason; only when nothing is usable does
 ingest fail.
@@ -55,7 +56,6 @@ class _Skip(Exception):
 class _Source:
     path: Path
     doc_id: str
-    explicit: bool
 
 
 # --- finding files ---------------------------------------------------------------------
@@ -75,7 +75,7 @@ def _collect(paths: Sequence[Path | str]) -> tuple[list[_Source], list[SkippedFi
     seen: set[Path] = set()
     used_ids: set[str] = set()
 
-    def add(path: Path, doc_id: str, *, explicit: bool) -> None:
+    def add(path: Path, doc_id: str) -> None:
         resolved = path.resolve()
         if resolved in seen:
             return
@@ -84,7 +84,7 @@ def _collect(paths: Sequence[Path | str]) -> tuple[list[_Source], list[SkippedFi
             # Two folders with the same file names: fall back to the full path.
             doc_id = path.as_posix()
         used_ids.add(doc_id)
-        sources.append(_Source(path=path, doc_id=doc_id, explicit=explicit))
+        sources.append(_Source(path=path, doc_id=doc_id))
 
     for given in paths:
         path = Path(given)
@@ -108,7 +108,7 @@ def _collect(paths: Sequence[Path | str]) -> tuple[list[_Source], list[SkippedFi
                     # it is read like any other file.
                     log.info("ignoring %s: a README describes its folder", file)
                     continue
-                add(file, relative_name, explicit=False)
+                add(file, relative_name)
         elif path.suffix.casefold() not in SUPPORTED_EXTENSIONS:
             skipped.append(
                 SkippedFile(
@@ -118,7 +118,7 @@ def _collect(paths: Sequence[Path | str]) -> tuple[list[_Source], list[SkippedFi
                 )
             )
         else:
-            add(path, path.name, explicit=True)
+            add(path, path.name)
     return sources, skipped
 
 
@@ -129,7 +129,10 @@ def _decode(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _Skip("broken UTF-16 text") from None
     if b"\x00" in data[:4096]:
         raise _Skip("binary data, not text (is it really a text file?)")
     try:
@@ -153,7 +156,7 @@ _MD_QUOTE = re.compile(r"^ {0,3}> ?", re.MULTILINE)
 def _strip_markdown(text: str) -> str:
     """Markdown to plain text: headings stay lines of their own, links keep their text."""
     text = _MD_IMAGE.sub("", text)
-    text = _MD_LINK.sub(r"\1 (\2)", text)
+    text = _MD_LINK.sub(r"\1", text)  # the target is an address, not content
     text = _MD_HEADING.sub(r"\1", text)
     text = _MD_RULE.sub("", text)
     text = _MD_QUOTE.sub("", text)
