@@ -435,15 +435,17 @@ def summary_bot_factory(services: Any) -> Any:
 def install(bot: Any, services: Any) -> None:
     """Give a ``WorkshopBot`` the rich summary card and the "accept adjustments" submit."""
     bot.summary_builder = make_summary_builder(services)
-    bot._submits[ACCEPT_SUBMIT] = _accept_submit_handler(bot)
+    bot._submits[ACCEPT_SUBMIT] = _accept_submit_handler(bot, services)
 
 
-def _accept_submit_handler(bot: Any) -> Callable[..., Awaitable[None]]:
+def _accept_submit_handler(bot: Any, services: Any) -> Callable[..., Awaitable[None]]:
     async def handle(turn_context: Any, data: dict[str, Any], caller: Any) -> None:
-        from botbuilder.core import MessageFactory
+        from botbuilder.core import TurnContext
 
         from storage import workshops as workshops_repo
 
+        # Replies go through the outbox (throttling, retries), like every other reply.
+        reference = TurnContext.get_conversation_reference(turn_context.activity)
         workshop_id = int(data.get("workshop") or 0)
         workshop = await workshops_repo.get_workshop(bot.db, workshop_id)
         lang = workshop.language
@@ -453,19 +455,19 @@ def _accept_submit_handler(bot: Any) -> Callable[..., Awaitable[None]]:
                 if lang == "en"
                 else "Kun en facilitator kan godkende justeringerne."
             )
-            await turn_context.send_activity(MessageFactory.text(message))
+            services.outbox.send_private(reference, caller.user_id, message)
             return
         try:
             record = await accept_adjustments(bot.db, workshop_id, author=caller.user_id)
         except BotError as exc:
-            await turn_context.send_activity(MessageFactory.text(str(exc)))
+            services.outbox.send(reference, str(exc))
             return
         message = (
             f"Plan {record.plan_key} version {record.version} is ready for the next workshop."
             if lang == "en"
             else f"Spørgeplanen {record.plan_key} version {record.version} er klar til næste workshop."
         )
-        await turn_context.send_activity(MessageFactory.text(message))
+        services.outbox.send(reference, message)
 
     return handle
 

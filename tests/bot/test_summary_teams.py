@@ -76,7 +76,7 @@ async def test_end_sends_what_now_card_and_accept_makes_next_plan(bot: Bot) -> N
     before = await plans_repo.get_plan_version(bot.db, workshop.plan_version_id)
     await bot.post(teams_activity(url, conversation_id=GROUP, value=accept[0]["data"], **CARL))
     await bot.settle()
-    assert "Kun en facilitator" in json.dumps(bot.group(), ensure_ascii=False)
+    assert "Kun en facilitator" in json.dumps(bot.private("29:carl"), ensure_ascii=False)
     await bot.post(teams_activity(url, conversation_id=GROUP, value=accept[0]["data"], **ANNA))
     await bot.settle()
     latest = await plans_repo.latest_plan_version(bot.db, before.plan_key)
