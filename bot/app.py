@@ -23,6 +23,7 @@ import json
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 from typing import Any, Literal
 
@@ -58,6 +59,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: Threads for blocking work: the SDK's outgoing HTTP calls (``requests``) and to_thread jobs.
+IO_THREADS = 32
 
 #: Largest accepted request body; Teams' own message limit is about 100 KB.
 MAX_BODY_BYTES = 1024 * 1024
@@ -343,6 +347,12 @@ def create_app(
                 f"cannot open the database at {_safe_url(settings.database_url)}: {exc}; check "
                 "DATABASE_URL and run `workshopbot db upgrade`"
             ) from exc
+        # msrest runs every outgoing connector call with ``requests`` in the loop's default
+        # executor (6 threads on 2 cores): give it room, so sends to many conversations
+        # (private replies to hundreds of participants) do not queue behind each other.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="workshopbot-io")
+        )
         spawner = Spawner()
         adapter, auth = create_adapter(settings)
         options: dict[str, Any] = {"limits": share_of_limits(settings.instances)}

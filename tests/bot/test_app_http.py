@@ -442,3 +442,20 @@ async def test_private_message_keeps_the_tenant_teams_sent(
     (create,) = connector.calls_of("create")
     assert create.body["channelData"]["tenant"]["id"] == TENANT_ID
     assert create.body["members"] == [{"id": "29:user-anders"}]
+
+
+async def test_outgoing_calls_to_many_conversations_run_side_by_side(
+    local_bot: Running, connector: ConnectorStandIn, http: aiohttp.ClientSession
+) -> None:
+    """The SDK sends with blocking ``requests`` in the default executor; the app gives it
+    enough threads that slow answers from the connector do not serialise conversations."""
+    connector.inject(200, times=1000, delay=0.5, operations={"send"})
+
+    async def post(i: int) -> int:
+        activity = teams_message(connector.url, f"outbox svar {i}", conversation_id=f"fan-{i}")
+        async with http.post(local_bot.base + "/api/messages", json=activity) as response:
+            return response.status
+
+    assert await asyncio.gather(*(post(i) for i in range(20))) == [200] * 20
+    await connector.wait_for(lambda c: len(c.calls_of("send")) == 20, timeout=30)
+    assert connector.max_in_flight >= 12

@@ -126,6 +126,9 @@ class ConnectorStandIn:
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Condition()
         self.port = 0
+        #: Requests being answered right now, and the most there ever were at once.
+        self.in_flight = 0
+        self.max_in_flight = 0
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -241,6 +244,20 @@ class ConnectorStandIn:
         return False
 
     async def _record(
+        self,
+        request: web.Request,
+        operation: str,
+        body: Any,
+        ok: Callable[[], web.Response],
+    ) -> web.Response:
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return await self._answer(request, operation, body, ok)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(
         self,
         request: web.Request,
         operation: str,
