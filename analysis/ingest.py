@@ -17,7 +17,9 @@ import csv
 import io
 import logging
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,6 +36,7 @@ from analysis.errors import NoUsableDocuments, UnreadableInput
 from analysis.redact import Redactor
 
 if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
     from docx.table import Table
     from docx.text.paragraph import Paragraph
     from pypdf import PdfReader
@@ -46,6 +49,22 @@ log = logging.getLogger(__name__)
 SUPPORTED_EXTENSIONS: frozenset[str] = frozenset({".txt", ".md", ".docx", ".pdf"})
 
 ProgressCallback = Callable[[int, int], None]
+
+
+# What a parser may raise on a broken or hostile file (besides its own error types): such
+# a file is skipped with a reason, never allowed to stop the run.
+_PARSER_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    AssertionError,
+    RecursionError,
+    OSError,
+    zlib.error,
+    struct.error,
+)
 
 
 class _Skip(Exception):
@@ -190,15 +209,26 @@ def _heading_level(paragraph: Paragraph) -> int | None:
 def _read_docx(path: Path, *, keep_reflection: bool) -> tuple[list[str], list[str]]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
-    from docx.table import Table
 
     with path.open("rb") as handle:
         if handle.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
             raise _Skip("password-protected or an old .doc file; save it as .docx without password")
+    errors: tuple[type[Exception], ...] = (
+        PackageNotFoundError,
+        zipfile.BadZipFile,
+        SyntaxError,  # lxml's XMLSyntaxError
+        *_PARSER_ERRORS,
+    )
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        return _docx_blocks(document, keep_reflection=keep_reflection)
+    except errors as exc:
         raise _Skip(f"not a readable Word file ({type(exc).__name__})") from None
+
+
+def _docx_blocks(document: DocxDocument, *, keep_reflection: bool) -> tuple[list[str], list[str]]:
+    from docx.table import Table
+
     blocks: list[str] = []
     notes: list[str] = []
     # A reflection heading with a heading style: its section ends at the next heading of
@@ -258,6 +288,7 @@ def _read_pdf(path: Path) -> tuple[list[str], list[str]]:
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PdfReadError
 
+    errors: tuple[type[Exception], ...] = (PdfReadError, *_PARSER_ERRORS)
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
@@ -272,8 +303,8 @@ def _read_pdf(path: Path) -> tuple[list[str], list[str]]:
         raise
     except FileNotDecryptedError:
         raise _Skip("encrypted (password-protected PDF); remove the password") from None
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
-        raise _Skip(f"not a readable PDF ({type(exc).__name__}: {exc})") from None
+    except errors as exc:
+        raise _Skip(f"not a readable PDF ({type(exc).__name__})") from None
     if not pages:
         raise _Skip("a PDF without pages")
     if broken == len(pages):
@@ -293,13 +324,14 @@ def _extract_pages(reader: PdfReader) -> tuple[list[str], int]:
     """The text of every page; a page pypdf cannot read counts as broken, not fatal."""
     from pypdf.errors import PdfReadError
 
+    errors: tuple[type[Exception], ...] = (PdfReadError, *_PARSER_ERRORS)
     pages: list[str] = []
     broken = 0
     for page in reader.pages:
         try:
             pages.append(page.extract_text() or "")
-        except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            log.debug("PDF page unreadable: %s", exc)
+        except errors as exc:
+            log.debug("PDF page unreadable: %r", exc)
             pages.append("")
             broken += 1
     return pages, broken
@@ -486,7 +518,8 @@ def ingest(
         meta: A CSV whose first column names a file (its base name or its path relative to
             the folder given) and whose other columns are variables (level, subject, …).
         clean_options: What cleaning removes (reflection sections, names to redact, language).
-        progress: Called as ``progress(done, total)`` after each file.
+        progress: Called as ``progress(done, total)`` as work advances: one step for
+            reading and one for cleaning each file, so ``total`` is twice the file count.
 
     Returns:
         The usable documents (sorted by path within each given folder, in the order the

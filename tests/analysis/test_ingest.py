@@ -581,3 +581,47 @@ def test_docx_reflection_is_kept_on_request(tmp_path: Path) -> None:
     path = write_styled_docx(tmp_path / "opgave.docx")
     report = ingest([path], clean_options=CleanOptions(keep_reflection=True))
     assert "ked af" in report.documents[0].text and "svært for mig" in report.documents[0].text
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "reason"),
+    [
+        ("halv.pdf", lambda: make_pdf(REPORT_PAGES)[:400], "PDF"),
+        ("tom.pdf", lambda: b"", "PDF"),
+        ("zip.docx", lambda: _zip_bytes({"hej.txt": b"ikke Word"}), "Word"),
+        ("xml.docx", lambda: _broken_docx_bytes(), "Word"),
+    ],
+    ids=["truncated-pdf", "empty-pdf", "zip-without-word-parts", "broken-xml"],
+)
+def test_broken_files_are_skipped_not_fatal(tmp_path: Path, name: str, make, reason: str) -> None:
+    (tmp_path / "ok.txt").write_text("Tekst om kurser.", encoding="utf-8")
+    (tmp_path / name).write_bytes(make())
+    report = ingest([tmp_path])
+    assert [d.id for d in report.documents] == ["ok.txt"]
+    assert [s.path.name for s in report.skipped] == [name]
+    assert reason in report.skipped[0].reason
+
+
+def _zip_bytes(files: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for member, data in files.items():
+            archive.writestr(member, data)
+    return buffer.getvalue()
+
+
+def _broken_docx_bytes() -> bytes:
+    """A real .docx whose main document part is not well-formed XML."""
+    import zipfile
+
+    source = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("Tekst.")
+    document.save(source)
+    source.seek(0)
+    with zipfile.ZipFile(source) as archive:
+        files = {member: archive.read(member) for member in archive.namelist()}
+    files["word/document.xml"] = b"<w:document><w:body><w:p>"
+    return _zip_bytes(files)
