@@ -35,8 +35,9 @@ when it has none, at runs of two or more empty lines. The rules, in order:
    with a larger number ("5.3 …", "6. …"), so a numbered list inside it does not end it.
    Any reflection section also ends at back matter or a standard section heading
    (Litteraturliste, Litteratur, Referencer, Kilder, Bilag, Noter, Bibliography,
-   References, Appendix, Konklusion, Perspektivering, Diskussion, Conclusion, …), which
-   is kept. Otherwise it runs to the end of the document: in doubt, personal text goes.
+   References, Appendix; Indledning, Problemformulering, Metode, Teori, Analyse,
+   Diskussion, Konklusion, Perspektivering, Anbefalinger, Handleplan, Conclusion, …),
+   which is kept. A Word heading style ends it at the next heading of its level. Otherwise it runs to the end of the document: in doubt, personal text goes.
 6. **Paragraphs**: lines of a paragraph are joined with a space. Blank lines separate
    paragraphs, except when the next line starts with a small letter or the previous one
    ends with a word no sentence ends with ("og", "for", "the", …) and not with a
@@ -569,11 +570,13 @@ _REFLECTION = re.compile(
 )
 _SECTION_END = re.compile(
     rf"^(?:{_NUMBER})?"
+    # Back matter, then the usual sections of a Danish (and English) assignment.
     r"(?:litteraturliste|litteratur|litteraturfortegnelse|referencer|referenceliste|kilder|"
-    r"kildeliste|kildefortegnelse|bilag|bilagsoversigt|appendiks|noter|konklusion|"
-    r"perspektivering|diskussion|indledning|bibliography|references|reference list|"
-    r"works cited|sources|appendix|appendices|notes|conclusion|conclusions|discussion|"
-    r"introduction)"
+    r"kildeliste|kildefortegnelse|bilag|bilagsoversigt|appendiks|noter|fodnoter|"
+    r"bibliography|references|reference list|works cited|sources|appendix|appendices|notes|"
+    r"indledning|problemformulering|metode|teori|empiri|analyse|diskussion|konklusion|"
+    r"perspektivering|sammenfatning|opsummering|anbefalinger|handleplan|handlingsplan|"
+    r"introduction|methods?|theory|analysis|discussion|conclusions?|recommendations|summary)"
     r"(?:\s+\S+)?\s*:?$",
     re.IGNORECASE,
 )

@@ -344,6 +344,11 @@ def test_removes_reflection_sections(heading: str) -> None:
             ["ked af"],
         ),
         (f"{BODY}Refleksion\n\n{PERSONAL}\n\nBilag 1\n\nSkema.", ["Bilag 1", "Skema"], ["ked af"]),
+        (
+            f"{BODY}Refleksion\n\n{PERSONAL}\n\nAnbefalinger\n\nFølg op.",
+            ["Anbefalinger", "Følg op"],
+            ["ked af"],
+        ),
     ],
     ids=[
         "to-the-end",
@@ -352,6 +357,7 @@ def test_removes_reflection_sections(heading: str) -> None:
         "subsection-to-next-subsection",
         "to-bibliography",
         "to-appendix",
+        "to-recommendations",
     ],
 )
 def test_reflection_section_ends_at_the_right_heading(
