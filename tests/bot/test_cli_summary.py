@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,25 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_database(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """The e2e test runs on SQLite and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("database")
+        return
+    from tests.storage.dbutil import create_postgres_database, drop_postgres_database
+
+    base = request.getfixturevalue("postgres_url")
+    url = create_postgres_database(base, prefix="wsb_summary")
+    monkeypatch.setenv("DATABASE_URL", url)
+    try:
+        yield url
+    finally:
+        drop_postgres_database(base, url)
+
+
 def _import(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> int:
     capsys.readouterr()
     code = main(["transcript", "import", str(path), *extra])
@@ -71,7 +91,7 @@ def _import(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> int:
 
 
 def test_transcript_import_then_summary_end_to_end(
-    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    any_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     first = tmp_path / "ws1.vtt"
     first.write_text(VTT_1, encoding="utf-8")
