@@ -54,6 +54,9 @@ log = logging.getLogger(__name__)
 
 _MAX_CACHED = 256
 
+#: Seconds one call to the Bot Connector may take (the outbox's attempt timeout too).
+CONNECTOR_TIMEOUT = 15.0
+
 _ERROR_MESSAGES = {
     "da": "Beklager, noget gik galt hos mig. Prøv igen om lidt; dit svar er ikke gået tabt, "
     "hvis du fik en bekræftelse.",
@@ -113,6 +116,7 @@ class ClientCachingAuthentication(BotFrameworkAuthentication):  # type: ignore[m
             return client
         client = await inner.create(service_url, audience)
         _without_sdk_retries(client)
+        _with_timeout(client, CONNECTOR_TIMEOUT)
         self.created += 1
         self._connectors[key] = client
         while len(self._connectors) > self._max:
@@ -185,6 +189,14 @@ def _without_sdk_retries(client: Any) -> None:
     session = getattr(driver, "session", None)  # the session of this thread, made if needed
     for mounted in getattr(session, "adapters", {}).values():
         mounted.max_retries = policy
+
+
+def _with_timeout(client: Any, seconds: float) -> None:
+    """Bound each connector call (msrest's default is 100 s). The outbox gives up an attempt
+    after the same time; without this its thread would stay blocked long after."""
+    connection = getattr(getattr(client, "config", None), "connection", None)
+    if connection is not None and hasattr(connection, "timeout"):
+        connection.timeout = seconds
 
 
 async def _close_client(client: Any) -> None:

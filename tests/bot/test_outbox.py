@@ -298,3 +298,15 @@ async def test_an_async_card_factory_is_awaited_when_the_update_is_made(
     assert await harness.outbox.drain(timeout=10)
     final = connector.activities["conv-1"][activity_id]
     assert final["attachments"][0]["content"]["body"][0]["text"] == "9 svar"
+
+
+async def test_connector_calls_are_bounded_in_time(
+    harness: Harness, connector: ConnectorStandIn
+) -> None:
+    from bot.adapter import CONNECTOR_TIMEOUT
+
+    await asyncio.wait_for(harness.outbox.send(reference(connector), "x"), 10)
+    clients = list(harness.auth._connectors.values())
+    assert clients
+    assert all(c.config.connection.timeout == CONNECTOR_TIMEOUT for c in clients)
+    assert Outbox(harness.adapter).attempt_timeout >= CONNECTOR_TIMEOUT
