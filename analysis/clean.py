@@ -74,6 +74,7 @@ __all__ = [
     "clean_documents",
     "clean_text",
     "is_reflection_heading",
+    "is_section_heading",
     "read_names_file",
     "split_text_pages",
     "vocabulary_of",
@@ -595,6 +596,16 @@ def is_reflection_heading(line: str) -> bool:
     return _REFLECTION.match(stripped) is not None
 
 
+def is_section_heading(line: str) -> bool:
+    """Whether ``line`` is a standard section heading that ends a reflection section.
+
+    >>> [is_section_heading(h) for h in ("Litteraturliste", "6. Konklusion", "Min konklusion")]
+    [True, True, False]
+    """
+    stripped = line.strip()
+    return len(stripped) <= 90 and _SECTION_END.match(stripped) is not None
+
+
 def _number_tuple(num: str) -> tuple[int, ...]:
     return tuple(int(part) for part in num.split("."))
 
@@ -616,7 +627,7 @@ def _remove_reflection(lines: list[str], counts: Counter[str]) -> tuple[list[str
         end_reason = "the end of the document"
         while j < n:
             candidate = lines[j].strip()
-            if len(candidate) <= 90 and _SECTION_END.match(candidate):
+            if is_section_heading(candidate):
                 end_reason = f"the heading on line {j + 1}"
                 break
             if number is not None:

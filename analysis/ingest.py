@@ -29,6 +29,7 @@ from analysis.clean import (
     CleanOptions,
     clean_documents,
     is_reflection_heading,
+    is_section_heading,
     split_text_pages,
 )
 from analysis.documents import Document, IngestReport, SkippedFile
@@ -242,7 +243,9 @@ def _docx_blocks(document: DocxDocument, *, keep_reflection: bool) -> tuple[list
             continue
         else:
             level = _heading_level(item)
-            if level is not None and skipping is not None and level <= skipping:
+            ends = level is not None and skipping is not None and level <= skipping
+            # A standard heading set in bold by hand ends it too ("Litteraturliste").
+            if ends or (skipping is not None and level is None and is_section_heading(item.text)):
                 notes.append(
                     f"removed a reflection section ({removed_words} words, up to the next "
                     "Word heading of its level); use keep_reflection to keep it"

@@ -562,6 +562,10 @@ def write_styled_docx(path: Path) -> Path:
     document.add_paragraph("Det var svært for mig.")
     document.add_heading("Næste skridt", level=2)
     document.add_paragraph("Flere workshops.")
+    document.add_heading("Refleksion", level=1)
+    document.add_paragraph("Jeg havde det hårdt.")
+    document.add_paragraph("Litteraturliste").runs[0].bold = True
+    document.add_paragraph("Wahlgren (2009).")
     document.save(str(path))
     return path
 
@@ -569,12 +573,13 @@ def write_styled_docx(path: Path) -> Path:
 def test_docx_reflection_ends_at_the_next_heading_of_its_level(tmp_path: Path) -> None:
     path = write_styled_docx(tmp_path / "opgave.docx")
     (document,) = ingest([path]).documents
-    for removed in ("ked af", "forstod mig", "Fortroligt", "svært for mig", "Min læring"):
+    for removed in ("ked af", "forstod mig", "Fortroligt", "svært for mig", "Min læring", "hårdt"):
         assert removed not in document.text
     for kept in ("transfer", "Anbefalinger", "følge op efter kurser", "Næste skridt", "Flere"):
         assert kept in document.text
+    assert document.paragraphs[-2:] == ["Litteraturliste", "Wahlgren (2009)."]
     assert document.paragraphs[:2] == ["Indhold", "Analyse"]  # the contents are gone
-    assert sum("reflection" in w for w in document.warnings) == 2
+    assert sum("reflection" in w for w in document.warnings) == 3
 
 
 def test_docx_reflection_is_kept_on_request(tmp_path: Path) -> None:
