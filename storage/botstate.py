@@ -50,19 +50,22 @@ async def read_state(db: Database, keys: Iterable[str]) -> dict[str, tuple[str, 
         ``{key: (json_text, etag)}`` for the keys that exist (unknown keys are left out).
     """
     wanted = _check_keys(keys)
-    found: dict[str, tuple[str, str]] = {}
     if not wanted:
-        return found
-    async with db.transaction(write=False) as session:
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            rows = await session.execute(
-                select(bot_state_t.c.key, bot_state_t.c.data, bot_state_t.c.etag).where(
-                    bot_state_t.c.key.in_(chunk)
-                )
+        return {}
+    found: dict[str, tuple[str, str]] = await db.run_read(_read, wanted)
+    return found
+
+
+def _read(conn: Connection, keys: list[str]) -> dict[str, tuple[str, str]]:
+    found: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(keys), _CHUNK):
+        rows = conn.execute(
+            select(bot_state_t.c.key, bot_state_t.c.data, bot_state_t.c.etag).where(
+                bot_state_t.c.key.in_(keys[start : start + _CHUNK])
             )
-            for key, data, etag in rows:
-                found[key] = (data, etag)
+        )
+        for key, data, etag in rows:
+            found[key] = (data, etag)
     return found
 
 

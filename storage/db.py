@@ -129,6 +129,7 @@ class Database:
     write_engine: AsyncEngine
     _write_lock: asyncio.Lock | None = field(default=None, repr=False)
     _sync_write_engine: Engine | None = field(default=None, repr=False)
+    _sync_read_engine: Engine | None = field(default=None, repr=False)
     #: Background helpers bound to this database (e.g. the answer writer), closed by dispose.
     services: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -212,6 +213,48 @@ class Database:
 
             return await asyncio.to_thread(in_thread)
 
+    async def run_read(self, work: Callable[..., T], *args: Any) -> T:
+        """Run ``work(connection, *args)`` — synchronous Core code that only reads — at once.
+
+        For hot single-statement reads (bot state on every turn). On SQLite it runs in a
+        worker thread on a plain ``sqlite3`` connection (one thread hop); on PostgreSQL on
+        an autocommit connection (no BEGIN/COMMIT round trips).
+        """
+        if self.dialect == "postgresql":
+            async with self._autocommit().connect() as connection:
+                return await connection.run_sync(work, *args)
+        engine = self._sync_reader()
+
+        def in_thread() -> T:
+            with engine.connect() as connection:
+                return work(connection, *args)
+
+        return await asyncio.to_thread(in_thread)
+
+    def _autocommit(self) -> AsyncEngine:
+        # A pool of its own whose connections stay in autocommit (switching a pooled
+        # connection per call costs round trips of its own).
+        closer = self.services.get("_autocommit_engine")
+        if closer is None:
+            engine = create_async_engine(
+                self.url,
+                isolation_level="AUTOCOMMIT",
+                pool_size=self.engine.pool.size(),  # type: ignore[attr-defined]
+                max_overflow=self.engine.pool.size(),  # type: ignore[attr-defined]
+            )
+            self.services["_autocommit_engine"] = _EngineCloser(engine)
+            return engine
+        assert isinstance(closer, _EngineCloser)
+        return closer.engine
+
+    def _sync_reader(self) -> Engine:
+        if self._sync_read_engine is None:
+            sync_url = make_url(self.url).set(drivername="sqlite+pysqlite")
+            engine = create_engine(sync_url, connect_args={"check_same_thread": False})
+            _configure_sqlite(engine, immediate=False)
+            self._sync_read_engine = engine
+        return self._sync_read_engine
+
     def _sync_engine(self) -> Engine:
         if self._sync_write_engine is None:
             sync_url = make_url(self.url).set(drivername="sqlite+pysqlite")
@@ -231,12 +274,23 @@ class Database:
         self.services.clear()
         for service in services:
             await service.aclose()
-        if self._sync_write_engine is not None:
-            self._sync_write_engine.dispose()
-            self._sync_write_engine = None
+        for sync_engine in (self._sync_write_engine, self._sync_read_engine):
+            if sync_engine is not None:
+                sync_engine.dispose()
+        self._sync_write_engine = self._sync_read_engine = None
         await self.engine.dispose()
         if self.write_engine is not self.engine:
             await self.write_engine.dispose()
+
+
+@dataclass
+class _EngineCloser:
+    """An extra engine kept in ``Database.services`` so that dispose closes it."""
+
+    engine: AsyncEngine
+
+    async def aclose(self) -> None:
+        await self.engine.dispose()
 
 
 def _configure_sqlite(sync_engine: Engine, *, immediate: bool) -> None:
