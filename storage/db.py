@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -211,7 +212,7 @@ class Database:
                 with engine.begin() as connection:
                     return work(connection, *args)
 
-            return await asyncio.to_thread(in_thread)
+            return await asyncio.get_running_loop().run_in_executor(self._threads(), in_thread)
 
     async def run_read(self, work: Callable[..., T], *args: Any) -> T:
         """Run ``work(connection, *args)`` — synchronous Core code that only reads — at once.
@@ -229,7 +230,19 @@ class Database:
             with engine.connect() as connection:
                 return work(connection, *args)
 
-        return await asyncio.to_thread(in_thread)
+        return await asyncio.get_running_loop().run_in_executor(self._threads(), in_thread)
+
+    def _threads(self) -> concurrent.futures.ThreadPoolExecutor:
+        # Our own threads: the default executor may be busy with analysis work (spaCy,
+        # layouts), and an answer must not wait behind a network map.
+        pool = self.services.get("_threads")
+        if pool is None:
+            pool = _ThreadsCloser(
+                concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="storage")
+            )
+            self.services["_threads"] = pool
+        assert isinstance(pool, _ThreadsCloser)
+        return pool.executor
 
     def _autocommit(self) -> AsyncEngine:
         # A pool of its own whose connections stay in autocommit (switching a pooled
@@ -270,7 +283,9 @@ class Database:
 
     async def dispose(self) -> None:
         """Stop the background helpers (finishing queued work) and close every connection."""
-        services = list(self.services.values())
+        # Writers first (they still need the threads and engines), "_"-named plumbing last.
+        names = sorted(self.services, key=lambda name: name.startswith("_"))
+        services = [self.services[name] for name in names]
         self.services.clear()
         for service in services:
             await service.aclose()
@@ -291,6 +306,16 @@ class _EngineCloser:
 
     async def aclose(self) -> None:
         await self.engine.dispose()
+
+
+@dataclass
+class _ThreadsCloser:
+    """The storage thread pool, kept in ``Database.services`` so that dispose stops it."""
+
+    executor: concurrent.futures.ThreadPoolExecutor
+
+    async def aclose(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=False)
 
 
 def _configure_sqlite(sync_engine: Engine, *, immediate: bool) -> None:
