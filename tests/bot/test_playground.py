@@ -142,6 +142,16 @@ async def test_mock_users_speak_and_the_bot_answers_each(playground: Playground)
         assert answer.status is not None and answer.status < 300
 
 
+async def test_a_message_without_mention_reaches_the_bot(playground: Playground) -> None:
+    """As in Teams with resource-specific consent: the custom-activity route delivers a group
+    message that does not @mention the bot (the playground's own chat box would not)."""
+    sent = await playground.send_message("Dorthe", "bare skrevet", mention=False)
+    turn = await playground.wait_for_turn(sent)
+    assert turn.request["text"] == "bare skrevet"
+    assert not [e for e in turn.request.get("entities", []) if e.get("type") == "mention"]
+    await playground.wait_for_bot_activity(lambda c: c.text == "Dorthe Dam skrev: bare skrevet")
+
+
 async def test_channel_and_personal_chat_are_reachable(playground: Playground) -> None:
     sent = await playground.send_message("Carl", "i kanalen", conversation="Workshops")
     await playground.wait_for_turn(sent)
