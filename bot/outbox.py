@@ -644,8 +644,22 @@ class Outbox:
 
     async def _send_in(self, reference: ConversationReference, activity: Activity) -> str | None:
         sent: list[str | None] = [None]
+        # TurnContext readdresses every send as a reply to the current (continuation)
+        # activity; put back the thread the caller asked for, if any.
+        reply_to_id = activity.reply_to_id
+
+        async def keep_reply_to(
+            context: TurnContext,
+            activities: list[Activity],
+            next_send: Callable[[], Awaitable[Any]],
+        ) -> Any:
+            for outgoing in activities:
+                outgoing.reply_to_id = reply_to_id
+            return await next_send()
 
         async def logic(context: TurnContext) -> None:
+            if reply_to_id:
+                context.on_send_activities(keep_reply_to)
             response = await context.send_activity(activity)
             sent[0] = getattr(response, "id", None)
 

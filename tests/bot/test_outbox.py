@@ -310,3 +310,13 @@ async def test_connector_calls_are_bounded_in_time(
     assert clients
     assert all(c.config.connection.timeout == CONNECTOR_TIMEOUT for c in clients)
     assert Outbox(harness.adapter).attempt_timeout >= CONNECTOR_TIMEOUT
+
+
+async def test_send_can_answer_in_a_thread(harness: Harness, connector: ConnectorStandIn) -> None:
+    ref = reference(connector)
+    await asyncio.wait_for(harness.outbox.send(ref, "i tråden", reply_to_id="root-1"), 10)
+    await asyncio.wait_for(harness.outbox.send(ref, "i kanalen"), 10)
+    (reply,) = connector.calls_of("reply")
+    assert reply.activity_id == "root-1" and reply.body["text"] == "i tråden"
+    (send,) = connector.calls_of("send")
+    assert send.body["text"] == "i kanalen" and not send.body.get("replyToId")
