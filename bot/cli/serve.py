@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import shutil
 import signal
 import sys
@@ -173,6 +174,22 @@ def playground_environment(config: Path, *, open_browser: bool, log_file: Path) 
     return env
 
 
+_LISTENING = re.compile(rb"Listening on (\d+)")
+
+
+async def _relay_output(
+    process: asyncio.subprocess.Process, port_found: asyncio.Future[int]
+) -> None:
+    """Pass the playground's output on to ours and note the port it says it listens on."""
+    assert process.stdout is not None
+    async for line in process.stdout:
+        match = _LISTENING.search(line)
+        if match and not port_found.done():
+            port_found.set_result(int(match.group(1)))
+        sys.stdout.write("playground: " + line.decode("utf-8", "replace"))
+        sys.stdout.flush()
+
+
 def run_playground(args: argparse.Namespace) -> int:
     """``workshopbot playground``: schema, bot and playground; Ctrl-C stops everything."""
     settings = _settings(args, local=True)
@@ -213,18 +230,26 @@ async def _run_playground(
             config, open_browser=args.open, log_file=log_dir / "m365agentsplayground.log"
         ),
         stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
         start_new_session=True,  # Ctrl-C reaches it through us, in order
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    port_found: asyncio.Future[int] = loop.create_future()
+    relay = asyncio.create_task(_relay_output(process, port_found))
+    try:
+        # The playground takes another port when the asked one is busy; it says which.
+        port = await asyncio.wait_for(asyncio.shield(port_found), 60)
+    except TimeoutError:
+        port = args.playground_port
     print(
         f"\nworkshopbot is running on {bot_url} (local mode, database "
         f"{settings.database_url.split('///')[-1]}).\n"
-        f"Open http://localhost:{args.playground_port} in a browser: you are 'Fie "
-        "Facilitator' (the mock users are in the playground's group chat and team; see "
-        f"{config.name}).\n"
+        f"Open http://localhost:{port} in a browser: you are 'Fie Facilitator' (the mock "
+        f"users are in the playground's group chat and team; see {config.name}).\n"
         "Press Ctrl-C to stop.\n",
         flush=True,
     )
@@ -245,6 +270,7 @@ async def _run_playground(
                 process.kill()
             await process.wait()
     stopper.cancel()
+    relay.cancel()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.remove_signal_handler(sig)
     await runner.cleanup()

@@ -187,3 +187,58 @@ async def test_card_submit_updates_the_card_and_private_message_arrives(
     await playground.send_message("Anders", "privat")
     private = await playground.wait_for_bot_activity(lambda c: c.text == "kun til Anders Andersen")
     assert private.conversation_id != playground.conversation_id("group")
+
+
+async def test_workshopbot_playground_runs_both_and_stops_both(tmp_path: Path) -> None:
+    """What `make run` does: schema, bot and playground up, the address printed, and
+    Ctrl-C (SIGINT) stops both."""
+    import asyncio
+    import os
+    import re
+    import signal
+    import sys
+
+    import aiohttp
+
+    bot_port, page_port = free_port(), free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "playground",
+        "--port",
+        str(bot_port),
+        "--playground-port",
+        str(page_port),
+        cwd=tmp_path,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}"},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    seen: list[str] = []
+    try:
+        url = None
+        async with asyncio.timeout(90):
+            async for raw in process.stdout:
+                seen.append(raw.decode())
+                match = re.search(r"Open (http://localhost:\d+) in a browser", seen[-1])
+                if match:
+                    url = match.group(1)
+                    break
+        assert url == f"http://localhost:{page_port}"
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{page_port}/") as response:
+                assert response.status == 200
+            async with http.get(f"http://127.0.0.1:{bot_port}/healthz") as response:
+                assert (await response.json())["status"] == "ok"
+    finally:
+        process.send_signal(signal.SIGINT)
+        rest, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, "".join(seen) + rest.decode()
+    assert "stopped" in rest.decode()
+    async with aiohttp.ClientSession() as http:
+        for port in (bot_port, page_port):
+            with pytest.raises(aiohttp.ClientConnectionError):
+                async with http.get(f"http://127.0.0.1:{port}/"):
+                    pass
