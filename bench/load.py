@@ -36,6 +36,7 @@ import json
 import logging
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -265,27 +266,83 @@ def _dropdb(name: str) -> None:
     )
 
 
+def _start_profiler(pid: int, out: Path) -> subprocess.Popen[bytes] | None:
+    """``py-spy record`` of the bot process (GIL-holding samples only), if py-spy is here."""
+    spy = Path(sys.executable).with_name("py-spy")
+    if not spy.exists():
+        log.warning("--profile needs py-spy (pip install py-spy); not profiling")
+        return None
+    return subprocess.Popen(
+        [str(spy), "record", "-p", str(pid), "--gil", "-r", "250", "-f", "raw", "-o", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _stop_profiler(spy: subprocess.Popen[bytes] | None, out: Path) -> list[tuple[str, float]]:
+    """Stop py-spy and return the top inclusive frames of the project's own code (%)."""
+    if spy is None:
+        return []
+    spy.send_signal(signal.SIGINT)
+    try:
+        spy.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        spy.kill()
+        return []
+    if not out.exists():
+        return []
+    inclusive: Counter[str] = Counter()
+    total = 0
+    for line in out.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        total += int(count)
+        frames = {frame.rsplit(":", 1)[0] for frame in stack.split(";")}
+        for frame in frames:
+            if any(f"({part}/" in frame for part in ("bot", "dialogs", "storage")):
+                inclusive[frame] += int(count)
+    return [(frame, round(100 * n / total, 1)) for frame, n in inclusive.most_common(25)]
+
+
 async def _sqlite(
-    workdir: Path, connector: RemoteConnector, processes: list[ManagedProcess], **common: Any
+    workdir: Path,
+    connector: RemoteConnector,
+    processes: list[ManagedProcess],
+    *,
+    profile: bool = False,
+    **common: Any,
 ) -> dict[str, Any]:
     url = f"sqlite:///{workdir / 'load.sqlite3'}"
     db_upgrade(url)
     bot = await start_bot(url, log_path=workdir / "bot-sqlite.log")
     processes.append(bot.process)
+    spy = _start_profiler(bot.process.pid, workdir / "profile-sqlite.txt") if profile else None
     try:
-        return await run_workshop_load(
+        result = await run_workshop_load(
             bot_url=bot.url,
             connector=connector,
             database_url=url,
             bot_pids=[bot.process.pid],
             **common,
         )
+        if spy is not None:
+            result["profile"] = _stop_profiler(spy, workdir / "profile-sqlite.txt")
+            spy = None
+        return result
     finally:
+        if spy is not None:
+            spy.kill()
         bot.process.stop()
 
 
 async def _postgres(
-    workdir: Path, connector: RemoteConnector, processes: list[ManagedProcess], **common: Any
+    workdir: Path,
+    connector: RemoteConnector,
+    processes: list[ManagedProcess],
+    *,
+    profile: bool = False,
+    **common: Any,
 ) -> dict[str, Any]:
     name = f"wsb_load_{os.getpid()}"
     _createdb(name)
@@ -387,7 +444,9 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
                 if config not in configs:
                     continue
                 try:
-                    results[config] = await runners[config](workdir, throttled, processes, **common)
+                    results[config] = await runners[config](
+                        workdir, throttled, processes, profile=args.profile, **common
+                    )
                 except Exception as exc:  # one broken configuration must not hide the others
                     log.exception("configuration %s failed", config)
                     results["errors"][config] = f"{type(exc).__name__}: {str(exc)[-500:]}"
@@ -428,6 +487,10 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
 
 def _report(title: str, figures: dict[str, Any]) -> None:
     print(f"\n== {title}")
+    if figures.get("profile"):
+        print("  hottest project functions (inclusive % of CPU samples):")
+        for frame, share in figures["profile"]:
+            print(f"    {share:5.1f}%  {frame}")
     for key in (
         "answers_acknowledged",
         "answers_stored",
@@ -531,6 +594,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="50 participants, 2 questions")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("--no-record", action="store_true", help="do not append to load.md")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="py-spy the SQLite bot process; print its hottest project functions",
+    )
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     if args.quick:
