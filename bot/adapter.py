@@ -241,8 +241,19 @@ def language_of(
 
 
 def error_message(language: Literal["da", "en"]) -> str:
-    """The short, polite text a user sees when a turn fails (never a stack trace)."""
-    return _ERROR_MESSAGES[language]
+    """The short, polite text a user sees when a turn fails (never a stack trace).
+
+    It is the conversation's own ``error`` text (``dialogs.texts``), so users meet one
+    wording whether the handler or the platform caught the failure.
+    """
+    try:
+        from dialogs.texts import text
+    except ImportError:
+        return _ERROR_MESSAGES[language]
+    try:
+        return str(text("error", language))
+    except KeyError:
+        return _ERROR_MESSAGES[language]
 
 
 def create_adapter(
