@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -82,6 +83,9 @@ async def record_answer(
     The participant is created on their first answer and gets the next pseudonym. The
     answer's offset is counted from the workshop's start (0 before it started).
 
+    Concurrent calls are group-committed (:mod:`storage._batching`): they share one
+    transaction, yet each call gets its own outcome, and a call that raises stored nothing.
+
     Args:
         db: The database.
         workshop_id: The workshop.
@@ -116,6 +120,13 @@ async def record_answer(
         activity_id = check_text(activity_id, "activity id", max_len=300)
     if question_run_id is not None:
         check_id(question_run_id, "question run id")
+    if value is not None:
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError):
+            raise InvalidInput(
+                f"the answer's value {value!r} is not JSON data; give text, numbers, lists or dicts"
+            ) from None
     request = _AnswerRequest(
         workshop_id=workshop_id,
         user_id=user_id,

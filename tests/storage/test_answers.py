@@ -355,3 +355,16 @@ async def test_consent_before_the_first_answer_keeps_pseudonym_order(db: Databas
     assert first is not None and later is not None
     assert (first.pseudonym, later.pseudonym) == ("Deltager A", "Deltager B")
     assert later.consent_quotes is False
+
+
+async def test_value_must_be_json(db: Database) -> None:
+    w = await _running(db)
+    with pytest.raises(InvalidInput, match="not JSON"):
+        await answers.record_answer(
+            db, workshop_id=w.id, user_id="29:a", text="x", source="card", value={1, 2}
+        )
+    got = await answers.record_answer(
+        db, workshop_id=w.id, user_id="29:a", text="", source="card", value={"choice": ["a"]}
+    )
+    assert (await answers.get_answer(db, got.answer.id)).value == {"choice": ["a"]}
+    assert await answers.count_answers(db, w.id) == 1
