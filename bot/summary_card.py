@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from analysis.summary.labels import label
+from analysis.summary.labels import label, nothing_to_compare
 from analysis.summary.model import Summary
 from analysis.summary.render_md import adjustment_text, silence_text, support_text
 from bot.cards import SUBMIT_KEY, render_card
@@ -77,7 +77,7 @@ def _card(
         silences = [_block(label(lang, "no_silences"))]
     nov = summary.novelty
     if not nov.compared_with:
-        novelty = label(lang, "no_earlier")
+        novelty = nothing_to_compare(lang, h.series)
     else:
         parts = []
         if nov.new_terms:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from analysis.summary.model import Lang
 
-__all__ = ["LABELS", "label"]
+__all__ = ["LABELS", "label", "nothing_to_compare"]
 
 LABELS: dict[str, dict[str, str]] = {
     "da": {
@@ -48,6 +48,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reason_hard": "svar som «svært» eller «ved ikke»",
         "novelty": "Nye perspektiver",
         "no_earlier": "Dette er seriens første workshop, så der er intet at sammenligne med.",
+        "no_series": "Workshoppen hører ikke til en serie, så der er intet at sammenligne med.",
         "new_terms": "Nye ord i serien",
         "new_proposals": "Nye forslag",
         "untouched": "Temaer fra tidligere workshops, som ikke blev berørt",
@@ -128,6 +129,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reason_hard": "answers like “hard” or “I don't know”",
         "novelty": "New perspectives",
         "no_earlier": "This is the series' first workshop, so there is nothing to compare with.",
+        "no_series": "The workshop belongs to no series, so there is nothing to compare with.",
         "new_terms": "Terms new to the series",
         "new_proposals": "New proposals",
         "untouched": "Themes of earlier workshops not touched",
@@ -168,6 +170,11 @@ LABELS: dict[str, dict[str, str]] = {
         "series_overview": "Overview",
     },
 }
+
+
+def nothing_to_compare(lang: Lang, series: str) -> str:
+    """Why a summary has no new perspectives: first of its series, or in no series."""
+    return label(lang, "no_earlier" if series else "no_series")
 
 
 def label(lang: Lang, key: str, **values: object) -> str:

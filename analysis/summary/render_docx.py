@@ -12,7 +12,7 @@ from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from analysis.summary.labels import label
+from analysis.summary.labels import label, nothing_to_compare
 from analysis.summary.model import Summary
 from analysis.summary.render_md import (
     adjustment_text,
@@ -113,7 +113,7 @@ def render_docx(summary: Summary, *, charts: Mapping[str, bytes] | None = None) 
     doc.add_heading(label(lang, "novelty"), level=1)
     nov = summary.novelty
     if not nov.compared_with:
-        para_(label(lang, "no_earlier"))
+        para_(nothing_to_compare(lang, summary.header.series))
     elif not (nov.new_terms or nov.new_proposals or nov.untouched_themes):
         para_(label(lang, "nothing_new"))
     else:

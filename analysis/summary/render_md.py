@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.summary.labels import label
+from analysis.summary.labels import label, nothing_to_compare
 from analysis.summary.model import (
     Adjustment,
     AgreementSignal,
@@ -175,7 +175,7 @@ def render_markdown(summary: Summary) -> str:
     lines += [f"## {label(lang, 'novelty')}", ""]
     nov = summary.novelty
     if not nov.compared_with:
-        lines.append(label(lang, "no_earlier"))
+        lines.append(nothing_to_compare(lang, summary.header.series))
     elif not (nov.new_terms or nov.new_proposals or nov.untouched_themes):
         lines.append(label(lang, "nothing_new"))
     else:

@@ -110,7 +110,9 @@ async def _import(args: argparse.Namespace) -> int:
         version_id = None
         if args.plan:
             from dialogs.errors import DialogError
-            from dialogs.workshop import plan_of, plan_version_for
+            from dialogs.plans import load_plan
+            from dialogs.workshop import plan_version_for
+            from storage import plans as plans_repo
 
             try:
                 version_id = await plan_version_for(db, args.plan, author="transcript import")
@@ -118,24 +120,29 @@ async def _import(args: argparse.Namespace) -> int:
                 raise CommandError(
                     f"--plan {args.plan!r}: {exc}; see `workshopbot plan list`"
                 ) from None
+            plan = load_plan((await plans_repo.get_plan_version(db, version_id)).text)
+        org = args.org.strip() or (plan.organisation if plan is not None else None) or ""
+        if not org:
+            raise CommandError(
+                "give the organisation's name with --org NAME (it fills {org} in the plan's "
+                "questions and heads the summary)"
+            )
         series_id = None
         if args.series:
             series_id = (await series_repo.get_or_create_series(db, args.series)).id
         workshop = await workshops_repo.create_workshop(
             db,
-            org_name=args.org,
+            org_name=org,
             language=args.lang,
             answer_mode="pseudonymous",
             series_id=series_id,
             plan_version_id=version_id,
             title=args.title or path.stem,
         )
-        if version_id is not None:
-            plan = await plan_of(db, workshop)
         questions: list[tuple[str, str]] = []
         if plan is not None:
             lang = args.lang if args.lang in plan.languages else plan.default_language
-            questions = [(q.id, plan.render(q, lang, args.org or None)) for q in plan.questions]
+            questions = [(q.id, plan.render(q, lang, org)) for q in plan.questions]
         attributed = attribute_questions(
             transcript, [text for _, text in questions], facilitators=facilitators
         )

@@ -266,3 +266,18 @@ def test_forgetting_a_speaker_scrubs_the_stored_summary(
     assert "Vi burde lave en podcast om opgaverne" not in text
     assert "Det er svært." not in text
     assert "Ved ikke" in text  # Sara's answer stays
+
+
+def test_import_without_plan_keeps_everything_as_open_discussion(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "free.vtt"
+    path.write_text(VTT_1, encoding="utf-8")
+    assert main(["transcript", "import", str(path)]) == 2
+    assert "--org NAME" in capsys.readouterr().err
+    wid = _import(path, capsys, "--org", "HK")
+    assert main(["summary", str(wid), "--no-store"]) == 0
+    md = capsys.readouterr().out
+    assert "Åben snak" in md and "00:04:20 Deltager A: Vi burde lave en podcast" in md
+    assert "hører ikke til en serie" in md
+    assert "Mette" not in md  # the first speaker was taken as the facilitator
