@@ -281,3 +281,39 @@ def test_import_without_plan_keeps_everything_as_open_discussion(
     assert "Åben snak" in md and "00:04:20 Deltager A: Vi burde lave en podcast" in md
     assert "hører ikke til en serie" in md
     assert "Mette" not in md  # the first speaker was taken as the facilitator
+
+
+def test_series_report_shows_the_adjustments_that_were_made(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.summaries import accept_adjustments
+    from storage.db import open_database
+
+    args = ("--series", "Loop", "--plan", "default", "--facilitator", "Mette Hansen", "--org", "HK")
+    first = tmp_path / "ws1.vtt"
+    first.write_text(VTT_1, encoding="utf-8")
+    w1 = _import(first, capsys, *args)
+
+    async def accept() -> None:
+        db = await open_database()
+        try:
+            await accept_adjustments(db, w1, author="facilitator")
+        finally:
+            await db.dispose()
+
+    asyncio.run(accept())
+    # The reworded question is asked in its new words next time.
+    second = tmp_path / "ws2.vtt"
+    second.write_text(
+        VTT_2.replace("Og så: Hvad er HKs værdier?", "Med udgangspunkt i din egen afdeling: Hvad er HKs værdier?"),
+        encoding="utf-8",
+    )
+    _import(second, capsys, *args)
+    assert main(["summary", "--series", "Loop", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    rows = report["rows"]
+    assert [r["plan_version"] for r in rows] == [1, 2]
+    assert "reword q1" in rows[1]["plan_changes"]
+    assert "reword q1" in rows[0]["adjustments_made"]
+    assert main(["summary", "--series", "Loop"]) == 0
+    assert "reword q1 ✓" in capsys.readouterr().out
