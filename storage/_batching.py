@@ -6,8 +6,9 @@ A :class:`BatchWriter` queues the requests; a worker task takes everything queue
 writes it in one transaction, so a batch grows with the load and costs nothing when there is
 none (a lone request is written at once). With ``workers=2`` one batch can be prepared while
 the other waits for the database. If a batch fails as a whole (a lost race with another
-process, a deadlock, a dropped connection), each of its requests is retried alone, so one
-request's failure never becomes another's.
+process, a deadlock), each of its requests is retried alone, so one request's failure never
+becomes another's; if the database itself is unreachable or locked, every request of the
+batch gets that error at once instead of waiting for it once per request.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from storage.errors import StorageError
 
-__all__ = ["BatchWriter"]
+__all__ = ["BatchWriter", "worth_retrying_alone"]
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,26 @@ Req = TypeVar("Req")
 Res = TypeVar("Res")
 
 _STOP = object()
+
+
+#: PostgreSQL SQLSTATEs of a transaction that lost a race: deadlock, serialization failure.
+_RACE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def worth_retrying_alone(exc: BaseException) -> bool:
+    """Whether a failed batch should be retried one request at a time.
+
+    Yes for a lost race — a unique-constraint violation (another process stored the same
+    activity first), a deadlock or serialization failure — where each request alone will
+    most likely succeed. No for everything else (connection lost, database locked, …).
+    """
+    if isinstance(exc, IntegrityError):
+        return True
+    if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
+        orig = exc.orig
+        code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+        return code in _RACE_SQLSTATES
+    return False
 
 
 class BatchWriter(Generic[Req, Res]):
@@ -105,17 +126,24 @@ class BatchWriter(Generic[Req, Res]):
         try:
             outcomes = list(await self._write_batch(requests))
         except (SQLAlchemyError, OSError) as exc:
-            log.info(
-                "a batch of %d failed as a whole (%s); writing each alone",
-                len(batch),
-                type(exc).__name__,
-            )
-            outcomes = []
-            for request in requests:
-                try:
-                    outcomes.append(await self._write_one(request))
-                except (StorageError, SQLAlchemyError, OSError) as one_exc:
-                    outcomes.append(one_exc)
+            if not worth_retrying_alone(exc):
+                # The database is unreachable, locked or broken: trying each request alone
+                # would make the last caller wait len(batch) times as long for the same
+                # error. Every caller gets it now (the bot retries idempotent answers).
+                log.warning("a batch of %d failed: %s: %s", len(batch), type(exc).__name__, exc)
+                outcomes = [exc] * len(batch)
+            else:
+                log.info(
+                    "a batch of %d lost a race (%s); writing each alone",
+                    len(batch),
+                    type(exc).__name__,
+                )
+                outcomes = []
+                for request in requests:
+                    try:
+                        outcomes.append(await self._write_one(request))
+                    except (StorageError, SQLAlchemyError, OSError) as one_exc:
+                        outcomes.append(one_exc)
         except Exception as exc:  # a bug: fail these requests instead of leaving them hanging
             log.exception("the batch writer failed")
             outcomes = [exc] * len(batch)

@@ -57,6 +57,7 @@ if logging.getLogger("alembic").level == logging.NOTSET:
 #: Where the embedded database lives when DATABASE_URL is not set (relative to the cwd).
 DEFAULT_SQLITE_PATH = Path("var/workshopbot.sqlite3")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+PG_CONNECT_TIMEOUT_S = 10
 
 Dialect = Literal["sqlite", "postgresql"]
 
@@ -167,7 +168,13 @@ class Database:
             _configure_sqlite(write_engine.sync_engine, immediate=True)
             return cls(async_url, "sqlite", read_engine, write_engine, asyncio.Lock())
         engine = create_async_engine(
-            async_url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
+            async_url,
+            echo=echo,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            # Give up connecting after 10 s (asyncpg waits 60 s): a caller should hear that
+            # the database is down while the person is still there.
+            connect_args={"timeout": PG_CONNECT_TIMEOUT_S},
         )
         return cls(async_url, "postgresql", engine, engine, None)
 
@@ -252,6 +259,7 @@ class Database:
             engine = create_async_engine(
                 self.url,
                 isolation_level="AUTOCOMMIT",
+                connect_args={"timeout": PG_CONNECT_TIMEOUT_S},
                 pool_size=self.engine.pool.size(),  # type: ignore[attr-defined]
                 max_overflow=self.engine.pool.size(),  # type: ignore[attr-defined]
             )

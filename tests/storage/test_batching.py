@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 import pytest
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from storage import answers, participants, questions, workshops
 from storage._batching import BatchWriter
@@ -71,7 +71,7 @@ async def test_batch_failure_falls_back_to_one_at_a_time() -> None:
     async def write_batch(batch: Sequence[int]) -> list[int | StorageError]:
         seen.append(list(batch))
         if len(batch) > 1:
-            raise OperationalError("INSERT", {}, Exception("deadlock detected"))
+            raise IntegrityError("INSERT", {}, Exception("duplicate key value"))
         return [batch[0] * 10]
 
     async def write_one(item: int) -> int:
@@ -131,3 +131,32 @@ async def test_dispose_writes_what_is_queued(backend_url: str) -> None:
         assert await answers.count_answers(again, w.id) == 20
     finally:
         await again.dispose()
+
+
+async def test_an_unreachable_database_fails_the_whole_batch_at_once() -> None:
+    calls = {"one": 0}
+
+    async def write_batch(batch: Sequence[int]) -> list[int | StorageError]:
+        raise ConnectionRefusedError("connection refused")
+
+    async def write_one(item: int) -> int:
+        calls["one"] += 1
+        return item
+
+    writer: BatchWriter[int, int] = BatchWriter(write_batch, write_one)
+    results = await asyncio.gather(*(writer.submit(i) for i in range(4)), return_exceptions=True)
+    await writer.aclose()
+    assert all(isinstance(r, ConnectionRefusedError) for r in results)
+    assert calls["one"] == 0, "no one-by-one retries against a database that is down"
+
+
+def test_which_failures_are_retried_alone() -> None:
+    from storage._batching import worth_retrying_alone
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    assert worth_retrying_alone(IntegrityError("x", {}, Exception("dup")))
+    assert worth_retrying_alone(OperationalError("x", {}, Deadlock()))
+    assert not worth_retrying_alone(OperationalError("x", {}, Exception("database is locked")))
+    assert not worth_retrying_alone(OSError("reset"))
