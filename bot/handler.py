@@ -41,10 +41,12 @@ from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import (
     Activity,
     AdaptiveCardInvokeResponse,
+    Attachment,
     ChannelAccount,
     ConversationReference,
 )
 from botbuilder.schema.teams import MeetingEndEventDetails, MeetingStartEventDetails
+from sqlalchemy.exc import DBAPIError
 
 from bot import cards
 from bot.services import BotServices
@@ -71,6 +73,15 @@ log = logging.getLogger(__name__)
 _AT_TAG = re.compile(r"<at>([^<]*)</at>", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]+>")
 CARD_EVENT = "question.card"
+
+#: Waits between retries of an answer whose turn met a lost database connection (< 8 s in
+#: all, inside the 10–15 s Teams gives a turn).
+_DB_RETRY_DELAYS = (0.25, 0.5, 1.0, 1.5, 2.0, 2.5)
+#: Errors of a lost or refused database connection (the driver's, wrapped by SQLAlchemy).
+_TRANSIENT_DB_ERRORS: tuple[type[BaseException], ...] = (OSError, TimeoutError, DBAPIError)
+_CARD_UPDATE_ERRORS: tuple[type[BaseException], ...] = (StorageError, *_TRANSIENT_DB_ERRORS)
+#: turn_state key: this turn only stores an answer, so running it again is safe.
+_RETRY_SAFE = "workshopbot.retry_safe"
 
 Handler = Callable[[TurnContext, ParsedCommand, "Caller"], Awaitable[None]]
 
@@ -119,6 +130,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         self.summary_builder = summary_builder
         self._progress = services.user_state.create_property("workshop_progress")
         self._cards: dict[int, tuple[ConversationReference, str]] = {}
+        self._last_cards: dict[int, Attachment] = {}
         # Time boxes are timer handles, not sleeping tasks, so a shutdown never waits for
         # them; after a restart a running question simply has no reminder.
         self._timers: dict[int, asyncio.TimerHandle] = {}
@@ -161,21 +173,42 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
     # ------------------------------------------------------------------ turn plumbing
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        """Run the turn; no exception ever reaches a user as a stack trace."""
-        try:
-            await super().on_turn(turn_context)
-        except (WorkshopStateError, DialogError, StorageError) as exc:
-            log.info("refused: %s", exc)
-            await self._reply(turn_context, self._message_of(exc, self._lang_guess(turn_context)))
-        except Exception:
-            log.exception("turn failed (%s)", turn_context.activity.type)
-            await self._reply(turn_context, text("error", self._lang_guess(turn_context)))
-        finally:
+        """Run the turn; no exception ever reaches a user as a stack trace.
+
+        An answer that meets a lost database connection is retried for a few seconds (the
+        database restarting, a network blip): storing is idempotent on the activity id, so a
+        retry never stores it twice. Commands are not retried (they are not idempotent); the
+        caller gets an apology and can try again.
+        """
+        delays = iter(_DB_RETRY_DELAYS)
+        while True:
             try:
-                await self.services.user_state.save_changes(turn_context)
-                await self.services.conversation_state.save_changes(turn_context)
+                await super().on_turn(turn_context)
+                break
+            except (WorkshopStateError, DialogError, StorageError) as exc:
+                log.info("refused: %s", exc)
+                self._reply(turn_context, self._message_of(exc, self._lang_guess(turn_context)))
+                break
+            except _TRANSIENT_DB_ERRORS as exc:
+                delay = next(delays, None)
+                if delay is None or not turn_context.turn_state.get(_RETRY_SAFE):
+                    log.error("the database failed during a turn (%s): %s", type(exc).__name__, exc)
+                    self._reply(turn_context, text("error", self._lang_guess(turn_context)))
+                    break
+                log.warning(
+                    "database unavailable (%s); retrying the answer in %.2f s",
+                    type(exc).__name__,
+                    delay,
+                )
+                await asyncio.sleep(delay)
             except Exception:
-                log.exception("saving the turn's state failed")
+                log.exception("turn failed (%s)", turn_context.activity.type)
+                self._reply(turn_context, text("error", self._lang_guess(turn_context)))
+                break
+        try:
+            await self.services.user_state.save_changes(turn_context)
+        except Exception:
+            log.exception("saving the turn's state failed")
 
     def _lang_guess(self, turn_context: TurnContext) -> str:
         return language_of(turn_context.activity.locale, default=self.services.settings.language)
@@ -324,6 +357,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         if isinstance(activity.value, dict) and activity.value.get(cards.SUBMIT_KEY):
+            turn_context.turn_state[_RETRY_SAFE] = activity.value.get(cards.SUBMIT_KEY) == "answer"
             await self._route_submit(turn_context, activity.value)
             return
         mentioned = self._mentions_bot(activity)
@@ -337,8 +371,11 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         )
         if mentioned and bot_name and cleaned.lower().startswith(bot_name.lower()):
             cleaned = cleaned[len(bot_name) :].strip()
-        caller = await self._caller(turn_context)
         command = parse_command(cleaned)
+        # Without a command word the turn can only store an answer (or show help): safe to
+        # run again after a lost database connection.
+        turn_context.turn_state[_RETRY_SAFE] = command is None
+        caller = await self._caller(turn_context)
         if caller.scope == "personal":
             # A group-only command word in the 1:1 chat ("Tilføj mere tid …") is an answer.
             if command is not None and "personal" in command.spec.scopes:
@@ -467,6 +504,9 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         self, workshop: WorkshopRecord, run: QuestionRunRecord, reference: ConversationReference
     ) -> None:
         view = await flow.question_view(self.db, workshop, run, count=0)
+        self._last_cards[run.id] = CardFactory.adaptive_card(
+            _question_card(view, workshop.language)
+        )
         future = self._send(
             reference,
             MessageFactory.attachment(
@@ -516,11 +556,31 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         where = await self._card_of(workshop.id, run.id)
         if where is None:
             return
-        view = await flow.question_view(self.db, workshop, run)
-        lang = workshop.language
-        self.services.outbox.update_card(
-            where[0], where[1], lambda: CardFactory.adaptive_card(_question_card(view, lang))
-        )
+        workshop_id, run_id, lang = workshop.id, run.id, workshop.language
+
+        async def build() -> Attachment:
+            # Runs when the coalesced update is made: the count and the open/closed state
+            # are read then, so they are right even when several bot processes answer.
+            # Without the database the last card stands, so a failing update never blocks
+            # the conversation's queue.
+            try:
+                current = await workshops_repo.get_workshop(self.db, workshop_id)
+                latest = await questions_repo.get_question_run(self.db, run_id)
+                view = await flow.question_view(self.db, current, latest)
+            except _CARD_UPDATE_ERRORS as exc:
+                fallback = self._last_cards.get(run_id)
+                if fallback is None:
+                    raise
+                log.warning(
+                    "card update without the database (%s); keeping the last card",
+                    type(exc).__name__,
+                )
+                return fallback
+            card = CardFactory.adaptive_card(_question_card(view, lang))
+            self._last_cards[run_id] = card
+            return card
+
+        self.services.outbox.update_card(where[0], where[1], build)
 
     def _start_timer(self, workshop: WorkshopRecord, run: QuestionRunRecord, seconds: int) -> None:
         old = self._timers.pop(workshop.id, None)
