@@ -78,6 +78,8 @@ TARGETS = {
     "counter_final_s": 5.0,
     "echo_ratio": 10.0,
 }
+#: Seconds to wait after start for the bot's spaCy warm-up (steady state, not cold start).
+WARM_UP_WAIT = 45.0
 PG_BASE = os.environ.get("WORKSHOPBOT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 
 
@@ -106,6 +108,7 @@ async def run_workshop_load(
     concurrency: int,
     redeliver_every: int,
     bot_pids: list[int],
+    spread: float = 0.0,
     http: aiohttp.ClientSession,
     check_summary: bool = False,
 ) -> dict[str, Any]:
@@ -132,6 +135,7 @@ async def run_workshop_load(
             participants,
             concurrency=concurrency,
             redeliver_every=redeliver_every,
+            spread=spread,
         )
         finished = time.monotonic()
         cpu_total += sum(_cpu_seconds(pid) for pid in bot_pids) - cpu_before
@@ -315,7 +319,7 @@ async def _sqlite(
 ) -> dict[str, Any]:
     url = f"sqlite:///{workdir / 'load.sqlite3'}"
     db_upgrade(url)
-    bot = await start_bot(url, log_path=workdir / "bot-sqlite.log")
+    bot = await start_bot(url, log_path=workdir / "bot-sqlite.log", warm=WARM_UP_WAIT)
     processes.append(bot.process)
     spy = _start_profiler(bot.process.pid, workdir / "profile-sqlite.txt") if profile else None
     try:
@@ -352,7 +356,10 @@ async def _postgres(
         # Each process keeps to half of Teams' per-conversation budget (bot.settings).
         bots = [
             await start_bot(
-                url, log_path=workdir / f"bot-pg-{i}.log", env={"WORKSHOPBOT_INSTANCES": "2"}
+                url,
+                log_path=workdir / f"bot-pg-{i}.log",
+                env={"WORKSHOPBOT_INSTANCES": "2"},
+                warm=WARM_UP_WAIT,
             )
             for i in (1, 2)
         ]
@@ -418,6 +425,7 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
         "participants": args.participants,
         "questions": questions,
         "concurrency": args.concurrency,
+        "spread": args.spread,
         "errors": {},
     }
     workdir = Path(tempfile.mkdtemp(prefix="wsb-load-"))
@@ -437,6 +445,7 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
                 "questions": questions,
                 "concurrency": args.concurrency,
                 "redeliver_every": args.redeliver_every,
+                "spread": args.spread,
                 "http": http,
             }
             runners = {"sqlite": _sqlite, "postgres": _postgres}
@@ -543,7 +552,12 @@ def append_results(results: dict[str, Any], path: Path = RESULTS) -> None:
         f"## {results['date']} · {results['machine']}",
         "",
         f"{results['participants']} participants × {results['questions']} questions, "
-        f"concurrency {results['concurrency']}.",
+        f"concurrency {results['concurrency']}"
+        + (
+            f", answers paced over {results['spread']:g} s per question."
+            if results.get("spread")
+            else ", answers sent as fast as the bot takes them."
+        ),
         "",
         "| config | stored/acked | exactly once | answers/s | p50 ms | p99 ms | CPU ms/answer "
         "| 429s | beyond limits | counter final s (max) | × echo | verdict |",
@@ -590,6 +604,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--concurrency", type=int, default=32, help="requests in flight")
     parser.add_argument("--redeliver-every", type=int, default=10)
+    parser.add_argument(
+        "--spread",
+        type=float,
+        default=0.0,
+        help="pace each question's answers evenly over this many seconds (default 0: as "
+        "fast as --concurrency allows, which measures throughput; 10 plays a meeting)",
+    )
     parser.add_argument("--configs", default="sqlite,postgres,echo")
     parser.add_argument("--quick", action="store_true", help="50 participants, 2 questions")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")

@@ -162,8 +162,14 @@ async def start_bot(
     log_path: Path,
     port: int | None = None,
     env: dict[str, str] | None = None,
+    warm: float = 0.0,
 ) -> BotProcess:
-    """Start ``workshopbot serve --local`` on ``database_url`` and wait for ``/healthz``."""
+    """Start ``workshopbot serve --local`` on ``database_url`` and wait for ``/healthz``.
+
+    ``warm`` > 0 also waits (up to that many seconds) for the log line saying the spaCy
+    pipeline is loaded: the bot loads it in a thread after it starts answering, and while
+    it loads every turn is slow (a benchmark of the steady state waits for it).
+    """
     port = port or free_port()
     extra = {"DATABASE_URL": database_url, "WORKSHOPBOT_LOCAL": "1", "PYTHONUNBUFFERED": "1"}
     extra.update(env or {})
@@ -177,6 +183,9 @@ async def start_bot(
     except BaseException:
         process.stop(timeout=5)
         raise
+    deadline = time.monotonic() + warm
+    while time.monotonic() < deadline and "spaCy pipeline for" not in process.log_text():
+        await asyncio.sleep(0.1)
     return BotProcess(process, port)
 
 
@@ -622,16 +631,23 @@ async def answer_all(
     concurrency: int,
     redeliver_every: int = 0,
     start_index: int = 0,
+    spread: float = 0.0,
 ) -> list[Ack]:
     """Every participant answers ``card`` (even ones by card, odd ones by chat).
 
     ``redeliver_every`` > 0 posts every n-th activity a second time with the same id, as
-    the Bot Framework service does when it retries a delivery.
+    the Bot Framework service does when it retries a delivery. ``spread`` > 0 paces the
+    answers evenly over that many seconds (as people answering in a meeting would) instead
+    of sending them as fast as ``concurrency`` allows.
     """
     gate = asyncio.Semaphore(concurrency)
+    started = time.monotonic()
 
     async def one(index: int) -> list[Ack]:
         activity = driver.answer_activity(card, index, via="card" if index % 2 == 0 else "chat")
+        if spread > 0:
+            due = started + spread * (index - start_index) / max(1, participants)
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
         async with gate:
             acks = [await driver.post(activity)]
         if redeliver_every and index % redeliver_every == 0:
