@@ -9,7 +9,9 @@ from analysis.summary.model import AnswerData, QuestionRunData, WorkshopData
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def _answers(prefix: str, rows: list[tuple[int, str, str]], **flags: object) -> tuple[AnswerData, ...]:
+def _answers(
+    prefix: str, rows: list[tuple[int, str, str]], **flags: object
+) -> tuple[AnswerData, ...]:
     out = []
     for i, (offset, who, text) in enumerate(rows, start=1):
         extra = dict(flags)
@@ -73,10 +75,18 @@ def danish_workshop() -> WorkshopData:
                 (1520, A, "Vi skal samle alle opgaverne i en fælles database."),
                 (1560, B, "Jeg bakker op om en database med opgaverne, det mangler vi."),
                 (1600, C, "Man burde samle opgaverne i en database, så alle kan søge i dem."),
-                (1650, D, "Det kunne være en god idé at holde et fyraftensmøde efter hver uddannelse."),
+                (
+                    1650,
+                    D,
+                    "Det kunne være en god idé at holde et fyraftensmøde efter hver uddannelse.",
+                ),
                 (1700, A, "+1 til fyraftensmøde, det giver opfølgning."),
                 (1720, C, "[privat] Min leder læser aldrig min opgave, det er demotiverende."),
-                (1800, D, "Vi bør lave en mentorordning med kolleger der har taget samme uddannelse."),
+                (
+                    1800,
+                    D,
+                    "Vi bør lave en mentorordning med kolleger der har taget samme uddannelse.",
+                ),
             ],
         ),
     )
@@ -133,8 +143,16 @@ def danish_earlier() -> WorkshopData:
             "e8",
             [
                 (1230, A, "Vi skal have opfølgning fra lederen efter kurset."),
-                (1300, B, "Opfølgning fra lederen er vigtig, og lederen skal læse opgaven. Kompetenceudvikling skal planlægges."),
-                (1400, C, "Kompetenceudvikling skal planlægges i afdelingen og kompetenceudvikling skal følges."),
+                (
+                    1300,
+                    B,
+                    "Opfølgning fra lederen er vigtig, og lederen skal læse opgaven. Kompetenceudvikling skal planlægges.",
+                ),
+                (
+                    1400,
+                    C,
+                    "Kompetenceudvikling skal planlægges i afdelingen og kompetenceudvikling skal følges.",
+                ),
             ],
         ),
     )
@@ -167,9 +185,17 @@ def english_workshop() -> WorkshopData:
         answers=_answers(
             "en",
             [
-                (150, P[0], "We should publish a short summary of every assignment on the intranet."),
+                (
+                    150,
+                    P[0],
+                    "We should publish a short summary of every assignment on the intranet.",
+                ),
                 (200, P[1], "I agree with Participant A, a summary on the intranet would help."),
-                (260, P[2], "I suggest we publish assignment summaries on the intranet every month."),
+                (
+                    260,
+                    P[2],
+                    "I suggest we publish assignment summaries on the intranet every month.",
+                ),
                 (320, P[1], "Why don't we invite authors to present at team meetings?"),
                 (400, P[2], "I don't agree, presentations take too much time."),
             ],
