@@ -465,16 +465,18 @@ async def advance(
             raise WorkshopStateError("reason_no_more")
         target = upcoming[0]
     elif move == "back":
-        previous = [r for r in runs if not r.is_open and (open_run is None or r.id != open_run.id)]
+        # The questions in the order they were first asked: "back" steps through them, so
+        # going back twice from q2 gives q1, then q0.
+        sequence = list(dict.fromkeys(r.question_id for r in runs))
         if open_run is not None:
-            previous = [
-                r
-                for r in previous
-                if r.opened_at <= open_run.opened_at and r.question_id != open_run.question_id
-            ]
-        if not previous:
+            index = sequence.index(open_run.question_id)
+            if index == 0:
+                raise WorkshopStateError("reason_no_previous")
+            target = sequence[index - 1]
+        elif sequence:
+            target = sequence[-1]
+        else:
             raise WorkshopStateError("reason_no_previous")
-        target = previous[-1].question_id
     elif move == "skip":
         if open_run is not None:
             skipped_id = open_run.question_id

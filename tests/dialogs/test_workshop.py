@@ -310,3 +310,15 @@ async def test_user_state_is_kept_per_user_on_the_sql_storage(db: Database) -> N
     bo = turn("29:bo")
     await again.load(bo)
     assert await load_progress(prop2, bo) == UserProgress()
+
+
+async def test_back_twice_steps_back_through_the_questions(db: Database) -> None:
+    workshop = await start(db)
+    for _ in range(3):
+        await flow.advance(db, workshop, "next", actor="29:fie")
+    opened = [(await flow.advance(db, workshop, "back", actor="29:fie")).opened for _ in range(2)]
+    assert [run.question_id for run in opened if run] == ["q1", "q0"]
+    with pytest.raises(WorkshopStateError, match="reason_no_previous"):
+        await flow.advance(db, workshop, "back", actor="29:fie")
+    step = await flow.advance(db, workshop, "next", actor="29:fie")
+    assert step.opened is not None and step.opened.question_id == "q3"
