@@ -211,7 +211,9 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             log.exception("saving the turn's state failed")
 
     def _lang_guess(self, turn_context: TurnContext) -> str:
-        return language_of(turn_context.activity.locale, default=self.services.settings.language)
+        """The language outside a workshop: the bot's default (WORKSHOPBOT_LANGUAGE), not
+        the client's locale, so one organisation's bot speaks one language."""
+        return language_of(self.services.settings.language)
 
     @staticmethod
     def _message_of(exc: Exception, lang: str) -> str:

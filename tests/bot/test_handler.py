@@ -114,7 +114,7 @@ async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
             await runner.cleanup()
 
 
-async def launch(bot: Bot, *, mode: str = "pseudonymous") -> int:
+async def launch(bot: Bot, *, mode: str = "pseudonymous", language: str = "da") -> int:
     url = bot.connector.url
     status, _ = await bot.post(mention_message(url, "start", who=ANNA))
     assert status == 200
@@ -122,7 +122,7 @@ async def launch(bot: Bot, *, mode: str = "pseudonymous") -> int:
     setup = card_of(bot.group()[-1])
     assert setup is not None and setup["actions"][0]["data"]["wb"] == "setup"
     data = dict(setup["actions"][0]["data"])
-    data.update(plan="default", series="new", series_name="HK 2026", map="", org="HK", language="da", mode=mode)
+    data.update(plan="default", series="new", series_name="HK 2026", map="", org="HK", language=language, mode=mode)
     status, _ = await bot.post(teams_activity(url, conversation_id=GROUP, value=data, **ANNA))
     assert status == 200
     await bot.settle()
@@ -461,3 +461,18 @@ async def test_installation_and_bot_added_show_the_help_card(bot: Bot) -> None:
     for conversation in (GROUP, "19:other@thread.v2"):
         sent = bot.connector.sent_activities(conversation)
         assert len(sent) == 1 and "Kommandoer" in json.dumps(card_of(sent[0]), ensure_ascii=False)
+
+
+async def test_an_english_workshop_speaks_english(bot: Bot) -> None:
+    url = bot.connector.url
+    await launch(bot, language="en")
+    assert "Welcome to the data workshop" in texts(bot.group())
+    await bot.post(mention_message(url, "next", who=ANNA))
+    await bot.post(mention_message(url, "next", who=CARL))
+    await bot.post(mention_message(url, "help", who=CARL))
+    await bot.settle()
+    assert "Question 1 of" in texts(bot.group())
+    assert "What are HK's values?" not in texts(bot.group())  # q0 comes first
+    assert "Does HK have a special responsibility" in texts(bot.group())
+    assert "Only the facilitator can use 'next'" in texts(bot.private("29:carl"))
+    assert "Commands" in json.dumps(card_of(bot.group()[-1]), ensure_ascii=False)
