@@ -173,3 +173,36 @@ def test_every_request_still_works_after_the_storm(hostile_bot: BackgroundBot) -
     assert hostile_bot.post(activity)[0] == 200
     assert hostile_bot.post(copy.deepcopy(activity))[0] == 200
     assert len(hostile_bot.all_answers()) == before + 1
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "conversationUpdate",
+        "event",
+        "messageReaction",
+        "installationUpdate",
+        "typing",
+        "endOfConversation",
+        "messageUpdate",
+        "messageDelete",
+        "an-unknown-type",
+    ],
+)
+def test_other_activity_types_are_answered_without_error(
+    hostile_bot: BackgroundBot, kind: str
+) -> None:
+    before = len(hostile_bot.all_answers())
+    status, _ = hostile_bot.post(hostile_bot.driver.activity(type=kind, name="x", value={"x": 1}))
+    assert status == 200
+    assert len(hostile_bot.all_answers()) == before
+
+
+@pytest.mark.parametrize("name", ["task/fetch", "composeExtension/query", "no-such-invoke", None])
+def test_invokes_the_bot_does_not_handle_get_501_not_a_crash(
+    hostile_bot: BackgroundBot, name: str | None
+) -> None:
+    """The SDK's convention: an unhandled invoke is 'Not Implemented' (never a 500)."""
+    status, body = hostile_bot.post(hostile_bot.driver.activity(type="invoke", name=name, value={}))
+    assert status in (200, 400, 501), (status, body)
+    assert "Traceback" not in body
