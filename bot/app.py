@@ -81,9 +81,11 @@ _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 
 
 def _default_bot_factory(services: BotServices) -> Bot:
-    from bot.handler import WorkshopBot
+    # The workshop bot with the "what now" summary card and its accept-adjustments action.
+    from bot.summaries import summary_bot_factory
 
-    return WorkshopBot(services)
+    bot: Bot = summary_bot_factory(services)
+    return bot
 
 
 async def _default_media_lookup(
