@@ -7,12 +7,18 @@ can use them and they are built once per test process.
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 from analysis.documents import Document
 from analysis.pipeline import AnalysisOptions, AnalysisResult, run_analysis
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+#: The sample corpus, as the ``corpus_dir`` fixture finds it (override: WORKSHOPBOT_CORPUS).
+CORPUS = Path(
+    os.environ.get(
+        "WORKSHOPBOT_CORPUS", Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+    )
+)
 
 
 @functools.cache
