@@ -60,6 +60,7 @@ from dialogs.workshop import WorkshopStateError
 from storage import answers as answers_repo
 from storage import events as events_repo
 from storage import maps as maps_repo
+from storage import privacy as privacy_repo
 from storage import questions as questions_repo
 from storage import series as series_repo
 from storage import workshops as workshops_repo
@@ -151,6 +152,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             "catch up": self._cmd_catch_up,
             "private": self._cmd_private,
             "withdraw": self._cmd_withdraw,
+            "forget me": self._cmd_forget_me,
             "map": self._cmd_map,
             "facilitator add": self._cmd_facilitator_add,
             "help": self._cmd_help,
@@ -808,6 +810,18 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             return
         count = await flow.withdraw(self.db, workshop, caller.user_id)
         self._private(caller, text("withdrawn", caller.lang, count=count))
+
+    async def _cmd_forget_me(
+        self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
+    ) -> None:
+        report = await privacy_repo.forget_user(self.db, caller.user_id)
+        await save_progress(self._progress, turn_context, UserProgress())
+        self._private(
+            caller,
+            text(
+                "forgotten", caller.lang, answers=report.answers, participants=report.participants
+            ),
+        )
 
     async def _cmd_map(
         self, turn_context: TurnContext, command: ParsedCommand, caller: Caller

@@ -270,8 +270,18 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ),
         facilitator_only=False,
         scopes=ALL,
-        aliases=("træk tilbage", "forget me", "glem mig", "slet mine svar"),
+        aliases=("træk tilbage", "slet mine svar", "withdraw my answers"),
         menu=True,
+    ),
+    CommandSpec(
+        "forget me",
+        _d(
+            "Slet alle dine svar og din identitet i alle workshops",
+            "Delete all your answers and your identity in every workshop",
+        ),
+        facilitator_only=False,
+        scopes=ALL,
+        aliases=("glem mig",),
     ),
     CommandSpec(
         "map",

@@ -97,8 +97,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     },
     "welcome_withdraw_label": {"da": "Fortryd", "en": "Withdraw"},
     "welcome_withdraw": {
-        "da": "Skriv '@workshopbot glem mig' for at trække dine svar tilbage.",
-        "en": "Write '@workshopbot forget me' to withdraw your answers.",
+        "da": "Skriv '@workshopbot træk tilbage' for at trække dine svar tilbage, eller 'glem mig' for at slette alt om dig.",
+        "en": "Write '@workshopbot withdraw' to withdraw your answers, or 'forget me' to delete everything about you.",
     },
     "welcome_consent": {
         "da": "Ved at svare giver du samtykke til, at dit svar gemmes til dette formål.",
@@ -261,6 +261,10 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     "withdrawn": {
         "da": "Dine svar i workshoppen er trukket tilbage ({count}). De indgår ikke i opsummeringen.",
         "en": "Your answers in the workshop are withdrawn ({count}). They are left out of the summary.",
+    },
+    "forgotten": {
+        "da": "Du er glemt: {answers} svar og {participants} deltagelser er slettet.",
+        "en": "You are forgotten: {answers} answers and {participants} participations are deleted.",
     },
     "withdraw_anonymous": {
         "da": "Workshoppen er anonym, så jeg ved ikke, hvilke svar der er dine.",

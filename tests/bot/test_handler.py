@@ -417,10 +417,18 @@ async def test_catch_up_facilitator_add_withdraw_and_plan_edits(bot: Bot) -> Non
     assert run is not None and run.question_id == "q1"
     assert BO["user_id"] in (await workshops_repo.get_workshop(bot.db, wid)).facilitators
     # Carl withdraws his answers.
-    await bot.post(mention_message(url, "glem mig", who=CARL))
+    await bot.post(mention_message(url, "træk tilbage", who=CARL))
     await bot.settle()
     assert await answers_repo.count_answers(bot.db, wid) == 0
     assert "trukket tilbage (1)" in texts(bot.private("29:carl"))
+    # ... and then asks to be forgotten everywhere.
+    from storage.participants import find_participant
+
+    assert await find_participant(bot.db, wid, CARL["user_id"]) is not None
+    await bot.post(mention_message(url, "glem mig", who=CARL))
+    await bot.settle()
+    assert "Du er glemt" in texts(bot.private("29:carl"))
+    assert await find_participant(bot.db, wid, CARL["user_id"]) is None
     # Anna edits a plan from her 1:1 chat; a participant may not.
     personal = {"conversation_id": "a:1on1-29:anna", "conversation_type": "personal"}
     await bot.post(teams_message(url, "plan kopiér default hk-ny", **personal, **ANNA))
