@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -220,6 +220,11 @@ class Database:
                     return work(connection, *args)
 
             return await asyncio.get_running_loop().run_in_executor(self._threads(), in_thread)
+
+    async def ping(self) -> None:
+        """Check that the database answers (``SELECT 1``); raises what the driver raises."""
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
 
     async def run_read(self, work: Callable[..., T], *args: Any) -> T:
         """Run ``work(connection, *args)`` — synchronous Core code that only reads — at once.

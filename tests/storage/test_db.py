@@ -101,3 +101,13 @@ async def test_migrations_match_the_models(db: Database) -> None:
 def test_in_memory_sqlite_is_refused(url: str) -> None:
     with pytest.raises(InvalidInput, match="names no file"):
         Database.from_url(url)
+
+
+async def test_ping(db: Database) -> None:
+    await db.ping()
+    down = Database.from_url("postgresql://postgres@127.0.0.1:1/none")
+    try:
+        with pytest.raises(OSError):
+            await down.ping()
+    finally:
+        await down.dispose()
