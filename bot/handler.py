@@ -805,9 +805,8 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
     ) -> None:
         workshop = self._require_workshop(caller)
-        if workshop.answer_mode == "anonymous":
-            self._private(caller, text("withdraw_anonymous", caller.lang))
-            return
+        # Works in anonymous workshops too: storage keeps only a salted hash of the user id,
+        # enough to find one's own answers, never to show who wrote them.
         count = await flow.withdraw(self.db, workshop, caller.user_id)
         self._private(caller, text("withdrawn", caller.lang, count=count))
 

@@ -266,10 +266,6 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "da": "Du er glemt: {answers} svar og {participants} deltagelser er slettet.",
         "en": "You are forgotten: {answers} answers and {participants} participations are deleted.",
     },
-    "withdraw_anonymous": {
-        "da": "Workshoppen er anonym, så jeg ved ikke, hvilke svar der er dine.",
-        "en": "The workshop is anonymous, so I do not know which answers are yours.",
-    },
     "error": {
         "da": "Beklager, noget gik galt. Prøv igen om lidt.",
         "en": "Sorry, something went wrong. Please try again shortly.",

@@ -322,3 +322,12 @@ async def test_back_twice_steps_back_through_the_questions(db: Database) -> None
         await flow.advance(db, workshop, "back", actor="29:fie")
     step = await flow.advance(db, workshop, "next", actor="29:fie")
     assert step.opened is not None and step.opened.question_id == "q3"
+
+
+async def test_withdraw_works_in_anonymous_workshops(db: Database) -> None:
+    workshop = await start(db, mode="anonymous")
+    await flow.advance(db, workshop, "next", actor="29:fie")
+    await flow.record(db, workshop, user_id="29:a", display_name="A", answer_text="Mit", source="chat")
+    await flow.record(db, workshop, user_id="29:b", display_name="B", answer_text="Dit", source="chat")
+    assert await flow.withdraw(db, workshop, "29:a") == 1
+    assert [a.text for a in await answers_repo.answers_for_workshop(db, workshop.id)] == ["Dit"]
