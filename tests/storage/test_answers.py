@@ -4,6 +4,8 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from storage import answers, participants, questions, workshops
 from storage.answers import MAX_ANSWER_CHARS
@@ -368,3 +370,13 @@ async def test_value_must_be_json(db: Database) -> None:
     )
     assert (await answers.get_answer(db, got.answer.id)).value == {"choice": ["a"]}
     assert await answers.count_answers(db, w.id) == 1
+
+
+@given(st.integers(min_value=1, max_value=10**6))
+def test_pseudonym_letters_are_bijective_base_26(number: int) -> None:
+    letters = pseudonym_label(number, "en").removeprefix("Participant ")  # type: ignore[union-attr]
+    assert letters.isalpha() and letters.isupper()
+    value = 0
+    for char in letters:
+        value = value * 26 + (ord(char) - ord("A") + 1)
+    assert value == number
