@@ -286,7 +286,8 @@ def map_from_json(data: Mapping[str, Any] | str | bytes) -> MapSnapshot:
         )
         for c in parsed["clusters"]
     )
-    parameters = dict(parsed.get("parameters", {}))
+    # Options that were not set are stored as null: read them as absent.
+    parameters = {k: v for k, v in dict(parsed.get("parameters") or {}).items() if v is not None}
     network = TermNetwork(
         graph=graph,
         clusters=clusters,

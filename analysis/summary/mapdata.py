@@ -45,12 +45,8 @@ def corpus_map_from_json(data: Mapping[str, Any], *, name: str = "") -> CorpusMa
         clusters[str(cluster.get("name") or f"#{i + 1}")] = nodes
     snapshot: object | None = None
     if "nodes" in data and "format" in data:
-        # Options that were not set are stored as null; the reader wants them absent.
-        parameters = {k: v for k, v in dict(data.get("parameters") or {}).items() if v is not None}
         try:
-            snapshot = importlib.import_module("analysis.export").map_from_json(
-                {**data, "parameters": parameters}
-            )
+            snapshot = importlib.import_module("analysis.export").map_from_json(data)
         except (ImportError, AttributeError, InvalidParameter, KeyError, TypeError) as exc:
             log.warning("map %r cannot be redrawn (%s); naming its clusters only", name, exc)
     return CorpusMapData(clusters=clusters, labels=labels, snapshot=snapshot, name=name)

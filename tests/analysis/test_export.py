@@ -81,3 +81,11 @@ def test_map_from_json_rejects_other_data() -> None:
         map_from_json({"format": "something else"})
     with pytest.raises(InvalidParameter, match="not JSON"):
         map_from_json("{oops")
+
+
+def test_map_from_json_reads_unset_options_stored_as_null(result) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(json.dumps(result.to_json()))
+    data["parameters"] = {**data["parameters"], "threshold": None, "seed": None, "variable": None}
+    snapshot = map_from_json(data)
+    assert set(snapshot.network.graph) == set(result.network.graph)
+    assert snapshot.network.threshold == 0.0
