@@ -38,6 +38,7 @@ from typing import Any, cast
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.core.invoke_response import InvokeResponse
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
+from botbuilder.dialogs import DialogSet
 from botbuilder.schema import (
     Activity,
     AdaptiveCardInvokeResponse,
@@ -50,10 +51,12 @@ from sqlalchemy.exc import DBAPIError
 
 from bot import cards
 from bot.services import BotServices
+from dialogs import plan_editing
 from dialogs import workshop as flow
 from dialogs.basic_summary import Audience, SummaryBuilder, basic_summary, gather
 from dialogs.commands import ParsedCommand, Scope, parse_command
 from dialogs.errors import DialogError
+from dialogs.plan_dialog import RewordDialog
 from dialogs.state import PendingPrivate, UserProgress, load_progress, save_progress
 from dialogs.texts import language_of, text
 from dialogs.workshop import WorkshopStateError
@@ -81,6 +84,8 @@ _DB_RETRY_DELAYS = (0.25, 0.5, 1.0, 1.5, 2.0, 2.5)
 #: Errors of a lost or refused database connection (the driver's, wrapped by SQLAlchemy).
 _TRANSIENT_DB_ERRORS: tuple[type[BaseException], ...] = (OSError, TimeoutError, DBAPIError)
 _CARD_UPDATE_ERRORS: tuple[type[BaseException], ...] = (StorageError, *_TRANSIENT_DB_ERRORS)
+#: Words that leave a step-by-step dialog in the 1:1 chat.
+_CANCEL_WORDS = frozenset({"annuller", "afbryd", "cancel", "stop"})
 #: turn_state key: this turn only stores an answer, so running it again is safe.
 _RETRY_SAFE = "workshopbot.retry_safe"
 
@@ -130,6 +135,9 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         self.db = services.db
         self.summary_builder = summary_builder
         self._progress = services.user_state.create_property("workshop_progress")
+        # Dialog stacks only in 1:1 chats, where the conversation state is one person's.
+        self._dialogs = DialogSet(services.conversation_state.create_property("dialog_state"))
+        self._dialogs.add(RewordDialog(services.db, lang=services.settings.language))
         self._cards: dict[int, tuple[ConversationReference, str]] = {}
         self._last_cards: dict[int, Attachment] = {}
         # Time boxes are timer handles, not sleeping tasks, so a shutdown never waits for
@@ -209,6 +217,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
                 break
         try:
             await self.services.user_state.save_changes(turn_context)
+            await self.services.conversation_state.save_changes(turn_context)
         except Exception:
             log.exception("saving the turn's state failed")
 
@@ -381,6 +390,8 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         turn_context.turn_state[_RETRY_SAFE] = command is None
         caller = await self._caller(turn_context)
         if caller.scope == "personal":
+            if await self._continue_dialog(turn_context, cleaned, command, caller):
+                return
             # A group-only command word in the 1:1 chat ("Tilføj mere tid …") is an answer.
             if command is not None and "personal" in command.spec.scopes:
                 await self._run_command(turn_context, command, caller)
@@ -412,6 +423,35 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             return
         source = "chat"
         await self._store_answer(turn_context, caller, workshop, cleaned, source=source)
+
+    async def _continue_dialog(
+        self,
+        turn_context: TurnContext,
+        cleaned: str,
+        command: ParsedCommand | None,
+        caller: Caller,
+    ) -> bool:
+        """Run the 1:1 chat's dialog, if one is active or the message starts one."""
+        context = await self._dialogs.create_context(turn_context)
+        if context.active_dialog is not None:
+            if cleaned.lower() in _CANCEL_WORDS:
+                await context.cancel_all_dialogs()
+                self._send(caller.reference, text("cancelled", caller.lang))
+                return True
+            turn_context.turn_state[_RETRY_SAFE] = False
+            await context.continue_dialog()
+            return True
+        if command is not None and command.name == "plan reword" and not command.argument:
+            if not await plan_editing.may_edit(self.db, caller.user_id):
+                self._send(
+                    caller.reference,
+                    text("refusal", caller.lang, command=command.spec.title(caller.lang)),
+                )
+                return True
+            turn_context.turn_state[_RETRY_SAFE] = False
+            await context.begin_dialog(RewordDialog.ID)
+            return True
+        return False
 
     def _mentions_bot(self, activity: Activity) -> bool:
         recipient = activity.recipient.id if activity.recipient else None
@@ -882,8 +922,6 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
     async def _cmd_plan(
         self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
     ) -> None:
-        from dialogs import plan_editing
-
         if command.spec.facilitator_only and not await plan_editing.may_edit(
             self.db, caller.user_id
         ):

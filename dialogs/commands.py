@@ -353,7 +353,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         facilitator_only=True,
         scopes=ALL,
         aliases=("plan omformuler", "plan omformulér"),
-        argument="required",
+        argument="optional",
         usage=_d("<plan> <spørgsmål>: <ny tekst>", "<plan> <question>: <new text>"),
     ),
     CommandSpec(

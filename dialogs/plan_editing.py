@@ -18,6 +18,7 @@ from dialogs.plans import (
     Question,
     add_question,
     builtin_plan_ids,
+    builtin_plan_text,
     copy_plan,
     drop_question,
     dump_plan,
@@ -71,6 +72,16 @@ async def load_named_plan(db: Any, key: str) -> Plan:
 
 async def _save(db: Any, plan: Plan, *, author: str, note: str, lang: str) -> str:
     name = plan.name.get(lang) or next(iter(plan.name.values()))
+    if plan.id in builtin_plan_ids() and await plans_repo.latest_plan_version(db, plan.id) is None:
+        # Keep the built-in wording as version 1, so the history shows what changed.
+        await plans_repo.save_plan_version(
+            db,
+            plan_key=plan.id,
+            name=name,
+            text=builtin_plan_text(plan.id),
+            author=author,
+            note="built-in plan",
+        )
     record = await plans_repo.save_plan_version(
         db, plan_key=plan.id, name=name, text=dump_plan(plan), author=author, note=note
     )

@@ -325,6 +325,31 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     "pseudonym": {"da": "Bruger {letter}", "en": "User {letter}"},
     # --- plans ---------------------------------------------------------------------
     "plans_title": {"da": "Spørgeplaner", "en": "Question plans"},
+    "reword_which_plan": {
+        "da": "Hvilken plan vil du ændre? Skriv dens navn: {plans}",
+        "en": "Which plan do you want to change? Write its name: {plans}",
+    },
+    "reword_plan_retry": {
+        "da": "Den plan kender jeg ikke. Skriv et af navnene: {plans}",
+        "en": "I do not know that plan. Write one of the names: {plans}",
+    },
+    "reword_which_question": {
+        "da": "Hvilket spørgsmål? Skriv dets id (fx q3).\n\n{questions}",
+        "en": "Which question? Write its id (e.g. q3).\n\n{questions}",
+    },
+    "reword_question_retry": {
+        "da": "Skriv et af spørgsmålenes id, fx q3.\n\n{questions}",
+        "en": "Write one of the question ids, e.g. q3.\n\n{questions}",
+    },
+    "reword_new_text": {
+        "da": "Skriv den nye formulering (højst {limit} tegn).",
+        "en": "Write the new wording (at most {limit} characters).",
+    },
+    "reword_text_retry": {
+        "da": "Skriv en tekst på højst {limit} tegn.",
+        "en": "Write a text of at most {limit} characters.",
+    },
+    "cancelled": {"da": "Fint, jeg har stoppet.", "en": "Fine, I have stopped."},
     "plan_saved": {
         "da": "Planen '{plan}' er gemt som version {version}.",
         "en": "The plan '{plan}' is saved as version {version}.",

@@ -484,3 +484,25 @@ async def test_an_english_workshop_speaks_english(bot: Bot) -> None:
     assert "Does HK have a special responsibility" in texts(bot.group())
     assert "Only the facilitator can use 'next'" in texts(bot.private("29:carl"))
     assert "Commands" in json.dumps(card_of(bot.group()[-1]), ensure_ascii=False)
+
+
+async def test_reword_dialog_in_the_1to1_chat(bot: Bot) -> None:
+    url = bot.connector.url
+    personal = {"conversation_id": "a:1on1-29:anna", "conversation_type": "personal"}
+    for message in ("plan omformuler", "default", "q1", "Hvad betyder værdier for os?"):
+        await bot.post(teams_message(url, message, **personal, **ANNA))
+        await bot.settle()
+    said = [a.get("text") or "" for a in bot.private("29:anna")]
+    assert "Hvilken plan" in said[0] and "Hvilket spørgsmål" in said[1]
+    assert "nye formulering" in said[2] and "version 2" in said[3]
+    from dialogs.plan_editing import load_named_plan
+
+    plan = await load_named_plan(bot.db, "default")
+    assert plan.question("q1").text["da"] == "Hvad betyder værdier for os?"
+    # A dialog can be left; the next message is handled as usual again.
+    await bot.post(teams_message(url, "plan omformuler", **personal, **ANNA))
+    await bot.post(teams_message(url, "annuller", **personal, **ANNA))
+    await bot.post(teams_message(url, "hjælp", **personal, **ANNA))
+    await bot.settle()
+    assert "stoppet" in (bot.private("29:anna")[-2].get("text") or "")
+    assert card_of(bot.private("29:anna")[-1]) is not None
