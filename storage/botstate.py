@@ -13,6 +13,7 @@ another's write.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -24,10 +25,28 @@ from storage._batching import BatchWriter
 from storage.db import Database
 from storage.errors import EtagConflict, InvalidInput, StorageError
 
-__all__ = ["delete_state", "new_etag", "read_state", "write_state"]
+__all__ = ["delete_state", "new_etag", "read_state", "stored_key", "write_state"]
 
 #: Keys are read in chunks of this many (bind-parameter limits).
 _CHUNK = 500
+
+
+#: Keys longer than this (UTF-8 bytes) are stored as their SHA-256 (PostgreSQL cannot index
+#: a key of many kilobytes; the Bot Framework allows any string).
+MAX_PLAIN_KEY_BYTES = 512
+
+
+def stored_key(key: str) -> str:
+    """The primary key a bot-state key is stored under (itself, unless it is very long).
+
+    >>> stored_key("msteams/conversations/19:abc")
+    'msteams/conversations/19:abc'
+    >>> stored_key("x" * 600)[:7]
+    'sha256:'
+    """
+    if len(key.encode("utf-8")) <= MAX_PLAIN_KEY_BYTES:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def new_etag() -> str:
@@ -52,8 +71,9 @@ async def read_state(db: Database, keys: Iterable[str]) -> dict[str, tuple[str, 
     wanted = _check_keys(keys)
     if not wanted:
         return {}
-    found: dict[str, tuple[str, str]] = await db.run_read(_read, wanted)
-    return found
+    stored_keys = {stored_key(key): key for key in wanted}
+    found: dict[str, tuple[str, str]] = await db.run_read(_read, list(stored_keys))
+    return {stored_keys[key]: value for key, value in found.items()}
 
 
 def _read(conn: Connection, keys: list[str]) -> dict[str, tuple[str, str]]:
@@ -120,7 +140,8 @@ def _apply(conn: Connection, request: _Request) -> dict[str, str]:
     """Write one call's items; raise :class:`EtagConflict` at the first stale eTag."""
     now = utcnow()
     new_etags: dict[str, str] = {}
-    for key, data, expected in request:
+    for original_key, data, expected in request:
+        key = stored_key(original_key)
         etag = new_etag()
         if expected is None or expected == "*":
             conn.execute(
@@ -136,11 +157,11 @@ def _apply(conn: Connection, request: _Request) -> dict[str, str]:
             )
             if result.rowcount != 1:
                 raise EtagConflict(
-                    f"the stored state for {key!r} changed since it was read (eTag {expected!r} "
+                    f"the stored state for {original_key!r} changed since it was read (eTag {expected!r} "
                     "is stale); read it again and retry",
-                    keys=(key,),
+                    keys=(original_key,),
                 )
-        new_etags[key] = etag
+        new_etags[original_key] = etag
     return new_etags
 
 
@@ -176,8 +197,9 @@ async def delete_state(db: Database, keys: Iterable[str]) -> None:
     wanted = _check_keys(keys)
     if not wanted:
         return
+    stored = [stored_key(key) for key in wanted]
     async with db.transaction() as session:
-        for start in range(0, len(wanted), _CHUNK):
+        for start in range(0, len(stored), _CHUNK):
             await session.execute(
-                delete(bot_state_t).where(bot_state_t.c.key.in_(wanted[start : start + _CHUNK]))
+                delete(bot_state_t).where(bot_state_t.c.key.in_(stored[start : start + _CHUNK]))
             )

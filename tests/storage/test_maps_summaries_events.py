@@ -136,3 +136,17 @@ async def test_one_calls_conflict_does_not_undo_another_call_in_the_same_batch(
     assert not isinstance(results[1], BaseException) and not isinstance(results[2], BaseException)
     stored = await botstate.read_state(db, ["a", "b", "c"])
     assert {key: value for key, (value, _) in stored.items()} == {"a": "5", "b": "2", "c": "3"}
+
+
+async def test_very_long_random_keys_work(db: Database) -> None:
+    import secrets
+
+    long_key = secrets.token_hex(4000) + "/é"
+    other = long_key[:-1] + "x"
+    tags = await botstate.write_state(db, {long_key: ("1", None), other: ("2", None)})
+    stored = await botstate.read_state(db, [long_key, other])
+    assert stored == {long_key: ("1", tags[long_key]), other: ("2", tags[other])}
+    with pytest.raises(EtagConflict):
+        await botstate.write_state(db, {long_key: ("3", "stale")})
+    await botstate.delete_state(db, [long_key])
+    assert set(await botstate.read_state(db, [long_key, other])) == {other}
