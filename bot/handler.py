@@ -41,6 +41,7 @@ from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.dialogs import DialogSet
 from botbuilder.schema import (
     Activity,
+    ActivityTypes,
     AdaptiveCardInvokeResponse,
     Attachment,
     ChannelAccount,
@@ -190,6 +191,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         retry never stores it twice. Commands are not retried (they are not idempotent); the
         caller gets an apology and can try again.
         """
+        turn_context.on_send_activities(self._through_outbox)
         delays = iter(_DB_RETRY_DELAYS)
         while True:
             try:
@@ -220,6 +222,25 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             await self.services.conversation_state.save_changes(turn_context)
         except Exception:
             log.exception("saving the turn's state failed")
+
+    async def _through_outbox(
+        self,
+        turn_context: TurnContext,
+        activities: list[Activity],
+        next_send: Callable[[], Awaitable[Any]],
+    ) -> Any:
+        """Route messages sent straight through the turn (dialog prompts, plug-ins such as
+        the summary's accept button) through the outbox too, so Teams' limits and retries
+        apply to every outgoing message. The SDK still "sends" the list it built; each
+        routed message is left in it as a trace, which the channel adapter skips."""
+        reference = TurnContext.get_conversation_reference(turn_context.activity)
+        for activity in activities:
+            if activity.type == ActivityTypes.message:
+                routed = Activity().deserialize(activity.serialize())
+                routed.reply_to_id = None
+                self.services.outbox.send(reference, routed)
+                activity.type = ActivityTypes.trace
+        return await next_send()
 
     def _lang_guess(self, turn_context: TurnContext) -> str:
         """The language outside a workshop: the bot's default (WORKSHOPBOT_LANGUAGE), not
