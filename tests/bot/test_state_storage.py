@@ -192,3 +192,57 @@ async def test_conversation_state_round_trips_through_the_database(db: Database)
     saves["on"] = False
     await (await adapter.send("c")).assert_reply("3")
     await (await adapter.send("d")).assert_reply("3")
+
+
+async def test_a_dialog_continues_on_another_instance(db: Database) -> None:
+    """Turn 1 on one bot instance, turn 2 on another (own engine, own SqlStorage): the
+    waterfall resumes where it stopped, as behind a load balancer or after a restart."""
+    from botbuilder.core import MessageFactory
+    from botbuilder.dialogs import (
+        DialogSet,
+        DialogTurnStatus,
+        TextPrompt,
+        WaterfallDialog,
+        WaterfallStepContext,
+    )
+    from botbuilder.dialogs.prompts import PromptOptions
+
+    second_db = Database.from_url(db.url)
+    instances = [SqlStorage(db), SqlStorage(second_db)]
+    turn = {"n": 0}
+
+    def make_logic(storage: SqlStorage):  # type: ignore[no-untyped-def]
+        state = ConversationState(storage)
+        dialogs = DialogSet(state.create_property("dialogState"))
+
+        async def ask(step: WaterfallStepContext) -> DialogTurnStatus:
+            return await step.prompt("name", PromptOptions(prompt=MessageFactory.text("Navn?")))
+
+        async def greet(step: WaterfallStepContext) -> DialogTurnStatus:
+            await step.context.send_activity(f"Hej {step.result}")
+            return await step.end_dialog()
+
+        dialogs.add(TextPrompt("name"))
+        dialogs.add(WaterfallDialog("flow", [ask, greet]))
+
+        async def logic(context: TurnContext) -> None:
+            dc = await dialogs.create_context(context)
+            result = await dc.continue_dialog()
+            if result.status == DialogTurnStatus.Empty:
+                await dc.begin_dialog("flow")
+            await state.save_changes(context)
+
+        return logic
+
+    logics = [make_logic(storage) for storage in instances]
+
+    async def routed(context: TurnContext) -> None:
+        await logics[turn["n"] % 2](context)  # alternate instances turn by turn
+        turn["n"] += 1
+
+    try:
+        adapter = TestAdapter(routed)
+        step = await (await adapter.send("hej")).assert_reply("Navn?")
+        await (await step.send("Ada")).assert_reply("Hej Ada")
+    finally:
+        await second_db.dispose()
