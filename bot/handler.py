@@ -526,7 +526,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             raise WorkshopStateError("already_running", id=caller.workshop.id)
         plans = await flow.available_plans(self.db, caller.lang)
         series = [(str(s.id), s.name) for s in await series_repo.list_series(self.db)]
-        maps = [(str(m.id), m.name) for m in await maps_repo.list_maps(self.db)]
+        maps = [(str(m.id), m.name) for m in _corpus_maps(await maps_repo.list_maps(self.db))]
         card = cards.setup_card(
             lang=caller.lang,
             workshop_id=0,
@@ -897,12 +897,17 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             match = (
                 next((m for m in known if m.name.lower() == name.lower()), None)
                 if name
-                else known[0]
+                else next(iter(_corpus_maps(known)), None)
             )
         if match is None:
             self._send(
                 caller.reference,
-                text("map_unknown", caller.lang, name=name, known=", ".join(m.name for m in known)),
+                text(
+                    "map_unknown",
+                    caller.lang,
+                    name=name,
+                    known=", ".join(m.name for m in _corpus_maps(known)) or "-",
+                ),
             )
             return
         await self._post_map(match.id, caller.reference, caller.lang, parked=False)
@@ -1211,3 +1216,8 @@ def _mentions(activity: Activity) -> list[tuple[str, str]]:
         if user_id:
             found.append((str(user_id), str(name or "")))
     return found
+
+
+def _corpus_maps(maps: Any) -> list[Any]:
+    """The maps of assignment corpora, without the summaries' revisited maps."""
+    return [m for m in maps if not (isinstance(m.data, dict) and m.data.get("summary_of"))]
