@@ -1007,6 +1007,17 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             or (activity.conversation.tenant_id or None),
         )
         lang = workshop.language
+        if activity.reply_to_id:
+            # The setup card becomes a plain notice, so nobody submits it a second time.
+            started = cards.notice_card(
+                title=text("setup_title", lang),
+                message=text(
+                    "setup_done", lang, name=caller.name or caller.user_id, id=workshop.id
+                ),
+            )
+            self.services.outbox.update_card(
+                caller.reference, activity.reply_to_id, lambda: CardFactory.adaptive_card(started)
+            )
         welcome = cards.welcome_card(lang=lang, org=workshop.org_name, mode=workshop.answer_mode)
         self._send(caller.reference, MessageFactory.attachment(CardFactory.adaptive_card(welcome)))
         if workshop.map_id is not None:

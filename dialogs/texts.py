@@ -147,6 +147,10 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "da": "Opsætningskortet er sendt. Udfyld det for at starte.",
         "en": "The setup card has been sent. Fill it in to start.",
     },
+    "setup_done": {
+        "da": "{name} startede workshop nr. {id}.",
+        "en": "{name} started workshop no. {id}.",
+    },
     "setup_missing": {
         "da": "Udfyld feltet '{field}' på opsætningskortet.",
         "en": "Fill in the field '{field}' on the setup card.",
