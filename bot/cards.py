@@ -387,26 +387,68 @@ def notice_card(*, title: str, message: str) -> dict[str, Any]:
     return render_card("notice", title=title, message=message)
 
 
-def summary_card(summary: BasicSummary, *, max_chars: int | None = None) -> dict[str, Any]:
-    """The basic summary as a card; answers are shortened until the card fits Teams' limit.
+#: How a summary card is made smaller until it fits: (characters per answer, answers shown
+#: per question, names listed as not answered); None means all.
+_SUMMARY_TIERS: tuple[tuple[int | None, int | None, int | None], ...] = (
+    (None, None, None),
+    (300, None, 40),
+    (150, 40, 20),
+    (80, 15, 10),
+    (60, 6, 5),
+    (40, 2, 3),
+    (30, 0, 0),
+)
+
+
+def summary_card(summary: BasicSummary) -> dict[str, Any]:
+    """The basic summary as a card that fits Teams' 100 KB limit.
+
+    Long summaries are shortened step by step (see ``_SUMMARY_TIERS``): answers are cut to
+    fewer characters, fewer answers are shown per question (with "+ N more"), and fewer
+    names are listed; the counts always stay complete.
 
     Args:
         summary: From :func:`dialogs.basic_summary.basic_summary`.
-        max_chars: Shorten each answer to this many characters (None: whole answers first).
+
+    Raises:
+        CardError: When even the shortest form does not fit (thousands of questions).
     """
+    for tier in _SUMMARY_TIERS[:-1]:
+        try:
+            return _summary_card(summary, *tier)
+        except CardError:
+            continue
+    return _summary_card(summary, *_SUMMARY_TIERS[-1])
+
+
+def _summary_card(
+    summary: BasicSummary, max_chars: int | None, max_answers: int | None, max_names: int | None
+) -> dict[str, Any]:
     lang = summary.language
-    blocks = []
-    sections = list(summary.questions)
-    for q in sections:
-        answers = [
+
+    def rows(answers: Sequence[Any], *, mark_private: bool) -> list[dict[str, Any]]:
+        shown = list(answers if max_answers is None else answers[:max_answers])
+        out = [
             render_card(
                 "_summary-answer",
                 offset=a.offset,
-                who=a.who + (f" {text('summary_private', lang)}" if a.private else ""),
+                who=a.who
+                + (f" {text('summary_private', lang)}" if mark_private and a.private else ""),
                 text=_shorten(a.text, max_chars),
             )
-            for a in q.answers
+            for a in shown
         ]
+        if len(answers) > len(shown):
+            out.append(
+                render_card(
+                    "_summary-more",
+                    text=text("summary_more", lang, count=len(answers) - len(shown)),
+                )
+            )
+        return out
+
+    blocks = []
+    for q in summary.questions:
         counts = text("answers_count", lang, count=q.count)
         if q.parked:
             counts += f" · {text('summary_parked', lang)}"
@@ -415,7 +457,11 @@ def summary_card(summary: BasicSummary, *, max_chars: int | None = None) -> dict
         if not q.count:
             missing = text("summary_no_answers", lang)
         elif q.missing:
-            missing = text("summary_missing", lang, names=", ".join(q.missing))
+            names = list(q.missing if max_names is None else q.missing[:max_names])
+            listed = ", ".join(names)
+            if len(q.missing) > len(names):
+                listed += " " + text("summary_more", lang, count=len(q.missing) - len(names))
+            missing = text("summary_missing", lang, names=listed)
         else:
             missing = text("summary_everyone", lang)
         blocks.append(
@@ -423,7 +469,7 @@ def summary_card(summary: BasicSummary, *, max_chars: int | None = None) -> dict
                 "_summary-question",
                 heading=f"{q.question_id}. {q.text}",
                 counts=counts,
-                answers=answers,
+                answers=rows(q.answers, mark_private=True),
                 missing=missing,
             )
         )
@@ -433,36 +479,23 @@ def summary_card(summary: BasicSummary, *, max_chars: int | None = None) -> dict
                 "_summary-question",
                 heading=text("summary_discussion", lang),
                 counts=text("answers_count", lang, count=len(summary.discussion)),
-                answers=[
-                    render_card(
-                        "_summary-answer",
-                        offset=a.offset,
-                        who=a.who,
-                        text=_shorten(a.text, max_chars),
-                    )
-                    for a in summary.discussion
-                ],
+                answers=rows(summary.discussion, mark_private=False),
                 missing="",
             )
         )
-    try:
-        return render_card(
-            "summary-basic",
-            title=text("summary_title", lang, title=summary.title),
-            overview=text(
-                "summary_overview",
-                lang,
-                answers=summary.answer_count,
-                participants=summary.participant_count,
-                questions=len(summary.questions),
-                duration=summary.duration,
-            ),
-            questions=blocks,
-        )
-    except CardError:
-        if max_chars is not None and max_chars <= 40:
-            raise
-        return summary_card(summary, max_chars=300 if max_chars is None else max_chars // 2)
+    return render_card(
+        "summary-basic",
+        title=text("summary_title", lang, title=summary.title),
+        overview=text(
+            "summary_overview",
+            lang,
+            answers=summary.answer_count,
+            participants=summary.participant_count,
+            questions=len(summary.questions),
+            duration=summary.duration,
+        ),
+        questions=blocks,
+    )
 
 
 def _shorten(value: str, limit: int | None) -> str:

@@ -318,6 +318,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     "summary_everyone": {"da": "Alle har svaret.", "en": "Everyone answered."},
     "summary_no_answers": {"da": "Ingen svar.", "en": "No answers."},
     "summary_private": {"da": "(privat)", "en": "(private)"},
+    "summary_more": {"da": "+ {count} flere", "en": "+ {count} more"},
     "summary_discussion": {"da": "Åben drøftelse", "en": "Open discussion"},
     "summary_skipped": {"da": "sprunget over", "en": "skipped"},
     "summary_parked": {"da": "parkeret", "en": "parked"},

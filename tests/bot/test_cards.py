@@ -163,3 +163,52 @@ def test_every_text_fills_in_both_languages() -> None:
     for key, entry in TEXTS.items():
         assert set(entry) == {"da", "en"}, key
     assert len(COMMANDS) > 10
+
+
+def _summary(questions: int, answers: int, length: int) -> Any:
+    from dialogs.basic_summary import BasicSummary, SummaryAnswer, SummaryQuestion
+
+    people = [f"Deltager {i}" for i in range(answers)]
+    return BasicSummary(
+        title="HK",
+        language="da",
+        audience="group",
+        questions=tuple(
+            SummaryQuestion(
+                question_id=f"q{n}",
+                text=f"Spørgsmål {n}?",
+                answers=tuple(
+                    SummaryAnswer(offset="00:01:02", who=people[i], text="ø" * length, private=False)
+                    for i in range(answers)
+                ),
+                count=answers + 3,
+                private_count=3,
+                hidden_private=3,
+                missing=tuple(people),
+                parked=n == 1,
+            )
+            for n in range(questions)
+        ),
+        discussion=(SummaryAnswer(offset="00:00:05", who="Deltager A", text="Data?", private=False),),
+        answer_count=questions * answers,
+        participant_count=answers,
+        duration="01:00:00",
+    )
+
+
+def test_small_summary_card_shows_every_answer_whole() -> None:
+    card = cards.summary_card(_summary(2, 3, 50))
+    _no_placeholders(card)
+    dumped = json.dumps(card, ensure_ascii=False)
+    assert dumped.count("ø" * 50) == 6
+    assert "flere" not in dumped and "Åben drøftelse" in dumped
+    assert "3 private svar er talt med" in dumped and "parkeret" in dumped
+
+
+def test_a_300_person_summary_still_fits_teams_limit() -> None:
+    card = cards.summary_card(_summary(14, 300, 4000))
+    _no_placeholders(card)
+    dumped = json.dumps(card, ensure_ascii=False)
+    assert "303 svar" in dumped, "the counts stay complete"
+    assert "flere" in dumped, "what is left out is said"
+    assert all(f"q{n}. Spørgsmål {n}?" in dumped for n in range(14))
