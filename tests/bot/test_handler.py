@@ -278,6 +278,19 @@ async def test_only_the_starter_can_submit_the_setup_card(bot: Bot) -> None:
 async def test_meeting_end_event_ends_the_workshop(bot: Bot) -> None:
     url = bot.connector.url
     wid = await launch(bot)
+    start = teams_activity(
+        url,
+        type="event",
+        name="application/vnd.microsoft.meetingStart",
+        conversation_id=GROUP,
+        value={"Id": "meeting-1", "StartTime": "2026-11-23T09:00:00Z", "MeetingType": "Scheduled", "Title": "x"},
+        channelData={"tenant": {"id": "t"}, "meeting": {"id": "meeting-1"}},
+        **ANNA,
+    )
+    assert (await bot.post(start))[0] == 200
+    from storage.events import list_events
+
+    assert await list_events(bot.db, wid, kind="meeting.started")
     await bot.post(mention_message(url, "næste", who=ANNA))
     event = teams_activity(
         url,
