@@ -5,7 +5,7 @@ loopback."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ class RunningApp:
     url: str
     app: web.Application
     runner: web.AppRunner
+    drivers: list[Any] = field(default_factory=list)
 
     @property
     def services(self) -> Any:
@@ -72,4 +73,10 @@ async def local_app(sqlite_url: str) -> AsyncIterator[RunningApp]:
         outbox_options={"give_up_after": 8.0, "attempt_timeout": 2.0, "base_delay": 0.1},
     )
     yield running
+    # End the workshops first: an open question's time-box timer would hold the shutdown
+    # for the spawner's full 10 s grace period.
+    async with aiohttp.ClientSession() as session:  # the test's own session is closed by now
+        for driver in running.drivers:
+            driver.http = session
+            await driver.command("slut")
     await running.runner.cleanup()

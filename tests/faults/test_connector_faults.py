@@ -19,6 +19,7 @@ async def _open_question(
     app: RunningApp, connector: ConnectorStandIn, http: aiohttp.ClientSession
 ) -> tuple[WorkshopDriver, object]:
     driver = WorkshopDriver(http, app.url, LocalConnector(connector))
+    app.drivers.append(driver)
     await driver.start_workshop()
     return driver, await driver.next_question()
 

@@ -27,6 +27,8 @@ def _run_quick(configs: str, tmp_path: Path) -> dict:
             "--configs",
             configs,
             "--no-record",
+            "--warm-up-wait",
+            "0",
             "--json",
             str(out),
         ],

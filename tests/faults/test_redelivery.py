@@ -19,6 +19,7 @@ async def _driver(
     app: RunningApp, connector: ConnectorStandIn, http: aiohttp.ClientSession
 ) -> WorkshopDriver:
     driver = WorkshopDriver(http, app.url, LocalConnector(connector))
+    app.drivers.append(driver)
     await driver.start_workshop()
     return driver
 
