@@ -57,7 +57,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     "setup_language": {"da": "Sprog", "en": "Language"},
     "setup_mode": {"da": "Svarform", "en": "Answer mode"},
     "mode_named": {"da": "Med navn", "en": "Named"},
-    "mode_pseudonymous": {"da": "Pseudonym (Bruger A, B …)", "en": "Pseudonymous (User A, B …)"},
+    "mode_pseudonymous": {"da": "Pseudonym (Deltager A, B …)", "en": "Pseudonymous (Participant A, B …)"},
     "mode_anonymous": {
         "da": "Anonym (ingen identitet gemmes)",
         "en": "Anonymous (no identity stored)",
@@ -78,8 +78,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "en": "Your answers with your name and the time.",
     },
     "welcome_stored_pseudonymous": {
-        "da": "Dine svar og tidspunktet, under et pseudonym (fx Bruger A). Dit navn vises ikke.",
-        "en": "Your answers and the time, under a pseudonym (e.g. User A). Your name is not shown.",
+        "da": "Dine svar og tidspunktet, under et pseudonym (fx Deltager A). Dit navn vises ikke.",
+        "en": "Your answers and the time, under a pseudonym (e.g. Participant A). Your name is not shown.",
     },
     "welcome_stored_anonymous": {
         "da": "Kun dine svar og tidspunktet. Hvem der svarede, gemmes ikke.",
@@ -327,7 +327,6 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "en": "{count} private answers are counted but not shown here.",
     },
     "anonymous": {"da": "Anonym", "en": "Anonymous"},
-    "pseudonym": {"da": "Bruger {letter}", "en": "User {letter}"},
     # --- plans ---------------------------------------------------------------------
     "plans_title": {"da": "Spørgeplaner", "en": "Question plans"},
     "reword_which_plan": {

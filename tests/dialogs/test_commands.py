@@ -113,3 +113,13 @@ def test_participants_do_not_see_facilitator_commands() -> None:
 def test_unknown_name_is_a_clear_error() -> None:
     with pytest.raises(KeyError, match="known"):
         command("fly")
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_texts_name_pseudonyms_the_way_storage_assigns_them(lang: str) -> None:
+    from dialogs.texts import text
+    from storage.participants import pseudonym_label
+
+    first = pseudonym_label(1, lang)
+    assert first in text("welcome_stored_pseudonymous", lang)
+    assert first.rsplit(" ", 1)[0] in text("mode_pseudonymous", lang)
