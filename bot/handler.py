@@ -91,6 +91,7 @@ _CANCEL_WORDS = frozenset({"annuller", "afbryd", "cancel", "stop"})
 _RETRY_SAFE = "workshopbot.retry_safe"
 
 Handler = Callable[[TurnContext, ParsedCommand, "Caller"], Awaitable[None]]
+SubmitHandler = Callable[[TurnContext, dict[str, Any], "Caller"], Awaitable[None]]
 
 
 class Caller:
@@ -173,13 +174,25 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             "plan add": self._cmd_plan,
             "plan drop": self._cmd_plan,
         }
-        self._submits: dict[
-            str, Callable[[TurnContext, dict[str, Any], Caller], Awaitable[None]]
-        ] = {
+        self._submits: dict[str, SubmitHandler] = {
             "setup": self._submit_setup,
             "answer": self._submit_answer,
             "private": self._submit_private,
         }
+
+    def register_submit(self, kind: str, handler: SubmitHandler) -> None:
+        """Route card submits whose data carry ``{"wb": kind}`` to ``handler``.
+
+        Plug-ins (the "what now" summary's accept-adjustments button) add their cards' actions
+        here; a kind the bot already handles cannot be taken over.
+        """
+        if kind in self._submits:
+            raise ValueError(f"card submit kind {kind!r} is already handled; choose another name")
+        self._submits[kind] = handler
+
+    def command_names(self) -> frozenset[str]:
+        """The commands this bot has a handler for (the manifest's menus must stay within)."""
+        return frozenset(self._commands)
 
     # ------------------------------------------------------------------ turn plumbing
 

@@ -435,7 +435,7 @@ def summary_bot_factory(services: Any) -> Any:
 def install(bot: Any, services: Any) -> None:
     """Give a ``WorkshopBot`` the rich summary card and the "accept adjustments" submit."""
     bot.summary_builder = make_summary_builder(services)
-    bot._submits[ACCEPT_SUBMIT] = _accept_submit_handler(bot, services)
+    bot.register_submit(ACCEPT_SUBMIT, _accept_submit_handler(bot, services))
 
 
 def _accept_submit_handler(bot: Any, services: Any) -> Callable[..., Awaitable[None]]:
