@@ -4,141 +4,36 @@ everything the bot sends. Three participants, one facilitator."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
-import aiohttp
 import pytest
-from aiohttp import web
 
-from bot.app import BOT_KEY, SERVICES_KEY, create_app
-from bot.handler import WorkshopBot
-from bot.settings import Settings
+from bot.app import BOT_KEY
 from storage import answers as answers_repo
 from storage import questions as questions_repo
 from storage import workshops as workshops_repo
-from tests.support import BOT_ID, free_port, teams_activity, teams_message
-from tests.support.connector import ConnectorStandIn
-
-GROUP = "19:workshop-group@thread.v2"
-ANNA = {"user_id": "29:anna", "user_name": "Anna Facilitator", "aad_object_id": "aad-anna"}
-BO = {"user_id": "29:bo", "user_name": "Bo Deltager", "aad_object_id": "aad-bo"}
-CARL = {"user_id": "29:carl", "user_name": "Carl Deltager", "aad_object_id": "aad-carl"}
-
-
-def mention_message(url: str, text: str, *, who: dict[str, str], **kw: Any) -> dict[str, Any]:
-    """A message that @mentions the bot, as Teams sends it."""
-    return teams_message(
-        url,
-        f"<at>workshopbot</at> {text}",
-        conversation_id=kw.pop("conversation_id", GROUP),
-        entities=[
-            {
-                "type": "mention",
-                "text": "<at>workshopbot</at>",
-                "mentioned": {"id": BOT_ID, "name": "workshopbot"},
-            }
-        ],
-        **who,
-        **kw,
-    )
-
-
-class Bot:
-    def __init__(self, base: str, app: web.Application, connector: ConnectorStandIn) -> None:
-        self.base = base
-        self.app = app
-        self.connector = connector
-        self.http: aiohttp.ClientSession | None = None
-
-    @property
-    def db(self) -> Any:
-        return self.app[SERVICES_KEY].db
-
-    async def post(self, activity: dict[str, Any]) -> tuple[int, str]:
-        assert self.http is not None
-        async with self.http.post(self.base + "/api/messages", json=activity) as response:
-            return response.status, await response.text()
-
-    async def settle(self) -> None:
-        """Wait until background work is done and the outbox has sent everything queued."""
-        services = self.app[SERVICES_KEY]
-        for _ in range(200):
-            await services.outbox.drain(timeout=20)
-            busy = list(services.spawn._tasks)
-            if not busy:
-                break
-            await asyncio.wait(busy, timeout=10)
-        await services.outbox.drain(timeout=20)
-
-    def group(self) -> list[dict[str, Any]]:
-        return self.connector.sent_activities(GROUP)
-
-    def private(self, user_id: str) -> list[dict[str, Any]]:
-        return self.connector.sent_activities(f"a:1on1-{user_id}")
-
-
-def card_of(activity: dict[str, Any]) -> dict[str, Any] | None:
-    for attachment in activity.get("attachments") or []:
-        if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
-            return attachment["content"]
-    return None
-
-
-def texts(activities: list[dict[str, Any]]) -> str:
-    return json.dumps(activities, ensure_ascii=False)
+from tests.support import BOT_ID, teams_activity, teams_message
+from tests.support.workshop_bot import (
+    ANNA,
+    BO,
+    CARL,
+    GROUP,
+    Bot,
+    card_of,
+    launch,
+    mention_message,
+    running_bot,
+    texts,
+)
 
 
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    from storage.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
-    upgrade(url)
-    settings = Settings(local=True, port=free_port(), database_url=url, language="da")
-    # The basic summary explicitly (the "what now" summary may be installed by default).
-    app = create_app(settings, bot_factory=WorkshopBot, outbox_options={"coalesce_window": 0.2})
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", settings.port).start()
-    async with ConnectorStandIn() as connector, aiohttp.ClientSession() as http:
-        running = Bot(f"http://127.0.0.1:{settings.port}", app, connector)
-        running.http = http
-        try:
-            yield running
-        finally:
-            await runner.cleanup()
-
-
-async def launch(bot: Bot, *, mode: str = "pseudonymous", language: str = "da") -> int:
-    url = bot.connector.url
-    status, _ = await bot.post(mention_message(url, "start", who=ANNA))
-    assert status == 200
-    await bot.settle()
-    setup = card_of(bot.group()[-1])
-    assert setup is not None and setup["actions"][0]["data"]["wb"] == "setup"
-    data = dict(setup["actions"][0]["data"])
-    data.update(plan="default", series="new", series_name="HK 2026", map="", org="HK", language=language, mode=mode)
-    setup_id = next(
-        aid
-        for aid, body in bot.connector.activities[GROUP].items()
-        if "setup" in json.dumps(body.get("attachments"), ensure_ascii=False)
-    )
-    status, _ = await bot.post(
-        teams_activity(url, conversation_id=GROUP, value=data, replyToId=setup_id, **ANNA)
-    )
-    assert status == 200
-    await bot.settle()
-    replaced = [c for c in bot.connector.calls_of("update", GROUP) if c.activity_id == setup_id]
-    assert replaced and replaced[-1].status == 200, "the setup card turns into a notice"
-    assert '"Input.' not in json.dumps(replaced[-1].body)
-    workshop = await workshops_repo.find_active_workshop(bot.db, GROUP)
-    assert workshop is not None and workshop.status == "running"
-    return workshop.id
+    async with running_bot(tmp_path) as running:
+        yield running
 
 
 async def test_whole_workshop_stores_every_answer_with_its_offset(bot: Bot) -> None:

@@ -7,38 +7,30 @@ import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiohttp
 import pytest
-from aiohttp import web
 
-from bot.app import SERVICES_KEY, create_app
-from bot.settings import Settings
+from bot.app import SERVICES_KEY
 from bot.summaries import post_summary, summary_bot_factory
 from storage import plans as plans_repo
 from storage import workshops as workshops_repo
-from tests.bot.test_handler import ANNA, BO, CARL, GROUP, Bot, card_of, launch, mention_message
-from tests.support import free_port, teams_activity, teams_message
-from tests.support.connector import ConnectorStandIn
+from tests.support import teams_activity, teams_message
+from tests.support.workshop_bot import (
+    ANNA,
+    BO,
+    CARL,
+    GROUP,
+    Bot,
+    card_of,
+    launch,
+    mention_message,
+    running_bot,
+)
 
 
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    from storage.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
-    upgrade(url)
-    settings = Settings(local=True, port=free_port(), database_url=url, language="da")
-    app = create_app(settings, bot_factory=summary_bot_factory, outbox_options={"coalesce_window": 0.2})
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", settings.port).start()
-    async with ConnectorStandIn() as connector, aiohttp.ClientSession() as http:
-        running = Bot(f"http://127.0.0.1:{settings.port}", app, connector)
-        running.http = http
-        try:
-            yield running
-        finally:
-            await runner.cleanup()
+    async with running_bot(tmp_path, bot_factory=summary_bot_factory) as running:
+        yield running
 
 
 async def test_end_sends_what_now_card_and_accept_makes_next_plan(bot: Bot) -> None:
