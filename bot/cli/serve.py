@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PLAYGROUND_CONFIG = ".m365agentsplayground.yml"
+#: The real Danish documents beside the project: the playground's first map is made of them.
+SAMPLE_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+SAMPLE_MAP_NAME = "eksempel"
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -74,6 +77,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     playground.add_argument(
         "--open", action="store_true", help="open the playground in the default browser"
+    )
+    playground.add_argument(
+        "--sample-corpus",
+        type=Path,
+        default=SAMPLE_CORPUS,
+        help="when no map is stored yet, analyse these documents into a map named "
+        f"{SAMPLE_MAP_NAME!r} so the setup card has one to offer (default: {SAMPLE_CORPUS})",
     )
     playground.set_defaults(func=run_playground)
 
@@ -201,7 +211,36 @@ def run_playground(args: argparse.Namespace) -> int:
 
     revision = upgrade(settings.database_url)
     log.info("database schema is at revision %s", revision)
+    ensure_sample_map(settings.database_url, args.sample_corpus)
     return asyncio.run(_run_playground(settings, executable, config, args))
+
+
+def ensure_sample_map(
+    database_url: str, corpus: Path, *, out_dir: Path = Path("var/sample-map")
+) -> bool:
+    """Store a map of ``corpus`` as ``eksempel`` when the database holds no map yet.
+
+    A newcomer's first workshop needs a map to pick on the setup card. This runs
+    ``workshopbot analyze`` (with its progress bars and report) once; later starts find the
+    stored map and skip it. Returns whether a map was made.
+    """
+    from storage.db import run_with_database
+    from storage.maps import list_maps
+
+    if not corpus.is_dir():
+        log.info("no sample corpus at %s; store a map with: workshopbot maps add NAME DIR", corpus)
+        return False
+    if run_with_database(list_maps, url=database_url):
+        return False
+    log.info("no map is stored yet: analysing %s into the map %r", corpus, SAMPLE_MAP_NAME)
+    from bot.cli import build_parser
+
+    argv = ["analyze", str(corpus), "--out", str(out_dir), "--store", SAMPLE_MAP_NAME]
+    if (corpus / "metadata.csv").is_file():
+        argv += ["--meta", str(corpus / "metadata.csv")]
+    args = build_parser().parse_args(argv)
+    args.func(args)  # --store opens DATABASE_URL, the same database the settings name
+    return True
 
 
 async def _run_playground(
