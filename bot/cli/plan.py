@@ -13,12 +13,10 @@ The file format is described in docs/plans.md.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import json
 import logging
 import sys
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -113,35 +111,10 @@ def _database_exists(url: str) -> bool:
     return database not in ("", ":memory:") and Path(database).is_file()
 
 
-def _run_db(work: Callable[[Any], Awaitable[T]], *, check_schema: bool = True) -> T:
-    """Run ``work(db)`` on the configured database; unreachable databases become one line."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from storage.db import database_url_from_env, open_database
-
-    async def go() -> T:
-        db = await open_database(check_schema=check_schema)
-        try:
-            return await work(db)
-        finally:
-            await db.dispose()
-
-    try:
-        return asyncio.run(go())
-    except (OSError, SQLAlchemyError) as exc:
-        url = make_url(database_url_from_env()).render_as_string(hide_password=True)
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise CommandError(
-            f"cannot use the database {url}: {reason}; check DATABASE_URL and that the "
-            "server is running"
-        ) from None
-
-
 def _stored_plans() -> list[_Stored]:
     """The newest version of every stored plan; empty when there is no database."""
     try:
-        from storage.db import database_url_from_env
+        from storage.db import database_url_from_env, run_with_database
         from storage.errors import StorageError
         from storage.plans import latest_plan_version, list_plans
     except ImportError:  # storage not installed in this build
@@ -160,7 +133,7 @@ def _stored_plans() -> list[_Stored]:
         return found
 
     try:
-        return _run_db(work)
+        return run_with_database(work)
     except (StorageError, CommandError) as exc:
         print(f"workshopbot plan: note: stored plans not listed: {exc}", file=sys.stderr)
         return []
@@ -168,7 +141,7 @@ def _stored_plans() -> list[_Stored]:
 
 def _stored_plan(plan_id: str, version: int | None) -> _Stored | None:
     try:
-        from storage.db import database_url_from_env
+        from storage.db import database_url_from_env, run_with_database
         from storage.plans import latest_plan_version, plan_history
     except ImportError:
         return None
@@ -191,7 +164,7 @@ def _stored_plan(plan_id: str, version: int | None) -> _Stored | None:
             return None
         return _Stored(record.plan_key, record.plan_name, record.version, record.text)
 
-    return _run_db(work)
+    return run_with_database(work)
 
 
 # -- commands ----------------------------------------------------------------------------
@@ -389,6 +362,7 @@ def run_import(args: argparse.Namespace) -> int:
         raise CommandError(
             f"{path} has {len(exc.issues)} problem(s) (listed above); nothing was stored"
         ) from None
+    from storage.db import run_with_database
     from storage.plans import save_plan_version
 
     name = args.name or plan.name[plan.default_language]
@@ -399,7 +373,7 @@ def run_import(args: argparse.Namespace) -> int:
             db, plan_key=plan.id, name=name, text=text, author=author, note=args.note
         )
 
-    record = _run_db(work)
+    record = run_with_database(work)
     shadow = " (it is used instead of the built-in plan)" if plan.id in builtin_plan_ids() else ""
     print(f"stored plan {record.plan_key} version {record.version}: {_describe(plan)}{shadow}")
     return 0
