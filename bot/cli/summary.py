@@ -11,7 +11,6 @@ stored (``storage.summaries``), so the bot and ``data forget`` know about it.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -81,55 +80,48 @@ def _write(args: argparse.Namespace, payload: str | bytes) -> None:
     print(f"wrote {out}", file=sys.stderr)
 
 
-async def _workshop(args: argparse.Namespace) -> str | bytes:
+def _workshop(args: argparse.Namespace) -> str | bytes:
     from analysis.summary.charts import summary_charts
     from analysis.summary.export import to_csv, to_dict, to_json
     from analysis.summary.render_docx import render_docx
     from analysis.summary.render_md import render_markdown
-    from bot.summaries import make_summary
+    from bot.summaries import SummaryBundle, make_summary
     from storage import summaries as summaries_repo
-    from storage.db import open_database
+    from storage.db import Database, run_with_database
 
     workshop_id = _workshop_id(args.workshop)
-    db = await open_database()
-    try:
+
+    async def work(db: Database) -> tuple[SummaryBundle, str]:
         bundle = await make_summary(db, workshop_id, audience=args.audience, lang=args.lang)
-        summary = bundle.summary
-        markdown = render_markdown(summary)
+        markdown = render_markdown(bundle.summary)
         if not args.no_store:
             await summaries_repo.save_summary(
-                db, workshop_id, data=to_dict(summary), markdown=markdown
+                db, workshop_id, data=to_dict(bundle.summary), markdown=markdown
             )
-    finally:
-        await db.dispose()
+        return bundle, markdown
+
+    bundle, markdown = run_with_database(work)
+    summary = bundle.summary
     if args.format == "md":
         return markdown
     if args.format == "json":
         return to_json(summary)
     if args.format == "csv":
         return to_csv(summary)
-
-    def docx() -> bytes:
-        charts = summary_charts(summary, bundle.data, corpus_map=bundle.corpus_map)
-        return render_docx(summary, charts=charts)
-
-    return await asyncio.to_thread(docx)
+    charts = summary_charts(summary, bundle.data, corpus_map=bundle.corpus_map)
+    return render_docx(summary, charts=charts)
 
 
-async def _series(args: argparse.Namespace) -> str:
+def _series(args: argparse.Namespace) -> str:
     import dataclasses
 
     from analysis.summary.series import render_series_markdown
     from bot.summaries import load_series_report
-    from storage.db import open_database
+    from storage.db import run_with_database
 
     if args.format not in ("md", "json"):
         raise CommandError(f"--format {args.format} is not available for a series; use md or json")
-    db = await open_database()
-    try:
-        report = await load_series_report(db, args.series, lang=args.lang)
-    finally:
-        await db.dispose()
+    report = run_with_database(lambda db: load_series_report(db, args.series, lang=args.lang))
     if args.format == "json":
         return json.dumps(dataclasses.asdict(report), ensure_ascii=False, indent=2)
     return render_series_markdown(report)
@@ -139,6 +131,6 @@ def run(args: argparse.Namespace) -> int:
     """Write the summary (or series report)."""
     if args.series and args.workshop:
         raise CommandError("give either WORKSHOP or --series NAME, not both")
-    payload = asyncio.run(_series(args) if args.series else _workshop(args))
+    payload = _series(args) if args.series else _workshop(args)
     _write(args, payload)
     return 0

@@ -10,15 +10,18 @@ every utterance is attributed to the plan question the facilitator last asked. F
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import logging
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli import CommandError
+
+if TYPE_CHECKING:
+    from analysis.transcript import Transcript
+    from storage.db import Database
 
 __all__ = ["register", "split_text"]
 
@@ -79,18 +82,13 @@ def _speaker_id(path: Path, speaker: str) -> str:
     return f"transcript:{digest}"
 
 
-async def _import(args: argparse.Namespace) -> int:
-    from analysis.transcript import attribute_questions, parse_transcript, replace_names
-    from bot.summaries import TRANSCRIPT_EVENT, TRANSCRIPT_QUESTION_EVENT
-    from storage import answers as answers_repo
-    from storage import events as events_repo
-    from storage import questions as questions_repo
-    from storage import series as series_repo
-    from storage import workshops as workshops_repo
-    from storage.db import open_database
+def run(args: argparse.Namespace) -> int:
+    """Import the transcript."""
+    from analysis.transcript import parse_transcript
+    from storage.db import run_with_database
 
     path: Path = args.file
-    transcript = await asyncio.to_thread(parse_transcript, path)
+    transcript = parse_transcript(path)
     if not transcript.utterances:
         raise CommandError(f"{path}: the transcript holds no utterances")
     facilitators = list(args.facilitator) or [transcript.speakers[0]]
@@ -103,134 +101,139 @@ async def _import(args: argparse.Namespace) -> int:
         )
     if not args.facilitator:
         print(f"facilitator: {facilitators[0]} (the first speaker)", file=sys.stderr)
+    return run_with_database(lambda db: _store(db, args, transcript, facilitators))
 
-    db = await open_database()
-    try:
-        plan = None
-        version_id = None
-        if args.plan:
-            from dialogs.errors import DialogError
-            from dialogs.plans import load_plan
-            from dialogs.workshop import plan_version_for
-            from storage import plans as plans_repo
 
-            try:
-                version_id = await plan_version_for(db, args.plan, author="transcript import")
-            except DialogError as exc:
-                raise CommandError(
-                    f"--plan {args.plan!r}: {exc}; see `workshopbot plan list`"
-                ) from None
-            plan = load_plan((await plans_repo.get_plan_version(db, version_id)).text)
-        org = args.org.strip() or (plan.organisation if plan is not None else None) or ""
-        if not org:
+async def _store(
+    db: Database, args: argparse.Namespace, transcript: Transcript, facilitators: list[str]
+) -> int:
+    from analysis.transcript import attribute_questions, replace_names
+    from bot.summaries import TRANSCRIPT_EVENT, TRANSCRIPT_QUESTION_EVENT
+    from storage import answers as answers_repo
+    from storage import events as events_repo
+    from storage import questions as questions_repo
+    from storage import series as series_repo
+    from storage import workshops as workshops_repo
+
+    path: Path = args.file
+    plan = None
+    version_id = None
+    if args.plan:
+        from dialogs.errors import DialogError
+        from dialogs.plans import load_plan
+        from dialogs.workshop import plan_version_for
+        from storage import plans as plans_repo
+
+        try:
+            version_id = await plan_version_for(db, args.plan, author="transcript import")
+        except DialogError as exc:
             raise CommandError(
-                "give the organisation's name with --org NAME (it fills {org} in the plan's "
-                "questions and heads the summary)"
-            )
-        series_id = None
-        if args.series:
-            series_id = (await series_repo.get_or_create_series(db, args.series)).id
-        workshop = await workshops_repo.create_workshop(
-            db,
-            org_name=org,
-            language=args.lang,
-            answer_mode="pseudonymous",
-            series_id=series_id,
-            plan_version_id=version_id,
-            title=args.title or path.stem,
+                f"--plan {args.plan!r}: {exc}; see `workshopbot plan list`"
+            ) from None
+        plan = load_plan((await plans_repo.get_plan_version(db, version_id)).text)
+    org = args.org.strip() or (plan.organisation if plan is not None else None) or ""
+    if not org:
+        raise CommandError(
+            "give the organisation's name with --org NAME (it fills {org} in the plan's "
+            "questions and heads the summary)"
         )
-        questions: list[tuple[str, str]] = []
-        if plan is not None:
-            lang = args.lang if args.lang in plan.languages else plan.default_language
-            questions = [(q.id, plan.render(q, lang, org)) for q in plan.questions]
-        attributed = attribute_questions(
-            transcript, [text for _, text in questions], facilitators=facilitators
-        )
-        workshop = await workshops_repo.start_workshop(db, workshop.id)
-        start = workshop.started_at
-        assert start is not None
-        facilitator_names = {f.lower() for f in facilitators}
+    series_id = None
+    if args.series:
+        series_id = (await series_repo.get_or_create_series(db, args.series)).id
+    workshop = await workshops_repo.create_workshop(
+        db,
+        org_name=org,
+        language=args.lang,
+        answer_mode="pseudonymous",
+        series_id=series_id,
+        plan_version_id=version_id,
+        title=args.title or path.stem,
+    )
+    questions: list[tuple[str, str]] = []
+    if plan is not None:
+        lang = args.lang if args.lang in plan.languages else plan.default_language
+        questions = [(q.id, plan.render(q, lang, org)) for q in plan.questions]
+    attributed = attribute_questions(
+        transcript, [text for _, text in questions], facilitators=facilitators
+    )
+    workshop = await workshops_repo.start_workshop(db, workshop.id)
+    start = workshop.started_at
+    assert start is not None
+    facilitator_names = {f.lower() for f in facilitators}
 
-        # Question runs, in the order the facilitator asked them.
-        spans: list[tuple[int, float]] = []  # (question index, opened at)
-        for u in attributed.utterances:
-            if u.question_index is not None and (not spans or spans[-1][0] != u.question_index):
-                spans.append((u.question_index, u.start))
-        end_of_recording = max(u.end for u in attributed.utterances)
-        run_ids: list[int] = []
-        for i, (index, opened) in enumerate(spans):
-            qid, text = questions[index]
-            run = await questions_repo.open_question(db, workshop.id, qid, text)
-            closed = spans[i + 1][1] if i + 1 < len(spans) else end_of_recording
-            await questions_repo.close_question(db, run.id)
-            await events_repo.log_event(
-                db,
-                workshop.id,
-                TRANSCRIPT_QUESTION_EVENT,
-                data={"run_id": run.id, "opened_offset": opened, "closed_offset": closed},
-            )
-            run_ids.append(run.id)
-
-        # Names said aloud are personal data too: replace them by the pseudonyms the
-        # speakers get (storage numbers them in order of first answer = appearance).
-        from storage.participants import pseudonym_label
-
-        speakers = [s for s in transcript.speakers if s.lower() not in facilitator_names]
-        names = {s: pseudonym_label(i, args.lang) or s for i, s in enumerate(speakers, start=1)}
-        names.update({f: "Facilitator" for f in facilitators})
-        stored = 0
-        span_index = -1
-        for u in attributed.utterances:
-            while span_index + 1 < len(spans) and u.start >= spans[span_index + 1][1]:
-                span_index += 1
-            if u.speaker.lower() in facilitator_names:
-                continue
-            run_id = run_ids[span_index] if span_index >= 0 else None
-            said = replace_names(u.text, names)
-            for part, piece in enumerate(split_text(said)):
-                await answers_repo.record_answer(
-                    db,
-                    workshop_id=workshop.id,
-                    user_id=_speaker_id(path, u.speaker),
-                    text=piece,
-                    source="transcript",
-                    activity_id=f"transcript:{u.line}:{part}",
-                    question_run_id=run_id,
-                    created_at=start + timedelta(seconds=u.start),
-                )
-                stored += 1
-        await workshops_repo.end_workshop(db, workshop.id)
+    # Question runs, in the order the facilitator asked them.
+    spans: list[tuple[int, float]] = []  # (question index, opened at)
+    for u in attributed.utterances:
+        if u.question_index is not None and (not spans or spans[-1][0] != u.question_index):
+            spans.append((u.question_index, u.start))
+    end_of_recording = max(u.end for u in attributed.utterances)
+    run_ids: list[int] = []
+    for i, (index, opened) in enumerate(spans):
+        qid, text = questions[index]
+        run = await questions_repo.open_question(db, workshop.id, qid, text)
+        closed = spans[i + 1][1] if i + 1 < len(spans) else end_of_recording
+        await questions_repo.close_question(db, run.id)
         await events_repo.log_event(
             db,
             workshop.id,
-            TRANSCRIPT_EVENT,
-            data={
-                "file": path.name,
-                "format": transcript.format,
-                "duration": end_of_recording,
-                "utterances": len(attributed.utterances),
-                "answers": stored,
-                "questions": len(spans),
-                "facilitator_seconds": sum(
-                    u.end - u.start
-                    for u in attributed.utterances
-                    if u.speaker.lower() in facilitator_names
-                ),
-            },
+            TRANSCRIPT_QUESTION_EVENT,
+            data={"run_id": run.id, "opened_offset": opened, "closed_offset": closed},
         )
-        log.info(
-            "imported %s: %d answers, %d question runs, %d speakers",
-            path.name,
-            stored,
-            len(spans),
-            len(transcript.speakers),
-        )
-        print(workshop.id)
-        return 0
-    finally:
-        await db.dispose()
+        run_ids.append(run.id)
 
+    # Names said aloud are personal data too: replace them by the pseudonyms the
+    # speakers get (storage numbers them in order of first answer = appearance).
+    from storage.participants import pseudonym_label
 
-def run(args: argparse.Namespace) -> int:
-    """Import the transcript."""
-    return asyncio.run(_import(args))
+    speakers = [s for s in transcript.speakers if s.lower() not in facilitator_names]
+    names = {s: pseudonym_label(i, args.lang) or s for i, s in enumerate(speakers, start=1)}
+    names.update({f: "Facilitator" for f in facilitators})
+    stored = 0
+    span_index = -1
+    for u in attributed.utterances:
+        while span_index + 1 < len(spans) and u.start >= spans[span_index + 1][1]:
+            span_index += 1
+        if u.speaker.lower() in facilitator_names:
+            continue
+        run_id = run_ids[span_index] if span_index >= 0 else None
+        said = replace_names(u.text, names)
+        for part, piece in enumerate(split_text(said)):
+            await answers_repo.record_answer(
+                db,
+                workshop_id=workshop.id,
+                user_id=_speaker_id(path, u.speaker),
+                text=piece,
+                source="transcript",
+                activity_id=f"transcript:{u.line}:{part}",
+                question_run_id=run_id,
+                created_at=start + timedelta(seconds=u.start),
+            )
+            stored += 1
+    await workshops_repo.end_workshop(db, workshop.id)
+    await events_repo.log_event(
+        db,
+        workshop.id,
+        TRANSCRIPT_EVENT,
+        data={
+            "file": path.name,
+            "format": transcript.format,
+            "duration": end_of_recording,
+            "utterances": len(attributed.utterances),
+            "answers": stored,
+            "questions": len(spans),
+            "facilitator_seconds": sum(
+                u.end - u.start
+                for u in attributed.utterances
+                if u.speaker.lower() in facilitator_names
+            ),
+        },
+    )
+    log.info(
+        "imported %s: %d answers, %d question runs, %d speakers",
+        path.name,
+        stored,
+        len(spans),
+        len(transcript.speakers),
+    )
+    print(workshop.id)
+    return 0
