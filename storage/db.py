@@ -53,6 +53,10 @@ log = logging.getLogger(__name__)
 # readable unless the application configured the "alembic" logger itself.
 if logging.getLogger("alembic").level == logging.NOTSET:
     logging.getLogger("alembic").setLevel(logging.WARNING)
+# aiosqlite logs every call with its arguments (statement parameters, answer texts among
+# them) at DEBUG; PRIVACY.md promises that answer texts never reach the logs.
+if logging.getLogger("aiosqlite").level == logging.NOTSET:
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 #: Where the embedded database lives when DATABASE_URL is not set (relative to the cwd).
 DEFAULT_SQLITE_PATH = Path("var/workshopbot.sqlite3")
@@ -161,15 +165,19 @@ class Database:
                     "in-memory database sees a different one: use sqlite:///path/to/file.sqlite3"
                 )
             path.parent.mkdir(parents=True, exist_ok=True)
-            read_engine = create_async_engine(async_url, echo=echo)
+            read_engine = create_async_engine(async_url, echo=echo, hide_parameters=True)
             # One write connection is enough: the asyncio.Lock lets one writer in at a time.
-            write_engine = create_async_engine(async_url, echo=echo, pool_size=1, max_overflow=0)
+            write_engine = create_async_engine(
+                async_url, echo=echo, hide_parameters=True, pool_size=1, max_overflow=0
+            )
             _configure_sqlite(read_engine.sync_engine, immediate=False)
             _configure_sqlite(write_engine.sync_engine, immediate=True)
             return cls(async_url, "sqlite", read_engine, write_engine, asyncio.Lock())
         engine = create_async_engine(
             async_url,
             echo=echo,
+            # Errors (which the bot logs) and echo never show parameters: answer texts.
+            hide_parameters=True,
             pool_size=pool_size,
             max_overflow=pool_size,
             # Give up connecting after 10 s (asyncpg waits 60 s): a caller should hear that
@@ -288,6 +296,7 @@ class Database:
                 sync_url,
                 pool_size=1,
                 max_overflow=0,
+                hide_parameters=True,
                 connect_args={"check_same_thread": False},
             )
             _configure_sqlite(engine, immediate=True)
