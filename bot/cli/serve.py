@@ -26,7 +26,13 @@ from typing import Any
 
 from bot.cli import CommandError
 
-__all__ = ["find_playground", "register"]
+__all__ = [
+    "find_playground",
+    "playground_command",
+    "playground_environment",
+    "register",
+    "stop_process",
+]
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +180,23 @@ def playground_command(executable: Path, *, bot_url: str, port: int) -> list[str
     ]
 
 
+async def stop_process(process: asyncio.subprocess.Process, *, grace: float = 10) -> None:
+    """End a child process started here: SIGTERM, then SIGKILL after ``grace`` seconds.
+
+    Does nothing when it has already ended.
+    """
+    if process.returncode is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        process.terminate()
+    try:
+        await asyncio.wait_for(process.wait(), grace)
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
+
+
 def playground_environment(config: Path, *, open_browser: bool, log_file: Path) -> dict[str, str]:
     """Environment for the playground: its config file, its log file, browser on/off."""
     env = dict(os.environ)
@@ -300,14 +323,7 @@ async def _run_playground(
         code = process.returncode or 0
         log.error("the Agents Playground stopped (exit code %s); stopping the bot", code)
     else:
-        with contextlib.suppress(ProcessLookupError):
-            process.terminate()
-        try:
-            await asyncio.wait_for(process.wait(), 10)
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await process.wait()
+        await stop_process(process)
     stopper.cancel()
     relay.cancel()
     for sig in (signal.SIGINT, signal.SIGTERM):

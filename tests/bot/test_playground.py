@@ -4,7 +4,6 @@ submit, a card update and a private 1:1 message, all seen in the playground's lo
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,18 +17,9 @@ from bot.app import create_app
 from bot.services import BotServices
 from bot.settings import Settings
 from tests.support import free_port
-from tests.support.playground import Playground
+from tests.support.playground import Playground, requires_playground
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not (REPO_ROOT / "node_modules" / ".bin" / "agentsplayground").exists()
-        or shutil.which("node") is None,
-        reason="the Agents Playground is not installed (run make setup)",
-    ),
-]
+pytestmark = [pytest.mark.e2e, requires_playground]
 
 
 def card(text: str) -> Attachment:

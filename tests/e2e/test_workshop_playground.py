@@ -14,8 +14,6 @@ import contextlib
 import io
 import json
 import os
-import shutil
-import signal
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -24,20 +22,13 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.cli.serve import stop_process
 from tests.support import free_port
-from tests.support.playground import BotCall, Playground
+from tests.support.playground import BotCall, Playground, requires_playground
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKSHOPBOT = Path(sys.executable).parent / "workshopbot"
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not (REPO_ROOT / "node_modules" / ".bin" / "agentsplayground").exists()
-        or shutil.which("node") is None,
-        reason="the Agents Playground is not installed (run make setup)",
-    ),
-]
+pytestmark = [pytest.mark.e2e, requires_playground]
 
 
 def _png() -> bytes:
@@ -108,13 +99,7 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[str, str, int]]:
                 raise AssertionError(f"serve did not answer /healthz: {log_path.read_text()}")
         yield f"http://127.0.0.1:{port}/api/messages", url, map_id
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), 15)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        await stop_process(process, grace=15)
     log_text = log_path.read_text(errors="replace")
     assert "Traceback" not in log_text, log_text[-4000:]
 

@@ -33,10 +33,9 @@ Example::
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
-import os
+import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -46,16 +45,26 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
+from bot.cli.serve import playground_command, playground_environment, stop_process
 from tests.support import free_port
 
-__all__ = ["BotCall", "Playground", "PlaygroundError"]
+__all__ = ["BotCall", "Playground", "PlaygroundError", "requires_playground"]
 
 log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PLAYGROUND_NAME = "Microsoft 365 Agents Playground"
 APP_NAME = "User Application"
+PLAYGROUND_EXECUTABLE = REPO_ROOT / "node_modules" / ".bin" / "agentsplayground"
+
+
+#: Mark for tests that start the playground: skipped when ``npm ci`` or node is missing.
+requires_playground = pytest.mark.skipif(
+    not PLAYGROUND_EXECUTABLE.exists() or shutil.which("node") is None,
+    reason="the Agents Playground is not installed (run make setup)",
+)
 
 
 class PlaygroundError(RuntimeError):
@@ -150,7 +159,7 @@ class Playground:
         self.bot_endpoint = bot_endpoint
         self.port = port or free_port()
         self.config_path = config or REPO_ROOT / ".m365agentsplayground.yml"
-        self.executable = executable or REPO_ROOT / "node_modules" / ".bin" / "agentsplayground"
+        self.executable = executable or PLAYGROUND_EXECUTABLE
         run_dir = REPO_ROOT / "var" / "playground"
         self.log_file = log_file or run_dir / f"playground-{self.port}.log"
         self.output_file = self.log_file.with_suffix(".out")
@@ -187,23 +196,12 @@ class Playground:
         if not self.executable.exists():
             raise PlaygroundError(f"{self.executable} is missing; run `make setup` (npm ci)")
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ)
-        env.update(
-            M365_AGENTS_PLAYGROUND_CONFIG_PATH=str(self.config_path),
-            M365_AGENTS_PLAYGROUND_LOGFILE=str(self.log_file),
-            TEAMSAPPTESTER_BROWSER="none",
-        )
         with self.output_file.open("wb") as output:
             self._process = await asyncio.create_subprocess_exec(
-                str(self.executable),
-                "--app-endpoint",
-                self.bot_endpoint,
-                "--channel-id",
-                "msteams",
-                "--port",
-                str(self.port),
-                "--disable-telemetry",
-                env=env,
+                *playground_command(self.executable, bot_url=self.bot_endpoint, port=self.port),
+                env=playground_environment(
+                    self.config_path, open_browser=False, log_file=self.log_file
+                ),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=output,
                 stderr=asyncio.subprocess.STDOUT,
@@ -236,15 +234,8 @@ class Playground:
             await self._session.close()
             self._session = None
         process, self._process = self._process, None
-        if process is not None and process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), 10)
-            except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    process.kill()
-                await process.wait()
+        if process is not None:
+            await stop_process(process)
 
     async def _wait_until_up(self) -> None:
         assert self._session is not None and self._process is not None
