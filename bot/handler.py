@@ -888,7 +888,13 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
     ) -> None:
         report = await privacy_repo.forget_user(self.db, caller.user_id)
-        await save_progress(self._progress, turn_context, UserProgress())
+        # forget_user deleted the stored user state; drop this turn's copy too, so saving
+        # the turn's state neither writes the user id back nor fails on the stale eTag.
+        await self.services.user_state.load(turn_context)
+        await self.services.user_state.delete(turn_context)
+        if caller.scope == "personal":  # the 1:1 chat's state is this person's too
+            await self.services.conversation_state.load(turn_context)
+            await self.services.conversation_state.delete(turn_context)
         self._private(
             caller,
             text(
@@ -1100,9 +1106,12 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             activity_id=turn_context.activity.id,
             private=private,
         )
-        progress = await load_progress(self._progress, turn_context)
-        if progress.last_workshop_id != workshop.id or (private and progress.pending_private):
-            await save_progress(self._progress, turn_context, UserProgress(None, workshop.id))
+        # A group answer in an anonymous workshop leaves no per-user state: a state row keyed
+        # by the user id, written at the time of the answer, would say who wrote it.
+        if private or workshop.answer_mode != "anonymous":
+            progress = await load_progress(self._progress, turn_context)
+            if progress.last_workshop_id != workshop.id or (private and progress.pending_private):
+                await save_progress(self._progress, turn_context, UserProgress(None, workshop.id))
         if private:
             self._send(caller.reference, text("private_thanks", caller.lang))
         if recorded.created and recorded.answer.question_run_id is not None:

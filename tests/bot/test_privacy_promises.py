@@ -1,0 +1,163 @@
+"""What PRIVACY.md promises, checked through the real app (loopback HTTP, a real migrated
+SQLite database, the SQL state storage, the Bot Connector stand-in).
+
+Each test looks where the data could end up: every log record of the process (at DEBUG,
+libraries included), and every row of every table of the database file."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.app import create_app
+from bot.handler import WorkshopBot
+from bot.settings import Settings
+from storage import answers as answers_repo
+from tests.bot.test_handler import ANNA, BO, GROUP, Bot, card_of, launch, mention_message
+from tests.support import free_port, teams_activity, teams_message
+from tests.support.connector import ConnectorStandIn
+
+PERSONAL_BO = {"conversation_id": "a:1on1-29:bo", "conversation_type": "personal"}
+
+
+@pytest.fixture
+async def app_db(tmp_path: Path) -> AsyncIterator[tuple[Bot, Path]]:
+    from storage.migrate import upgrade
+
+    path = tmp_path / "privacy.sqlite3"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    settings = Settings(local=True, port=free_port(), database_url=url, language="da")
+    app = create_app(settings, bot_factory=WorkshopBot, outbox_options={"coalesce_window": 0.2})
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", settings.port).start()
+    async with ConnectorStandIn() as connector, aiohttp.ClientSession() as http:
+        running = Bot(f"http://127.0.0.1:{settings.port}", app, connector)
+        running.http = http
+        try:
+            yield running, path
+        finally:
+            await runner.cleanup()
+
+
+def rows_containing(path: Path, needle: str) -> list[str]:
+    """``table: row`` of every stored row whose text (keys included) contains ``needle``."""
+    found = []
+    with sqlite3.connect(path) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            for row in conn.execute(f'SELECT * FROM "{table}"'):
+                as_text = " ".join(
+                    v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for v in row
+                )
+                if needle in as_text:
+                    found.append(f"{table}: {as_text[:200]}")
+    return found
+
+
+def logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Every record as a handler would write it, arguments and tracebacks included."""
+    formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+    out = []
+    for record in caplog.records:
+        if record.name.startswith("tests."):
+            continue  # the test's own stand-ins
+        out.append(formatter.format(record))
+    return out
+
+
+async def test_answer_texts_never_reach_the_log(
+    app_db: tuple[Bot, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    bot, _ = app_db
+    caplog.set_level(logging.DEBUG)
+    url = bot.connector.url
+    wid = await launch(bot)
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.settle()
+    run_data = card_of(bot.group()[-1])["actions"][0]["data"]  # type: ignore[index]
+    secret_chat = "Zebrafinke-svar-i-chatten"
+    secret_card = "Zebrafinke-svar-paa-kortet"
+    secret_private = "Zebrafinke-privat-svar"
+    secret_long = "Zebrafinke-for-langt " + "x" * 4001
+    secret_outside = "Zebrafinke-uden-workshop"
+    await bot.post(teams_message(url, secret_chat, conversation_id=GROUP, **BO))
+    await bot.post(teams_activity(url, conversation_id=GROUP, value={**run_data, "answer": secret_card}, **BO))
+    await bot.post(teams_activity(url, conversation_id=GROUP, value={"wb": "private", "workshop": wid, "run": run_data["run"]}, **BO))
+    await bot.settle()
+    await bot.post(teams_message(url, secret_private, **PERSONAL_BO, **BO))
+    await bot.post(teams_message(url, secret_long, conversation_id=GROUP, **BO))
+    await bot.post(teams_message(url, secret_outside, conversation_id="19:elsewhere@thread.v2", **BO))
+    await bot.settle()
+    stored = {a.text for a in await answers_repo.answers_for_workshop(bot.db, wid)}
+    assert {secret_chat, secret_card, secret_private} <= stored, "the answers went through"
+    await bot.post(mention_message(url, "træk tilbage", who=BO))
+    await bot.settle()
+    records = logged(caplog)
+    assert records, "the app logs something at DEBUG, so the check below can fail"
+    leaks = [r[:300] for r in records if "Zebrafinke" in r]
+    assert not leaks, f"answer text in the log: {leaks}"
+
+
+async def test_messages_outside_a_workshop_are_not_stored(app_db: tuple[Bot, Path]) -> None:
+    bot, path = app_db
+    url = bot.connector.url
+    await bot.post(teams_message(url, "Pelikan i gruppen uden workshop", conversation_id=GROUP, **BO))
+    await bot.post(mention_message(url, "Pelikan med omtale uden workshop", who=BO))
+    await bot.post(teams_message(url, "Pelikan privat uden workshop", **PERSONAL_BO, **BO))
+    await bot.settle()
+    # A workshop runs in the group now, but a message in another chat is still not kept.
+    await launch(bot)
+    await bot.post(teams_message(url, "Pelikan i en anden chat", conversation_id="19:other@thread.v2", **BO))
+    await bot.settle()
+    assert bot.group(), "the bot did answer (help cards), so the messages were read"
+    assert rows_containing(path, "Pelikan") == []
+
+
+async def test_forget_me_leaves_no_trace_of_the_user_id(
+    app_db: tuple[Bot, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    bot, path = app_db
+    url = bot.connector.url
+    wid = await launch(bot)
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.post(teams_message(url, "Et svar der skal glemmes", conversation_id=GROUP, **BO))
+    await bot.post(mention_message(url, "indhent", who=BO))
+    await bot.settle()
+    assert rows_containing(path, BO["user_id"]), "the user state knows Bo before"
+    await bot.post(teams_message(url, "glem mig", **PERSONAL_BO, **BO))
+    await bot.settle()
+    assert await answers_repo.count_answers(bot.db, wid) == 0
+    assert "Du er glemt" in str(bot.private(BO["user_id"]))
+    assert rows_containing(path, BO["user_id"]) == []
+    assert rows_containing(path, BO["user_name"]) == []
+    assert rows_containing(path, "Et svar der skal glemmes") == []
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == [], "forgetting is no failure"
+
+
+async def test_anonymous_group_answers_leave_no_identity(app_db: tuple[Bot, Path]) -> None:
+    bot, path = app_db
+    url = bot.connector.url
+    wid = await launch(bot, mode="anonymous")
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.post(teams_message(url, "Et anonymt svar", conversation_id=GROUP, **BO))
+    await bot.settle()
+    run_data = card_of(bot.group()[-1])["actions"][0]["data"]  # type: ignore[index]
+    await bot.post(teams_activity(url, conversation_id=GROUP, value={**run_data, "answer": "Et anonymt kortsvar"}, **BO))
+    await bot.settle()
+    assert await answers_repo.count_answers(bot.db, wid) == 2
+    for identity in (BO["user_id"], BO["user_name"], BO["aad_object_id"]):
+        assert rows_containing(path, identity) == [], identity
+    # Bo can still withdraw (the salted hash finds his answers).
+    await bot.post(mention_message(url, "træk tilbage", who=BO))
+    await bot.settle()
+    assert await answers_repo.count_answers(bot.db, wid) == 0
+    assert rows_containing(path, BO["user_id"]) == []
