@@ -142,6 +142,24 @@ async def load_workshop(session: AsyncConnection, workshop_id: int) -> WorkshopR
     return workshop_from_row(row, facilitators.get(workshop_id, ()))
 
 
+async def require_workshop(session: AsyncConnection, workshop_id: int) -> None:
+    """Check that the workshop exists, or raise :class:`NotFound` naming the id."""
+    check_id(workshop_id, "workshop id")
+    if (
+        await session.execute(select(workshop_t.c.id).where(workshop_t.c.id == workshop_id))
+    ).first() is None:
+        raise NotFound(f"there is no workshop {workshop_id}; list them with: workshopbot workshops")
+
+
+def participant_order() -> tuple[Any, ...]:
+    """ORDER BY terms for participants: pseudonym order, those without one last."""
+    return (
+        participant_t.c.pseudonym_number.is_(None),
+        participant_t.c.pseudonym_number,
+        participant_t.c.id,
+    )
+
+
 async def lock_workshop(session: AsyncConnection, workshop_id: int) -> Row[Any]:
     """Read the workshop row, locking it on PostgreSQL (SQLite already holds the write lock).
 

@@ -6,9 +6,8 @@ from typing import Any
 
 from sqlalchemy import Row, select
 
-from storage._base import as_utc, check_id, check_text, event_t, utcnow, workshop_t
+from storage._base import as_utc, check_id, check_text, event_t, require_workshop, utcnow
 from storage.db import Database
-from storage.errors import NotFound
 from storage.records import EventRecord
 
 __all__ = ["list_events", "log_event"]
@@ -48,13 +47,7 @@ async def log_event(
     kind = check_text(kind, "event kind", max_len=64).strip()
     async with db.transaction() as session:
         if workshop_id is not None:
-            check_id(workshop_id, "workshop id")
-            if (
-                await session.execute(select(workshop_t.c.id).where(workshop_t.c.id == workshop_id))
-            ).first() is None:
-                raise NotFound(
-                    f"there is no workshop {workshop_id}; list them with: workshopbot workshops"
-                )
+            await require_workshop(session, workshop_id)
         row = (
             await session.execute(
                 event_t.insert()

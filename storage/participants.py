@@ -30,6 +30,7 @@ from storage._base import (
     insert_ignoring_conflicts,
     lock_workshop,
     participant_from_row,
+    participant_order,
     participant_t,
     pseudonym_label,
     utcnow,
@@ -233,11 +234,7 @@ async def list_participants(db: Database, workshop_id: int) -> tuple[Participant
         rows = await session.execute(
             select(participant_t)
             .where(participant_t.c.workshop_id == workshop_id)
-            .order_by(
-                participant_t.c.pseudonym_number.is_(None),
-                participant_t.c.pseudonym_number,
-                participant_t.c.id,
-            )
+            .order_by(*participant_order())
         )
         return tuple(participant_from_row(row, workshop.language) for row in rows)
 

@@ -34,6 +34,7 @@ from storage._base import (
     facilitator_t,
     load_workshop,
     participant_from_row,
+    participant_order,
     participant_t,
     pseudonym_label,
     question_run_from_row,
@@ -287,11 +288,7 @@ async def export_workshop(db: Database, workshop_id: int) -> WorkshopExport:
         people = await session.execute(
             select(participant_t)
             .where(participant_t.c.workshop_id == workshop_id)
-            .order_by(
-                participant_t.c.pseudonym_number.is_(None),
-                participant_t.c.pseudonym_number,
-                participant_t.c.id,
-            )
+            .order_by(*participant_order())
         )
         answers = await session.execute(
             answer_select()

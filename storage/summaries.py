@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import Row, select
 
-from storage._base import as_utc, check_id, opt_utc, summary_t, utcnow, workshop_t
+from storage._base import as_utc, check_id, opt_utc, require_workshop, summary_t, utcnow
 from storage.db import Database
-from storage.errors import InvalidInput, NotFound
+from storage.errors import InvalidInput
 from storage.records import SummaryRecord
 
 __all__ = ["latest_summary", "list_summaries", "save_summary"]
@@ -44,12 +44,7 @@ async def save_summary(
     if not isinstance(markdown, str):
         raise InvalidInput(f"summary markdown must be text, not {type(markdown).__name__}")
     async with db.transaction() as session:
-        if (
-            await session.execute(select(workshop_t.c.id).where(workshop_t.c.id == workshop_id))
-        ).first() is None:
-            raise NotFound(
-                f"there is no workshop {workshop_id}; list them with: workshopbot workshops"
-            )
+        await require_workshop(session, workshop_id)
         row = (
             await session.execute(
                 summary_t.insert()
