@@ -38,8 +38,10 @@ ROOT = Path(__file__).resolve().parents[1]
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(ROOT))
+
+from bench._record import append_result  # noqa: E402
+
 CORPUS = Path(os.environ.get("WORKSHOPBOT_CORPUS", ROOT.parent / "shared" / "corpus"))
-RESULTS = ROOT / "bench" / "results" / "analysis.md"
 STAGES = ("ingest", "terms", "network", "layout", "render", "export")
 
 
@@ -312,10 +314,8 @@ def main() -> int:
         say()
 
     if not args.no_record:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        with RESULTS.open("a", encoding="utf-8") as handle:
-            handle.write("\n".join(lines) + "\n\n")
-        print(f"appended to {RESULTS.relative_to(ROOT)}")
+        path = append_result("analysis", "\n".join(lines) + "\n\n")
+        print(f"appended to {path.relative_to(ROOT)}")
     return 0
 
 

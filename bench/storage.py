@@ -27,13 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._record import append_result  # noqa: E402
 from bot.state_storage import SqlStorage  # noqa: E402
 from storage import answers, workshops  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade_async  # noqa: E402
 from tests.storage.dbutil import create_postgres_database, drop_postgres_database  # noqa: E402
-
-RESULTS = ROOT / "bench" / "results" / "storage.md"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -253,9 +252,7 @@ def main() -> int:
     report = "\n".join(lines)
     print(report)
     if not args.no_record:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        with RESULTS.open("a", encoding="utf-8") as handle:
-            handle.write(report + "\n")
+        append_result("storage", report + "\n")
     return 0
 
 

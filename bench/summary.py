@@ -35,8 +35,7 @@ from analysis.summary.export import to_json  # noqa: E402
 from analysis.summary.model import AnswerData, CorpusMapData, QuestionRunData, WorkshopData  # noqa: E402
 from analysis.summary.render_docx import render_docx  # noqa: E402
 from analysis.summary.render_md import render_markdown  # noqa: E402
-
-RESULTS = ROOT / "bench" / "results" / "summary.md"
+from bench._record import append_result  # noqa: E402
 
 _WORDS = (
     "opgave opgaverne database fyraftensmøde mentorordning podcast intranet leder lederen "
@@ -239,9 +238,7 @@ def main() -> int:
     report = "\n".join(lines)
     print(report)
     if not args.no_record:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        with RESULTS.open("a", encoding="utf-8") as handle:
-            handle.write(report + "\n")
+        append_result("summary", report + "\n")
     ok = warm < 2 and docx_s < 5
     return 0 if ok else 1
 
