@@ -3,10 +3,6 @@ ConversationState kept in the SQL bot-state storage of a real, migrated SQLite d
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 from botbuilder.core import ConversationState
 from botbuilder.testing import DialogTestClient
 
@@ -14,18 +10,7 @@ from bot.state_storage import SqlStorage
 from dialogs import plan_editing
 from dialogs.plan_dialog import RewordDialog
 from storage.db import Database
-from storage.migrate import upgrade_async
 from storage.plans import plan_history
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database.from_url(f"sqlite:///{tmp_path / 'dialog.sqlite3'}")
-    await upgrade_async(database)
-    try:
-        yield database
-    finally:
-        await database.dispose()
 
 
 def client(db: Database, state: ConversationState, lang: str = "da") -> DialogTestClient:

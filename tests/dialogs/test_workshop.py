@@ -4,9 +4,6 @@ per-user state on the SQL bot-state storage."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from dialogs import plan_editing
@@ -18,20 +15,9 @@ from storage import answers as answers_repo
 from storage import questions as questions_repo
 from storage import workshops as workshops_repo
 from storage.db import Database
-from storage.migrate import upgrade_async
 from storage.records import WorkshopRecord
 
 CONV = "19:flow@thread.v2"
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database.from_url(f"sqlite:///{tmp_path / 'flow.sqlite3'}")
-    await upgrade_async(database)
-    try:
-        yield database
-    finally:
-        await database.dispose()
 
 
 async def start(db: Database, *, mode: str = "pseudonymous", plan: str = "default") -> WorkshopRecord:
