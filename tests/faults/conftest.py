@@ -65,8 +65,11 @@ async def start_app(settings: Settings, **options: Any) -> RunningApp:
 
 
 @pytest.fixture
-async def local_app(sqlite_url: str) -> AsyncIterator[RunningApp]:
-    """The workshop bot in local mode on SQLite, with short outbox timings for the tests."""
+async def local_app(sqlite_url: str, connector: ConnectorStandIn) -> AsyncIterator[RunningApp]:
+    """The workshop bot in local mode on SQLite, with short outbox timings for the tests.
+
+    It depends on ``connector`` so the stand-in outlives it: at shutdown the outbox still
+    has somewhere to deliver, instead of retrying into a closed port."""
     settings = Settings(local=True, port=free_port(), database_url=sqlite_url)
     running = await start_app(
         settings,
