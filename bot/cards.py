@@ -462,6 +462,8 @@ def _summary_card(
             if len(q.missing) > len(names):
                 listed += " " + text("summary_more", lang, count=len(q.missing) - len(names))
             missing = text("summary_missing", lang, names=listed)
+        elif q.hidden_private:
+            missing = ""  # basic_summary leaves who did not answer out: see there
         else:
             missing = text("summary_everyone", lang)
         blocks.append(

@@ -167,12 +167,14 @@ def basic_summary(
             if not (a.private and audience == "group")
         ]
         who_answered = {a.participant_id for a in given}
+        private_count = sum(1 for a in given if a.private)
         missing: tuple[str, ...] = ()
-        if workshop.answer_mode != "anonymous":
+        # With private answers hidden, who did not answer would tell the group who did
+        # privately (the one neither quoted nor missing): the group is not told either.
+        if workshop.answer_mode != "anonymous" and not (audience == "group" and private_count):
             missing = tuple(
                 pseudonyms[p] for p in sorted(answering - who_answered) if p in pseudonyms
             )
-        private_count = sum(1 for a in given if a.private)
         questions.append(
             SummaryQuestion(
                 question_id=qid,

@@ -6,7 +6,9 @@ libraries included), and every row of every table of the database file."""
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,7 +21,7 @@ from bot.app import create_app
 from bot.handler import WorkshopBot
 from bot.settings import Settings
 from storage import answers as answers_repo
-from tests.bot.test_handler import ANNA, BO, GROUP, Bot, card_of, launch, mention_message
+from tests.bot.test_handler import ANNA, BO, CARL, GROUP, Bot, card_of, launch, mention_message
 from tests.support import free_port, teams_activity, teams_message
 from tests.support.connector import ConnectorStandIn
 
@@ -99,7 +101,11 @@ async def test_answer_texts_never_reach_the_log(
     stored = {a.text for a in await answers_repo.answers_for_workshop(bot.db, wid)}
     assert {secret_chat, secret_card, secret_private} <= stored, "the answers went through"
     await bot.post(mention_message(url, "træk tilbage", who=BO))
+    # Carl's answer stays: the summary the facilitator gets at the end quotes it.
+    await bot.post(teams_message(url, "Zebrafinke-carls-svar", conversation_id=GROUP, **CARL))
+    await bot.post(mention_message(url, "afslut", who=ANNA))
     await bot.settle()
+    assert "Zebrafinke-carls-svar" in str(bot.private(ANNA["user_id"])), "the summary was sent"
     records = logged(caplog)
     assert records, "the app logs something at DEBUG, so the check below can fail"
     leaks = [r[:300] for r in records if "Zebrafinke" in r]
@@ -161,3 +167,46 @@ async def test_anonymous_group_answers_leave_no_identity(app_db: tuple[Bot, Path
     await bot.settle()
     assert await answers_repo.count_answers(bot.db, wid) == 0
     assert rows_containing(path, BO["user_id"]) == []
+
+
+def question_block(card: dict[str, object], qid: str) -> str:
+    """The part of a summary card from question ``qid``'s heading to the next heading."""
+    dumped = json.dumps(card, ensure_ascii=False)
+    start = dumped.index(f'"{qid}. ')
+    following = re.search(r'"q\d+\. ', dumped[start + 3 :])
+    return dumped[start : start + 3 + following.start()] if following else dumped[start:]
+
+
+async def test_group_summary_does_not_give_away_who_answered_privately(
+    app_db: tuple[Bot, Path],
+) -> None:
+    bot, _ = app_db
+    url = bot.connector.url
+    wid = await launch(bot)
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.settle()
+    run_data = card_of(bot.group()[-1])["actions"][0]["data"]  # type: ignore[index]
+    # Bo answers q0 privately, Carl openly; on q1 both answer openly.
+    await bot.post(teams_activity(url, conversation_id=GROUP, value={"wb": "private", "workshop": wid, "run": run_data["run"]}, **BO))
+    await bot.settle()
+    await bot.post(teams_message(url, "Bos hemmelige svar", **PERSONAL_BO, **BO))
+    await bot.post(teams_message(url, "Carls åbne svar", conversation_id=GROUP, **CARL))
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.settle()
+    await bot.post(teams_message(url, "Bo siger noget åbent", conversation_id=GROUP, **BO))
+    await bot.post(teams_message(url, "Carl siger noget åbent", conversation_id=GROUP, **CARL))
+    await bot.post(mention_message(url, "afslut", who=ANNA))
+    await bot.settle()
+    await bot.post(mention_message(url, "opsummering", who=ANNA))
+    await bot.settle()
+    card = card_of(bot.group()[-1])
+    assert card is not None and "Opsummering" in json.dumps(card, ensure_ascii=False)
+    q0 = question_block(card, "q0")
+    assert "Carls åbne svar" in q0 and "Bos hemmelige svar" not in q0
+    # Bo (Deltager A, the first to answer) is not quoted on q0: saying that everyone else
+    # answered, or who did not, would tell the group that Bo wrote the private answer.
+    assert "Deltager A" not in q0
+    assert "Alle har svaret" not in q0
+    # Where nobody answered privately the summary still says who did not answer.
+    q1 = question_block(card, "q1")
+    assert "Alle har svaret" in q1
