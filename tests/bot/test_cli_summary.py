@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
@@ -186,17 +185,13 @@ def test_docx_transcript_imports_and_group_summary_hides_private(
 
 
 def test_empty_workshop_summary_is_friendly(database: str, capsys: pytest.CaptureFixture[str]) -> None:
-    from storage.db import open_database
+    from storage.db import Database, run_with_database
     from storage.workshops import create_workshop
 
-    async def make() -> int:
-        db = await open_database()
-        try:
-            return (await create_workshop(db, org_name="HK", language="en", title="Quiet")).id
-        finally:
-            await db.dispose()
+    async def make(db: Database) -> int:
+        return (await create_workshop(db, org_name="HK", language="en", title="Quiet")).id
 
-    wid = asyncio.run(make())
+    wid = run_with_database(make)
     assert main(["summary", str(wid)]) == 0
     out = capsys.readouterr().out
     assert "No answers came in" in out
@@ -207,24 +202,20 @@ def test_accepting_adjustments_creates_next_plan_version(
 ) -> None:
     from bot.summaries import accept_adjustments
     from dialogs.plans import load_plan
-    from storage.db import open_database
+    from storage.db import Database, run_with_database
     from storage.plans import latest_plan_version
 
     path = tmp_path / "ws.vtt"
     path.write_text(VTT_1, encoding="utf-8")
     wid = _import(path, capsys, "--plan", "default", "--facilitator", "Mette Hansen", "--org", "HK")
 
-    async def accept() -> tuple[int, object]:
-        db = await open_database()
-        try:
-            record = await accept_adjustments(db, wid, author="tester")
-            latest = await latest_plan_version(db, "default")
-            assert latest is not None
-            return record.version, load_plan(latest.text)
-        finally:
-            await db.dispose()
+    async def accept(db: Database) -> tuple[int, object]:
+        record = await accept_adjustments(db, wid, author="tester")
+        latest = await latest_plan_version(db, "default")
+        assert latest is not None
+        return record.version, load_plan(latest.text)
 
-    version, plan = asyncio.run(accept())
+    version, plan = run_with_database(accept)
     assert version == 2
     q1 = plan.question("q1")  # type: ignore[attr-defined]
     assert "egen afdeling" in q1.text["da"]  # reworded after the silence
@@ -234,7 +225,7 @@ def test_forgetting_a_speaker_scrubs_the_stored_summary(
     database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from bot.cli.transcript import _speaker_id
-    from storage.db import open_database
+    from storage.db import Database, run_with_database
     from storage.privacy import forget_user
     from storage.summaries import latest_summary
 
@@ -251,17 +242,13 @@ def test_forgetting_a_speaker_scrubs_the_stored_summary(
     )
     assert isinstance(podcast_id, int)
 
-    async def forget() -> dict[str, object]:
-        db = await open_database()
-        try:
-            await forget_user(db, _speaker_id(path, "Jonas Berg"))
-            record = await latest_summary(db, wid)
-            assert record is not None
-            return {"data": record.data, "markdown": record.markdown}
-        finally:
-            await db.dispose()
+    async def forget(db: Database) -> dict[str, object]:
+        await forget_user(db, _speaker_id(path, "Jonas Berg"))
+        record = await latest_summary(db, wid)
+        assert record is not None
+        return {"data": record.data, "markdown": record.markdown}
 
-    after = asyncio.run(forget())
+    after = run_with_database(forget)
     text = json.dumps(after, ensure_ascii=False)
     assert "Vi burde lave en podcast om opgaverne" not in text
     assert "Det er svært." not in text
@@ -287,21 +274,14 @@ def test_series_report_shows_the_adjustments_that_were_made(
     database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from bot.summaries import accept_adjustments
-    from storage.db import open_database
+    from storage.db import run_with_database
 
     args = ("--series", "Loop", "--plan", "default", "--facilitator", "Mette Hansen", "--org", "HK")
     first = tmp_path / "ws1.vtt"
     first.write_text(VTT_1, encoding="utf-8")
     w1 = _import(first, capsys, *args)
 
-    async def accept() -> None:
-        db = await open_database()
-        try:
-            await accept_adjustments(db, w1, author="facilitator")
-        finally:
-            await db.dispose()
-
-    asyncio.run(accept())
+    run_with_database(lambda db: accept_adjustments(db, w1, author="facilitator"))
     # The reworded question is asked in its new words next time.
     second = tmp_path / "ws2.vtt"
     second.write_text(
