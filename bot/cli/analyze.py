@@ -146,56 +146,48 @@ def _read_lists(args: argparse.Namespace) -> dict[str, Any]:
 
 def _store(name: str, paths: dict[str, Path], data: dict[str, Any], *, replace: bool) -> str:
     """Store the written files in the database; returns the map's token."""
-    import asyncio
-
-    from storage.db import open_database
+    from storage.db import run_with_database
     from storage.maps import save_map
 
-    async def go() -> str:
-        db = await open_database()
-        try:
-            record = await save_map(
-                db,
-                name=name,
-                png=paths["png"].read_bytes(),
-                card_png=paths["card"].read_bytes(),
-                svg=paths["svg"].read_text(encoding="utf-8"),
-                gexf=paths["gexf"].read_text(encoding="utf-8"),
-                terms_csv=paths["csv"].read_text(encoding="utf-8-sig"),
-                data=data,
-                replace=replace,
-            )
-            return str(record.token)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(go())
+    png = paths["png"].read_bytes()
+    card_png = paths["card"].read_bytes()
+    svg = paths["svg"].read_text(encoding="utf-8")
+    gexf = paths["gexf"].read_text(encoding="utf-8")
+    terms_csv = paths["csv"].read_text(encoding="utf-8-sig")
+    record = run_with_database(
+        lambda db: save_map(
+            db,
+            name=name,
+            png=png,
+            card_png=card_png,
+            svg=svg,
+            gexf=gexf,
+            terms_csv=terms_csv,
+            data=data,
+            replace=replace,
+        )
+    )
+    return str(record.token)
 
 
 def _check_store_name(name: str, *, replace: bool) -> None:
     """Fail before the analysis, not after it, when the map name is taken (or no database)."""
-    import asyncio
-
-    from storage.db import open_database
+    from storage.db import Database, run_with_database
     from storage.errors import NotFound
     from storage.maps import get_map_by_name
 
-    async def go() -> None:
-        db = await open_database()
+    async def check(db: Database) -> None:
         try:
-            try:
-                await get_map_by_name(db, name)
-            except NotFound:
-                return
-            if not replace:
-                raise CommandError(
-                    f"--store {name!r}: a map with that name exists already; choose another "
-                    "name or add --replace"
-                )
-        finally:
-            await db.dispose()
+            await get_map_by_name(db, name)
+        except NotFound:
+            return
+        if not replace:
+            raise CommandError(
+                f"--store {name!r}: a map with that name exists already; choose another "
+                "name or add --replace"
+            )
 
-    asyncio.run(go())
+    run_with_database(check)
 
 
 def _seconds(value: float) -> str:
