@@ -40,6 +40,7 @@ T = TypeVar("T")
 __all__ = [
     "DEFAULT_SQLITE_PATH",
     "Database",
+    "database_unavailable",
     "database_url_from_env",
     "open_database",
     "redacted_url",
@@ -390,6 +391,26 @@ def redacted_url(url: str | None = None) -> str:
         return "(unparseable DATABASE_URL)"
 
 
+def database_unavailable(
+    exc: BaseException,
+    *,
+    url: str | None = None,
+    doing: str = "use",
+    hint: str = "check DATABASE_URL and that the server is running",
+) -> DatabaseUnavailable:
+    """The one-line error for a database that cannot be used: its URL without the password
+    and the first line of the driver's reason.
+
+    Args:
+        exc: What the driver raised.
+        url: The database URL (default: ``DATABASE_URL`` or the SQLite file).
+        doing: The verb for the message ("cannot {doing} the database ...").
+        hint: What to check, at the end of the message.
+    """
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return DatabaseUnavailable(f"cannot {doing} the database {redacted_url(url)}: {reason}; {hint}")
+
+
 def run_with_database(
     work: Callable[[Database], Awaitable[T]],
     *,
@@ -421,8 +442,4 @@ def run_with_database(
     except StorageError:
         raise
     except (OSError, SQLAlchemyError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise DatabaseUnavailable(
-            f"cannot use the database {redacted_url(url)}: {reason}; check DATABASE_URL and "
-            "that the server is running"
-        ) from None
+        raise database_unavailable(exc, url=url) from None

@@ -28,17 +28,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def _upgrade(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from storage.db import redacted_url
-    from storage.errors import DatabaseUnavailable
+    from storage.db import database_unavailable, redacted_url
     from storage.migrate import head_revision, upgrade
 
     try:
         revision = upgrade()
     except (OSError, SQLAlchemyError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise DatabaseUnavailable(
-            f"cannot upgrade the database {redacted_url()}: {reason}; check DATABASE_URL"
-        ) from None
+        raise database_unavailable(exc, doing="upgrade", hint="check DATABASE_URL") from None
     print(f"database {redacted_url()}: schema at {revision} (newest: {head_revision()})")
     return 0
 
