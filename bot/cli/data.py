@@ -56,16 +56,11 @@ def _forget(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from bot.cli import CommandError
+    from bot.cli._common import workshop_id_argument
     from storage.db import run_with_database
     from storage.privacy import export_workshop, write_export
 
-    try:
-        workshop_id = int(args.workshop)
-    except ValueError:
-        raise CommandError(
-            f"WORKSHOP {args.workshop!r} is not a workshop id; list them with: workshopbot workshops"
-        ) from None
+    workshop_id = workshop_id_argument(args.workshop)
     export = run_with_database(lambda db: export_workshop(db, workshop_id))
     json_path, csv_path = write_export(export, args.out)
     print(f"wrote {json_path} and {csv_path} ({len(export.answers)} answers)")

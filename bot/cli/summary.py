@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli import CommandError
+from bot.cli._common import workshop_id_argument
 
 __all__ = ["register"]
 
@@ -57,9 +58,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def _workshop_id(value: str | None) -> int:
     if value is None:
         raise CommandError("give a WORKSHOP id (see `workshopbot workshops`) or --series NAME")
-    if not value.strip().isdigit() or int(value) < 1:
-        raise CommandError(f"WORKSHOP {value!r} is not a workshop id; ids are whole numbers like 3")
-    return int(value)
+    return workshop_id_argument(value)
 
 
 def _write(args: argparse.Namespace, payload: str | bytes) -> None:
