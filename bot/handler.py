@@ -878,10 +878,22 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
     async def _cmd_withdraw(
         self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
     ) -> None:
-        workshop = self._require_workshop(caller)
         # Works in anonymous workshops too: storage keeps only a salted hash of the user id,
         # enough to find one's own answers, never to show who wrote them.
-        count = await flow.withdraw(self.db, workshop, caller.user_id)
+        if caller.workshop is None and caller.scope == "personal":
+            # The 1:1 chat remembers no workshop (a group answer in an anonymous workshop
+            # leaves no per-user state): every unfinished workshop the person answered in.
+            found = [
+                item.workshop
+                for status in ("running", "paused")
+                for item in await workshops_repo.list_workshops(self.db, status=status)
+            ]
+            if not found:
+                raise WorkshopStateError("no_workshop")
+            count = sum([await flow.withdraw(self.db, w, caller.user_id) for w in found])
+        else:
+            workshop = self._require_workshop(caller)
+            count = await flow.withdraw(self.db, workshop, caller.user_id)
         self._private(caller, text("withdrawn", caller.lang, count=count))
 
     async def _cmd_forget_me(

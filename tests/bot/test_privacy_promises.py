@@ -263,3 +263,31 @@ def test_group_markdown_summary_does_not_count_private_answers_per_person(
     # Bo (Deltager A) is quoted once; a count of 2 answers (or 12 words) says the hidden
     # private answer is his.
     assert "Deltager A: 2 svar" not in out
+
+
+async def test_withdraw_in_the_1to1_chat_finds_an_anonymous_workshop(app_db: tuple[Bot, Path]) -> None:
+    bot, path = app_db
+    url = bot.connector.url
+    wid = await launch(bot, mode="anonymous")
+    # A second workshop runs elsewhere, so "the only running workshop" cannot be the guess.
+    other = "19:other-workshop@thread.v2"
+    await bot.post(mention_message(url, "start", who=ANNA, conversation_id=other))
+    await bot.settle()
+    setup = card_of(bot.connector.sent_activities(other)[-1])
+    assert setup is not None
+    data = dict(setup["actions"][0]["data"])
+    data.update(plan="default", series="new", series_name="", map="", org="HK", language="da", mode="named")
+    await bot.post(teams_activity(url, conversation_id=other, value=data, **ANNA))
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.settle()
+    await bot.post(teams_message(url, "Et anonymt svar jeg fortryder", conversation_id=GROUP, **BO))
+    await bot.settle()
+    assert await answers_repo.count_answers(bot.db, wid) == 1
+    await bot.post(teams_message(url, "træk tilbage", **PERSONAL_BO, **BO))
+    await bot.settle()
+    assert await answers_repo.count_answers(bot.db, wid) == 0
+    assert "trukket tilbage (1)" in str(bot.private(BO["user_id"]))
+    # Writing in the 1:1 chat gives Bo a (Bot Framework) state row, but it never says
+    # which anonymous workshop he took part in.
+    for row in rows_containing(path, BO["user_id"]):
+        assert f'"last_workshop_id":{wid}' not in row.replace(" ", ""), row
