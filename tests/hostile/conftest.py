@@ -31,10 +31,17 @@ T = TypeVar("T")
 class BackgroundBot:
     """The bot app and the stand-in on their own event loop in a daemon thread."""
 
-    def __init__(self, tmp: Path, *, open_workshop: bool = True, **settings: Any) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        *,
+        open_workshop: bool = True,
+        database_url: str | None = None,
+        **settings: Any,
+    ) -> None:
         from storage.migrate import upgrade
 
-        self.url_db = f"sqlite:///{tmp / 'hostile.sqlite3'}"
+        self.url_db = database_url or f"sqlite:///{tmp / 'hostile.sqlite3'}"
         upgrade(self.url_db)
         self.settings = Settings(
             port=free_port(), database_url=self.url_db, **{"local": True, **settings}
