@@ -313,16 +313,13 @@ class ConnectorStandIn:
         self.activities.setdefault(conversation_id, {})[activity_id] = body
 
     async def _send(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        activity_id = f"act-{next(self._ids)}"
-
-        def ok() -> web.Response:
-            self._store(request.match_info["cid"], body, activity_id)
-            return web.json_response({"id": activity_id})
-
-        return await self._record(request, "send", body, ok)
+        return await self._new_activity(request, "send")
 
     async def _reply(self, request: web.Request) -> web.Response:
+        return await self._new_activity(request, "reply")
+
+    async def _new_activity(self, request: web.Request, operation: str) -> web.Response:
+        """A sent or replied activity: stored under a fresh id, which is the answer."""
         body = await request.json()
         activity_id = f"act-{next(self._ids)}"
 
@@ -330,7 +327,7 @@ class ConnectorStandIn:
             self._store(request.match_info["cid"], body, activity_id)
             return web.json_response({"id": activity_id})
 
-        return await self._record(request, "reply", body, ok)
+        return await self._record(request, operation, body, ok)
 
     async def _update(self, request: web.Request) -> web.Response:
         body = await request.json()

@@ -42,7 +42,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 import pytest
@@ -53,6 +53,8 @@ from tests.support import free_port
 __all__ = ["BotCall", "Playground", "PlaygroundError", "requires_playground"]
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PLAYGROUND_NAME = "Microsoft 365 Agents Playground"
@@ -486,18 +488,11 @@ class Playground:
         def find() -> BotCall | None:
             return next((c for c in self.calls[since:] if predicate(c)), None)
 
-        async def wait() -> BotCall:
-            async with self._changed:
-                await self._changed.wait_for(lambda: find() is not None)
-            found = find()
-            assert found is not None
-            return found
-
-        try:
-            return await asyncio.wait_for(wait(), timeout)
-        except TimeoutError:
+        found = await self._wait_until(find, timeout)
+        if found is None:
             seen = [(c.direction, c.name, c.text) for c in self.calls[since:]]
-            raise AssertionError(f"no matching call within {timeout:g} s; saw {seen}") from None
+            raise AssertionError(f"no matching call within {timeout:g} s; saw {seen}")
+        return found
 
     async def wait_for_bot_activity(
         self, predicate: Callable[[BotCall], bool], *, timeout: float = 15.0, since: int = 0
@@ -519,7 +514,17 @@ class Playground:
         def find() -> dict[str, Any] | None:
             return next((n for n in self.notes if text in str(n.get("displayText"))), None)
 
-        async def wait() -> dict[str, Any]:
+        found = await self._wait_until(find, timeout)
+        if found is None:
+            seen = [n.get("displayText") for n in self.notes]
+            raise AssertionError(f"no log line with {text!r} in {timeout:g} s; saw {seen}")
+        return found
+
+    async def _wait_until(self, find: Callable[[], T | None], timeout: float) -> T | None:
+        """What ``find`` returns once it is not None, re-checked as items arrive; None when
+        ``timeout`` seconds pass first."""
+
+        async def wait() -> T:
             async with self._changed:
                 await self._changed.wait_for(lambda: find() is not None)
             found = find()
@@ -529,10 +534,7 @@ class Playground:
         try:
             return await asyncio.wait_for(wait(), timeout)
         except TimeoutError:
-            seen = [n.get("displayText") for n in self.notes]
-            raise AssertionError(
-                f"no log line with {text!r} in {timeout:g} s; saw {seen}"
-            ) from None
+            return None
 
     def bot_activities(self, since: int = 0) -> list[BotCall]:
         """Every call the bot made, from index ``since``."""
