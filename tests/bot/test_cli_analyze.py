@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import csv
 import json
 from pathlib import Path
@@ -140,7 +139,7 @@ def test_store_saves_the_map_in_the_database(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from storage.db import open_database
+    from storage.db import run_with_database
     from storage.maps import get_map_by_name
     from storage.migrate import upgrade
 
@@ -160,14 +159,7 @@ def test_store_saves_the_map_in_the_database(
     assert code == 0
     assert "Stored as map 'pejlemærker'" in stdout
 
-    async def load() -> object:
-        db = await open_database(url)
-        try:
-            return await get_map_by_name(db, "pejlemærker")
-        finally:
-            await db.dispose()
-
-    record = asyncio.run(load())
+    record = run_with_database(lambda db: get_map_by_name(db, "pejlemærker"), url=url)
     assert record.png == (tmp_path / "o" / "network.png").read_bytes()  # type: ignore[attr-defined]
     assert record.data["format"] == "workshopbot-network/1"  # type: ignore[attr-defined]
     code, _, stderr = _run(
