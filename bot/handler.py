@@ -612,7 +612,11 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             self.db,
             workshop_id,
             CARD_EVENT,
-            data={"run": run_id, "activity_id": activity_id, "reference": reference.serialize()},
+            data={
+                "run": run_id,
+                "activity_id": activity_id,
+                "reference": _stored_reference(reference),
+            },
         )
 
     async def _card_of(
@@ -1030,7 +1034,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             self.db,
             choice,
             conversation_id=activity.conversation.id,
-            reference=caller.reference.serialize(),
+            reference=_stored_reference(caller.reference),
             facilitators=[starter, caller.user_id],
             channel_id=(channel_data.get("channel") or {}).get("id"),
             meeting_id=meeting.get("id") if isinstance(meeting, dict) else None,
@@ -1216,6 +1220,14 @@ def _question_card(view: flow.QuestionView, lang: str, *, private: bool = False)
         private=private,
         added=view.added,
     )
+
+
+def _stored_reference(reference: ConversationReference) -> dict[str, Any]:
+    """A conversation reference as stored for later messages, without the person who wrote
+    the activity (their id and name would outlive ``forget me``; sending needs neither)."""
+    data: dict[str, Any] = reference.serialize()
+    data.pop("user", None)
+    return data
 
 
 def _clusters_of(data: dict[str, Any]) -> list[tuple[str, str]]:

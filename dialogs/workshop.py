@@ -353,7 +353,9 @@ async def launch(
     if choice.mode not in ("named", "pseudonymous", "anonymous"):
         raise WorkshopStateError("setup_missing", field=text("setup_mode", lang))
     actor = facilitators[0] if facilitators else "workshopbot"
-    version_id = await plan_version_for(db, choice.plan_key, author=actor)
+    # A built-in plan stored on first use is the bot's work, not the facilitator's (whose id
+    # would outlive "forget me" there).
+    version_id = await plan_version_for(db, choice.plan_key, author="workshopbot")
     series_id: int | None = None
     if choice.series and choice.series != "new":
         try:

@@ -291,3 +291,18 @@ async def test_withdraw_in_the_1to1_chat_finds_an_anonymous_workshop(app_db: tup
     # which anonymous workshop he took part in.
     for row in rows_containing(path, BO["user_id"]):
         assert f'"last_workshop_id":{wid}' not in row.replace(" ", ""), row
+
+
+async def test_forget_me_removes_a_facilitator_everywhere(app_db: tuple[Bot, Path]) -> None:
+    bot, path = app_db
+    url = bot.connector.url
+    await launch(bot)
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.post(mention_message(url, "pause", who=ANNA))
+    await bot.settle()
+    assert rows_containing(path, ANNA["user_id"])
+    await bot.post(teams_message(url, "glem mig", conversation_id="a:1on1-anna", conversation_type="personal", **ANNA))
+    await bot.settle()
+    for identity in (ANNA["user_id"], ANNA["user_name"], ANNA["aad_object_id"]):
+        left = rows_containing(path, identity)
+        assert left == [], (identity, [row.split(":", 1)[0] for row in left])
