@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage._base import (
     check_id,
@@ -105,6 +107,17 @@ async def open_question(
     return question_run_from_row(row)
 
 
+async def _run_row(session: AsyncConnection, question_run_id: int) -> Row[Any]:
+    """The question run's row, or :class:`NotFound` naming the id."""
+    check_id(question_run_id, "question run id")
+    row = (
+        await session.execute(select(question_run_t).where(question_run_t.c.id == question_run_id))
+    ).first()
+    if row is None:
+        raise NotFound(f"there is no question run {question_run_id}")
+    return row
+
+
 async def close_question(
     db: Database, question_run_id: int, *, parked: bool = False
 ) -> QuestionRunRecord:
@@ -116,15 +129,8 @@ async def close_question(
     Raises:
         NotFound: No such question run.
     """
-    check_id(question_run_id, "question run id")
     async with db.transaction() as session:
-        row = (
-            await session.execute(
-                select(question_run_t).where(question_run_t.c.id == question_run_id)
-            )
-        ).first()
-        if row is None:
-            raise NotFound(f"there is no question run {question_run_id}")
+        row = await _run_row(session, question_run_id)
         if row.closed_at is None:
             await lock_workshop(session, row.workshop_id)
             await session.execute(
@@ -154,15 +160,8 @@ async def get_question_run(db: Database, question_run_id: int) -> QuestionRunRec
     Raises:
         NotFound: No such question run.
     """
-    check_id(question_run_id, "question run id")
     async with db.transaction(write=False) as session:
-        row = (
-            await session.execute(
-                select(question_run_t).where(question_run_t.c.id == question_run_id)
-            )
-        ).first()
-    if row is None:
-        raise NotFound(f"there is no question run {question_run_id}")
+        row = await _run_row(session, question_run_id)
     return question_run_from_row(row)
 
 
