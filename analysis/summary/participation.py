@@ -46,7 +46,8 @@ def participation(data: WorkshopData, *, audience: Audience, lang: Lang) -> Part
     """Count answers and words per pseudonym.
 
     In the group's view anonymous answers are pooled under one "Anonym" line so that nobody
-    can be linked to them; private answers are counted (their words too) but never shown.
+    can be linked to them, and private answers appear only in the total of private answers;
+    the facilitator's view counts them (their words too) per pseudonym, never showing them.
 
     Args:
         data: The workshop.
@@ -66,6 +67,11 @@ def participation(data: WorkshopData, *, audience: Audience, lang: Lang) -> Part
         (a, closes.get(q.question_id)) for q in data.questions for a in q.answers
     ]
     rows += [(a, None) for a in data.open_discussion]
+    private_total = sum(1 for a, _ in rows if a.private)
+    if audience == "group":
+        # Private answers are only a total here: counted under a pseudonym (answers, words,
+        # late, or "has not answered"), next to the quotes, they would name their author.
+        rows = [(a, closed) for a, closed in rows if not a.private]
     for a, closed in rows:
         identities[a.pseudonym] = identities.get(a.pseudonym, 0) + 1
         name = ANONYMOUS_LABEL[lang] if audience == "group" and a.anonymous else a.pseudonym
@@ -103,7 +109,7 @@ def participation(data: WorkshopData, *, audience: Audience, lang: Lang) -> Part
         gini_answers=round(gini(list(identities.values())), 3),
         gini_words=round(gini(list(per_identity_words.values())), 3),
         late_answers=late_total,
-        private_answers=sum(1 for a, _ in rows if a.private),
+        private_answers=private_total,
         anonymous_answers=sum(1 for a, _ in rows if a.anonymous),
         silent_participants=silent,
     )

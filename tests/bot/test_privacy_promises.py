@@ -213,11 +213,6 @@ async def test_group_summary_does_not_give_away_who_answered_privately(
     assert "Alle har svaret" in q1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="analysis/summary/participation.py counts private answers (and their words) under "
-    "the author's pseudonym in the group view; with the quotes shown that names the author",
-)
 def test_group_markdown_summary_does_not_count_private_answers_per_person(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
