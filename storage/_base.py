@@ -50,9 +50,25 @@ def check_id(value: object, what: str) -> int:
     return value
 
 
+def without_nul(value: Any) -> Any:
+    """``value`` with every NUL character removed from its strings (nested too).
+
+    PostgreSQL text and JSON cannot hold U+0000 (SQLite can): a NUL, which nobody types but
+    hostile or broken clients send, is dropped at the door so both backends store the same.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(without_nul(v) for v in value)
+    return value
+
+
 def check_text(value: object, what: str, *, max_len: int, allow_empty: bool = False) -> str:
     if not isinstance(value, str):
         raise InvalidInput(f"{what} must be text, not {type(value).__name__}")
+    value = value.replace("\x00", "")  # see without_nul
     if not allow_empty and not value.strip():
         raise InvalidInput(f"{what} is empty; give a non-empty {what}")
     if len(value) > max_len:

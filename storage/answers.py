@@ -26,6 +26,7 @@ from storage._base import (
     pseudonym_label,
     question_run_t,
     utcnow,
+    without_nul,
     workshop_t,
 )
 from storage._batching import BatchWriter
@@ -54,6 +55,7 @@ MAX_ANSWER_CHARS: Final = 4000
 def _check_answer_text(text: object, *, allow_empty: bool) -> str:
     if not isinstance(text, str):
         raise InvalidInput(f"an answer must be text, not {type(text).__name__}")
+    text = text.replace("\x00", "")  # PostgreSQL cannot store it; see without_nul
     if len(text) > MAX_ANSWER_CHARS:
         raise AnswerTooLong(
             f"the answer is {len(text):,} characters; the limit is {MAX_ANSWER_CHARS:,} — "
@@ -121,6 +123,7 @@ async def record_answer(
     if question_run_id is not None:
         check_id(question_run_id, "question run id")
     if value is not None:
+        value = without_nul(value)
         try:
             json.dumps(value)
         except (TypeError, ValueError):
@@ -132,7 +135,7 @@ async def record_answer(
         user_id=user_id,
         text=text,
         source=source,
-        display_name=display_name,
+        display_name=without_nul(display_name),
         activity_id=activity_id,
         question_run_id=question_run_id,
         private=bool(private),

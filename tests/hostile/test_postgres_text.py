@@ -51,11 +51,6 @@ def test_a_nul_in_an_answer_is_no_crash_and_no_half_answer(
         assert postgres_bot.sent_texts(postgres_bot.driver.conversation_id)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: on PostgreSQL an answer with a NUL character is dropped with the generic "
-    "apology instead of being stored without the NUL (docs/operations.md)",
-)
 def test_a_nul_in_an_answer_is_stored_without_it(postgres_bot: BackgroundBot) -> None:
     assert postgres_bot.card is not None
     activity = postgres_bot.driver.answer_activity(

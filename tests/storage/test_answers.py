@@ -74,6 +74,26 @@ async def test_record_answer_stores_everything(db: Database) -> None:
     assert stored == a
 
 
+async def test_nul_characters_are_dropped_so_both_backends_store_the_answer(db: Database) -> None:
+    w = await _running(db, answer_mode="named")
+    run = await questions.open_question(db, w.id, "q1", "Hvordan deler vi viden?")
+    got = await answers.record_answer(
+        db,
+        workshop_id=w.id,
+        user_id="29:nul",
+        display_name="Nu\x00l",
+        text="Vi deler\x00 viden",
+        source="card",
+        activity_id="act-nul",
+        question_run_id=run.id,
+        value={"choice": "a\x00b", "list": ["\x00"]},
+    )
+    stored = await answers.get_answer(db, got.answer.id)
+    assert stored.text == "Vi deler viden"
+    assert stored.display_name == "Nul"
+    assert stored.value == {"choice": "ab", "list": [""]}
+
+
 async def test_redelivered_activity_is_stored_once(db: Database) -> None:
     w = await _running(db)
     first = await answers.record_answer(
