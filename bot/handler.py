@@ -87,6 +87,8 @@ _TRANSIENT_DB_ERRORS: tuple[type[BaseException], ...] = (OSError, TimeoutError, 
 _CARD_UPDATE_ERRORS: tuple[type[BaseException], ...] = (StorageError, *_TRANSIENT_DB_ERRORS)
 #: Words that leave a step-by-step dialog in the 1:1 chat.
 _CANCEL_WORDS = frozenset({"annuller", "afbryd", "cancel", "stop"})
+#: Commands anyone may write in a group chat without the @mention.
+_BARE_FOR_EVERYONE = frozenset({"withdraw", "forget me"})
 #: turn_state key: this turn only stores an answer, so running it again is safe.
 _RETRY_SAFE = "workshopbot.retry_safe"
 
@@ -432,10 +434,14 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             else:
                 await self._private_answer(turn_context, caller, cleaned)
             return
-        bare_facilitator_command = (
-            command is not None and command.spec.argument == "none" and caller.facilitator
+        # Withdrawing and being forgotten need no @mention either: taken for an answer, the
+        # person would believe it done while their answers stay.
+        bare_command = (
+            command is not None
+            and command.spec.argument == "none"
+            and (caller.facilitator or command.name in _BARE_FOR_EVERYONE)
         )
-        if command is not None and (mentioned or bare_facilitator_command):
+        if command is not None and (mentioned or bare_command):
             await self._run_command(turn_context, command, caller)
             return
         workshop = caller.workshop

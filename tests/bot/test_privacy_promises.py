@@ -301,3 +301,22 @@ async def test_forget_me_removes_a_facilitator_everywhere(app_db: tuple[Bot, Pat
     for identity in (ANNA["user_id"], ANNA["user_name"], ANNA["aad_object_id"]):
         left = rows_containing(path, identity)
         assert left == [], (identity, [row.split(":", 1)[0] for row in left])
+
+
+async def test_a_bare_withdraw_in_the_group_withdraws(app_db: tuple[Bot, Path]) -> None:
+    """PRIVACY.md: write `withdraw` / `træk tilbage` in the workshop's chat. Without the
+    @mention it must not be taken for one more answer (the person would think it done)."""
+    bot, path = app_db
+    url = bot.connector.url
+    wid = await launch(bot)
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.post(teams_message(url, "Et svar jeg fortryder", conversation_id=GROUP, **BO))
+    await bot.settle()
+    assert await answers_repo.count_answers(bot.db, wid) == 1
+    before = len(bot.group())
+    await bot.post(teams_message(url, "træk tilbage", conversation_id=GROUP, **BO))
+    await bot.settle()
+    assert await answers_repo.count_answers(bot.db, wid) == 0
+    assert rows_containing(path, "Et svar jeg fortryder") == []
+    assert "trukket tilbage (1)" in str(bot.private(BO["user_id"]))
+    assert len(bot.group()) == before, "the reply is private"
