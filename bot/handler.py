@@ -1128,9 +1128,13 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             activity_id=turn_context.activity.id,
             private=private,
         )
-        # A group answer in an anonymous workshop leaves no per-user state: a state row keyed
-        # by the user id, written at the time of the answer, would say who wrote it.
-        if private or workshop.answer_mode != "anonymous":
+        # An answer in an anonymous workshop leaves no per-user state: a state row keyed by
+        # the user id, written at the time of the answer, would say who wrote it.
+        if workshop.answer_mode == "anonymous":
+            if private:  # drop the pending private answer, and the row with it
+                await self.services.user_state.load(turn_context)
+                await self.services.user_state.delete(turn_context)
+        else:
             progress = await load_progress(self._progress, turn_context)
             if progress.last_workshop_id != workshop.id or (private and progress.pending_private):
                 await save_progress(self._progress, turn_context, UserProgress(None, workshop.id))

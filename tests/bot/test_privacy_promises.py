@@ -320,3 +320,23 @@ async def test_a_bare_withdraw_in_the_group_withdraws(app_db: tuple[Bot, Path]) 
     assert rows_containing(path, "Et svar jeg fortryder") == []
     assert "trukket tilbage (1)" in str(bot.private(BO["user_id"]))
     assert len(bot.group()) == before, "the reply is private"
+
+
+async def test_a_private_answer_in_an_anonymous_workshop_leaves_no_user_state(
+    app_db: tuple[Bot, Path],
+) -> None:
+    bot, path = app_db
+    url = bot.connector.url
+    wid = await launch(bot, mode="anonymous")
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.settle()
+    run_data = card_of(bot.group()[-1])["actions"][0]["data"]  # type: ignore[index]
+    await bot.post(teams_activity(url, conversation_id=GROUP, value={"wb": "private", "workshop": wid, "run": run_data["run"]}, **BO))
+    await bot.settle()
+    assert any('"pending_private":{' in r.replace(" ", "") for r in rows_containing(path, BO["user_id"]))
+    await bot.post(teams_message(url, "Et anonymt privat svar", **PERSONAL_BO, **BO))
+    await bot.settle()
+    stored = await answers_repo.answers_for_workshop(bot.db, wid)
+    assert [(a.text, a.private) for a in stored] == [("Et anonymt privat svar", True)]
+    # A state row under Bo's id, written when his answer was stored, would say it is his.
+    assert [r for r in rows_containing(path, BO["user_id"]) if r.startswith("bot_state: msteams/users/")] == []
