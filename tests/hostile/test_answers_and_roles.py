@@ -51,7 +51,8 @@ def test_unicode_edge_cases_are_stored_whole(
     before = _ids(hostile_bot)
     assert hostile_bot.post(activity)[0] == 200
     new = _new(hostile_bot, before)
-    assert [a.text for a in new] == [answer.strip()]
+    # NUL is the one character storage drops (PostgreSQL cannot hold it); all else is kept.
+    assert [a.text for a in new] == [answer.replace("\x00", "").strip()]
 
 
 @pytest.mark.parametrize("via", ["card", "chat"])
@@ -86,8 +87,10 @@ def test_any_unicode_answer_is_stored_exactly_or_refused(
     if not answer.strip():
         assert new == []
     else:
-        assert [a.text for a in new] in ([], [answer.strip()])
-        if "\x00" not in answer and not any(0xD800 <= ord(c) <= 0xDFFF for c in answer):
+        assert [a.text for a in new] in ([], [answer.replace("\x00", "").strip()])
+        if answer.replace("\x00", "").strip() and not any(
+            0xD800 <= ord(c) <= 0xDFFF for c in answer
+        ):
             assert len(new) == 1, "a plain answer was not stored"
 
 
