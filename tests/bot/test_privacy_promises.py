@@ -14,40 +14,29 @@ import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiohttp
 import pytest
-from aiohttp import web
 
-from bot.app import create_app
-from bot.handler import WorkshopBot
-from bot.settings import Settings
 from storage import answers as answers_repo
-from tests.bot.test_handler import ANNA, BO, CARL, GROUP, Bot, card_of, launch, mention_message
-from tests.support import free_port, teams_activity, teams_message
-from tests.support.connector import ConnectorStandIn
+from tests.support import teams_activity, teams_message
+from tests.support.workshop_bot import (
+    ANNA,
+    BO,
+    CARL,
+    GROUP,
+    Bot,
+    card_of,
+    launch,
+    mention_message,
+    running_bot,
+)
 
 PERSONAL_BO = {"conversation_id": "a:1on1-29:bo", "conversation_type": "personal"}
 
 
 @pytest.fixture
 async def app_db(tmp_path: Path) -> AsyncIterator[tuple[Bot, Path]]:
-    from storage.migrate import upgrade
-
-    path = tmp_path / "privacy.sqlite3"
-    url = f"sqlite:///{path}"
-    upgrade(url)
-    settings = Settings(local=True, port=free_port(), database_url=url, language="da")
-    app = create_app(settings, bot_factory=WorkshopBot, outbox_options={"coalesce_window": 0.2})
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", settings.port).start()
-    async with ConnectorStandIn() as connector, aiohttp.ClientSession() as http:
-        running = Bot(f"http://127.0.0.1:{settings.port}", app, connector)
-        running.http = http
-        try:
-            yield running, path
-        finally:
-            await runner.cleanup()
+    async with running_bot(tmp_path) as bot:
+        yield bot, tmp_path / "bot.sqlite3"
 
 
 def rows_containing(path: Path, needle: str) -> list[str]:
