@@ -1067,8 +1067,13 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
     async def _submit_answer(
         self, turn_context: TurnContext, data: dict[str, Any], caller: Caller
     ) -> None:
-        answer_text = str(data.get("answer") or "")
+        raw_answer = data.get("answer")
         choice = data.get("choice")
+        # Card inputs are text (a choice set gives its value as text); anything else is a
+        # forged or broken payload, refused rather than stored as Python's str() of it.
+        if not isinstance(raw_answer, str | None) or isinstance(choice, list | dict):
+            raise WorkshopStateError("answer_not_text")
+        answer_text = raw_answer or ""
         workshop_id = data.get("workshop")
         run_id = data.get("run")
         workshop = caller.workshop

@@ -57,7 +57,10 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     "setup_language": {"da": "Sprog", "en": "Language"},
     "setup_mode": {"da": "Svarform", "en": "Answer mode"},
     "mode_named": {"da": "Med navn", "en": "Named"},
-    "mode_pseudonymous": {"da": "Pseudonym (Deltager A, B …)", "en": "Pseudonymous (Participant A, B …)"},
+    "mode_pseudonymous": {
+        "da": "Pseudonym (Deltager A, B …)",
+        "en": "Pseudonymous (Participant A, B …)",
+    },
     "mode_anonymous": {
         "da": "Anonym (ingen identitet gemmes)",
         "en": "Anonymous (no identity stored)",
@@ -244,6 +247,10 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     "stale_question": {
         "da": "Det spørgsmål er lukket, så svaret blev ikke gemt. Det aktuelle spørgsmål kan du få med 'indhent'.",
         "en": "That question is closed, so the answer was not stored. Get the current one with 'catch up'.",
+    },
+    "answer_not_text": {
+        "da": "Svaret kunne ikke læses som tekst, så det blev ikke gemt. Skriv det i feltet og send igen.",
+        "en": "The answer could not be read as text, so it was not stored. Write it in the box and send it again.",
     },
     "other_workshop": {
         "da": "Det kort hører til en anden workshop, så svaret blev ikke gemt.",

@@ -31,7 +31,7 @@ json_values = st.recursive(
 
 def _strings(node: Any) -> set[str]:
     """Every string in a JSON value, stripped, and ``str()`` of every other value in it
-    (a wrong-typed card answer is stored as its Python text; see the strict xfail below)."""
+    (what a wrong-typed card answer would look like if it were stored)."""
     if isinstance(node, str):
         return {node.strip()}
     if isinstance(node, dict):
@@ -209,12 +209,6 @@ def test_invokes_the_bot_does_not_handle_get_501_not_a_crash(
     assert "Traceback" not in body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: a card submit whose answer is a JSON list or object is stored as its "
-    "Python text ('[None]', \"{'a': 1}\") instead of being refused (bot/handler.py "
-    "_submit_answer takes str() of any value)",
-)
 @pytest.mark.parametrize(
     "answer", [[None], {"a": 1}, [["nested"]]], ids=["list", "object", "nested"]
 )
