@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final, get_args
 
@@ -32,7 +32,12 @@ from storage._base import (
 from storage._batching import BatchWriter
 from storage.db import Database
 from storage.errors import AnswerTooLong, InvalidInput, NotFound, StorageError
-from storage.participants import ensure_participant, ensure_participant_sync, user_hash
+from storage.participants import (
+    activity_hash,
+    ensure_participant,
+    ensure_participant_sync,
+    user_hash,
+)
 from storage.records import AnswerRecord, AnswerSource, RecordedAnswer
 
 __all__ = [
@@ -97,6 +102,8 @@ async def record_answer(
         source: ``"card"``, ``"chat"``, ``"private"`` (1:1 chat) or ``"transcript"``.
         display_name: The Teams display name (not stored in anonymous mode).
         activity_id: The Teams activity id; the same id in the same workshop is stored once.
+            An anonymous workshop stores only a salted hash of it (the answer's
+            ``activity_id`` is then that hash), so the message cannot be traced to its author.
         question_run_id: The question it answers; None for open discussion.
         private: Only the facilitator and the summary may see it (not shown to the group).
         value: A structured value (scale point, choice) as JSON-serialisable data.
@@ -184,6 +191,14 @@ _WORKSHOP_COLUMNS = (
 )
 
 
+def _stored_activity_id(workshop: Any, activity_id: str | None) -> str | None:
+    """The activity id as the workshop stores it: hashed in anonymous mode (see
+    :func:`storage.participants.activity_hash`), else as Teams sent it."""
+    if activity_id is None or workshop.answer_mode != "anonymous":
+        return activity_id
+    return activity_hash(workshop.salt, activity_id)
+
+
 def _offset(started: datetime | None, now: datetime) -> int:
     return 0 if started is None else max(0, int((now - as_utc(started)).total_seconds()))
 
@@ -265,6 +280,16 @@ def _record_batch_sync(
                 ).where(question_run_t.c.id.in_(run_ids))
             )
         }
+    # Anonymous workshops store (and so look up) a hash of the activity id, never the id.
+    batch = [
+        request
+        if request.workshop_id not in workshops or request.activity_id is None
+        else replace(
+            request,
+            activity_id=_stored_activity_id(workshops[request.workshop_id], request.activity_id),
+        )
+        for request in batch
+    ]
     pending: list[int] = []
     for index, request in enumerate(batch):
         if request.workshop_id not in workshops:
@@ -446,6 +471,10 @@ async def _record_one(db: Database, request: _AnswerRequest) -> RecordedAnswer:
             question_id = workshop.question_id
 
         if activity_id is not None:
+            # Anonymous workshops store (and so look up) a hash of the activity id.
+            activity_id = _stored_activity_id(workshop, activity_id)
+            request = replace(request, activity_id=activity_id)
+            assert activity_id is not None
             existing = await _by_activity(session, workshop_id, activity_id)
             if existing is not None:
                 return RecordedAnswer(existing, created=False)
@@ -533,10 +562,26 @@ async def get_answer(db: Database, answer_id: int) -> AnswerRecord:
 async def answer_for_activity(
     db: Database, workshop_id: int, activity_id: str
 ) -> AnswerRecord | None:
-    """The answer stored for a Teams activity (to apply a message edit or delete), or None."""
+    """The answer stored for a Teams activity (to apply a message edit or delete), or None.
+
+    Give the activity id as Teams sent it; in an anonymous workshop it is hashed here the
+    way :func:`record_answer` stored it.
+    """
     check_id(workshop_id, "workshop id")
+    activity_id = check_text(activity_id, "activity id", max_len=300)
     async with db.transaction(write=False) as session:
-        return await _by_activity(session, workshop_id, activity_id)
+        workshop = (
+            await session.execute(
+                select(workshop_t.c.salt, workshop_t.c.answer_mode).where(
+                    workshop_t.c.id == workshop_id
+                )
+            )
+        ).first()
+        if workshop is None:
+            return None
+        stored = _stored_activity_id(workshop, activity_id)
+        assert stored is not None
+        return await _by_activity(session, workshop_id, stored)
 
 
 async def edit_answer(

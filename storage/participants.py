@@ -41,6 +41,7 @@ from storage.errors import NotFound
 from storage.records import ParticipantRecord
 
 __all__ = [
+    "activity_hash",
     "find_participant",
     "get_or_create_participant",
     "get_participant",
@@ -56,6 +57,22 @@ log = logging.getLogger(__name__)
 def user_hash(salt: str, user_id: str) -> str:
     """The salted hash that identifies a Teams user within one workshop (64 hex digits)."""
     return hmac.new(salt.encode(), user_id.encode(), hashlib.sha256).hexdigest()
+
+
+#: Starts every hashed activity id; a Teams activity id never does, so the two cannot meet.
+ACTIVITY_HASH_PREFIX = "h:"
+
+
+def activity_hash(salt: str, activity_id: str) -> str:
+    """The salted hash an anonymous workshop stores instead of a Teams activity (message) id.
+
+    With the raw message id, someone with Teams admin access could look up who wrote an
+    "anonymous" answer. The hash still identifies a redelivered activity within the
+    workshop, so it is stored once. It is ``"h:"`` and HMAC-SHA256(workshop salt,
+    ``"activity:" + activity_id``) in hex (66 characters), kept apart from :func:`user_hash`.
+    """
+    digest = hmac.new(salt.encode(), f"activity:{activity_id}".encode(), hashlib.sha256)
+    return ACTIVITY_HASH_PREFIX + digest.hexdigest()
 
 
 def _check_user(user_id: object) -> str:
