@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage._base import (
     answer_from_row,
@@ -33,6 +34,7 @@ from storage._base import (
     event_t,
     facilitator_t,
     load_workshop,
+    map_t,
     participant_from_row,
     participant_order,
     participant_t,
@@ -414,8 +416,9 @@ def retention_days_from_env(env: Mapping[str, str] | None = None) -> int | None:
 async def purge_older_than(db: Database, days: int, *, now: datetime | None = None) -> PurgeReport:
     """Delete workshops (with their answers, participants, …) older than ``days`` days.
 
-    A workshop's age counts from its end, or from its creation if it never ended. Bot
-    Framework state not written for ``days`` days goes too.
+    A workshop's age counts from its end, or from its creation if it never ended. The maps
+    drawn for its summaries (``data["summary_of"]`` is its id) go with it. Bot Framework
+    state not written for ``days`` days goes too.
 
     Raises:
         InvalidInput: ``days`` is not a whole number >= 1.
@@ -456,12 +459,43 @@ async def purge_older_than(db: Database, days: int, *, now: datetime | None = No
         ).scalar_one()
         for table in (answer_t, participant_t, question_run_t, event_t, summary_t, facilitator_t):
             await session.execute(delete(table).where(table.c.workshop_id.in_(ids)))
+        map_ids = await _summary_map_ids(session, set(ids))
+        if map_ids:
+            # SQLite may run without foreign keys: do what ON DELETE SET NULL would.
+            await session.execute(
+                update(workshop_t).where(workshop_t.c.map_id.in_(map_ids)).values(map_id=None)
+            )
+            await session.execute(delete(map_t).where(map_t.c.id.in_(map_ids)))
         await session.execute(delete(workshop_t).where(workshop_t.c.id.in_(ids)))
-    log.info("purged %d workshops older than %d days", len(ids), days)
+    log.info(
+        "purged %d workshops older than %d days (and %d summary maps)",
+        len(ids),
+        days,
+        len(map_ids),
+    )
     return PurgeReport(
         workshops=len(ids),
         answers=int(n_answers),
         participants=int(n_people),
         workshop_ids=tuple(ids),
         bot_state_keys=n_state,
+        summary_maps=len(map_ids),
     )
+
+
+async def _summary_map_ids(session: AsyncConnection, workshop_ids: set[int]) -> list[int]:
+    """The maps drawn for these workshops' summaries (``data["summary_of"]`` is one of them).
+
+    The JSON is read in Python: the same query on SQLite's and PostgreSQL's JSON is awkward,
+    and maps are few.
+    """
+    rows = await session.execute(select(map_t.c.id, map_t.c.data))
+    found = []
+    for row in rows:
+        data = row.data
+        if isinstance(data, str):  # pragma: no cover - the JSON column decodes it
+            data = json.loads(data)
+        owner = data.get("summary_of") if isinstance(data, dict) else None
+        if isinstance(owner, int) and not isinstance(owner, bool) and owner in workshop_ids:
+            found.append(row.id)
+    return found

@@ -261,6 +261,8 @@ class PurgeReport:
     participants: int
     workshop_ids: tuple[int, ...] = ()
     bot_state_keys: int = 0
+    #: Network maps drawn for the purged workshops' summaries.
+    summary_maps: int = 0
 
 
 @dataclass(frozen=True, slots=True)
