@@ -78,7 +78,8 @@ def _purge(args: argparse.Namespace) -> int:
     report = run_with_database(lambda db: purge_older_than(db, days))
     print(
         f"purged {report.workshops} workshops older than {days} days "
-        f"({report.answers} answers, {report.participants} participants); "
+        f"({report.answers} answers, {report.participants} participants, "
+        f"{report.summary_maps} summary maps); "
         f"{report.bot_state_keys} bot-state records unused as long deleted"
     )
     return 0
