@@ -35,6 +35,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, cast
 
+from asyncpg import exceptions as asyncpg_errors
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.core.invoke_response import InvokeResponse
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
@@ -48,7 +49,7 @@ from botbuilder.schema import (
     ConversationReference,
 )
 from botbuilder.schema.teams import MeetingEndEventDetails, MeetingStartEventDetails
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from bot import cards
 from bot.services import BotServices
@@ -68,7 +69,7 @@ from storage import privacy as privacy_repo
 from storage import questions as questions_repo
 from storage import series as series_repo
 from storage import workshops as workshops_repo
-from storage.errors import StorageError
+from storage.errors import DatabaseUnavailable, StorageError
 from storage.records import QuestionRunRecord, WorkshopRecord
 
 __all__ = ["WorkshopBot"]
@@ -82,9 +83,53 @@ CARD_EVENT = "question.card"
 #: Waits between retries of an answer whose turn met a lost database connection (< 8 s in
 #: all, inside the 10–15 s Teams gives a turn).
 _DB_RETRY_DELAYS = (0.25, 0.5, 1.0, 1.5, 2.0, 2.5)
-#: Errors of a lost or refused database connection (the driver's, wrapped by SQLAlchemy).
+#: Errors a turn may meet when the database fails (the driver's, wrapped by SQLAlchemy);
+#: only those :func:`_is_connection_failure` accepts are retried.
 _TRANSIENT_DB_ERRORS: tuple[type[BaseException], ...] = (OSError, TimeoutError, DBAPIError)
 _CARD_UPDATE_ERRORS: tuple[type[BaseException], ...] = (StorageError, *_TRANSIENT_DB_ERRORS)
+#: asyncpg's errors of a lost, refused or shutting-down server connection.
+_ASYNCPG_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    asyncpg_errors.PostgresConnectionError,
+    asyncpg_errors.CannotConnectNowError,
+    asyncpg_errors.AdminShutdownError,
+    asyncpg_errors.CrashShutdownError,
+)
+
+
+def _is_connection_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database could not be reached (worth retrying), not that
+    the statement or its data was wrong (an integrity or data error fails again at once).
+
+    Connection failures: :class:`DatabaseUnavailable`, ``OSError`` (``ConnectionError``
+    included) and ``TimeoutError``, asyncpg's connection errors, and SQLAlchemy's
+    ``OperationalError``/``InterfaceError`` that invalidated the connection or were caused by
+    one of those (SQLite's "database is locked" too: another writer, not bad data).
+    """
+    if isinstance(exc, (DatabaseUnavailable, OSError, TimeoutError, *_ASYNCPG_CONNECTION_ERRORS)):
+        return True
+    if not isinstance(exc, (OperationalError, InterfaceError)):
+        return False
+    if exc.connection_invalidated:
+        return True
+    seen: set[int] = set()
+    cause: BaseException | None = exc.orig
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, (OSError, TimeoutError, *_ASYNCPG_CONNECTION_ERRORS)):
+            return True
+        if "database is locked" in str(cause):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+#: What a turn may raise on purpose (refusals) or from the database, handled in on_turn.
+_TURN_ERRORS: tuple[type[BaseException], ...] = (
+    WorkshopStateError,
+    DialogError,
+    StorageError,
+    *_TRANSIENT_DB_ERRORS,
+)
 #: Words that leave a step-by-step dialog in the 1:1 chat.
 _CANCEL_WORDS = frozenset({"annuller", "afbryd", "cancel", "stop"})
 #: Commands anyone may write in a group chat without the @mention.
@@ -212,11 +257,18 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             try:
                 await super().on_turn(turn_context)
                 break
-            except (WorkshopStateError, DialogError, StorageError) as exc:
-                log.info("refused: %s", exc)
-                self._reply(turn_context, self._message_of(exc, self._lang_guess(turn_context)))
-                break
-            except _TRANSIENT_DB_ERRORS as exc:
+            except _TURN_ERRORS as exc:
+                if not _is_connection_failure(exc):
+                    if isinstance(exc, (WorkshopStateError, DialogError, StorageError)):
+                        log.info("refused: %s", exc)
+                        lang = self._lang_guess(turn_context)
+                        self._reply(turn_context, self._message_of(exc, lang))
+                    else:  # bad data or a bad statement: trying again would fail again
+                        log.error(
+                            "the database refused a turn's statement (%s)", type(exc).__name__
+                        )
+                        self._reply(turn_context, text("error", self._lang_guess(turn_context)))
+                    break
                 delay = next(delays, None)
                 if delay is None or not turn_context.turn_state.get(_RETRY_SAFE):
                     log.error("the database failed during a turn (%s): %s", type(exc).__name__, exc)
