@@ -269,14 +269,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def _ping(db: Any) -> None:
-    ping = getattr(db, "ping", None)
-    if ping is not None:
-        await ping()
-        return
-    from sqlalchemy import text
-
-    async with db.engine.connect() as connection:
-        await connection.execute(text("SELECT 1"))
+    await db.ping()  # storage owns the SQL (SELECT 1)
 
 
 def _media_handler(lookup: MediaLookup) -> Callable[[web.Request], Awaitable[web.Response]]:
