@@ -691,12 +691,17 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
                 return known
         return None
 
-    async def _refresh_card(self, workshop: WorkshopRecord, run: QuestionRunRecord) -> None:
-        """Update a question card in place (counter, closed state); coalesced by the outbox."""
-        where = await self._card_of(workshop.id, run.id)
+    async def _refresh_card(self, workshop: WorkshopRecord, run: QuestionRunRecord | int) -> None:
+        """Update a question card in place (counter, closed state); coalesced by the outbox.
+
+        ``run`` is the question run or its id: the run, the workshop and the answer count are
+        read when the coalesced update is made, so a burst of answers costs one read.
+        """
+        run_id = run if isinstance(run, int) else run.id
+        where = await self._card_of(workshop.id, run_id)
         if where is None:
             return
-        workshop_id, run_id, lang = workshop.id, run.id, workshop.language
+        workshop_id, lang = workshop.id, workshop.language
 
         async def build() -> Attachment:
             # Runs when the coalesced update is made: the count and the open/closed state
@@ -1198,8 +1203,8 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         if private:
             self._send(caller.reference, text("private_thanks", caller.lang))
         if recorded.created and recorded.answer.question_run_id is not None:
-            run = await questions_repo.get_question_run(self.db, recorded.answer.question_run_id)
-            await self._refresh_card(workshop, run)
+            # The card update reads the run when it is made (coalesced), not here.
+            await self._refresh_card(workshop, recorded.answer.question_run_id)
 
     async def _private_answer(
         self, turn_context: TurnContext, caller: Caller, cleaned: str

@@ -38,7 +38,7 @@ from storage import plans as plans_repo
 from storage import questions as questions_repo
 from storage import series as series_repo
 from storage import workshops as workshops_repo
-from storage.errors import AnswerTooLong, InvalidInput, NotFound
+from storage.errors import AnswerTooLong, InvalidInput, NotFound, QuestionClosed
 from storage.records import QuestionRunRecord, RecordedAnswer, WorkshopRecord, format_offset
 
 __all__ = [
@@ -663,16 +663,10 @@ async def record(
         raise WorkshopStateError("too_long", length=len(cleaned), limit=MAX_ANSWER_CHARS)
     if not cleaned and value is None:
         raise WorkshopStateError("empty_answer")
-    if run_id is not None:
-        try:
-            run = await questions_repo.get_question_run(db, run_id)
-        except (NotFound, InvalidInput):
-            raise WorkshopStateError("other_workshop") from None
-        if run.workshop_id != workshop.id:
-            raise WorkshopStateError("other_workshop")
-        if not run.is_open:
-            raise WorkshopStateError("stale_question")
-    else:
+    # A run the caller names (a card's payload) is checked by storage in the transaction
+    # that stores the answer (it exists, is this workshop's and is open): no read before.
+    named_run = run_id is not None
+    if run_id is None:
         current = await questions_repo.current_question_run(db, workshop.id)
         run_id = current.id if current is not None else None
     if not cleaned and value is not None:
@@ -689,9 +683,16 @@ async def record(
             question_run_id=run_id,
             private=private,
             value=value,
+            open_only=named_run,
         )
     except AnswerTooLong:
         raise WorkshopStateError("too_long", length=len(cleaned), limit=MAX_ANSWER_CHARS) from None
+    except QuestionClosed:
+        raise WorkshopStateError("stale_question") from None
+    except (NotFound, InvalidInput):
+        if named_run:  # no such run, or another workshop's
+            raise WorkshopStateError("other_workshop") from None
+        raise
 
 
 async def withdraw(db: Any, workshop: WorkshopRecord, user_id: str) -> int:

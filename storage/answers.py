@@ -31,7 +31,7 @@ from storage._base import (
 )
 from storage._batching import BatchWriter
 from storage.db import Database
-from storage.errors import AnswerTooLong, InvalidInput, NotFound, StorageError
+from storage.errors import AnswerTooLong, InvalidInput, NotFound, QuestionClosed, StorageError
 from storage.participants import (
     activity_hash,
     ensure_participant,
@@ -84,6 +84,7 @@ async def record_answer(
     private: bool = False,
     value: Any = None,
     created_at: datetime | None = None,
+    open_only: bool = False,
 ) -> RecordedAnswer:
     """Store one answer; a redelivered Teams activity is stored once.
 
@@ -108,6 +109,8 @@ async def record_answer(
         private: Only the facilitator and the summary may see it (not shown to the group).
         value: A structured value (scale point, choice) as JSON-serialisable data.
         created_at: Server time of the answer (default: now). Used for transcript imports.
+        open_only: Refuse the answer when ``question_run_id`` is closed, checked in the
+            transaction that stores it (so the caller need not read the run first).
 
     Returns:
         The stored answer and ``created`` (False when the activity id was stored before; the
@@ -117,6 +120,7 @@ async def record_answer(
         AnswerTooLong: The text is over the limit (nothing is stored).
         InvalidInput: Empty text, unknown source, or a question run of another workshop.
         NotFound: No such workshop or question run.
+        QuestionClosed: ``open_only`` and the question run is closed (nothing is stored).
     """
     check_id(workshop_id, "workshop id")
     text = _check_answer_text(text, allow_empty=value is not None)
@@ -148,6 +152,7 @@ async def record_answer(
         private=bool(private),
         value=value,
         created_at=as_utc(created_at) if created_at is not None else utcnow(),
+        open_only=bool(open_only),
     )
     writer = db.services.get(_WRITER_KEY)
     if writer is None:
@@ -176,6 +181,7 @@ class _AnswerRequest:
     private: bool
     value: Any
     created_at: datetime
+    open_only: bool = False
 
 
 _WRITER_KEY = "answers.writer"
@@ -246,6 +252,10 @@ def _values(request: _AnswerRequest, participant_id: int, offset: int) -> dict[s
     }
 
 
+def _closed(run_id: int) -> QuestionClosed:
+    return QuestionClosed(f"question run {run_id} is closed; answer the open question instead")
+
+
 async def _record_batch(
     db: Database, batch: Sequence[_AnswerRequest]
 ) -> list[RecordedAnswer | StorageError]:
@@ -277,6 +287,7 @@ def _record_batch_sync(
                     question_run_t.c.id,
                     question_run_t.c.workshop_id,
                     question_run_t.c.question_id,
+                    question_run_t.c.closed_at,
                 ).where(question_run_t.c.id.in_(run_ids))
             )
         }
@@ -307,6 +318,9 @@ def _record_batch_sync(
                     f"question run {request.question_run_id} belongs to workshop {run.workshop_id}, "
                     f"not to workshop {request.workshop_id}"
                 )
+                continue
+            if request.open_only and run.closed_at is not None:
+                outcomes[index] = _closed(request.question_run_id)
                 continue
         pending.append(index)
 
@@ -451,6 +465,7 @@ async def _record_one(db: Database, request: _AnswerRequest) -> RecordedAnswer:
                 question_run_t.c.id.label("run_id"),
                 question_run_t.c.workshop_id.label("run_workshop_id"),
                 question_run_t.c.question_id,
+                question_run_t.c.closed_at.label("run_closed_at"),
             ).select_from(
                 workshop_t.outerjoin(question_run_t, question_run_t.c.id == question_run_id)
             )
@@ -468,6 +483,8 @@ async def _record_one(db: Database, request: _AnswerRequest) -> RecordedAnswer:
                     f"question run {question_run_id} belongs to workshop {workshop.run_workshop_id}, "
                     f"not to workshop {workshop_id}"
                 )
+            if request.open_only and workshop.run_closed_at is not None:
+                raise _closed(question_run_id)
             question_id = workshop.question_id
 
         if activity_id is not None:

@@ -8,6 +8,7 @@ __all__ = [
     "EtagConflict",
     "InvalidInput",
     "NotFound",
+    "QuestionClosed",
     "SchemaOutOfDate",
     "StorageError",
 ]
@@ -27,6 +28,10 @@ class InvalidInput(StorageError, ValueError):
 
 class AnswerTooLong(InvalidInput):
     """An answer's text is over the limit (:data:`storage.answers.MAX_ANSWER_CHARS`)."""
+
+
+class QuestionClosed(StorageError):
+    """An answer was for a question run that is closed (``record_answer(open_only=True)``)."""
 
 
 class EtagConflict(StorageError):
