@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -136,6 +137,11 @@ _CANCEL_WORDS = frozenset({"annuller", "afbryd", "cancel", "stop"})
 _BARE_FOR_EVERYONE = frozenset({"withdraw", "forget me"})
 #: turn_state key: this turn only stores an answer, so running it again is safe.
 _RETRY_SAFE = "workshopbot.retry_safe"
+#: Seconds an answer turn may reuse this process's last read of a conversation's running
+#: workshop. Another bot instance's change (pause, a new facilitator) is seen this late at
+#: most by answer turns; what decides whether an answer is taken (the workshop has ended,
+#: the question is closed) is checked again in the transaction that stores it.
+_WORKSHOP_CACHE_SECONDS = 1.0
 
 Handler = Callable[[TurnContext, ParsedCommand, "Caller"], Awaitable[None]]
 SubmitHandler = Callable[[TurnContext, dict[str, Any], "Caller"], Awaitable[None]]
@@ -188,6 +194,8 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         self._dialogs = DialogSet(services.conversation_state.create_property("dialog_state"))
         self._dialogs.add(RewordDialog(services.db, lang=services.settings.language))
         self._cards: dict[int, tuple[ConversationReference, str]] = {}
+        #: conversation id -> (monotonic time read, running/paused workshop): answer turns only.
+        self._workshops_seen: dict[str, tuple[float, WorkshopRecord]] = {}
         self._last_cards: dict[int, Attachment] = {}
         # Time boxes are timer handles, not sleeping tasks, so a shutdown never waits for
         # them; after a restart a running question simply has no reminder.
@@ -252,6 +260,14 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         caller gets an apology and can try again.
         """
         turn_context.on_send_activities(self._through_outbox)
+        try:
+            await self._turn_with_retries(turn_context)
+        finally:
+            if not turn_context.turn_state.get(_RETRY_SAFE):
+                # Anything but an answer may have changed a workshop: read it afresh next.
+                self._workshops_seen.clear()
+
+    async def _turn_with_retries(self, turn_context: TurnContext) -> None:
         delays = iter(_DB_RETRY_DELAYS)
         while True:
             try:
@@ -259,6 +275,9 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
                 break
             except _TURN_ERRORS as exc:
                 if not _is_connection_failure(exc):
+                    # A refusal ("the question is closed") may come from a change another
+                    # instance made: the next turns read the workshop afresh.
+                    self._workshops_seen.clear()
                     if isinstance(exc, (WorkshopStateError, DialogError, StorageError)):
                         log.info("refused: %s", exc)
                         lang = self._lang_guess(turn_context)
@@ -350,9 +369,18 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         conversation = turn_context.activity.conversation
         if conversation is None or not conversation.id:
             return None
-        return await workshops_repo.find_active_workshop(
-            self.db, flow.base_conversation_id(conversation.id)
-        )
+        base = flow.base_conversation_id(conversation.id)
+        answer_only = bool(turn_context.turn_state.get(_RETRY_SAFE))
+        if answer_only:
+            seen = self._workshops_seen.get(base)
+            if seen is not None and time.monotonic() - seen[0] < _WORKSHOP_CACHE_SECONDS:
+                return seen[1]
+        workshop = await workshops_repo.find_active_workshop(self.db, base)
+        if answer_only and workshop is not None and workshop.status in ("running", "paused"):
+            self._workshops_seen[base] = (time.monotonic(), workshop)
+        else:
+            self._workshops_seen.pop(base, None)
+        return workshop
 
     async def _caller(self, turn_context: TurnContext) -> Caller:
         workshop = await self._workshop_here(turn_context)

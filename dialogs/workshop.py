@@ -663,8 +663,10 @@ async def record(
         raise WorkshopStateError("too_long", length=len(cleaned), limit=MAX_ANSWER_CHARS)
     if not cleaned and value is None:
         raise WorkshopStateError("empty_answer")
-    # A run the caller names (a card's payload) is checked by storage in the transaction
-    # that stores the answer (it exists, is this workshop's and is open): no read before.
+    # Storage checks in the transaction that stores the answer that the workshop has not
+    # ended and that the run is open (and, for a run the caller names, such as a card's
+    # payload, that it exists and is this workshop's): no read before, and a change made
+    # by another bot instance a moment ago is still refused.
     named_run = run_id is not None
     if run_id is None:
         current = await questions_repo.current_question_run(db, workshop.id)
@@ -683,7 +685,7 @@ async def record(
             question_run_id=run_id,
             private=private,
             value=value,
-            open_only=named_run,
+            open_only=True,
         )
     except AnswerTooLong:
         raise WorkshopStateError("too_long", length=len(cleaned), limit=MAX_ANSWER_CHARS) from None

@@ -109,8 +109,9 @@ async def record_answer(
         private: Only the facilitator and the summary may see it (not shown to the group).
         value: A structured value (scale point, choice) as JSON-serialisable data.
         created_at: Server time of the answer (default: now). Used for transcript imports.
-        open_only: Refuse the answer when ``question_run_id`` is closed, checked in the
-            transaction that stores it (so the caller need not read the run first).
+        open_only: Refuse the answer when ``question_run_id`` is closed or the workshop has
+            ended, checked in the transaction that stores it (so the caller need not read
+            the run or the workshop first).
 
     Returns:
         The stored answer and ``created`` (False when the activity id was stored before; the
@@ -120,7 +121,8 @@ async def record_answer(
         AnswerTooLong: The text is over the limit (nothing is stored).
         InvalidInput: Empty text, unknown source, or a question run of another workshop.
         NotFound: No such workshop or question run.
-        QuestionClosed: ``open_only`` and the question run is closed (nothing is stored).
+        QuestionClosed: ``open_only`` and the question run is closed or the workshop has
+            ended (nothing is stored).
     """
     check_id(workshop_id, "workshop id")
     text = _check_answer_text(text, allow_empty=value is not None)
@@ -194,6 +196,7 @@ _WORKSHOP_COLUMNS = (
     workshop_t.c.answer_mode,
     workshop_t.c.language,
     workshop_t.c.started_at,
+    workshop_t.c.status,
 )
 
 
@@ -252,6 +255,10 @@ def _values(request: _AnswerRequest, participant_id: int, offset: int) -> dict[s
     }
 
 
+def _ended(workshop_id: int) -> QuestionClosed:
+    return QuestionClosed(f"workshop {workshop_id} has ended; it takes no more answers")
+
+
 def _closed(run_id: int) -> QuestionClosed:
     return QuestionClosed(f"question run {run_id} is closed; answer the open question instead")
 
@@ -307,6 +314,9 @@ def _record_batch_sync(
             outcomes[index] = NotFound(
                 f"there is no workshop {request.workshop_id}; list them with: workshopbot workshops"
             )
+            continue
+        if request.open_only and workshops[request.workshop_id].status == "ended":
+            outcomes[index] = _ended(request.workshop_id)
             continue
         if request.question_run_id is not None:
             run = runs.get(request.question_run_id)
@@ -474,6 +484,8 @@ async def _record_one(db: Database, request: _AnswerRequest) -> RecordedAnswer:
             raise NotFound(
                 f"there is no workshop {workshop_id}; list them with: workshopbot workshops"
             )
+        if request.open_only and workshop.status == "ended":
+            raise _ended(workshop_id)
         question_id: str | None = None
         if question_run_id is not None:
             if workshop.run_id is None:

@@ -86,3 +86,17 @@ async def test_open_only_still_refuses_foreign_and_missing_runs(db: Database) ->
             open_only=True,
         )
     assert not await answers.answers_for_workshop(db, a.id)
+
+
+async def test_open_only_refuses_an_ended_workshop(db: Database) -> None:
+    w = await workshops.start_workshop(db, (await workshops.create_workshop(db, org_name="HK")).id)
+    await workshops.end_workshop(db, w.id)
+    with pytest.raises(QuestionClosed):
+        await answers.record_answer(
+            db, workshop_id=w.id, user_id="29:a", text="sent", source="chat", open_only=True
+        )
+    late = await answers.record_answer(
+        db, workshop_id=w.id, user_id="29:a", text="import", source="transcript"
+    )
+    assert late.created
+    assert [a.text for a in await answers.answers_for_workshop(db, w.id)] == ["import"]
