@@ -668,9 +668,6 @@ async def record(
     # payload, that it exists and is this workshop's): no read before, and a change made
     # by another bot instance a moment ago is still refused.
     named_run = run_id is not None
-    if run_id is None:
-        current = await questions_repo.current_question_run(db, workshop.id)
-        run_id = current.id if current is not None else None
     if not cleaned and value is not None:
         cleaned = str(value)
     try:
@@ -686,6 +683,8 @@ async def record(
             private=private,
             value=value,
             open_only=True,
+            # No run named: storage resolves the open run when it stores the answer.
+            current_run=not named_run,
         )
     except AnswerTooLong:
         raise WorkshopStateError("too_long", length=len(cleaned), limit=MAX_ANSWER_CHARS) from None

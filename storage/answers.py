@@ -85,6 +85,7 @@ async def record_answer(
     value: Any = None,
     created_at: datetime | None = None,
     open_only: bool = False,
+    current_run: bool = False,
 ) -> RecordedAnswer:
     """Store one answer; a redelivered Teams activity is stored once.
 
@@ -112,6 +113,14 @@ async def record_answer(
         open_only: Refuse the answer when ``question_run_id`` is closed or the workshop has
             ended, checked in the transaction that stores it (so the caller need not read
             the run or the workshop first).
+        current_run: Store the answer against the workshop's open question run as it is
+            *when the answer is stored* (the most recently opened run that is not closed,
+            as :func:`storage.questions.current_question_run` defines it), or as open
+            discussion (``question_run_id`` None) when no run is open. The run is looked
+            up in the transaction that stores the answer (one lookup for a whole batch),
+            so the caller need not read it first, and an answer sent as the facilitator
+            moves on goes to the question open at that moment. Only with
+            ``question_run_id=None``. The returned answer carries the resolved run.
 
     Returns:
         The stored answer and ``created`` (False when the activity id was stored before; the
@@ -119,7 +128,8 @@ async def record_answer(
 
     Raises:
         AnswerTooLong: The text is over the limit (nothing is stored).
-        InvalidInput: Empty text, unknown source, or a question run of another workshop.
+        InvalidInput: Empty text, unknown source, a question run of another workshop, or
+            ``current_run`` together with a ``question_run_id``.
         NotFound: No such workshop or question run.
         QuestionClosed: ``open_only`` and the question run is closed or the workshop has
             ended (nothing is stored).
@@ -135,6 +145,11 @@ async def record_answer(
         activity_id = check_text(activity_id, "activity id", max_len=300)
     if question_run_id is not None:
         check_id(question_run_id, "question run id")
+        if current_run:
+            raise InvalidInput(
+                "current_run=True stores the answer against the open question run; "
+                f"do not also name question run {question_run_id} (give one or the other)"
+            )
     if value is not None:
         value = without_nul(value)
         try:
@@ -155,6 +170,7 @@ async def record_answer(
         value=value,
         created_at=as_utc(created_at) if created_at is not None else utcnow(),
         open_only=bool(open_only),
+        current_run=bool(current_run),
     )
     writer = db.services.get(_WRITER_KEY)
     if writer is None:
@@ -184,11 +200,20 @@ class _AnswerRequest:
     value: Any
     created_at: datetime
     open_only: bool = False
+    #: Resolve ``question_run_id`` to the workshop's open run in the storing transaction.
+    current_run: bool = False
 
 
 _WRITER_KEY = "answers.writer"
 #: The most answers written in one transaction.
 MAX_BATCH = 200
+
+_RUN_COLUMNS = (
+    question_run_t.c.id,
+    question_run_t.c.workshop_id,
+    question_run_t.c.question_id,
+    question_run_t.c.closed_at,
+)
 
 _WORKSHOP_COLUMNS = (
     workshop_t.c.id,
@@ -263,6 +288,23 @@ def _closed(run_id: int) -> QuestionClosed:
     return QuestionClosed(f"question run {run_id} is closed; answer the open question instead")
 
 
+def _resolved(
+    request: _AnswerRequest, workshops: dict[int, Any], current: dict[int, Any]
+) -> _AnswerRequest:
+    """The request as the batch stores it: its ``current_run`` resolved to the run in
+    ``current`` (open discussion when none is open), its activity id as the workshop
+    stores it."""
+    workshop = workshops.get(request.workshop_id)
+    if workshop is None:
+        return request
+    if request.current_run:
+        run = current.get(request.workshop_id)
+        request = replace(request, question_run_id=None if run is None else run.id)
+    if request.activity_id is not None:
+        request = replace(request, activity_id=_stored_activity_id(workshop, request.activity_id))
+    return request
+
+
 async def _record_batch(
     db: Database, batch: Sequence[_AnswerRequest]
 ) -> list[RecordedAnswer | StorageError]:
@@ -289,25 +331,30 @@ def _record_batch_sync(
     if run_ids:
         runs = {
             row.id: row
-            for row in conn.execute(
-                select(
-                    question_run_t.c.id,
-                    question_run_t.c.workshop_id,
-                    question_run_t.c.question_id,
-                    question_run_t.c.closed_at,
-                ).where(question_run_t.c.id.in_(run_ids))
-            )
+            for row in conn.execute(select(*_RUN_COLUMNS).where(question_run_t.c.id.in_(run_ids)))
         }
+    # current_run: one lookup of the open runs of all those workshops; the first row per
+    # workshop is its current run (see storage.questions.current_question_run).
+    current: dict[int, Any] = {}
+    current_ids = {r.workshop_id for r in batch if r.current_run and r.workshop_id in workshops}
+    if current_ids:
+        for open_run in conn.execute(
+            select(*_RUN_COLUMNS)
+            .where(
+                question_run_t.c.workshop_id.in_(current_ids),
+                question_run_t.c.closed_at.is_(None),
+            )
+            .order_by(
+                question_run_t.c.workshop_id,
+                question_run_t.c.opened_at.desc(),
+                question_run_t.c.id.desc(),
+            )
+        ):
+            if open_run.workshop_id not in current:
+                current[open_run.workshop_id] = open_run
+                runs[open_run.id] = open_run
     # Anonymous workshops store (and so look up) a hash of the activity id, never the id.
-    batch = [
-        request
-        if request.workshop_id not in workshops or request.activity_id is None
-        else replace(
-            request,
-            activity_id=_stored_activity_id(workshops[request.workshop_id], request.activity_id),
-        )
-        for request in batch
-    ]
+    batch = [_resolved(request, workshops, current) for request in batch]
     pending: list[int] = []
     for index, request in enumerate(batch):
         if request.workshop_id not in workshops:
@@ -487,6 +534,22 @@ async def _record_one(db: Database, request: _AnswerRequest) -> RecordedAnswer:
         if request.open_only and workshop.status == "ended":
             raise _ended(workshop_id)
         question_id: str | None = None
+        if request.current_run:
+            assert question_run_id is None
+            run = (
+                await session.execute(
+                    select(question_run_t.c.id, question_run_t.c.question_id)
+                    .where(
+                        question_run_t.c.workshop_id == workshop_id,
+                        question_run_t.c.closed_at.is_(None),
+                    )
+                    .order_by(question_run_t.c.opened_at.desc(), question_run_t.c.id.desc())
+                    .limit(1)
+                )
+            ).first()
+            if run is not None:
+                question_id = run.question_id
+                request = replace(request, question_run_id=run.id)
         if question_run_id is not None:
             if workshop.run_id is None:
                 raise NotFound(f"there is no question run {question_run_id}")
