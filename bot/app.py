@@ -227,7 +227,11 @@ async def _read_activity(request: web.Request) -> Activity:
 
 
 async def messages(request: web.Request) -> web.Response:
-    """``POST /api/messages``: authenticate, check the tenant, run the turn."""
+    """``POST /api/messages``: authenticate, check the tenant, run the turn.
+
+    A plain group answer is stored by the bot's ``answer_fast`` without the SDK's turn
+    (``Settings.fast_answers``); everything else, and any answer it declines, takes the turn.
+    """
     settings = request.app[SETTINGS_KEY]
     adapter: Any = request.app[ADAPTER_KEY]
     bot: Any = request.app[BOT_KEY]
@@ -249,6 +253,10 @@ async def messages(request: web.Request) -> web.Response:
         if tenant not in settings.allowed_tenants:
             log.warning("refused an activity from tenant %s (not in the allow-list)", tenant)
             raise web.HTTPForbidden(text="this tenant may not use the bot")
+    if settings.fast_answers and activity.type == "message":
+        answer_fast = getattr(bot, "answer_fast", None)
+        if answer_fast is not None and await answer_fast(activity):
+            return web.Response(status=HTTPStatus.OK)
     invoke_response = await adapter.process_activity(auth_result, activity, bot.on_turn)
     if invoke_response:
         return web.json_response(

@@ -142,6 +142,8 @@ _RETRY_SAFE = "workshopbot.retry_safe"
 #: most by answer turns; what decides whether an answer is taken (the workshop has ended,
 #: the question is closed) is checked again in the transaction that stores it.
 _WORKSHOP_CACHE_SECONDS = 1.0
+#: Users whose per-user state this process remembers (see ``WorkshopBot._progress_known``).
+_PROGRESS_KNOWN_MAX = 50_000
 
 Handler = Callable[[TurnContext, ParsedCommand, "Caller"], Awaitable[None]]
 SubmitHandler = Callable[[TurnContext, dict[str, Any], "Caller"], Awaitable[None]]
@@ -197,6 +199,11 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         #: conversation id -> (monotonic time read, running/paused workshop): answer turns only.
         self._workshops_seen: dict[str, tuple[float, WorkshopRecord]] = {}
         self._last_cards: dict[int, Attachment] = {}
+        #: user id -> the workshop this process last saw in their per-user state as
+        #: ``last_workshop_id`` (read or written by one of their answers): a group answer to
+        #: that workshop changes nothing there, so it need not read the state. Any other turn
+        #: of that user (``private``, ``forget me`` …) drops their entry.
+        self._progress_known: dict[str, int] = {}
         # Time boxes are timer handles, not sleeping tasks, so a shutdown never waits for
         # them; after a restart a running question simply has no reminder.
         self._timers: dict[int, asyncio.TimerHandle] = {}
@@ -266,6 +273,10 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             if not turn_context.turn_state.get(_RETRY_SAFE):
                 # Anything but an answer may have changed a workshop: read it afresh next.
                 self._workshops_seen.clear()
+                # ... and this user's own state ("private", "forget me"): read it next time.
+                sender = turn_context.activity.from_property
+                if sender is not None and sender.id:
+                    self._progress_known.pop(sender.id, None)
 
     async def _turn_with_retries(self, turn_context: TurnContext) -> None:
         delays = iter(_DB_RETRY_DELAYS)
@@ -1192,6 +1203,127 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
 
     # ------------------------------------------------------------------ answers
 
+    def _know_progress(self, user_id: str, workshop_id: int) -> None:
+        if len(self._progress_known) >= _PROGRESS_KNOWN_MAX:
+            self._progress_known.clear()  # a crude bound; the next answers read the state again
+        self._progress_known[user_id] = workshop_id
+
+    async def answer_fast(self, activity: Activity) -> bool:
+        """Store a plain group answer straight from the parsed activity, without the SDK's turn.
+
+        ``bot.app`` calls this for every authenticated message before it runs a turn. It
+        takes only what an answer turn would do nothing else with: a chat message that is no
+        command and mentions nobody, or an answer card's submit for this conversation's
+        workshop, from someone whose per-user state this process already knows (or in an
+        anonymous workshop, which keeps none). It stores the answer (idempotent on the
+        activity id, so running the full turn after a failure here is safe) and schedules
+        the coalesced card update. Returns False, having changed nothing the full turn would
+        not also do, when the activity needs the full turn: a command, a mention, a 1:1
+        chat, a card of another workshop, the first answer of someone this process has not
+        seen yet, a database error (the full turn retries it) … A refusal (a closed
+        question, an answer over the limit) is answered here, politely, in the conversation.
+
+        A full turn costs several milliseconds of CPU in botbuilder's pipeline and thread
+        hops (``docs/operations.md``); this path is what lets one process take a large
+        meeting's answers at the rate they come.
+        """
+        sender = activity.from_property
+        conversation = activity.conversation
+        if (
+            activity.type != ActivityTypes.message
+            or not activity.id
+            or sender is None
+            or not sender.id
+            or conversation is None
+            or not conversation.id
+            or conversation.conversation_type == "personal"
+        ):
+            return False
+        value = activity.value
+        run_id: int | None = None
+        card_workshop: int | None = None
+        choice: Any = None
+        if isinstance(value, dict):
+            if value.get(cards.SUBMIT_KEY) != "answer":
+                return False
+            answer, choice = value.get("answer"), value.get("choice")
+            card_workshop, run = value.get("workshop"), value.get("run")
+            if (
+                not isinstance(answer, str | None)
+                or isinstance(choice, list | dict)
+                or type(card_workshop) is not int
+                or (run is not None and type(run) is not int)
+            ):
+                return False  # the full turn refuses it with the right message
+            run_id = run
+            answer_text, source = answer or "", "card"
+            if choice == "":
+                choice = None
+        elif value is None:
+            raw = activity.text or ""
+            # Markup, entities (HTML, &nbsp;) and mentions are the full turn's to clean up.
+            if (
+                "<" in raw
+                or "&" in raw
+                or any(
+                    getattr(entity, "type", None) == "mention" for entity in activity.entities or []
+                )
+            ):
+                return False
+            answer_text, source = raw.strip(), "chat"
+            if not answer_text or parse_command(answer_text) is not None:
+                return False
+        else:
+            return False
+        base = flow.base_conversation_id(conversation.id)
+        seen = self._workshops_seen.get(base)
+        if seen is not None and time.monotonic() - seen[0] < _WORKSHOP_CACHE_SECONDS:
+            workshop = seen[1]
+        else:
+            try:
+                found = await workshops_repo.find_active_workshop(self.db, base)
+            except _TURN_ERRORS:
+                return False  # the full turn retries a lost connection, or apologises
+            if found is None or found.status not in ("running", "paused"):
+                return False
+            self._workshops_seen[base] = (time.monotonic(), found)
+            workshop = found
+        if card_workshop is not None and card_workshop != workshop.id:
+            return False
+        if (
+            workshop.answer_mode != "anonymous"
+            and self._progress_known.get(sender.id) != workshop.id
+        ):
+            return False
+        try:
+            recorded = await flow.record(
+                self.db,
+                workshop,
+                user_id=sender.id,
+                display_name=sender.name or None,
+                answer_text=answer_text,
+                source=source,  # type: ignore[arg-type]
+                run_id=run_id,
+                card_workshop_id=card_workshop,
+                value=choice,
+                activity_id=activity.id,
+            )
+        except WorkshopStateError as exc:
+            log.info("refused: %s", exc)
+            self._workshops_seen.pop(base, None)
+            reference = TurnContext.get_conversation_reference(activity)
+            self._send(reference, exc.message(workshop.language))
+            return True
+        except _TURN_ERRORS:
+            return False  # the full turn retries a lost connection, or says what went wrong
+        if recorded.created and recorded.answer.question_run_id is not None:
+            try:
+                await self._refresh_card(workshop, recorded.answer.question_run_id)
+            except _CARD_UPDATE_ERRORS:
+                # Stored; the next answer's update (or the close) brings the counter along.
+                log.warning("could not schedule the card update after an answer", exc_info=True)
+        return True
+
     async def _store_answer(
         self,
         turn_context: TurnContext,
@@ -1224,10 +1356,11 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             if private:  # drop the pending private answer, and the row with it
                 await self.services.user_state.load(turn_context)
                 await self.services.user_state.delete(turn_context)
-        else:
+        elif private or self._progress_known.get(caller.user_id) != workshop.id:
             progress = await load_progress(self._progress, turn_context)
             if progress.last_workshop_id != workshop.id or (private and progress.pending_private):
                 await save_progress(self._progress, turn_context, UserProgress(None, workshop.id))
+            self._know_progress(caller.user_id, workshop.id)
         if private:
             self._send(caller.reference, text("private_thanks", caller.lang))
         if recorded.created and recorded.answer.question_run_id is not None:

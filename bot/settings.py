@@ -21,6 +21,8 @@ WORKSHOPBOT_LANGUAGE       default language of new workshops: da or en          
 WORKSHOPBOT_LOCAL          1: run without authentication (Agents Playground)     0
 WORKSHOPBOT_INSTANCES      bot processes sharing the conversations (each one's   1
                            outbox then keeps to 1/N of Teams' per-chat budget)
+WORKSHOPBOT_FAST_ANSWERS   0: run every plain answer through the SDK's full turn   1
+                           (for comparison; see docs/operations.md)
 ========================== ===================================================== =========
 """
 
@@ -65,6 +67,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "language": ("WORKSHOPBOT_LANGUAGE",),
     "local": ("WORKSHOPBOT_LOCAL",),
     "instances": ("WORKSHOPBOT_INSTANCES",),
+    "fast_answers": ("WORKSHOPBOT_FAST_ANSWERS",),
 }
 
 
@@ -103,6 +106,9 @@ class Settings:
         local: run without Bot Framework authentication (for the Agents Playground).
         instances: how many bot processes share the conversations (behind a load
             balancer); each outbox keeps to 1/instances of Teams' per-conversation limits.
+        fast_answers: store a plain group answer (a chat message or an answer card's
+            submit in a conversation whose workshop is known) straight from the parsed
+            activity, without the SDK's turn; anything else still takes the full turn.
     """
 
     APP_ID: str = ""
@@ -117,6 +123,7 @@ class Settings:
     language: Language = "da"
     local: bool = False
     instances: int = 1
+    fast_answers: bool = True
 
     def __post_init__(self) -> None:
         if self.APP_TYPE not in _APP_TYPES:
@@ -242,14 +249,15 @@ class Settings:
                 raise SettingsError(f"{name} = {language!r} is invalid; use 'da' or 'en'")
             values["language"] = cast(Language, language.lower())
 
-        name, local = _lookup(env, "local")
-        if local is not None:
-            if local.lower() in _TRUE:
-                values["local"] = True
-            elif local.lower() in _FALSE:
-                values["local"] = False
-            else:
-                raise SettingsError(f"{name} = {local!r} is invalid; use 1 (on) or 0 (off)")
+        for key in ("local", "fast_answers"):
+            name, flag = _lookup(env, key)
+            if flag is not None:
+                if flag.lower() in _TRUE:
+                    values[key] = True
+                elif flag.lower() in _FALSE:
+                    values[key] = False
+                else:
+                    raise SettingsError(f"{name} = {flag!r} is invalid; use 1 (on) or 0 (off)")
 
         name, instances = _lookup(env, "instances")
         if instances is not None:

@@ -85,6 +85,7 @@ def test_accepts_the_azure_spellings() -> None:
         ({"WORKSHOPBOT_LANGUAGE": "de"}, "WORKSHOPBOT_LANGUAGE"),
         ({"MICROSOFT_APP_TYPE": "Whatever"}, "MICROSOFT_APP_TYPE"),
         ({"WORKSHOPBOT_LOCAL": "maybe"}, "WORKSHOPBOT_LOCAL"),
+        ({"WORKSHOPBOT_FAST_ANSWERS": "sometimes"}, "WORKSHOPBOT_FAST_ANSWERS"),
         ({"WORKSHOPBOT_PUBLIC_URL": "bot.example.org"}, "WORKSHOPBOT_PUBLIC_URL"),
         ({"WORKSHOPBOT_INSTANCES": "two"}, "WORKSHOPBOT_INSTANCES"),
         ({"WORKSHOPBOT_INSTANCES": "0"}, "WORKSHOPBOT_INSTANCES"),
@@ -95,6 +96,7 @@ def test_accepts_the_azure_spellings() -> None:
         "language",
         "app-type",
         "local-flag",
+        "fast-answers-flag",
         "public-url",
         "instances-text",
         "instances-zero",
@@ -146,3 +148,9 @@ def test_instances_share_the_teams_budget() -> None:
         for (window, alone), (same_window, share) in zip(TEAMS_LIMITS, shared, strict=True):
             assert window == same_window
             assert share >= 1 and share * instances <= alone
+
+
+def test_the_answer_fast_path_is_on_unless_switched_off() -> None:
+    assert Settings.from_env({"WORKSHOPBOT_LOCAL": "1"}).fast_answers is True
+    off = Settings.from_env({"WORKSHOPBOT_LOCAL": "1", "WORKSHOPBOT_FAST_ANSWERS": "0"})
+    assert off.fast_answers is False

@@ -115,7 +115,7 @@ def texts(activities: list[dict[str, Any]]) -> str:
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    tmp_path: Path, *, bot_factory: BotFactory = WorkshopBot
+    tmp_path: Path, *, bot_factory: BotFactory = WorkshopBot, fast_answers: bool = True
 ) -> AsyncIterator[Bot]:
     """The app with ``bot_factory`` on a free loopback port, a fresh migrated SQLite file in
     ``tmp_path`` and a Bot Connector stand-in; Danish.
@@ -127,7 +127,9 @@ async def running_bot(
 
     url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
     upgrade(url)
-    settings = Settings(local=True, port=free_port(), database_url=url, language="da")
+    settings = Settings(
+        local=True, port=free_port(), database_url=url, language="da", fast_answers=fast_answers
+    )
     app = create_app(settings, bot_factory=bot_factory, outbox_options={"coalesce_window": 0.2})
     runner = web.AppRunner(app)
     await runner.setup()
