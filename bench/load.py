@@ -123,11 +123,13 @@ async def run_workshop_load(
     per_question: list[dict[str, Any]] = []
     answering_seconds = 0.0
     cpu_total = 0.0
+    generator_cpu = 0.0
     workshop_id = 0
     for number in range(questions):
         card = await driver.next_question()
         workshop_id = card.workshop_id
         cpu_before = sum(_cpu_seconds(pid) for pid in bot_pids)
+        generator_before = time.process_time()
         started = time.monotonic()
         batch = await answer_all(
             driver,
@@ -139,6 +141,7 @@ async def run_workshop_load(
         )
         finished = time.monotonic()
         cpu_total += sum(_cpu_seconds(pid) for pid in bot_pids) - cpu_before
+        generator_cpu += time.process_time() - generator_before
         answering_seconds += finished - started
         acks += batch
         expected = len({a.activity_id for a in batch if a.ok})
@@ -183,6 +186,10 @@ async def run_workshop_load(
         "p99_ack_ms": round(percentile([a.seconds for a in acks], 0.99) * 1000, 1),
         "max_ack_ms": round(max(a.seconds for a in acks) * 1000, 1),
         "cpu_ms_per_answer": round(cpu_total / max(1, len(acked_ids)) * 1000, 2),
+        # How busy the bot processes were while answers came (1.0 = one core all the time),
+        # and what this load generator itself spent per answer on the same 2 cores.
+        "bot_cores_busy": round(cpu_total / answering_seconds, 2) if answering_seconds else 0,
+        "generator_cpu_ms_per_answer": round(generator_cpu / max(1, len(acked_ids)) * 1000, 2),
         "outgoing_calls": len(calls),
         "throttled_429": sum(1 for c in calls if c["status"] == 429),
         "beyond_limits": sum(1 for c in calls if c["status"] == 429),
@@ -515,6 +522,8 @@ def _report(title: str, figures: dict[str, Any]) -> None:
         "p50_ack_ms",
         "p99_ack_ms",
         "cpu_ms_per_answer",
+        "bot_cores_busy",
+        "generator_cpu_ms_per_answer",
         "outgoing_calls",
         "throttled_429",
         "beyond_limits",

@@ -78,6 +78,8 @@ BOT_KEY = web.AppKey("bot", object)
 _AUTH_KEY = web.AppKey("auth", ClientCachingAuthentication)
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+#: A JSON escape of a UTF-16 surrogate (\uD800-\uDFFF), in the raw body.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
 
 
 def _default_bot_factory(services: BotServices) -> Bot:
@@ -174,7 +176,7 @@ def _normalize_tenant(activity: Activity) -> None:
         activity.conversation.tenant_id = _tenant_of(activity)
 
 
-def _check_shape(body: dict[str, Any]) -> None:
+def _check_shape(body: dict[str, Any], raw: bytes | None = None) -> None:
     """Refuse what the SDK's lenient deserializer would turn into nonsense (it makes strings
     of lists and dicts) or what could not be stored (lone surrogates from JSON escapes)."""
     if not isinstance(body.get("type"), str) or not body["type"]:
@@ -193,10 +195,12 @@ def _check_shape(body: dict[str, Any]) -> None:
     text = body.get("text")
     if text is not None and not isinstance(text, str):
         raise web.HTTPBadRequest(text="the activity's text must be a string")
-    try:
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise web.HTTPBadRequest(text="the activity contains invalid Unicode") from None
+    if raw is None or _SURROGATE_ESCAPE.search(raw):
+        # Only a JSON escape can put a lone surrogate into the parsed body.
+        try:
+            json.dumps(body, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise web.HTTPBadRequest(text="the activity contains invalid Unicode") from None
 
 
 async def _read_activity(request: web.Request) -> Activity:
@@ -213,7 +217,7 @@ async def _read_activity(request: web.Request) -> Activity:
         raise web.HTTPBadRequest(text="the body is not valid JSON") from None
     if not isinstance(body, dict):
         raise web.HTTPBadRequest(text="the body must be a JSON object (an activity)")
-    _check_shape(body)
+    _check_shape(body, raw)
     try:
         activity = parse_activity(body)
     except Exception:  # msrest raises several types for wrong-typed fields

@@ -198,6 +198,10 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         self._cards: dict[int, tuple[ConversationReference, str]] = {}
         #: conversation id -> (monotonic time read, running/paused workshop): answer turns only.
         self._workshops_seen: dict[str, tuple[float, WorkshopRecord]] = {}
+        #: conversation id -> the read of its workshop under way (see _read_workshop_once);
+        #: the epoch counts the turns that may have changed a workshop.
+        self._workshop_reads: dict[str, asyncio.Future[WorkshopRecord | None]] = {}
+        self._workshops_epoch = 0
         self._last_cards: dict[int, Attachment] = {}
         #: user id -> the workshop this process last saw in their per-user state as
         #: ``last_workshop_id`` (read or written by one of their answers): a group answer to
@@ -272,7 +276,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         finally:
             if not turn_context.turn_state.get(_RETRY_SAFE):
                 # Anything but an answer may have changed a workshop: read it afresh next.
-                self._workshops_seen.clear()
+                self._forget_workshops()
                 # ... and this user's own state ("private", "forget me"): read it next time.
                 sender = turn_context.activity.from_property
                 if sender is not None and sender.id:
@@ -288,7 +292,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
                 if not _is_connection_failure(exc):
                     # A refusal ("the question is closed") may come from a change another
                     # instance made: the next turns read the workshop afresh.
-                    self._workshops_seen.clear()
+                    self._forget_workshops()
                     if isinstance(exc, (WorkshopStateError, DialogError, StorageError)):
                         log.info("refused: %s", exc)
                         lang = self._lang_guess(turn_context)
@@ -1208,6 +1212,37 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             self._progress_known.clear()  # a crude bound; the next answers read the state again
         self._progress_known[user_id] = workshop_id
 
+    def _forget_workshops(self) -> None:
+        """Drop every cached workshop; reads under way are not cached either."""
+        self._workshops_seen.clear()
+        self._workshops_epoch += 1
+
+    async def _read_workshop_once(self, base: str) -> WorkshopRecord | None:
+        """Read a conversation's active workshop for the answer cache, once for all the
+        answers that arrive while the read runs (hundreds a second would each read it)."""
+        pending = self._workshop_reads.get(base)
+        if pending is None:
+            pending = asyncio.ensure_future(workshops_repo.find_active_workshop(self.db, base))
+            self._workshop_reads[base] = pending
+            epoch = self._workshops_epoch
+
+            def done(task: asyncio.Future[WorkshopRecord | None]) -> None:
+                if self._workshop_reads.get(base) is task:
+                    del self._workshop_reads[base]
+                if task.cancelled() or task.exception() is not None:
+                    return
+                found = task.result()
+                # Only when no other turn changed a workshop since the read began.
+                if (
+                    epoch == self._workshops_epoch
+                    and found is not None
+                    and found.status in ("running", "paused")
+                ):
+                    self._workshops_seen[base] = (time.monotonic(), found)
+
+            pending.add_done_callback(done)
+        return await asyncio.shield(pending)
+
     async def answer_fast(self, activity: Activity) -> bool:
         """Store a plain group answer straight from the parsed activity, without the SDK's turn.
 
@@ -1281,12 +1316,11 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             workshop = seen[1]
         else:
             try:
-                found = await workshops_repo.find_active_workshop(self.db, base)
+                found = await self._read_workshop_once(base)
             except _TURN_ERRORS:
                 return False  # the full turn retries a lost connection, or apologises
             if found is None or found.status not in ("running", "paused"):
                 return False
-            self._workshops_seen[base] = (time.monotonic(), found)
             workshop = found
         if card_workshop is not None and card_workshop != workshop.id:
             return False

@@ -146,7 +146,18 @@ conversation = st.fixed_dictionaries(
         "tenantID": st.text(max_size=8),
     },
 )
-timestamps = st.datetimes().map(lambda d: d.isoformat() + "Z") | st.text(max_size=12)
+timestamps = (
+    st.datetimes().map(lambda d: d.isoformat() + "Z")
+    # .NET's 7 fractional digits, offsets, no zone, and near misses for the fast parser
+    | st.builds(
+        lambda d, digits, zone: d.strftime("%Y-%m-%dT%H:%M:%S") + digits + zone,
+        st.datetimes(),
+        st.sampled_from(["", ".1", ".123456", ".1234567", ".123456789"]),
+        st.sampled_from(["Z", "z", "+02:00", "-05:30", "+14:00", "", "+0200", " "]),
+    )
+    | st.sampled_from(["0000-01-01T00:00:00Z", "2026-02-30T10:00:00Z", "2026-11-23T24:00:00Z"])
+    | st.text(max_size=12)
+)
 activities = st.fixed_dictionaries(
     {"type": st.sampled_from(["message", "invoke", "event", "conversationUpdate"])},
     optional={
