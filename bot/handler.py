@@ -1249,13 +1249,13 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         ``bot.app`` calls this for every authenticated message before it runs a turn. It
         takes only what an answer turn would do nothing else with: a chat message that is no
         command and mentions nobody, or an answer card's submit for this conversation's
-        workshop, from someone whose per-user state this process already knows (or in an
-        anonymous workshop, which keeps none). It stores the answer (idempotent on the
-        activity id, so running the full turn after a failure here is safe) and schedules
-        the coalesced card update. Returns False, having changed nothing the full turn would
-        not also do, when the activity needs the full turn: a command, a mention, a 1:1
-        chat, a card of another workshop, the first answer of someone this process has not
-        seen yet, a database error (the full turn retries it) … A refusal (a closed
+        workshop. It stores the answer (idempotent on the activity id, so running the full
+        turn after a failure here is safe), records the workshop in the person's per-user
+        state the first time this process sees them answer in it (as the full turn does;
+        never in an anonymous workshop) and schedules the coalesced card update. Returns
+        False, having changed nothing the full turn would not also do, when the activity
+        needs the full turn: a command, a mention, markup, a 1:1 chat, a card of another
+        workshop, a database error (the full turn retries it) … A refusal (a closed
         question, an answer over the limit) is answered here, politely, in the conversation.
 
         A full turn costs several milliseconds of CPU in botbuilder's pipeline and thread
@@ -1324,11 +1324,6 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             workshop = found
         if card_workshop is not None and card_workshop != workshop.id:
             return False
-        if (
-            workshop.answer_mode != "anonymous"
-            and self._progress_known.get(sender.id) != workshop.id
-        ):
-            return False
         try:
             recorded = await flow.record(
                 self.db,
@@ -1350,6 +1345,22 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             return True
         except _TURN_ERRORS:
             return False  # the full turn retries a lost connection, or says what went wrong
+        if (
+            workshop.answer_mode != "anonymous"
+            and self._progress_known.get(sender.id) != workshop.id
+        ):
+            # The first answer here this process sees from them: their per-user state says
+            # which workshop a later 1:1 message belongs to (as in _store_answer). The SDK's
+            # state accessors need a TurnContext, not the turn's pipeline.
+            turn = TurnContext(self.services.adapter, activity)
+            try:
+                progress = await load_progress(self._progress, turn)
+                if progress.last_workshop_id != workshop.id:
+                    await save_progress(self._progress, turn, UserProgress(None, workshop.id))
+                    await self.services.user_state.save_changes(turn)
+            except _TURN_ERRORS:
+                return False  # the answer is stored; the full turn finds it and saves this
+            self._know_progress(sender.id, workshop.id)
         if recorded.created and recorded.answer.question_run_id is not None:
             try:
                 await self._refresh_card(workshop, recorded.answer.question_run_id)

@@ -9,6 +9,7 @@ Connector stand-in.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -72,16 +73,34 @@ async def _post(bot: Bot, activity: dict[str, Any]) -> bool:
     return len(_turns(bot)) > before
 
 
-async def test_known_participants_answers_skip_the_turn(tmp_path: Path) -> None:
+async def _progress_of(bot: Bot, user: dict[str, str]) -> str | None:
+    """The stored per-user state (JSON text) of a user, or None."""
+    key = f"msteams/users/{user['user_id']}"
+    found = await read_state(bot.db, [key])
+    return found[key][0] if key in found else None
+
+
+def _last_workshop(data: Any) -> Any:
+    """``last_workshop_id`` wherever the state storage nests it."""
+    if isinstance(data, dict):
+        if "last_workshop_id" in data:
+            return data["last_workshop_id"]
+        for value in data.values():
+            found = _last_workshop(value)
+            if found is not None:
+                return found
+    return None
+
+
+async def test_plain_answers_skip_the_turn(tmp_path: Path) -> None:
     async with running_bot(tmp_path, bot_factory=CountingBot) as bot:
         url = bot.connector.url
         wid = await launch(bot)
         data = await _open_question(bot)
-        # First answers: this process has not seen their per-user state yet.
-        assert await _post(bot, teams_message(url, "Bo første", conversation_id=GROUP, **BO))
+        assert await _progress_of(bot, BO) is None
+        assert not await _post(bot, teams_message(url, "Bo første", conversation_id=GROUP, **BO))
         card = {**data, "answer": "Carl første"}
-        assert await _post(bot, teams_activity(url, conversation_id=GROUP, value=card, **CARL))
-        # From then on: no turn, by chat and by card.
+        assert not await _post(bot, teams_activity(url, conversation_id=GROUP, value=card, **CARL))
         assert not await _post(bot, teams_message(url, "Bo anden", conversation_id=GROUP, **BO))
         card = {**data, "answer": "Carl anden"}
         assert not await _post(bot, teams_activity(url, conversation_id=GROUP, value=card, **CARL))
@@ -93,9 +112,12 @@ async def test_known_participants_answers_skip_the_turn(tmp_path: Path) -> None:
             ("Bo anden", "chat", data["run"]),
             ("Carl anden", "card", data["run"]),
         ]
-        # Each person keeps one pseudonym across both paths.
         assert stored[0].participant_id == stored[2].participant_id
         assert stored[1].participant_id == stored[3].participant_id
+        # As after a full turn: the person's state names the workshop (for 1:1 messages).
+        for who in (BO, CARL):
+            state = await _progress_of(bot, who)
+            assert state is not None and _last_workshop(json.loads(state)) == wid
         # The question card's counter reached 4 (updated in place, coalesced).
         updates = [c for c in bot.connector.calls_of("update", GROUP) if "4" in str(c.body)]
         assert updates, "the card counter shows the fast path's answers"
@@ -109,9 +131,7 @@ async def _script(tmp_path: Path, *, fast: bool) -> list[tuple[Any, ...]]:
         for round_ in range(3):
             for who in (BO, CARL):
                 name = who["user_name"].split()[0]
-                await bot.post(
-                    teams_message(url, f"{name} {round_}", conversation_id=GROUP, **who)
-                )
+                await bot.post(teams_message(url, f"{name} {round_}", conversation_id=GROUP, **who))
                 card = {**data, "answer": f"{name} kort {round_}", "choice": ""}
                 await bot.post(teams_activity(url, conversation_id=GROUP, value=card, **who))
         await bot.post(teams_message(url, "   ", conversation_id=GROUP, **BO))
@@ -144,9 +164,9 @@ async def test_the_fast_path_stores_what_the_full_turn_stores(tmp_path: Path) ->
     assert len(slow) > 12
     # Without the fast path every activity took a turn: start, setup, next and 14 answers.
     assert slow[-1] == ("turns", 17)
-    # With it, only the first answer of each person and the blank message did (the blank
-    # one is the turn's to refuse; the over-long one is refused on the fast path).
-    assert fast[-1] == ("turns", 3 + 3)
+    # With it, only the blank message did (the turn refuses it; the over-long one is
+    # refused on the fast path).
+    assert fast[-1] == ("turns", 3 + 1)
 
 
 async def test_what_is_not_a_plain_answer_takes_the_turn(tmp_path: Path) -> None:
@@ -154,8 +174,8 @@ async def test_what_is_not_a_plain_answer_takes_the_turn(tmp_path: Path) -> None
         url = bot.connector.url
         wid = await launch(bot)
         data = await _open_question(bot)
-        assert await _post(bot, teams_message(url, "Bo første", conversation_id=GROUP, **BO))
-        # Bo is known now; each of these still needs the turn.
+        assert not await _post(bot, teams_message(url, "Bo første", conversation_id=GROUP, **BO))
+        # Each of these still needs the turn.
         html = teams_message(url, "<p>Med <b>fed</b></p>", conversation_id=GROUP, **BO)
         assert await _post(bot, html)
         assert await _post(bot, mention_message(url, "hjælp", who=BO))
@@ -184,7 +204,7 @@ async def test_a_closed_question_is_refused_on_the_fast_path(tmp_path: Path) -> 
         url = bot.connector.url
         wid = await launch(bot)
         data = await _open_question(bot)
-        assert await _post(bot, teams_message(url, "Første", conversation_id=GROUP, **BO))
+        assert not await _post(bot, teams_message(url, "Første", conversation_id=GROUP, **BO))
         await questions_repo.close_question(bot.db, int(data["run"]))
         late = {**data, "answer": "For sent"}
         assert not await _post(bot, teams_activity(url, conversation_id=GROUP, value=late, **BO))
@@ -199,7 +219,7 @@ async def test_a_redelivered_answer_is_stored_once_on_the_fast_path(tmp_path: Pa
         url = bot.connector.url
         wid = await launch(bot)
         await _open_question(bot)
-        assert await _post(bot, teams_message(url, "Første", conversation_id=GROUP, **BO))
+        assert not await _post(bot, teams_message(url, "Første", conversation_id=GROUP, **BO))
         again = teams_message(url, "Igen", conversation_id=GROUP, **BO)
         assert not await _post(bot, again)
         assert not await _post(bot, again)
@@ -207,22 +227,24 @@ async def test_a_redelivered_answer_is_stored_once_on_the_fast_path(tmp_path: Pa
         assert stored == ["Første", "Igen"]
 
 
-async def test_another_turn_of_the_user_makes_their_next_answer_take_the_turn(
+async def test_after_forget_me_the_next_answer_records_the_state_again(
     tmp_path: Path,
 ) -> None:
     async with running_bot(tmp_path, bot_factory=CountingBot) as bot:
         url = bot.connector.url
-        await launch(bot)
+        wid = await launch(bot)
         await _open_question(bot)
-        assert await _post(bot, teams_message(url, "Første", conversation_id=GROUP, **BO))
-        assert not await _post(bot, teams_message(url, "Anden", conversation_id=GROUP, **BO))
-        # Bo asks to answer privately: that changes Bo's per-user state.
-        assert await _post(bot, mention_message(url, "privat", who=BO))
+        assert not await _post(bot, teams_message(url, "Første", conversation_id=GROUP, **BO))
+        assert await _progress_of(bot, BO) is not None
+        # "glem mig" deletes Bo's answers and per-user state: a turn of Bo's own, so this
+        # process no longer takes Bo's state as known.
+        assert await _post(bot, teams_message(url, "glem mig", conversation_id=GROUP, **BO))
         await bot.settle()
-        assert await _post(bot, teams_message(url, "Tredje", conversation_id=GROUP, **BO))
-        # Carl's entry was never dropped by Bo's command.
-        assert await _post(bot, teams_message(url, "Carl", conversation_id=GROUP, **CARL))
-        assert not await _post(bot, teams_message(url, "Carl 2", conversation_id=GROUP, **CARL))
+        assert await _progress_of(bot, BO) is None
+        assert not await _post(bot, teams_message(url, "Igen", conversation_id=GROUP, **BO))
+        state = await _progress_of(bot, BO)
+        assert state is not None and _last_workshop(json.loads(state)) == wid
+        assert [a.text for a in await answers_repo.answers_for_workshop(bot.db, wid)] == ["Igen"]
 
 
 async def test_anonymous_answers_take_the_fast_path_and_leave_no_user_state(
