@@ -42,7 +42,7 @@ from bot.activity_json import parse_activity
 from bot.adapter import ClientCachingAuthentication, create_adapter
 from bot.errors import StartupError
 from bot.outbox import Outbox, share_of_limits
-from bot.services import BotServices, Spawner
+from bot.services import NOT_STORED, BotServices, Spawner
 from bot.settings import Settings
 
 __all__ = [
@@ -261,7 +261,18 @@ async def messages(request: web.Request) -> web.Response:
         answer_fast = getattr(bot, "answer_fast", None)
         if answer_fast is not None and await answer_fast(activity):
             return web.Response(status=HTTPStatus.OK)
-    invoke_response = await adapter.process_activity(auth_result, activity, bot.on_turn)
+    turns: list[Any] = []
+
+    async def logic(turn_context: Any) -> None:
+        turns.append(turn_context)
+        await bot.on_turn(turn_context)
+
+    invoke_response = await adapter.process_activity(auth_result, activity, logic)
+    if turns and turns[0].turn_state.get(NOT_STORED):
+        raise web.HTTPServiceUnavailable(
+            headers={"Retry-After": "10"},
+            text="the answer could not be stored (the database is unavailable); deliver it again",
+        )
     if invoke_response:
         return web.json_response(
             data=serializer_helper(invoke_response.body), status=invoke_response.status

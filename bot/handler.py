@@ -53,7 +53,7 @@ from botbuilder.schema.teams import MeetingEndEventDetails, MeetingStartEventDet
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from bot import cards
-from bot.services import BotServices
+from bot.services import NOT_STORED, BotServices
 from dialogs import plan_editing
 from dialogs import workshop as flow
 from dialogs.basic_summary import Audience, SummaryBuilder, basic_summary, gather
@@ -304,6 +304,19 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
                         self._reply(turn_context, text("error", self._lang_guess(turn_context)))
                     break
                 delay = next(delays, None)
+                if delay is None and turn_context.turn_state.get(_RETRY_SAFE):
+                    # Still away after ~8 s: say so plainly, and let the app answer 503 so
+                    # the Bot Framework service delivers the answer again.
+                    log.error(
+                        "the database is still unavailable (%s); the answer is not stored, "
+                        "asking the service to deliver it again",
+                        type(exc).__name__,
+                    )
+                    turn_context.turn_state[NOT_STORED] = True
+                    self._reply(
+                        turn_context, text("answer_not_saved", self._lang_guess(turn_context))
+                    )
+                    break
                 if delay is None or not turn_context.turn_state.get(_RETRY_SAFE):
                     log.error("the database failed during a turn (%s): %s", type(exc).__name__, exc)
                     self._reply(turn_context, text("error", self._lang_guess(turn_context)))
@@ -1337,14 +1350,21 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
                 value=choice,
                 activity_id=activity.id,
             )
-        except WorkshopStateError as exc:
-            log.info("refused: %s", exc)
-            self._workshops_seen.pop(base, None)
+        except _TURN_ERRORS as exc:
+            if _is_connection_failure(exc):
+                return False  # the full turn retries it for a while, then answers 503
+            # Refused (a closed question, too long …) or bad data: trying the full turn
+            # would fail the same way; answer as it would.
+            self._forget_workshops()
             reference = TurnContext.get_conversation_reference(activity)
-            self._send(reference, exc.message(workshop.language))
+            lang = workshop.language
+            if isinstance(exc, (WorkshopStateError, DialogError, StorageError)):
+                log.info("refused: %s", exc)
+                self._send(reference, self._message_of(exc, lang))
+            else:
+                log.error("the database refused an answer's statement (%s)", type(exc).__name__)
+                self._send(reference, text("error", lang))
             return True
-        except _TURN_ERRORS:
-            return False  # the full turn retries a lost connection, or says what went wrong
         if (
             workshop.answer_mode != "anonymous"
             and self._progress_known.get(sender.id) != workshop.id

@@ -59,7 +59,12 @@ if TYPE_CHECKING:
     from bot.outbox import Outbox
     from bot.settings import Settings
 
-__all__ = ["BotServices", "Spawner"]
+__all__ = ["NOT_STORED", "BotServices", "Spawner"]
+
+#: turn_state key a bot sets when the turn's answer could not be stored (the database is
+#: away): the app then answers HTTP 503 with Retry-After, so the Bot Framework service
+#: delivers the activity again (storing is idempotent on the activity id).
+NOT_STORED = "workshopbot.not_stored"
 
 log = logging.getLogger(__name__)
 

@@ -281,6 +281,13 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "da": "Beklager, noget gik galt. Prøv igen om lidt.",
         "en": "Sorry, something went wrong. Please try again shortly.",
     },
+    "answer_not_saved": {
+        "da": "Dit svar er ikke gemt endnu: databasen svarer ikke lige nu. Teams sender det "
+        "igen om lidt; stiger tælleren ikke inden for et minut, så send svaret igen.",
+        "en": "Your answer is not saved yet: the database is not answering right now. Teams "
+        "will deliver it again shortly; if the counter has not gone up within a minute, "
+        "send your answer again.",
+    },
     "private_failed_group": {
         "da": "{name}: jeg kunne ikke skrive til dig privat. Åbn en 1:1-chat med mig.",
         "en": "{name}: I could not write to you privately. Open a 1:1 chat with me.",

@@ -73,8 +73,8 @@ async def test_database_outage_keeps_acknowledged_answers_and_recovers(
         for sent in connector.sent_activities(driver.conversation_id):
             assert "Traceback" not in (sent.get("text") or "")
         unstored = [a for a in during if a.activity_id not in stored]
-        if unstored:  # each one was told, politely, to try again
-            sorry = {text("error", "da"), text("error", "en")}
+        if unstored:  # each one was told, politely, that it is not saved
+            sorry = {text("error", "da"), text("answer_not_saved", "da")}
             told = [s.get("text") for s in connector.sent_activities(driver.conversation_id)]
             assert sum(1 for t in told if t in sorry) >= 1
     finally:
@@ -105,6 +105,60 @@ async def test_answers_sent_during_a_short_outage_are_stored_once_it_is_back(
         acknowledged = {a.activity_id for a in acks if a.ok}
         assert acknowledged <= stored, "answers acknowledged during the outage were dropped"
         assert len(acknowledged) == 3
+    finally:
+        bot.process.stop()
+        await proxy.stop()
+
+
+async def test_an_answer_the_database_cannot_take_gets_503_and_is_stored_when_redelivered(
+    fresh_database: str, connector: ConnectorStandIn, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    """Longer than the bot's ~8 s of retries: HTTP 503 with Retry-After (so the Bot
+    Framework service delivers it again), the person is told plainly it is not saved, and
+    the redelivered activity is stored exactly once when the database is back."""
+    parsed = urlparse(fresh_database)
+    proxy = await TcpProxy(parsed.hostname or "127.0.0.1", parsed.port or 5432).start()
+    through_proxy = parsed._replace(netloc=f"{parsed.username}@127.0.0.1:{proxy.port}").geturl()
+    bot = await start_bot(through_proxy, log_path=tmp_path / "bot.log")
+    try:
+        driver = WorkshopDriver(http, bot.url, LocalConnector(connector))
+        await driver.start_workshop()
+        card = await driver.next_question()
+        # Known participants first (the fast path), then a new one (the state read).
+        activities = [driver.answer_activity(card, i, via="chat") for i in range(2)]
+        assert all(a.ok for a in [await driver.post(a) for a in activities])
+        late = [
+            driver.answer_activity(card, 0, via="card", text="Svar under udfaldet"),
+            driver.answer_activity(card, 1, via="chat", text="Også under udfaldet"),
+            driver.answer_activity(card, 2, via="chat", text="Ny deltager under udfaldet"),
+        ]
+        proxy.cut()
+
+        async def post(activity: dict[str, object]) -> tuple[int, str | None]:
+            async with http.post(bot.url + "/api/messages", json=activity) as response:
+                await response.read()
+                return response.status, response.headers.get("Retry-After")
+
+        refused = await asyncio.gather(*(post(a) for a in late))
+        assert refused == [(503, "10")] * 3, refused
+        not_saved = text("answer_not_saved", "da")
+        for _ in range(100):  # the outbox sends the replies right after the HTTP answers
+            told = [s.get("text") for s in connector.sent_activities(driver.conversation_id)]
+            if told.count(not_saved) >= 3:
+                break
+            await asyncio.sleep(0.1)
+        assert told.count(not_saved) == 3
+        assert all("Traceback" not in (t or "") for t in told)
+
+        proxy.restore()
+        await asyncio.sleep(0.5)
+        redelivered = await asyncio.gather(*(post(a) for a in late))
+        again = await asyncio.gather(*(post(a) for a in late))  # a second redelivery
+        assert [status for status, _ in redelivered + again] == [200] * 6
+        stored = await stored_answers(fresh_database, card.workshop_id)
+        ids = [a.activity_id for a in stored]
+        assert sorted(ids) == sorted([str(a["id"]) for a in activities + late])
+        assert "Ny deltager under udfaldet" in {a.text for a in stored}
     finally:
         bot.process.stop()
         await proxy.stop()
