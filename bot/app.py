@@ -6,7 +6,9 @@ Routes:
   (``application/json``, at most 1 MB: else 415/413/400). With an app id, requests need a
   valid Bot Framework token (401 otherwise, nothing processed); activities from a tenant
   outside ``WORKSHOPBOT_ALLOWED_TENANTS`` get 403 and are not processed.
-- ``GET /healthz``: 200 ``{"status": "ok"}`` when the database answers, else 503.
+- ``GET /healthz``: 200 ``{"status": "ok"}`` when the database answers, else 503 (liveness).
+- ``GET /readyz``: 503 until the spaCy warm-up after a start is done, then as ``/healthz``
+  (readiness: point a load balancer's probe here).
 - ``GET /media/<token>.png``: a stored network map or chart, only by its unguessable token
   (``?variant=card`` for the smaller card picture); 404 for anything else. Nothing is ever
   read from disk by name.
@@ -76,6 +78,7 @@ SERVICES_KEY = web.AppKey("services", BotServices)
 ADAPTER_KEY = web.AppKey("adapter", object)
 BOT_KEY = web.AppKey("bot", object)
 _AUTH_KEY = web.AppKey("auth", ClientCachingAuthentication)
+_READY_KEY = web.AppKey("ready", asyncio.Event)
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 #: A JSON escape of a UTF-16 surrogate (\uD800-\uDFFF), in the raw body.
@@ -291,6 +294,28 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "ok"})
 
 
+async def readyz(request: web.Request) -> web.Response:
+    """``GET /readyz``: may a load balancer send workshops here yet?
+
+    503 while the summary's spaCy pipeline still loads after a start (turns are slow then)
+    or when the database does not answer; 200 when both are ready. ``/healthz`` stays the
+    liveness check (is the process and its database alive).
+    """
+    if not request.app[_READY_KEY].is_set():
+        return web.json_response(
+            {"status": "starting", "language_pipeline": "loading"},
+            status=503,
+            headers={"Retry-After": "5"},
+        )
+    services = request.app[SERVICES_KEY]
+    try:
+        await asyncio.wait_for(_ping(services.db), timeout=5.0)
+    except Exception as exc:
+        log.warning("readiness check failed: %s", exc)
+        return web.json_response({"status": "unavailable", "database": "error"}, status=503)
+    return web.json_response({"status": "ready", "database": "ok", "language_pipeline": "ok"})
+
+
 async def _ping(db: Any) -> None:
     await db.ping()  # storage owns the SQL (SELECT 1)
 
@@ -351,6 +376,7 @@ def create_app(
     """
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[error_middleware])
     app[SETTINGS_KEY] = settings
+    app[_READY_KEY] = asyncio.Event()
     factory = bot_factory or _default_bot_factory
     opener = open_database or _default_open_database
     storage_factory = state_storage or _default_state_storage
@@ -391,7 +417,16 @@ def create_app(
             )
             bot = factory(services)
             if warm_up:
-                spawner(asyncio.to_thread(_warm_up, settings.language), name="warm up spaCy")
+
+                async def warm() -> None:
+                    try:
+                        await asyncio.to_thread(_warm_up, settings.language)
+                    finally:  # a failed warm-up loads on first use: ready either way
+                        app[_READY_KEY].set()
+
+                spawner(warm(), name="warm up spaCy")
+            else:
+                app[_READY_KEY].set()
             app[SERVICES_KEY] = services
             app[ADAPTER_KEY] = adapter
             app[_AUTH_KEY] = auth
@@ -415,6 +450,7 @@ def create_app(
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
     app.router.add_get("/media/{token}.png", _media_handler(media_lookup or _default_media_lookup))
     return app
 

@@ -172,6 +172,58 @@ async def test_healthz_reports_the_database(
         assert (await response.json())["database"] == "ok"
 
 
+async def test_readyz_waits_for_the_language_pipeline(
+    database_url: str, http: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not ready (503) while the spaCy warm-up after a start runs, ready (200) after; the
+    liveness check answers 200 all along. The warm-up is held back by an event here, as a
+    slow disk would hold it."""
+    import threading
+
+    import bot.app as app_module
+
+    release = threading.Event()
+    loaded: list[str] = []
+
+    def slow_warm_up(language: str) -> None:
+        release.wait(30)
+        loaded.append(language)
+
+    monkeypatch.setattr(app_module, "_warm_up", slow_warm_up)
+    settings = Settings(local=True, port=free_port(), database_url=database_url)
+    runner = web.AppRunner(create_app(settings, warm_up=True, state_storage=_state_storage))
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", settings.port).start()
+    base = f"http://127.0.0.1:{settings.port}"
+    try:
+        async with http.get(base + "/readyz") as response:
+            assert response.status == 503
+            assert response.headers["Retry-After"] == "5"
+            assert (await response.json())["status"] == "starting"
+        async with http.get(base + "/healthz") as response:
+            assert response.status == 200
+        release.set()
+        for _ in range(100):
+            async with http.get(base + "/readyz") as response:
+                if response.status == 200:
+                    assert (await response.json())["status"] == "ready"
+                    break
+            await asyncio.sleep(0.05)
+        else:
+            pytest.fail("/readyz did not turn ready after the warm-up")
+        assert loaded == ["da"]
+    finally:
+        release.set()
+        await runner.cleanup()
+
+
+async def test_readyz_is_ready_at_once_without_a_warm_up(
+    local_bot: Running, http: aiohttp.ClientSession
+) -> None:
+    async with http.get(local_bot.base + "/readyz") as response:
+        assert response.status == 200
+
+
 @pytest.mark.parametrize(
     "path",
     [
