@@ -36,6 +36,7 @@ from storage.participants import (
     activity_hash,
     ensure_participant,
     ensure_participant_sync,
+    ensure_participants_sync,
     user_hash,
 )
 from storage.records import AnswerRecord, AnswerSource, RecordedAnswer
@@ -411,7 +412,8 @@ def _record_batch_sync(
             first_in_batch[key] = index
         to_insert.append(index)
 
-    # Participants: one lookup for all; first answers get their pseudonym one by one.
+    # Participants: one lookup for all; the first answerers of each workshop are created
+    # and numbered together, in the order of their first answer in the batch.
     hashes = {
         index: user_hash(workshops[batch[index].workshop_id].salt, batch[index].user_id)
         for index in to_insert
@@ -425,18 +427,34 @@ def _record_batch_sync(
             )
         )
         people = {(row.workshop_id, row.user_hash): row for row in rows}
+    newcomers: dict[int, dict[str, tuple[str, str | None]]] = {}
+    first_sight: set[int] = set()
     for index in to_insert:
+        request = batch[index]
+        key = (request.workshop_id, hashes[index])
+        person = people.get(key)
+        if person is None or person.pseudonym_number is None:
+            waiting = newcomers.setdefault(request.workshop_id, {})
+            if key[1] not in waiting:
+                waiting[key[1]] = (request.user_id, request.display_name)
+                first_sight.add(index)
+    for workshop_id, waiting in newcomers.items():
+        created = ensure_participants_sync(conn, workshops[workshop_id], list(waiting.values()))
+        for hashed, row in created.items():
+            people[(workshop_id, hashed)] = row
+    # Renames, in batch order (a newcomer's later answer under another name renames them).
+    for index in to_insert:
+        if index in first_sight:
+            continue
         request = batch[index]
         workshop = workshops[request.workshop_id]
         key = (request.workshop_id, hashes[index])
-        person = people.get(key)
-        renamed = (
-            person is not None
-            and request.display_name
+        person = people[key]
+        if (
+            request.display_name
             and workshop.answer_mode != "anonymous"
             and person.display_name != request.display_name
-        )
-        if person is None or person.pseudonym_number is None or renamed:
+        ):
             people[key] = ensure_participant_sync(
                 conn, workshop, request.user_id, request.display_name, assign_pseudonym=True
             )

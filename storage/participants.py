@@ -18,9 +18,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -136,6 +137,80 @@ def ensure_participant_sync(
                 .values(pseudonym_number=int(latest) + 1)
             )
     return conn.execute(select_row).one()
+
+
+def ensure_participants_sync(
+    conn: Connection,
+    workshop: Any,
+    people: Sequence[tuple[str, str | None]],
+) -> dict[str, Row[Any]]:
+    """Create many first answerers of one workshop and number them, in a constant number of
+    statements (internal to ``storage``; the batch writer's form of
+    :func:`ensure_participant_sync`).
+
+    ``people`` are ``(user_id, display_name)`` pairs of people not yet known to have a
+    pseudonym, in the order they answered; a person given twice counts once, at their first
+    place, with the name given there. Missing rows are inserted (ignoring rows another
+    process inserted meanwhile), then, under the workshop lock, those still without a
+    pseudonym get the next numbers in the order given: the n-th person to answer is the
+    n-th pseudonym. A known person's display name is not changed here (a rename goes
+    through :func:`ensure_participant_sync`).
+
+    Returns:
+        The participant rows keyed by ``user_hash``.
+    """
+    wid = workshop.id
+    anonymous = workshop.answer_mode == "anonymous"
+    wanted: dict[str, tuple[str, str | None]] = {}
+    for user_id, display_name in people:
+        wanted.setdefault(user_hash(workshop.salt, user_id), (user_id, display_name))
+    if not wanted:
+        return {}
+    now = utcnow()
+    conn.execute(
+        insert_ignoring_conflicts(conn, participant_t, ["workshop_id", "user_hash"]),
+        [
+            {
+                "workshop_id": wid,
+                "user_hash": hashed,
+                "user_id": None if anonymous else user_id,
+                "display_name": None if anonymous else display_name,
+                "created_at": now,
+            }
+            for hashed, (user_id, display_name) in wanted.items()
+        ],
+    )
+    # The workshop row lock serialises numbering (SQLite holds the write lock already);
+    # re-read under it.
+    lock_stmt = select(workshop_t.c.id).where(workshop_t.c.id == wid)
+    if conn.dialect.name == "postgresql":
+        conn.execute(lock_stmt.with_for_update(key_share=True))
+    select_rows = select(participant_t).where(
+        participant_t.c.workshop_id == wid,
+        participant_t.c.user_hash.in_(bindparam("hashes", expanding=True)),
+    )
+    hashes = list(wanted)
+    rows = {row.user_hash: row for row in conn.execute(select_rows, {"hashes": hashes})}
+    unnumbered = [rows[hashed].id for hashed in hashes if rows[hashed].pseudonym_number is None]
+    if not unnumbered:
+        return rows
+    latest = int(
+        conn.execute(
+            select(func.coalesce(func.max(participant_t.c.pseudonym_number), 0)).where(
+                participant_t.c.workshop_id == wid
+            )
+        ).scalar_one()
+    )
+    conn.execute(
+        update(participant_t)
+        .where(participant_t.c.id == bindparam("participant_id"))
+        .values(pseudonym_number=bindparam("number")),
+        [
+            {"participant_id": participant_id, "number": latest + n}
+            for n, participant_id in enumerate(unnumbered, start=1)
+        ],
+    )
+    return {row.user_hash: row for row in conn.execute(select_rows, {"hashes": hashes})}
 
 
 async def ensure_participant(
