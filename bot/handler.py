@@ -66,6 +66,7 @@ from dialogs.workshop import WorkshopStateError
 from storage import answers as answers_repo
 from storage import events as events_repo
 from storage import maps as maps_repo
+from storage import participants as participants_repo
 from storage import privacy as privacy_repo
 from storage import questions as questions_repo
 from storage import series as series_repo
@@ -142,8 +143,6 @@ _RETRY_SAFE = "workshopbot.retry_safe"
 #: most by answer turns; what decides whether an answer is taken (the workshop has ended,
 #: the question is closed) is checked again in the transaction that stores it.
 _WORKSHOP_CACHE_SECONDS = 1.0
-#: Users whose per-user state this process remembers (see ``WorkshopBot._progress_known``).
-_PROGRESS_KNOWN_MAX = 50_000
 
 Handler = Callable[[TurnContext, ParsedCommand, "Caller"], Awaitable[None]]
 SubmitHandler = Callable[[TurnContext, dict[str, Any], "Caller"], Awaitable[None]]
@@ -203,11 +202,6 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         self._workshop_reads: dict[str, asyncio.Future[WorkshopRecord | None]] = {}
         self._workshops_epoch = 0
         self._last_cards: dict[int, Attachment] = {}
-        #: user id -> the workshop this process last saw in their per-user state as
-        #: ``last_workshop_id`` (read or written by one of their answers): a group answer to
-        #: that workshop changes nothing there, so it need not read the state. Any other turn
-        #: of that user (``private``, ``forget me`` …) drops their entry.
-        self._progress_known: dict[str, int] = {}
         # Time boxes are timer handles, not sleeping tasks, so a shutdown never waits for
         # them; after a restart a running question simply has no reminder.
         self._timers: dict[int, asyncio.TimerHandle] = {}
@@ -277,10 +271,6 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             if not turn_context.turn_state.get(_RETRY_SAFE):
                 # Anything but an answer may have changed a workshop: read it afresh next.
                 self._forget_workshops()
-                # ... and this user's own state ("private", "forget me"): read it next time.
-                sender = turn_context.activity.from_property
-                if sender is not None and sender.id:
-                    self._progress_known.pop(sender.id, None)
 
     async def _turn_with_retries(self, turn_context: TurnContext) -> None:
         delays = iter(_DB_RETRY_DELAYS)
@@ -414,25 +404,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         workshop = await self._workshop_here(turn_context)
         probe = Caller(turn_context, workshop, self._lang_guess(turn_context))
         if workshop is None and probe.scope == "personal":
-            progress = await load_progress(self._progress, turn_context)
-            wid = (
-                progress.pending_private.workshop_id
-                if progress.pending_private
-                else progress.last_workshop_id
-            )
-            if wid is not None:
-                try:
-                    found = await workshops_repo.get_workshop(self.db, wid)
-                except StorageError:
-                    found = None
-                if found is not None and found.status != "ended":
-                    workshop = found
-            else:
-                # Someone who never took part yet writes to the bot: when exactly one
-                # workshop is running, that is the one they mean.
-                running = await workshops_repo.list_workshops(self.db, status="running")
-                if len(running) == 1:
-                    workshop = running[0].workshop
+            workshop = await self._workshop_of_person(turn_context, probe.user_id)
         caller = Caller(
             turn_context,
             workshop,
@@ -440,6 +412,47 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         )
         caller.facilitator = workshop is not None and caller.user_id in workshop.facilitators
         return caller
+
+    async def _workshop_of_person(
+        self, turn_context: TurnContext, user_id: str
+    ) -> WorkshopRecord | None:
+        """The workshop a 1:1 message belongs to.
+
+        In order: the one of the private answer they asked to give; a running or paused
+        workshop they have answered in (the one their state last named, else the newest);
+        the one their state last named; the only running workshop. Answers in a group do
+        not write per-user state: the participants table already says where someone takes
+        part, so a 1:1 message (rare) looks there instead of every answer saving it.
+        """
+        progress = await load_progress(self._progress, turn_context)
+
+        async def usable(workshop_id: int) -> WorkshopRecord | None:
+            try:
+                found = await workshops_repo.get_workshop(self.db, workshop_id)
+            except StorageError:
+                return None
+            return found if found.status != "ended" else None
+
+        if progress.pending_private is not None:
+            pending = await usable(progress.pending_private.workshop_id)
+            if pending is not None:
+                return pending
+        listed = [
+            *await workshops_repo.list_workshops(self.db, status="running"),
+            *await workshops_repo.list_workshops(self.db, status="paused"),
+        ]
+        active = [item.workshop for item in listed]
+        mine = [
+            w for w in active if await participants_repo.find_participant(self.db, w.id, user_id)
+        ]
+        if mine:
+            return next((w for w in mine if w.id == progress.last_workshop_id), mine[0])
+        if progress.last_workshop_id is not None:
+            return await usable(progress.last_workshop_id)
+        # Someone who never took part yet writes to the bot: when exactly one workshop is
+        # running, that is the one they mean.
+        running = [w for w in active if w.status == "running"]
+        return running[0] if len(running) == 1 else None
 
     async def _is_facilitator(self, turn_context: TurnContext, caller: Caller) -> bool:
         """Whether the caller may steer; asks Teams for the meeting role only when needed
@@ -1220,11 +1233,6 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
 
     # ------------------------------------------------------------------ answers
 
-    def _know_progress(self, user_id: str, workshop_id: int) -> None:
-        if len(self._progress_known) >= _PROGRESS_KNOWN_MAX:
-            self._progress_known.clear()  # a crude bound; the next answers read the state again
-        self._progress_known[user_id] = workshop_id
-
     def _forget_workshops(self) -> None:
         """Drop every cached workshop; reads under way are not cached either."""
         self._workshops_seen.clear()
@@ -1257,15 +1265,23 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         return await asyncio.shield(pending)
 
     async def answer_fast(self, activity: Activity) -> bool:
+        """See :meth:`_answer_fast`; anything unexpected there runs the full turn instead
+        (storing is idempotent on the activity id), which logs it and apologises."""
+        try:
+            return await self._answer_fast(activity)
+        except Exception:
+            log.exception("the answer fast path failed; running the full turn")
+            return False
+
+    async def _answer_fast(self, activity: Activity) -> bool:
         """Store a plain group answer straight from the parsed activity, without the SDK's turn.
 
         ``bot.app`` calls this for every authenticated message before it runs a turn. It
         takes only what an answer turn would do nothing else with: a chat message that is no
         command and mentions nobody, or an answer card's submit for this conversation's
         workshop. It stores the answer (idempotent on the activity id, so running the full
-        turn after a failure here is safe), records the workshop in the person's per-user
-        state the first time this process sees them answer in it (as the full turn does;
-        never in an anonymous workshop) and schedules the coalesced card update. Returns
+        turn after a failure here is safe) and schedules the coalesced card update; like the
+        full turn, it writes no per-user state for a group answer. Returns
         False, having changed nothing the full turn would not also do, when the activity
         needs the full turn: a command, a mention, markup, a 1:1 chat, a card of another
         workshop, a database error (the full turn retries it) … A refusal (a closed
@@ -1365,22 +1381,6 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
                 log.error("the database refused an answer's statement (%s)", type(exc).__name__)
                 self._send(reference, text("error", lang))
             return True
-        if (
-            workshop.answer_mode != "anonymous"
-            and self._progress_known.get(sender.id) != workshop.id
-        ):
-            # The first answer here this process sees from them: their per-user state says
-            # which workshop a later 1:1 message belongs to (as in _store_answer). The SDK's
-            # state accessors need a TurnContext, not the turn's pipeline.
-            turn = TurnContext(self.services.adapter, activity)
-            try:
-                progress = await load_progress(self._progress, turn)
-                if progress.last_workshop_id != workshop.id:
-                    await save_progress(self._progress, turn, UserProgress(None, workshop.id))
-                    await self.services.user_state.save_changes(turn)
-            except _TURN_ERRORS:
-                return False  # the answer is stored; the full turn finds it and saves this
-            self._know_progress(sender.id, workshop.id)
         if recorded.created and recorded.answer.question_run_id is not None:
             try:
                 await self._refresh_card(workshop, recorded.answer.question_run_id)
@@ -1421,11 +1421,10 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             if private:  # drop the pending private answer, and the row with it
                 await self.services.user_state.load(turn_context)
                 await self.services.user_state.delete(turn_context)
-        elif private or self._progress_known.get(caller.user_id) != workshop.id:
+        elif private:  # the pending private answer is given: clear it
             progress = await load_progress(self._progress, turn_context)
-            if progress.last_workshop_id != workshop.id or (private and progress.pending_private):
+            if progress.last_workshop_id != workshop.id or progress.pending_private:
                 await save_progress(self._progress, turn_context, UserProgress(None, workshop.id))
-            self._know_progress(caller.user_id, workshop.id)
         if private:
             self._send(caller.reference, text("private_thanks", caller.lang))
         if recorded.created and recorded.answer.question_run_id is not None:

@@ -43,10 +43,16 @@ def opt_utc(value: datetime | None) -> datetime | None:
     return None if value is None else as_utc(value)
 
 
+#: The largest id a database integer column holds (SQLite and PostgreSQL BIGINT).
+MAX_ID = 2**63 - 1
+
+
 def check_id(value: object, what: str) -> int:
     """Refuse ids that are not positive integers with a message that names the value."""
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise InvalidInput(f"{what} {value!r} is not a valid id; ids are whole numbers >= 1")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        raise InvalidInput(
+            f"{what} {value!r} is not a valid id; ids are whole numbers from 1 to {MAX_ID}"
+        )
     return value
 
 

@@ -9,7 +9,6 @@ Connector stand-in.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -80,18 +79,6 @@ async def _progress_of(bot: Bot, user: dict[str, str]) -> str | None:
     return found[key][0] if key in found else None
 
 
-def _last_workshop(data: Any) -> Any:
-    """``last_workshop_id`` wherever the state storage nests it."""
-    if isinstance(data, dict):
-        if "last_workshop_id" in data:
-            return data["last_workshop_id"]
-        for value in data.values():
-            found = _last_workshop(value)
-            if found is not None:
-                return found
-    return None
-
-
 async def test_plain_answers_skip_the_turn(tmp_path: Path) -> None:
     async with running_bot(tmp_path, bot_factory=CountingBot) as bot:
         url = bot.connector.url
@@ -114,10 +101,20 @@ async def test_plain_answers_skip_the_turn(tmp_path: Path) -> None:
         ]
         assert stored[0].participant_id == stored[2].participant_id
         assert stored[1].participant_id == stored[3].participant_id
-        # As after a full turn: the person's state names the workshop (for 1:1 messages).
-        for who in (BO, CARL):
-            state = await _progress_of(bot, who)
-            assert state is not None and _last_workshop(json.loads(state)) == wid
+        # No per-user state for group answers (the participants table says where they take
+        # part), and a 1:1 message afterwards still goes to this workshop's open question.
+        assert await _progress_of(bot, BO) is None
+        private = teams_message(
+            url, "Bo privat", conversation_id="a:1on1-29:bo", conversation_type="personal", **BO
+        )
+        assert await _post(bot, private)
+        await bot.settle()
+        latest = (await answers_repo.answers_for_workshop(bot.db, wid))[-1]
+        assert (latest.text, latest.private, latest.question_run_id) == (
+            "Bo privat",
+            True,
+            data["run"],
+        )
         # The question card's counter reached 4 (updated in place, coalesced).
         updates = [c for c in bot.connector.calls_of("update", GROUP) if "4" in str(c.body)]
         assert updates, "the card counter shows the fast path's answers"
@@ -227,24 +224,46 @@ async def test_a_redelivered_answer_is_stored_once_on_the_fast_path(tmp_path: Pa
         assert stored == ["Første", "Igen"]
 
 
-async def test_after_forget_me_the_next_answer_records_the_state_again(
+async def test_a_private_message_goes_to_the_workshop_the_person_answers_in(
     tmp_path: Path,
 ) -> None:
+    """Two workshops run in two chats; Carl takes part in the second only. His 1:1 message
+    belongs to the second, found through the participants table, not per-user state."""
     async with running_bot(tmp_path, bot_factory=CountingBot) as bot:
         url = bot.connector.url
-        wid = await launch(bot)
+        first = await launch(bot)
         await _open_question(bot)
-        assert not await _post(bot, teams_message(url, "Første", conversation_id=GROUP, **BO))
-        assert await _progress_of(bot, BO) is not None
-        # "glem mig" deletes Bo's answers and per-user state: a turn of Bo's own, so this
-        # process no longer takes Bo's state as known.
-        assert await _post(bot, teams_message(url, "glem mig", conversation_id=GROUP, **BO))
+        assert not await _post(bot, teams_message(url, "Bo i første", conversation_id=GROUP, **BO))
+        other = "19:second-group@thread.v2"
+        await bot.post(mention_message(url, "start", who=ANNA, conversation_id=other))
         await bot.settle()
-        assert await _progress_of(bot, BO) is None
-        assert not await _post(bot, teams_message(url, "Igen", conversation_id=GROUP, **BO))
-        state = await _progress_of(bot, BO)
-        assert state is not None and _last_workshop(json.loads(state)) == wid
-        assert [a.text for a in await answers_repo.answers_for_workshop(bot.db, wid)] == ["Igen"]
+        setup = card_of(bot.connector.sent_activities(other)[-1])
+        assert setup is not None
+        data = {**setup["actions"][0]["data"], "plan": "default", "series": "new"}
+        data.update(series_name="Anden", map="", org="HK", language="da", mode="pseudonymous")
+        await bot.post(teams_activity(url, conversation_id=other, value=data, **ANNA))
+        await bot.settle()
+        second = await workshops_repo.find_active_workshop(bot.db, other)
+        assert second is not None and second.id != first
+        await bot.post(mention_message(url, "næste", who=ANNA, conversation_id=other))
+        await bot.settle()
+        assert not await _post(
+            bot, teams_message(url, "Carl i anden", conversation_id=other, **CARL)
+        )
+        assert await _progress_of(bot, CARL) is None
+        private = teams_message(
+            url,
+            "Carl privat",
+            conversation_id="a:1on1-29:carl",
+            conversation_type="personal",
+            **CARL,
+        )
+        assert await _post(bot, private)
+        await bot.settle()
+        in_second = [a.text for a in await answers_repo.answers_for_workshop(bot.db, second.id)]
+        in_first = [a.text for a in await answers_repo.answers_for_workshop(bot.db, first)]
+        assert in_second == ["Carl i anden", "Carl privat"]
+        assert "Carl privat" not in in_first
 
 
 async def test_anonymous_answers_take_the_fast_path_and_leave_no_user_state(
