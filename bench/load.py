@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -78,6 +79,8 @@ TARGETS = {
     "counter_final_s": 5.0,
     "echo_ratio": 10.0,
 }
+#: The bot configurations, in the order they run (echo is the bare SDK bot, separately).
+BOT_CONFIGS = ("sqlite", "sqlite-turn", "postgres")
 #: Seconds to wait after start for the bot's spaCy warm-up (steady state, not cold start).
 WARM_UP_WAIT = 45.0
 PG_BASE = os.environ.get("WORKSHOPBOT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
@@ -338,14 +341,17 @@ async def _sqlite(
     processes: list[ManagedProcess],
     *,
     profile: bool = False,
+    full_turn: bool = False,
     **common: Any,
 ) -> dict[str, Any]:
     warm = common.pop("warm", WARM_UP_WAIT)
-    url = f"sqlite:///{workdir / 'load.sqlite3'}"
+    name = "sqlite-turn" if full_turn else "sqlite"
+    url = f"sqlite:///{workdir / f'load-{name}.sqlite3'}"
     db_upgrade(url)
-    bot = await start_bot(url, log_path=workdir / "bot-sqlite.log", warm=warm)
+    env = {"WORKSHOPBOT_FAST_ANSWERS": "0"} if full_turn else None
+    bot = await start_bot(url, log_path=workdir / f"bot-{name}.log", warm=warm, env=env)
     processes.append(bot.process)
-    spy = _start_profiler(bot.process.pid, workdir / "profile-sqlite.txt") if profile else None
+    spy = _start_profiler(bot.process.pid, workdir / f"profile-{name}.txt") if profile else None
     try:
         result = await run_workshop_load(
             bot_url=bot.url,
@@ -355,7 +361,7 @@ async def _sqlite(
             **common,
         )
         if spy is not None:
-            result["profile"] = _stop_profiler(spy, workdir / "profile-sqlite.txt")
+            result["profile"] = _stop_profiler(spy, workdir / f"profile-{name}.txt")
             spy = None
         return result
     finally:
@@ -437,10 +443,11 @@ async def _echo(
 
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
-    unknown = set(configs) - {"sqlite", "postgres", "echo"}
+    unknown = set(configs) - {*BOT_CONFIGS, "echo"}
     if unknown:
         raise SystemExit(
-            f"--configs {','.join(sorted(unknown))} is invalid; use sqlite,postgres,echo"
+            f"--configs {','.join(sorted(unknown))} is invalid; use any of "
+            f"{','.join(BOT_CONFIGS)},echo"
         )
     questions = args.questions or _plan_size("default")
     results: dict[str, Any] = {
@@ -460,7 +467,11 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
         "connector_server.py", log_path=workdir / "connector.log"
     )
     processes: list[ManagedProcess] = [connector_process]
-    titles = {"sqlite": "sqlite (1 process)", "postgres": "postgres (2 processes, proxy)"}
+    titles = {
+        "sqlite": "sqlite (1 process)",
+        "sqlite-turn": "sqlite-turn (1 process, every answer through the SDK's full turn)",
+        "postgres": "postgres (2 processes, proxy)",
+    }
     try:
         async with aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=args.concurrency + 8)
@@ -475,8 +486,12 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
                 "http": http,
                 "warm": args.warm_up_wait,
             }
-            runners = {"sqlite": _sqlite, "postgres": _postgres}
-            for config in ("sqlite", "postgres"):
+            runners = {
+                "sqlite": _sqlite,
+                "sqlite-turn": functools.partial(_sqlite, full_turn=True),
+                "postgres": _postgres,
+            }
+            for config in BOT_CONFIGS:
                 if config not in configs:
                     continue
                 try:
@@ -507,7 +522,7 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
                     f"ms, p99 {echo['p99_ack_ms']} ms, {echo['cpu_ms_per_request']} ms CPU per "
                     "request"
                 )
-                for config in ("sqlite", "postgres"):
+                for config in BOT_CONFIGS:
                     if config in results and echo["requests_per_s"]:
                         ratio = results[config]["answers_per_s"] / echo["requests_per_s"]
                         results[config]["echo_ratio"] = round(ratio, 2)
@@ -600,7 +615,7 @@ def append_results(results: dict[str, Any], path: Path = RESULTS) -> None:
         "| 429s | beyond limits | counter final s (max) | × echo | verdict |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for config in ("sqlite", "postgres"):
+    for config in BOT_CONFIGS:
         if config not in results:
             continue
         r = results[config]
@@ -649,7 +664,13 @@ def main(argv: list[str] | None = None) -> int:
         help="pace each question's answers evenly over this many seconds (default 0: as "
         "fast as --concurrency allows, which measures throughput; 10 plays a meeting)",
     )
-    parser.add_argument("--configs", default="sqlite,postgres,echo")
+    parser.add_argument(
+        "--configs",
+        default="sqlite,sqlite-turn,postgres,echo",
+        help="sqlite: one process; sqlite-turn: the same with the answer fast path off "
+        "(WORKSHOPBOT_FAST_ANSWERS=0), side by side; postgres: two processes; echo: the bare "
+        "botbuilder echo bot",
+    )
     parser.add_argument("--quick", action="store_true", help="50 participants, 2 questions")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("--no-record", action="store_true", help="do not append to load.md")
