@@ -427,6 +427,9 @@ def create_app(
                 spawner(warm(), name="warm up spaCy")
             else:
                 app[_READY_KEY].set()
+            resume = getattr(bot, "resume_time_boxes", None)
+            if resume is not None:
+                spawner(_resume_time_boxes(resume), name="resume time boxes")
             app[SERVICES_KEY] = services
             app[ADAPTER_KEY] = adapter
             app[_AUTH_KEY] = auth
@@ -453,6 +456,14 @@ def create_app(
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/media/{token}.png", _media_handler(media_lookup or _default_media_lookup))
     return app
+
+
+async def _resume_time_boxes(resume: Callable[[], Awaitable[int]]) -> None:
+    """The bot's time-box reminders after a start; a failure only costs reminders."""
+    try:
+        await resume()
+    except Exception:
+        log.exception("could not resume the time-box reminders after the start")
 
 
 def _warm_up(language: Literal["da", "en"]) -> None:

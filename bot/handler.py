@@ -81,6 +81,8 @@ log = logging.getLogger(__name__)
 _AT_TAG = re.compile(r"<at>([^<]*)</at>", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]+>")
 CARD_EVENT = "question.card"
+#: Event logged when a question's time-box reminder went out (so a restart does not repeat it).
+TIME_BOX_EVENT = "question.time_box_reminded"
 
 #: Waits between retries of an answer whose turn met a lost database connection (< 8 s in
 #: all, inside the 10–15 s Teams gives a turn).
@@ -796,16 +798,52 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
 
         self.services.outbox.update_card(where[0], where[1], build)
 
-    def _start_timer(self, workshop: WorkshopRecord, run: QuestionRunRecord, seconds: int) -> None:
+    def _start_timer(
+        self,
+        workshop: WorkshopRecord,
+        run: QuestionRunRecord,
+        seconds: int,
+        *,
+        after: float | None = None,
+    ) -> None:
+        """Remind the facilitators when the time box of ``seconds`` is up (``after``
+        seconds from now; default ``seconds``)."""
         old = self._timers.pop(workshop.id, None)
         if old is not None:
             old.cancel()
         self._timers[workshop.id] = asyncio.get_running_loop().call_later(
-            seconds,
+            seconds if after is None else max(0.0, after),
             lambda: self.services.spawn(
                 self._time_box(workshop.id, run.id, seconds), name=f"time box {run.id}"
             ),
         )
+
+    async def resume_time_boxes(self) -> int:
+        """After a start: set the reminders of the open, time-boxed questions of running
+        workshops again (timers live in memory; a restart would lose them). A reminder whose
+        time passed while the bot was down is sent at once, unless it was sent before.
+        Returns how many were set."""
+        now = datetime.now(UTC)
+        resumed = 0
+        for listing in await workshops_repo.list_workshops(self.db, status="running"):
+            workshop = listing.workshop
+            run = await questions_repo.current_question_run(self.db, workshop.id)
+            if run is None or await self._reminded(workshop.id, run.id):
+                continue
+            view = await flow.question_view(self.db, workshop, run)
+            if not view.time_box:
+                continue
+            opened = run.opened_at if run.opened_at.tzinfo else run.opened_at.replace(tzinfo=UTC)
+            left = view.time_box - (now - opened).total_seconds()
+            self._start_timer(workshop, run, view.time_box, after=left)
+            resumed += 1
+        if resumed:
+            log.info("resumed %d time box reminder(s) after the start", resumed)
+        return resumed
+
+    async def _reminded(self, workshop_id: int, run_id: int) -> bool:
+        events = await events_repo.list_events(self.db, workshop_id, kind=TIME_BOX_EVENT)
+        return any(event.data.get("run") == run_id for event in events)
 
     async def _time_box(self, workshop_id: int, run_id: int, seconds: int) -> None:
         """Remind the facilitators privately that the open question's time is up."""
@@ -816,6 +854,9 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         workshop = await workshops_repo.get_workshop(self.db, workshop_id)
         if workshop.status != "running" or workshop.conversation_reference is None:
             return
+        if await self._reminded(workshop_id, run_id):
+            return  # sent before a restart
+        await events_repo.log_event(self.db, workshop_id, TIME_BOX_EVENT, data={"run": run_id})
         count = await answers_repo.count_answers(self.db, workshop_id, run_id)
         reference = ConversationReference().deserialize(workshop.conversation_reference)
         message = text(

@@ -4,6 +4,7 @@ everything the bot sends. Three participants, one facilitator."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
@@ -293,6 +294,25 @@ async def test_time_box_reminds_the_facilitator_privately(bot: Bot) -> None:
     await handler._time_box(wid, run.id, 0)
     await bot.settle()
     assert len([a for a in bot.private("29:anna") if "Tiden" in (a.get("text") or "")]) == 1
+
+
+async def test_resumed_time_boxes_wait_for_the_time_left(bot: Bot) -> None:
+    """After a start, an open question whose box has not run out gets its timer back, for
+    the time left; nobody is reminded early."""
+    url = bot.connector.url
+    wid = await launch(bot)
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.settle()
+    handler = bot.app[BOT_KEY]
+    for timer in handler._timers.values():  # as if the process had restarted
+        timer.cancel()
+    handler._timers.clear()
+    assert await handler.resume_time_boxes() == 1
+    timer = handler._timers[wid]
+    left = timer.when() - asyncio.get_running_loop().time()
+    assert 4 * 60 < left <= 5 * 60, left  # the first question's 5-minute box, just opened
+    await bot.settle()
+    assert not [a for a in bot.private("29:anna") if "Tiden" in (a.get("text") or "")]
 
 
 async def test_map_command_posts_a_stored_map_outside_a_workshop(bot: Bot) -> None:
