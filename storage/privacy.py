@@ -249,11 +249,17 @@ async def forget_user(db: Database, user_id: str) -> ForgetReport:
             update(event_t).where(event_t.c.actor_user_id == user_id).values(actor_user_id=None)
         )
         escaped = user_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        # The state kept under the person's own keys, and any other state that holds their
+        # id as a JSON string value (a dialog in progress, a conversation's state that
+        # names them): state is only a working memory, so deleting it is safe.
+        as_json = json.dumps(user_id, ensure_ascii=False)
+        json_escaped = as_json.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         state = await session.execute(
             delete(bot_state_t).where(
                 or_(
                     bot_state_t.c.key.like(f"%/users/{escaped}", escape="\\"),
                     bot_state_t.c.key.like(f"%/users/{escaped}/%", escape="\\"),
+                    bot_state_t.c.data.like(f"%{json_escaped}%", escape="\\"),
                 )
             )
         )

@@ -123,6 +123,37 @@ async def test_forget_user_works_in_anonymous_mode_and_for_facilitators(db: Data
     assert not await workshops.is_facilitator(db, wid, "29:ann")
 
 
+async def test_forget_user_removes_state_that_names_them_in_its_values(db: Database) -> None:
+    """A dialog in progress or a conversation's state may hold the person's id as a value
+    (not in its key): that state goes too; state that names someone else stays."""
+    dialog = {"dialog_state": {"stack": [{"id": "reword", "state": {"author": "29:ann"}}]}}
+    await botstate.write_state(
+        db,
+        {
+            "msteams/conversations/a:1on1-xyz": (json.dumps(dialog), None),
+            "msteams/conversations/a:1on1-anne": (json.dumps({"author": "29:anne"}), None),
+            "msteams/conversations/19:group": (json.dumps({"workshop_id": 3}), None),
+            "msteams/users/29:bo": (json.dumps({"seen": "29:bo"}), None),
+        },
+    )
+    report = await privacy.forget_user(db, "29:ann")
+    assert report.bot_state_keys == 1
+    left = await botstate.read_state(
+        db,
+        [
+            "msteams/conversations/a:1on1-xyz",
+            "msteams/conversations/a:1on1-anne",
+            "msteams/conversations/19:group",
+            "msteams/users/29:bo",
+        ],
+    )
+    assert sorted(left) == [
+        "msteams/conversations/19:group",
+        "msteams/conversations/a:1on1-anne",
+        "msteams/users/29:bo",
+    ]
+
+
 async def test_forgetting_an_unknown_user_removes_nothing(db: Database) -> None:
     wid, ids = await _workshop_with_two_people(db)
     report = await privacy.forget_user(db, "29:nobody")
