@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, Final, get_args
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage._base import (
     answer_t,
@@ -400,11 +401,44 @@ async def update_workshop(
                 raise NotFound(
                     f"there is no network map {mid}; list them with: workshopbot maps list"
                 )
+        if values.get("answer_mode") == "anonymous" and row.answer_mode != "anonymous":
+            await _make_anonymous(session, workshop_id, row.salt)
         if values:
             await session.execute(
                 update(workshop_t).where(workshop_t.c.id == workshop_id).values(**values)
             )
         return await load_workshop(session, workshop_id)
+
+
+async def _make_anonymous(session: AsyncConnection, workshop_id: int, salt: str) -> None:
+    """What a draft already stored, made as an anonymous workshop stores it: no user id or
+    name on its participants, a salted hash instead of each answer's activity id."""
+    from storage.participants import ACTIVITY_HASH_PREFIX, activity_hash
+
+    await session.execute(
+        update(participant_t)
+        .where(participant_t.c.workshop_id == workshop_id)
+        .values(user_id=None, display_name=None)
+    )
+    rows = (
+        await session.execute(
+            select(answer_t.c.id, answer_t.c.activity_id).where(
+                answer_t.c.workshop_id == workshop_id, answer_t.c.activity_id.is_not(None)
+            )
+        )
+    ).all()
+    hashed = [
+        {"answer_id": row.id, "hashed": activity_hash(salt, row.activity_id)}
+        for row in rows
+        if not row.activity_id.startswith(ACTIVITY_HASH_PREFIX)
+    ]
+    if hashed:
+        await session.execute(
+            update(answer_t)
+            .where(answer_t.c.id == bindparam("answer_id"))
+            .values(activity_id=bindparam("hashed")),
+            hashed,
+        )
 
 
 async def add_facilitator(

@@ -151,3 +151,35 @@ async def test_named_and_pseudonymous_workshops_keep_the_activity_id(
     rows = await _answer_rows(db, w.id)
     assert [row["activity_id"] for row in rows] == ["act-7"]
     assert await answers.answer_for_activity(db, w.id, "act-7") == first.answer
+
+
+async def test_a_draft_switched_to_anonymous_forgets_the_identities_it_stored(
+    db: Database,
+) -> None:
+    """A draft may hold answers (a transcript import, a rehearsal); switching it to
+    anonymous before the start leaves no raw activity id, user id or name behind, and a
+    redelivery after the switch is still recognised."""
+    from storage import participants
+
+    draft = await workshops.create_workshop(db, org_name="HK", answer_mode="pseudonymous")
+    for raw in RAW_IDS:
+        await _record(db, draft.id, raw, user=f"29:{raw[-1]}")
+    await workshops.update_workshop(db, draft.id, answer_mode="anonymous")
+
+    rows = await _answer_rows(db, draft.id)
+    salt = await _salt(db, draft.id)
+    assert sorted(r["activity_id"] for r in rows) == sorted(activity_hash(salt, r) for r in RAW_IDS)
+    assert not any(_mentions(rows, raw) for raw in RAW_IDS)
+    people = await participants.list_participants(db, draft.id)
+    assert len(people) == 3
+    assert all(p.user_id is None and p.display_name is None for p in people)
+    # The same people are still found (by their salted hash), and a redelivery is one answer.
+    assert await participants.find_participant(db, draft.id, "29:1") is not None
+    again = await _record(db, draft.id, RAW_IDS[0], user="29:1")
+    assert again.created is False
+    assert len(await _answer_rows(db, draft.id)) == 3
+    # Switching again changes nothing (ids already hashed are not hashed twice).
+    await workshops.update_workshop(db, draft.id, answer_mode="anonymous")
+    assert sorted(r["activity_id"] for r in await _answer_rows(db, draft.id)) == sorted(
+        activity_hash(salt, r) for r in RAW_IDS
+    )
