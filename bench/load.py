@@ -43,6 +43,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,19 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _postgres_pids() -> list[int]:
+    """The PostgreSQL server's processes on this machine (their CPU is part of the cost)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
 def _plan_size(plan: str) -> int:
     from dialogs.plans.builtins import get_builtin_plan
 
@@ -111,6 +125,7 @@ async def run_workshop_load(
     concurrency: int,
     redeliver_every: int,
     bot_pids: list[int],
+    other_pids: dict[str, Callable[[], list[int]]] | None = None,
     spread: float = 0.0,
     http: aiohttp.ClientSession,
     check_summary: bool = False,
@@ -127,6 +142,7 @@ async def run_workshop_load(
     answering_seconds = 0.0
     cpu_total = 0.0
     generator_cpu = 0.0
+    other_cpu: dict[str, float] = {}
     later_acks: list[Ack] = []  # questions after the first (everyone has answered once)
     later_seconds = 0.0
     workshop_id = 0
@@ -134,6 +150,10 @@ async def run_workshop_load(
         card = await driver.next_question()
         workshop_id = card.workshop_id
         cpu_before = sum(_cpu_seconds(pid) for pid in bot_pids)
+        others_before = {
+            name: sum(_cpu_seconds(pid) for pid in pids())
+            for name, pids in (other_pids or {}).items()
+        }
         generator_before = time.process_time()
         started = time.monotonic()
         batch = await answer_all(
@@ -147,6 +167,9 @@ async def run_workshop_load(
         finished = time.monotonic()
         cpu_total += sum(_cpu_seconds(pid) for pid in bot_pids) - cpu_before
         generator_cpu += time.process_time() - generator_before
+        for name, pids in (other_pids or {}).items():
+            spent = sum(_cpu_seconds(pid) for pid in pids()) - others_before[name]
+            other_cpu[name] = other_cpu.get(name, 0.0) + spent
         answering_seconds += finished - started
         acks += batch
         if number > 0:
@@ -209,6 +232,10 @@ async def run_workshop_load(
         # and what this load generator itself spent per answer on the same 2 cores.
         "bot_cores_busy": round(cpu_total / answering_seconds, 2) if answering_seconds else 0,
         "generator_cpu_ms_per_answer": round(generator_cpu / max(1, len(acked_ids)) * 1000, 2),
+        **{
+            f"{name}_cpu_ms_per_answer": round(spent / max(1, len(acked_ids)) * 1000, 2)
+            for name, spent in other_cpu.items()
+        },
         "outgoing_calls": len(calls),
         "throttled_429": sum(1 for c in calls if c["status"] == 429),
         "beyond_limits": sum(1 for c in calls if c["status"] == 429),
@@ -401,17 +428,27 @@ async def _postgres(
             log_path=workdir / "proxy.log",
         )
         processes.append(proxy)
+        spy = None
         try:
             await wait_http(proxy_ready["url"] + "/healthz", process=proxy)
-            return await run_workshop_load(
+            if profile:  # the first of the two bot processes
+                spy = _start_profiler(bots[0].process.pid, workdir / "profile-postgres.txt")
+            result = await run_workshop_load(
                 bot_url=proxy_ready["url"],
                 connector=connector,
                 database_url=url,
                 bot_pids=[b.process.pid for b in bots],
+                other_pids={"proxy": lambda: [proxy.pid], "postgres_server": _postgres_pids},
                 check_summary=True,
                 **common,
             )
+            if spy is not None:
+                result["profile"] = _stop_profiler(spy, workdir / "profile-postgres.txt")
+                spy = None
+            return result
         finally:
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)
             for process in (proxy, *[b.process for b in bots]):
                 process.stop()
     finally:
@@ -557,6 +594,8 @@ def _report(title: str, figures: dict[str, Any]) -> None:
         "cpu_ms_per_answer",
         "bot_cores_busy",
         "generator_cpu_ms_per_answer",
+        "proxy_cpu_ms_per_answer",
+        "postgres_server_cpu_ms_per_answer",
         "outgoing_calls",
         "throttled_429",
         "beyond_limits",
