@@ -677,7 +677,7 @@ def append_results(results: dict[str, Any], path: Path = RESULTS) -> None:
         e = results["echo"]
         lines.append(
             f"| echo (bare botbuilder) | {e['ok']}/{e['requests']} requests | - | "
-            f"{e['requests_per_s']} req/s | {e['p50_ack_ms']} | {e['p99_ack_ms']} | "
+            f"{e['requests_per_s']} req/s | {e['p50_ack_ms']} | {e['p99_ack_ms']} | - | "
             f"{e['cpu_ms_per_request']} | - | - | - | 1 | |"
         )
     for config, error in results.get("errors", {}).items():
