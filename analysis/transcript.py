@@ -13,6 +13,10 @@ The .docx export holds, per utterance, a speaker line, a timestamp line and the 
     Mette Hansen   0:03           (or "Mette Hansen" then "00:00:03")
     Velkommen til workshoppen.
 
+The paragraphs before the first speaker line are the title block; Teams writes the
+meeting's date there ("November 23, 2026, 10:03AM", "23. november 2026 10.03", …), which
+becomes :attr:`Transcript.started_at` (see :func:`parse_header_date`). WebVTT has no date.
+
 Consecutive cues of the same speaker are one utterance. Malformed files fail with
 :class:`TranscriptError` naming the line (or paragraph) and what was expected there.
 
@@ -26,6 +30,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from analysis.errors import AnalysisError
@@ -36,6 +41,7 @@ __all__ = [
     "Utterance",
     "attribute_questions",
     "parse_docx",
+    "parse_header_date",
     "parse_transcript",
     "parse_vtt",
     "replace_names",
@@ -86,6 +92,10 @@ class Transcript:
 
     utterances: tuple[Utterance, ...]
     format: str
+    #: When the meeting started, from a .docx title block: naive wall-clock time as the
+    #: transcript writes it (it names no time zone); None when the file gives no date
+    #: (always for WebVTT). Whoever stores it decides the zone.
+    started_at: datetime | None = None
 
     @property
     def speakers(self) -> tuple[str, ...]:
@@ -212,6 +222,7 @@ def parse_docx_paragraphs(paragraphs: Sequence[str]) -> Transcript:
             "paragraph 1: expected a speaker line followed by a timestamp (e.g. "
             "'Mette Hansen' then '0:03' or '00:00:03.120 --> 00:00:07.450'); found none"
         )
+    title = items[:k]
     while k < len(items):
         number, para = items[k]
         head = _DOCX_HEAD.match(para)
@@ -244,7 +255,16 @@ def parse_docx_paragraphs(paragraphs: Sequence[str]) -> Transcript:
     fixed = [
         replace(u, end=raw[i + 1].start if i + 1 < len(raw) else u.start) for i, u in enumerate(raw)
     ]
-    return Transcript(_merge(fixed), "docx")
+    return Transcript(_merge(fixed), "docx", _title_date(title))
+
+
+def _title_date(title: Sequence[tuple[int, str]]) -> datetime | None:
+    """The first date the title block gives, or None."""
+    for _, para in title:
+        found = parse_header_date(para)
+        if found is not None:
+            return found
+    return None
 
 
 def _parse_stream_layout(items: Sequence[tuple[int, str]]) -> Transcript:
@@ -253,6 +273,7 @@ def _parse_stream_layout(items: Sequence[tuple[int, str]]) -> Transcript:
     k = 0
     while k < len(items) and not _STREAM_TIME.match(items[k][1]):
         k += 1
+    title = items[:k]
     while k < len(items):
         number, cue = items[k]
         timing = _STREAM_TIME.match(cue)
@@ -279,7 +300,7 @@ def _parse_stream_layout(items: Sequence[tuple[int, str]]) -> Transcript:
                 f"paragraph {number}: expected what {speaker!r} said after the speaker line"
             )
         raw.append(Utterance(speaker, start, end, " ".join(text_parts), number))
-    return Transcript(_merge(raw), "docx")
+    return Transcript(_merge(raw), "docx", _title_date(title))
 
 
 def _is_header(items: Sequence[tuple[int, str]], k: int) -> bool:
@@ -290,6 +311,73 @@ def _is_header(items: Sequence[tuple[int, str]], k: int) -> bool:
     if len(para) <= 80 and head and not head.group("name").rstrip().endswith(tuple(".,:;!?")):
         return True
     return k + 1 < len(items) and len(para) <= 80 and bool(_DOCX_TIME.match(items[k + 1][1]))
+
+
+_MONTH_NAMES = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6,
+    "july": 7, "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "januar": 1, "februar": 2, "marts": 3, "maj": 5, "juni": 6, "juli": 7, "oktober": 10,
+}  # fmt: skip
+_MONTH = r"(?P<month>[^\W\d_]{3,})\.?"
+_DAY_FIRST = re.compile(rf"(?<!\d)(?P<day>\d{{1,2}})\.?\s+{_MONTH},?\s+(?P<year>\d{{4}})(?!\d)")
+_MONTH_FIRST = re.compile(
+    rf"(?<!\w){_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\.?,?\s+(?P<year>\d{{4}})(?!\d)"
+)
+_ISO_DATE = re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)")
+# What may follow the date: ", 10:03AM", " kl. 10.03", " at 10:03 pm", "T10:03:00".
+_CLOCK = re.compile(
+    r"(?:\s*,)?(?:\s*(?:kl\.?|klokken|at)(?!\w))?[\sT]*"
+    r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?"
+    r"(?:\s*(?P<half>[ap])\.?\s?m\.?)?(?!\w|[:.]\d)",
+    re.IGNORECASE,
+)
+
+
+def _month_number(word: str) -> int | None:
+    """A month's number from its English or Danish name or an abbreviation ("okt", "Sept")."""
+    word = word.lower()
+    found = {n for name, n in _MONTH_NAMES.items() if name.startswith(word)}
+    return found.pop() if len(found) == 1 else None
+
+
+def parse_header_date(text: str) -> datetime | None:
+    """The date and time a transcript's title line gives, or None when it gives none.
+
+    Reads English and Danish month names, whole or abbreviated, day first or month first,
+    ISO dates, and 24-hour or AM/PM times; without a time it is midnight. The result is
+    naive: the transcript names no time zone, so it is the meeting's wall-clock time.
+    Anything unreadable, or an impossible date or time, gives None (never an exception).
+
+    >>> parse_header_date("November 23, 2026, 10:03AM")
+    datetime.datetime(2026, 11, 23, 10, 3)
+    >>> parse_header_date("23. nov. 2026 kl. 14.30")
+    datetime.datetime(2026, 11, 23, 14, 30)
+    >>> parse_header_date("Transskription") is None
+    True
+    """
+    for pattern in (_ISO_DATE, _DAY_FIRST, _MONTH_FIRST):
+        for match in pattern.finditer(text):
+            month_text = match.group("month")
+            month = int(month_text) if month_text.isdigit() else _month_number(month_text)
+            if month is None:
+                continue
+            clock = _CLOCK.match(text, match.end())
+            hour = minute = second = 0
+            if clock is not None:
+                hour, minute = int(clock.group("hour")), int(clock.group("minute"))
+                second = int(clock.group("second") or 0)
+                half = (clock.group("half") or "").lower()
+                if half:
+                    if not 1 <= hour <= 12:
+                        return None
+                    hour = hour % 12 + (12 if half == "p" else 0)
+            try:
+                return datetime(
+                    int(match.group("year")), month, int(match.group("day")), hour, minute, second
+                )
+            except ValueError:
+                return None
+    return None
 
 
 def parse_docx(path: Path) -> Transcript:
@@ -383,7 +471,7 @@ def attribute_questions(
             if scores[best] >= threshold:
                 current = best
         out.append(replace(u, question_index=current))
-    return Transcript(tuple(out), transcript.format)
+    return replace(transcript, utterances=tuple(out))
 
 
 def replace_names(text: str, names: Mapping[str, str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from analysis.transcript import (
     TranscriptError,
     attribute_questions,
     parse_docx,
+    parse_header_date,
     parse_transcript,
     parse_vtt,
 )
@@ -214,3 +216,92 @@ def test_stream_docx_cue_without_text_fails(tmp_path: Path) -> None:
     doc.save(str(path))
     with pytest.raises(TranscriptError, match="paragraph 1: expected what 'Mette Hansen' said"):
         parse_transcript(path)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("November 23, 2026, 10:03AM", datetime(2026, 11, 23, 10, 3)),
+        ("Nov 23, 2026 1:05 PM", datetime(2026, 11, 23, 13, 5)),
+        ("January 1, 2026, 12:30AM", datetime(2026, 1, 1, 0, 30)),
+        ("Monday, November 23rd, 2026 at 12:15pm", datetime(2026, 11, 23, 12, 15)),
+        ("23 November 2026, 10:03", datetime(2026, 11, 23, 10, 3)),
+        ("23. november 2026, 10.03", datetime(2026, 11, 23, 10, 3)),
+        ("23. november 2026 10:03", datetime(2026, 11, 23, 10, 3)),
+        ("mandag den 5. okt. 2026 kl. 9.05", datetime(2026, 10, 5, 9, 5)),
+        ("12. okt 2026", datetime(2026, 10, 12)),
+        ("3. maj 2026, 14:00", datetime(2026, 5, 3, 14, 0)),
+        ("2. marts 2026, 09:00AM", datetime(2026, 3, 2, 9, 0)),
+        ("2026-11-23 10:03", datetime(2026, 11, 23, 10, 3)),
+        ("2026-11-23T10:03:05", datetime(2026, 11, 23, 10, 3, 5)),
+        ("2026-11-23", datetime(2026, 11, 23)),
+    ],
+)
+def test_header_dates_in_english_danish_and_iso(line: str, expected: datetime) -> None:
+    assert parse_header_date(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Transskription",
+        "",
+        "Workshop 3, 2026",
+        "30. februar 2026",
+        "23. november 2026 25:00",
+        "November 23, 2026, 13:03PM",
+        "2026-13-01 10:00",
+        "1. ma 2026",
+        "Mette Hansen 12 2026",
+    ],
+    ids=[
+        "words",
+        "empty",
+        "no-month",
+        "no-such-day",
+        "bad-hour",
+        "bad-pm",
+        "bad-iso",
+        "short",
+        "name",
+    ],
+)
+def test_header_without_a_readable_date_gives_none(line: str) -> None:
+    assert parse_header_date(line) is None
+
+
+def test_docx_title_block_gives_the_meeting_start(tmp_path: Path) -> None:
+    path = write_teams_docx(tmp_path / "t.docx", ROWS)
+    assert parse_transcript(path).started_at == datetime(2026, 3, 2, 9, 0)
+    doc = Document()
+    doc.add_paragraph("Workshop om efteruddannelse")
+    doc.add_paragraph("November 23, 2026, 10:03AM")
+    doc.add_paragraph("Mette Hansen   0:03")
+    doc.add_paragraph("Velkommen.")
+    # A date said later in the meeting is no header.
+    doc.add_paragraph("Jonas Berg   0:10")
+    doc.add_paragraph("Vi mødes igen 1. december 2026, 10:00.")
+    doc.save(str(tmp_path / "english.docx"))
+    t = parse_transcript(tmp_path / "english.docx")
+    assert t.started_at == datetime(2026, 11, 23, 10, 3)
+    # Attribution keeps it.
+    assert attribute_questions(t, PLAN, facilitators=["Mette Hansen"]).started_at == t.started_at
+
+
+def test_transcripts_without_a_dated_header_have_no_start(tmp_path: Path) -> None:
+    assert parse_vtt(VTT).started_at is None
+    doc = Document()
+    doc.add_paragraph("Transskription")
+    doc.add_paragraph("Møde den ??. november")
+    doc.add_paragraph("Mette Hansen   0:03")
+    doc.add_paragraph("Velkommen til mødet 2. marts 2026.")
+    doc.save(str(tmp_path / "undated.docx"))
+    assert parse_transcript(tmp_path / "undated.docx").started_at is None
+    stream = Document()
+    stream.add_paragraph("Transcript")
+    stream.add_paragraph("23 November 2026, 10:03")
+    stream.add_paragraph("0:0:3.120 --> 0:0:7.450")
+    stream.add_paragraph("Mette Hansen")
+    stream.add_paragraph("Velkommen.")
+    stream.save(str(tmp_path / "stream.docx"))
+    assert parse_transcript(tmp_path / "stream.docx").started_at == datetime(2026, 11, 23, 10, 3)
