@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Row, Table, select
@@ -41,6 +41,29 @@ def as_utc(value: datetime) -> datetime:
 
 def opt_utc(value: datetime | None) -> datetime | None:
     return None if value is None else as_utc(value)
+
+
+#: How far in the future a given time may be (clocks differ a little).
+CLOCK_SKEW = timedelta(minutes=1)
+
+
+def check_past_time(value: object, what: str) -> datetime:
+    """A caller-given time (e.g. a meeting imported afterwards), in UTC.
+
+    Raises:
+        InvalidInput: Not a datetime, naive (no time zone), or more than a minute ahead.
+    """
+    if not isinstance(value, datetime):
+        raise InvalidInput(f"{what} must be a datetime, not {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(
+            f"{what} {value.isoformat()} has no time zone; give an aware datetime "
+            "(e.g. value.astimezone() for local time)"
+        )
+    value = value.astimezone(UTC)
+    if value > utcnow() + CLOCK_SKEW:
+        raise InvalidInput(f"{what} {value.isoformat()} is in the future")
+    return value
 
 
 #: The largest id a database integer column holds (SQLite and PostgreSQL BIGINT).

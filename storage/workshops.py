@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Final, get_args
 
 from sqlalchemy import bindparam, delete, func, select, update
@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage._base import (
     answer_t,
+    as_utc,
     check_id,
+    check_past_time,
     check_text,
     dialect_of,
     event_t,
@@ -250,22 +252,56 @@ async def find_active_workshop(db: Database, conversation_id: str) -> WorkshopRe
 
 
 async def set_status(
-    db: Database, workshop_id: int, status: WorkshopStatus, *, actor_user_id: str | None = None
+    db: Database,
+    workshop_id: int,
+    status: WorkshopStatus,
+    *,
+    actor_user_id: str | None = None,
+    started_at: datetime | None = None,
+    ended_at: datetime | None = None,
 ) -> WorkshopRecord:
     """Move a workshop to ``status`` and log the change as an event.
 
     Allowed: draft → running | ended; running → paused | ended; paused → running | ended.
     Setting the status it already has changes nothing.
 
+    Args:
+        started_at: When a draft starts: its start time instead of now (a meeting imported
+            afterwards). Timezone-aware, not in the future.
+        ended_at: When it ends: its end time instead of now; not before it started.
+
     Raises:
-        InvalidInput: The change is not allowed (the message says what is).
+        InvalidInput: The change is not allowed (the message says what is), or a given time
+            is naive, in the future, or does not fit the change.
         NotFound: No such workshop.
     """
     status = _check_choice(status, get_args(WorkshopStatus), "status")  # type: ignore[assignment]
+    if started_at is not None:
+        started_at = check_past_time(started_at, "started_at")
+        if status != "running":
+            raise InvalidInput(f"started_at is for starting a workshop, not for making it {status}")
+    if ended_at is not None:
+        ended_at = check_past_time(ended_at, "ended_at")
+        if status != "ended":
+            raise InvalidInput(f"ended_at is for ending a workshop, not for making it {status}")
     now = utcnow()
     async with db.transaction() as session:
         row = await lock_workshop(session, workshop_id)
         current = row.status
+        if started_at is not None and current != "draft":
+            raise InvalidInput(
+                f"workshop {workshop_id} is {current}; started_at can only be given when a "
+                "draft workshop starts"
+            )
+        if ended_at is not None and current == "ended":
+            raise InvalidInput(f"workshop {workshop_id} has ended already; its end time stays")
+        if ended_at is not None and row.started_at is not None:
+            began = as_utc(row.started_at)
+            if ended_at < began:
+                raise InvalidInput(
+                    f"ended_at {ended_at.isoformat()} is before workshop {workshop_id} "
+                    f"started ({began.isoformat()})"
+                )
         if current == status:
             return await load_workshop(session, workshop_id)
         if status not in _TRANSITIONS[current]:
@@ -280,13 +316,13 @@ async def set_status(
             )
         values: dict[str, Any] = {"status": status}
         if status == "running" and row.started_at is None:
-            values["started_at"] = now
+            values["started_at"] = started_at or now
         if status == "running":
             values["paused_at"] = None
         if status == "paused":
             values["paused_at"] = now
         if status == "ended":
-            values["ended_at"] = now
+            values["ended_at"] = ended_at or now
         await session.execute(
             update(workshop_t).where(workshop_t.c.id == workshop_id).values(**values)
         )
@@ -307,10 +343,20 @@ async def set_status(
 
 
 async def start_workshop(
-    db: Database, workshop_id: int, *, actor_user_id: str | None = None
+    db: Database,
+    workshop_id: int,
+    *,
+    actor_user_id: str | None = None,
+    started_at: datetime | None = None,
 ) -> WorkshopRecord:
-    """Set a draft workshop running (its start time is the zero of answer offsets)."""
-    return await set_status(db, workshop_id, "running", actor_user_id=actor_user_id)
+    """Set a draft workshop running (its start time is the zero of answer offsets).
+
+    ``started_at`` (timezone-aware, not in the future; only for a draft) replaces "now" as
+    the start time, for a meeting held before it is stored (a transcript import).
+    """
+    return await set_status(
+        db, workshop_id, "running", actor_user_id=actor_user_id, started_at=started_at
+    )
 
 
 async def pause_workshop(
@@ -328,10 +374,16 @@ async def resume_workshop(
 
 
 async def end_workshop(
-    db: Database, workshop_id: int, *, actor_user_id: str | None = None
+    db: Database,
+    workshop_id: int,
+    *,
+    actor_user_id: str | None = None,
+    ended_at: datetime | None = None,
 ) -> WorkshopRecord:
-    """End a workshop (for good)."""
-    return await set_status(db, workshop_id, "ended", actor_user_id=actor_user_id)
+    """End a workshop (for good); ``ended_at`` as for :func:`set_status`, default now."""
+    return await set_status(
+        db, workshop_id, "ended", actor_user_id=actor_user_id, ended_at=ended_at
+    )
 
 
 async def update_workshop(
