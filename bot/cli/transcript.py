@@ -5,6 +5,12 @@ pseudonymised in order of appearance ("Deltager A", …) and their names are not
 facilitator (``--facilitator NAME``, default the first speaker) asks the questions, and
 every utterance is attributed to the plan question the facilitator last asked. From then on
 ``workshopbot summary`` treats the workshop like any other.
+
+The meeting's date: ``--date`` if given, else the date in a .docx transcript's header, else
+the meeting is taken to have ended just now. The workshop's start, its question runs and its
+answers (start + the utterance's offset) follow it. A transcript names no time zone, so a
+date without an offset (``--date`` or the header) is wall-clock time in this machine's local
+zone (:meth:`datetime.astimezone`); give ``--date 2026-11-23T10:00+01:00`` to say otherwise.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import argparse
 import hashlib
 import logging
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +29,7 @@ if TYPE_CHECKING:
     from analysis.transcript import Transcript
     from storage.db import Database
 
-__all__ = ["register", "split_text"]
+__all__ = ["meeting_start", "parse_date_option", "register", "split_text"]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +65,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--lang", choices=("da", "en"), default="da", help="language (default da)")
     p.add_argument("--org", metavar="NAME", default="", help="the organisation's name")
     p.add_argument("--title", metavar="TEXT", help="the workshop's title (default: the file name)")
+    p.add_argument(
+        "--date",
+        metavar="WHEN",
+        help="when the meeting started, ISO: 2026-11-23T10:00 or '2026-11-23 10:00' (local "
+        "time unless it has an offset, e.g. +01:00); default: the date in a .docx "
+        "transcript's header, else the meeting ended now",
+    )
     p.set_defaults(func=run)
 
 
@@ -101,11 +114,66 @@ def run(args: argparse.Namespace) -> int:
         )
     if not args.facilitator:
         print(f"facilitator: {facilitators[0]} (the first speaker)", file=sys.stderr)
-    return run_with_database(lambda db: _store(db, args, transcript, facilitators))
+    start = meeting_start(args.date, transcript)
+    return run_with_database(lambda db: _store(db, args, transcript, facilitators, start))
+
+
+#: How far in the future a meeting may end (clocks differ a little); as storage allows.
+_CLOCK_SKEW = timedelta(minutes=1)
+
+
+def parse_date_option(text: str) -> datetime:
+    """``--date``'s value as an aware datetime (no offset: this machine's local time).
+
+    Raises:
+        CommandError: Not an ISO date (and time); the message names the option.
+    """
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise CommandError(
+            f"--date {text!r} is not an ISO date and time; write e.g. 2026-11-23T10:00, "
+            "'2026-11-23 10:00' (local time) or 2026-11-23T10:00+01:00"
+        ) from None
+    return when if when.tzinfo is not None else when.astimezone()  # naive: local time
+
+
+def meeting_start(date_option: str | None, transcript: Transcript) -> datetime:
+    """When the meeting started: ``--date``, else the transcript's header, else the
+    recording's length before now; prints which one it took.
+
+    Raises:
+        CommandError: A bad ``--date``, or a date after which the meeting would end in the
+            future.
+    """
+    duration = timedelta(seconds=max((u.end for u in transcript.utterances), default=0.0))
+    now = datetime.now().astimezone()
+    if date_option is not None:
+        start = parse_date_option(date_option)
+        source, name = "from --date", f"--date {date_option!r}"
+    elif transcript.started_at is not None:
+        start = transcript.started_at.astimezone()  # naive: local wall-clock time
+        source = "from the transcript's header"
+        name = f"the transcript's header date {transcript.started_at:%Y-%m-%d %H:%M}"
+    else:
+        start = (now - duration).replace(microsecond=0)
+        source = "none given and the transcript states none: it ended now; give --date"
+        name = ""
+    if start + duration > now + _CLOCK_SKEW:
+        raise CommandError(
+            f"{name}: the meeting would end at {start + duration:%Y-%m-%d %H:%M %Z}, which is in "
+            "the future; give the date it was held with --date"
+        )
+    print(f"meeting date: {start:%Y-%m-%d %H:%M %Z} ({source})", file=sys.stderr)
+    return start
 
 
 async def _store(
-    db: Database, args: argparse.Namespace, transcript: Transcript, facilitators: list[str]
+    db: Database,
+    args: argparse.Namespace,
+    transcript: Transcript,
+    facilitators: list[str],
+    start: datetime,
 ) -> int:
     from analysis.transcript import attribute_questions, replace_names
     from bot.summaries import TRANSCRIPT_EVENT, TRANSCRIPT_QUESTION_EVENT
@@ -156,9 +224,7 @@ async def _store(
     attributed = attribute_questions(
         transcript, [text for _, text in questions], facilitators=facilitators
     )
-    workshop = await workshops_repo.start_workshop(db, workshop.id)
-    start = workshop.started_at
-    assert start is not None
+    workshop = await workshops_repo.start_workshop(db, workshop.id, started_at=start)
     facilitator_names = {f.lower() for f in facilitators}
 
     # Question runs, in the order the facilitator asked them.
@@ -170,9 +236,11 @@ async def _store(
     run_ids: list[int] = []
     for i, (index, opened) in enumerate(spans):
         qid, text = questions[index]
-        run = await questions_repo.open_question(db, workshop.id, qid, text)
+        run = await questions_repo.open_question(
+            db, workshop.id, qid, text, opened_at=start + timedelta(seconds=opened)
+        )
         closed = spans[i + 1][1] if i + 1 < len(spans) else end_of_recording
-        await questions_repo.close_question(db, run.id)
+        await questions_repo.close_question(db, run.id, closed_at=start + timedelta(seconds=closed))
         await events_repo.log_event(
             db,
             workshop.id,
@@ -209,7 +277,9 @@ async def _store(
                 created_at=start + timedelta(seconds=u.start),
             )
             stored += 1
-    await workshops_repo.end_workshop(db, workshop.id)
+    await workshops_repo.end_workshop(
+        db, workshop.id, ended_at=start + timedelta(seconds=end_of_recording)
+    )
     await events_repo.log_event(
         db,
         workshop.id,

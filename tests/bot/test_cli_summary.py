@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docx import Document
@@ -297,3 +300,164 @@ def test_series_report_shows_the_adjustments_that_were_made(
     assert "reword q1" in rows[0]["adjustments_made"]
     assert main(["summary", "--series", "Loop"]) == 0
     assert "reword q1 ✓" in capsys.readouterr().out
+
+
+@pytest.fixture
+def copenhagen(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This machine's local zone is Danish time (a POSIX rule: no tz database needed)."""
+    monkeypatch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _stored_times(wid: int) -> tuple[datetime | None, datetime | None, list[tuple[datetime, datetime | None]], dict[str, datetime]]:
+    """The workshop's start and end, its runs' (opened, closed) and answers' times by text."""
+    from storage import answers, questions, workshops
+    from storage.db import Database, run_with_database
+
+    async def read(db: Database) -> Any:
+        w = await workshops.get_workshop(db, wid)
+        runs = await questions.list_question_runs(db, wid)
+        stored = await answers.answers_for_workshop(db, wid)
+        return (
+            w.started_at,
+            w.ended_at,
+            [(r.opened_at, r.closed_at) for r in runs],
+            {a.text: a.created_at for a in stored},
+        )
+
+    return run_with_database(read)  # type: ignore[no-any-return]
+
+
+def _import_with_date(
+    path: Path, capsys: pytest.CaptureFixture[str], *extra: str
+) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(["transcript", "import", str(path), "--org", "HK", *extra])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    return int(captured.out.strip().splitlines()[-1]), captured.err
+
+
+def test_docx_header_dates_the_workshop_its_runs_and_answers(
+    any_database: str, copenhagen: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.analysis.test_transcript import ROWS, write_teams_docx
+
+    path = write_teams_docx(tmp_path / "meeting.docx", ROWS)  # header: 2. marts 2026, 09:00AM
+    wid, err = _import_with_date(path, capsys, "--plan", "default")
+    assert "meeting date: 2026-03-02 09:00 CET (from the transcript's header)" in err
+    start = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # 09:00 in Copenhagen
+    started, ended, runs, answers = _stored_times(wid)
+    assert started == start
+    assert ended == start + timedelta(seconds=3730)  # the last utterance
+    # Mette asks the question 3 s in; it stays open until the recording ends.
+    assert runs == [(start + timedelta(seconds=3), start + timedelta(seconds=3730))]
+    jonas = next(t for t in answers if t.startswith("Vi burde lave en podcast"))
+    assert answers[jonas] == start + timedelta(seconds=40)
+    assert answers["Enig, det er en god idé."] == start + timedelta(seconds=65)
+
+    assert main(["summary", str(wid), "--format", "json", "--no-store"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["header"]["date"] == "2026-03-02"
+
+
+def test_date_option_overrides_the_docx_header(
+    database: str, copenhagen: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.analysis.test_transcript import ROWS, write_teams_docx
+
+    path = write_teams_docx(tmp_path / "meeting.docx", ROWS)
+    wid, err = _import_with_date(path, capsys, "--plan", "default", "--date", "2026-02-10T14:30")
+    assert "meeting date: 2026-02-10 14:30 CET (from --date)" in err
+    start = datetime(2026, 2, 10, 13, 30, tzinfo=UTC)
+    started, _, runs, answers = _stored_times(wid)
+    assert started == start
+    assert runs[0][0] == start + timedelta(seconds=3)
+    assert answers["Enig, det er en god idé."] == start + timedelta(seconds=65)
+
+
+def test_vtt_takes_the_date_option_with_its_offset(
+    database: str, copenhagen: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "ws.vtt"
+    path.write_text(VTT_1, encoding="utf-8")
+    args = ("--plan", "default", "--facilitator", "Mette Hansen", "--date", "2026-06-01 10:00+00:00")
+    wid, err = _import_with_date(path, capsys, *args)
+    assert "meeting date: 2026-06-01 10:00 UTC (from --date)" in err
+    start = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+    started, ended, runs, answers = _stored_times(wid)
+    assert started == start and ended == start + timedelta(seconds=290)
+    # q1 at 3 s until q9 at 240 s, q9 until the end (290 s).
+    assert runs == [
+        (start + timedelta(seconds=3), start + timedelta(seconds=240)),
+        (start + timedelta(seconds=240), start + timedelta(seconds=290)),
+    ]
+    assert answers["Det er svært."] == start + timedelta(seconds=160)
+
+
+def test_vtt_without_a_date_ended_now(
+    database: str, copenhagen: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "ws.vtt"
+    path.write_text(VTT_1, encoding="utf-8")
+    before = datetime.now(UTC)
+    wid, err = _import_with_date(path, capsys, "--facilitator", "Mette Hansen")
+    after = datetime.now(UTC)
+    assert "(none given and the transcript states none: it ended now; give --date)" in err
+    started, ended, _, answers = _stored_times(wid)
+    assert started is not None and ended is not None
+    assert before - timedelta(seconds=291) <= started <= after - timedelta(seconds=290)
+    assert ended == started + timedelta(seconds=290) and ended <= after
+    assert max(answers.values()) <= after
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("23/11/2026", "--date '23/11/2026' is not an ISO date"),
+        ("i går", "--date 'i går' is not an ISO date"),
+        ("2026-02-30T10:00", "--date '2026-02-30T10:00' is not an ISO date"),
+        ("2099-01-01T10:00", "--date '2099-01-01T10:00': the meeting would end at 2099-01-01"),
+    ],
+    ids=["slashes", "words", "no-such-day", "future"],
+)
+def test_bad_date_option_names_it_and_stores_nothing(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, expected: str
+) -> None:
+    from storage.db import Database, run_with_database
+    from storage.workshops import list_workshops
+
+    path = tmp_path / "ws.vtt"
+    path.write_text(VTT_1, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["transcript", "import", str(path), "--org", "HK", "--date", value]) == 2
+    err = capsys.readouterr().err.strip()
+    assert expected in err and len(err.splitlines()) == 2, err  # facilitator line + error
+
+    async def count(db: Database) -> int:
+        return len(await list_workshops(db))
+
+    assert run_with_database(count) == 0
+
+
+def test_a_header_date_in_the_future_is_refused(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = Document()
+    doc.add_paragraph("Workshop")
+    doc.add_paragraph("23. november 2099 10.03")
+    doc.add_paragraph("Mette Hansen   0:03")
+    doc.add_paragraph("Velkommen.")
+    doc.add_paragraph("Jonas Berg   0:10")
+    doc.add_paragraph("Hej.")
+    path = tmp_path / "future.docx"
+    doc.save(str(path))
+    capsys.readouterr()
+    assert main(["transcript", "import", str(path), "--org", "HK"]) == 2
+    err = capsys.readouterr().err
+    assert "the transcript's header date 2099-11-23 10:03" in err and "--date" in err
+    assert main(["transcript", "import", str(path), "--org", "HK", "--date", "2026-01-05"]) == 0
+    assert "meeting date: 2026-01-05 00:00" in capsys.readouterr().err
