@@ -21,7 +21,7 @@ when it has none, at runs of two or more empty lines. The rules, in order:
    the document (or the corpus) spells correctly elsewhere; runs of fragments between
    trusted words are glued into one word. A line that stays garbage is dropped, with a
    warning. Paragraphs made of many one-to-three-letter lines (letters set vertically)
-   get the same treatment after step 6.
+   get the same treatment after step 7.
 4. **Hyphenation**: a word broken at a line end with ``-``, U+2010 or a soft hyphen is
    joined ("virksomhe-/der" → "virksomheder"), also across one blank line or a page
    break. The hyphen is kept when the first part is an abbreviation in capitals or has a
@@ -37,8 +37,28 @@ when it has none, at runs of two or more empty lines. The rules, in order:
    (Litteraturliste, Litteratur, Referencer, Kilder, Bilag, Noter, Bibliography,
    References, Appendix; Indledning, Problemformulering, Metode, Teori, Analyse,
    Diskussion, Konklusion, Perspektivering, Anbefalinger, Handleplan, Conclusion, …),
-   which is kept. A Word heading style ends it at the next heading of its level. Otherwise it runs to the end of the document: in doubt, personal text goes.
-6. **Paragraphs**: lines of a paragraph are joined with a space. Blank lines separate
+   which is kept (but see step 6 for reference sections). A Word heading style ends it
+   at the next heading of its level. Otherwise it runs to the end of the document: in
+   doubt, personal text goes.
+6. **Reference sections** (unless ``keep_references``): a line that is only a heading such
+   as "Litteraturliste", "Litteratur:", "7. Litteraturfortegnelse", "Anvendt litteratur",
+   "Kilder og litteratur", "Referencer", "Kildeliste", "Bibliography", "References",
+   "Works cited", "Sources" (or an appendix named so: "Bilag 3: Litteraturliste") starts a
+   section that is removed: author names, titles, publishers and years are not the
+   writer's words. The heading decides, not what follows it: a line-only heading removes
+   its section even when prose follows, while the word in running text ("I litteraturen
+   ser man …", a small letter, a longer line) never does. The section ends at the next
+   heading that is no reference heading: a standard section heading or an appendix
+   ("Bilag 1", "Appendix", "Noter", "Konklusion", …), a reflection heading, or, for a
+   numbered heading, a numbered heading of the same or a higher level with a larger
+   number and no year in it; otherwise it runs to the end. Appendices and notes are kept.
+   When the same reference heading comes twice, the first is a table-of-contents entry
+   and kept. A document that is only a reading list (its first line is the heading)
+   loses everything and is skipped by :func:`analysis.ingest.ingest`, like a document
+   that is all reflection. In a .docx file a reference heading with a Word heading style
+   ends at the next heading of its level (:mod:`analysis.ingest`). This step runs just
+   before step 5, so both kinds of warning give the line numbers of the document.
+7. **Paragraphs**: lines of a paragraph are joined with a space. Blank lines separate
    paragraphs, except when the next line starts with a small letter or the previous one
    ends with a word no sentence ends with ("og", "for", "the", …) and not with a
    sentence end (wrapped text with blank lines between its lines). Without blank lines
@@ -46,7 +66,7 @@ when it has none, at runs of two or more empty lines. The rules, in order:
    under 85 % and ending a sentence) ends its paragraph when the next line starts with a
    capital or digit. A bullet starts a new paragraph and is removed. Paragraphs without a
    letter (table numbers, lone bullets) are dropped.
-7. **Redaction** (:mod:`analysis.redact`): e-mail addresses, URLs, CPR numbers, phone
+8. **Redaction** (:mod:`analysis.redact`): e-mail addresses, URLs, CPR numbers, phone
    numbers and the given names become placeholders. It runs on whole paragraphs, after
    hyphenated words are joined, so a name or address broken over two lines is still found.
 
@@ -73,6 +93,8 @@ __all__ = [
     "Vocabulary",
     "clean_documents",
     "clean_text",
+    "ends_reference_section",
+    "is_reference_heading",
     "is_reflection_heading",
     "is_section_heading",
     "read_names_file",
@@ -92,12 +114,16 @@ class CleanOptions:
     Attributes:
         keep_reflection: Keep reflection sections (they are removed by default, because
             they hold the most personal passages).
+        keep_references: Keep reference sections: literature lists, references,
+            bibliographies, source lists (removed by default: their author names, titles
+            and years are not the writer's words).
         redact_names: Names to replace with a placeholder (case-insensitive, whole words,
             possessive forms included).
         lang: Language of the document: picks placeholders and heading words.
     """
 
     keep_reflection: bool = False
+    keep_references: bool = False
     redact_names: Sequence[str] = ()
     lang: Literal["da", "en"] = "da"
 
@@ -649,7 +675,122 @@ def _remove_reflection(lines: list[str], counts: Counter[str]) -> tuple[list[str
     return out, notes
 
 
-# --- 6. paragraphs ---------------------------------------------------------------------
+# --- 6. reference sections -------------------------------------------------------------
+
+_REFERENCE_WORDS = (
+    r"(?:litteraturliste|litteratur|litteraturfortegnelse|litteraturhenvisninger|"
+    r"referencer|referenceliste|kilder|kildeliste|kildefortegnelse|kildehenvisninger|"
+    r"bibliografi|bibliography|references|reference list|works cited|sources|literature|"
+    r"literature list)"
+)
+_REFERENCE = re.compile(
+    rf"^(?:{_NUMBER})?"
+    # An appendix that names itself a literature list: "Bilag 3: Litteraturliste".
+    r"(?:(?:bilag|appendiks|appendix)\s+[\w.]{1,4}\s*[:.–-]?\s+)?"
+    r"(?:(?:anvendt|anvendte|benyttet|benyttede|brugt|brugte|udvalgt|udvalgte|cited|"
+    r"selected)\s+)?"
+    rf"{_REFERENCE_WORDS}"
+    rf"(?:\s+(?:og|and|&)\s+{_REFERENCE_WORDS})?"
+    r"\s*:?$",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+
+
+def _reference_match(line: str) -> re.Match[str] | None:
+    stripped = line.strip()
+    if len(stripped) > 80 or not (stripped[:1].isupper() or stripped[:1].isdigit()):
+        return None
+    return _REFERENCE.match(stripped)
+
+
+def is_reference_heading(line: str) -> bool:
+    """Whether ``line`` is a heading that starts a reference section (a literature list).
+
+    >>> [is_reference_heading(h) for h in ("7. Litteraturliste", "References", "Bilag 1")]
+    [True, True, False]
+    >>> is_reference_heading("I litteraturen ser man flere modeller.")
+    False
+    """
+    return _reference_match(line) is not None
+
+
+def ends_reference_section(line: str) -> bool:
+    """Whether ``line`` is a heading that ends a reference section: a standard section
+    heading that is no reference heading (an appendix, notes, a conclusion) or a
+    reflection heading.
+
+    >>> [ends_reference_section(h) for h in ("Bilag 1", "Noter", "Kilder", "Smith (2010).")]
+    [True, True, False, False]
+    """
+    if is_reference_heading(line):
+        return False
+    return is_section_heading(line) or is_reflection_heading(line)
+
+
+def _heading_key(match: re.Match[str]) -> str:
+    """A reference heading without its number, to find it again after the contents."""
+    text = match.group(0)
+    if match.group("num"):
+        text = text[match.end("num") :]
+    return " ".join(text.strip(" .:").casefold().split())
+
+
+def _remove_references(lines: list[str], counts: Counter[str]) -> tuple[list[str], list[str]]:
+    headings = [
+        (index, match)
+        for index, line in enumerate(lines)
+        if (match := _reference_match(line)) is not None
+    ]
+    if not headings:
+        return lines, []
+    # A heading that comes again later is an entry of the table of contents.
+    last = {_heading_key(match): index for index, match in headings}
+    starts = {index: match for index, match in headings if last[_heading_key(match)] == index}
+    notes: list[str] = []
+    out: list[str] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        match = starts.get(i)
+        if match is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        number = _number_tuple(match.group("num")) if match.group("num") else None
+        j = i + 1
+        end_reason = "the end of the document"
+        while j < n:
+            candidate = lines[j].strip()
+            if j in starts:
+                end_reason = f"the next reference heading on line {j + 1}"
+                break
+            if ends_reference_section(candidate):
+                end_reason = f"the heading on line {j + 1}"
+                break
+            # "8. Konklusion" ends "7. Litteraturliste"; a numbered entry with a year does not.
+            if number is not None and not _YEAR.search(candidate):
+                heading = _NUMBERED_HEADING.match(candidate)
+                if heading is not None:
+                    other = _number_tuple(heading.group("num"))
+                    if len(other) <= len(number) and other > number:
+                        end_reason = f"the heading on line {j + 1}"
+                        break
+            j += 1
+        removed_lines = sum(1 for line in lines[i:j] if line.strip())
+        removed_words = sum(len(line.split()) for line in lines[i:j])
+        notes.append(
+            f"removed a reference section (line {i + 1} up to {end_reason}, {removed_lines} "
+            f"lines, {removed_words} words); use keep_references to keep it"
+        )
+        counts["reference_sections"] += 1
+        counts["reference_lines"] += removed_lines
+        counts["reference_words"] += removed_words
+        i = j
+    return out, notes
+
+
+# --- 7. paragraphs ---------------------------------------------------------------------
 
 _BULLET = re.compile(r"^(?:[•▪■□◦●○‣⁃◆◇►▶✓✔❖➢➤·*–-]+|[no](?= [A-ZÆØÅ]))\s*")
 _SENTENCE_END = (".", "!", "?", ":", '"', "'", ")")
@@ -810,6 +951,11 @@ def _finish(
     if draft.flagged:
         lines, dropped = _repair_lines(lines, draft.flagged, lexicon(), counts)
     lines = _dehyphenate(lines, counts)
+    # Reference sections first: they usually come last, so the line numbers of both
+    # kinds of warning stay those of the document.
+    if not options.keep_references:
+        lines, notes = _remove_references(lines, counts)
+        warnings.extend(notes)
     if not options.keep_reflection:
         lines, notes = _remove_reflection(lines, counts)
         warnings.extend(notes)

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 from analysis.clean import (
     CleanOptions,
     clean_documents,
+    ends_reference_section,
+    is_reference_heading,
     is_reflection_heading,
     is_section_heading,
     split_text_pages,
@@ -207,7 +209,9 @@ def _heading_level(paragraph: Paragraph) -> int | None:
     return 0 if name.strip().casefold() == "title" else None
 
 
-def _read_docx(path: Path, *, keep_reflection: bool) -> tuple[list[str], list[str]]:
+def _read_docx(
+    path: Path, *, keep_reflection: bool, keep_references: bool = False
+) -> tuple[list[str], list[str]]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -222,20 +226,37 @@ def _read_docx(path: Path, *, keep_reflection: bool) -> tuple[list[str], list[st
     )
     try:
         document = docx.Document(str(path))
-        return _docx_blocks(document, keep_reflection=keep_reflection)
+        return _docx_blocks(
+            document, keep_reflection=keep_reflection, keep_references=keep_references
+        )
     except errors as exc:
         raise _Skip(f"not a readable Word file ({type(exc).__name__})") from None
 
 
-def _docx_blocks(document: DocxDocument, *, keep_reflection: bool) -> tuple[list[str], list[str]]:
+_SKIPPED_KINDS = {
+    "reflection": ("reflection section", "keep_reflection"),
+    "references": ("reference section", "keep_references"),
+}
+
+
+def _skip_note(kind: str, words: int, where: str) -> str:
+    what, option = _SKIPPED_KINDS[kind]
+    return f"removed a {what} ({words} words, {where}); use {option} to keep it"
+
+
+def _docx_blocks(
+    document: DocxDocument, *, keep_reflection: bool, keep_references: bool = False
+) -> tuple[list[str], list[str]]:
     from docx.table import Table
 
     blocks: list[str] = []
     notes: list[str] = []
-    # A reflection heading with a heading style: its section ends at the next heading of
-    # the same or a higher level, which Word knows even when the text does not say.
+    # A reflection or reference heading with a heading style: its section ends at the next
+    # heading of the same or a higher level, which Word knows even when the text does not.
     skipping: int | None = None
+    kind = ""
     removed_words = 0
+    removed: set[str] = set()
     for item in document.iter_inner_content():
         if isinstance(item, Table):
             texts = list(_table_texts(item))
@@ -243,35 +264,52 @@ def _docx_blocks(document: DocxDocument, *, keep_reflection: bool) -> tuple[list
             continue
         else:
             level = _heading_level(item)
-            ends = level is not None and skipping is not None and level <= skipping
-            # A standard heading set in bold by hand ends it too ("Litteraturliste").
-            if ends or (skipping is not None and level is None and is_section_heading(item.text)):
-                notes.append(
-                    f"removed a reflection section ({removed_words} words, up to the next "
-                    "Word heading of its level); use keep_reflection to keep it"
-                )
-                skipping, removed_words = None, 0
-            if level is not None and not keep_reflection and is_reflection_heading(item.text):
-                skipping = level
+            if skipping is not None:
+                ends = level is not None and level <= skipping
+                # A standard heading set in bold by hand ends it too ("Litteraturliste",
+                # "Bilag 1").
+                if not ends and level is None:
+                    ends = (
+                        is_section_heading(item.text)
+                        if kind == "reflection"
+                        else ends_reference_section(item.text)
+                    )
+                if ends:
+                    notes.append(
+                        _skip_note(kind, removed_words, "up to the next Word heading of its level")
+                    )
+                    skipping, removed_words = None, 0
+            if skipping is None and level is not None:
+                if not keep_reflection and is_reflection_heading(item.text):
+                    skipping, kind = level, "reflection"
+                elif not keep_references and is_reference_heading(item.text):
+                    skipping, kind = level, "references"
+                if skipping is not None:
+                    removed.add(kind)
             texts = [item.text]
         if skipping is not None:
             removed_words += sum(len(t.split()) for t in texts)
             continue
         blocks.extend(texts)
     if skipping is not None:
-        notes.append(
-            f"removed a reflection section ({removed_words} words, to the end of the "
-            "document); use keep_reflection to keep it"
-        )
+        notes.append(_skip_note(kind, removed_words, "to the end of the document"))
     # Every Word paragraph is a paragraph of its own.
     text = "\n\n".join(block for block in blocks if block.strip())
     if not text.strip():
-        if notes:
-            raise _Skip(
-                "no text left after removing the reflection section (keep_reflection keeps it)"
-            )
+        if removed:
+            raise _Skip(_nothing_left(removed))
         raise _Skip("no text in the document")
     return [text], notes
+
+
+def _nothing_left(kinds: set[str]) -> str:
+    """Why a Word document was emptied: "no text left after removing the reference section
+    (keep_references keeps it)"."""
+    ordered = sorted(kinds, reverse=True)  # reflection first
+    what = " and the ".join(_SKIPPED_KINDS[kind][0] for kind in ordered)
+    options = " and ".join(_SKIPPED_KINDS[kind][1] for kind in ordered)
+    verb = "keeps" if len(ordered) == 1 else "keep"
+    return f"no text left after removing the {what} ({options} {verb} it)"
 
 
 def _table_texts(table: Table) -> Iterator[str]:
@@ -340,13 +378,17 @@ def _extract_pages(reader: PdfReader) -> tuple[list[str], int]:
     return pages, broken
 
 
-def _read_pages(path: Path, *, keep_reflection: bool = False) -> tuple[list[str], list[str]]:
+def _read_pages(
+    path: Path, *, keep_reflection: bool = False, keep_references: bool = False
+) -> tuple[list[str], list[str]]:
     suffix = path.suffix.casefold()
     try:
         if suffix == ".pdf":
             return _read_pdf(path)
         if suffix == ".docx":
-            return _read_docx(path, keep_reflection=keep_reflection)
+            return _read_docx(
+                path, keep_reflection=keep_reflection, keep_references=keep_references
+            )
         return _read_text(path, markdown=suffix == ".md"), []
     except PermissionError:
         raise _Skip("permission denied") from None
@@ -520,7 +562,8 @@ def ingest(
             Word lock files and README files) are left out silently.
         meta: A CSV whose first column names a file (its base name or its path relative to
             the folder given) and whose other columns are variables (level, subject, …).
-        clean_options: What cleaning removes (reflection sections, names to redact, language).
+        clean_options: What cleaning removes (reflection and reference sections, names to
+            redact, language).
         progress: Called as ``progress(done, total)`` as work advances: one step for
             reading and one for cleaning each file, so ``total`` is twice the file count.
 
@@ -553,7 +596,11 @@ def ingest(
     read: list[tuple[_Source, list[str], list[str]]] = []
     for source in sources:
         try:
-            pages, notes = _read_pages(source.path, keep_reflection=options.keep_reflection)
+            pages, notes = _read_pages(
+                source.path,
+                keep_reflection=options.keep_reflection,
+                keep_references=options.keep_references,
+            )
         except _Skip as exc:
             skipped.append(SkippedFile(source.path, str(exc)))
             step()
@@ -574,6 +621,9 @@ def ingest(
             reason = "no text left after cleaning"
             if result.counts["reflection_sections"]:
                 reason += " (it was all a reflection section; keep_reflection keeps it)"
+            elif result.counts["reference_sections"]:
+                # A pure reading list: no words of the writer's own.
+                reason += " (it was all a reference list; keep_references keeps it)"
             skipped.append(SkippedFile(source.path, reason))
             continue
         documents.append(

@@ -74,6 +74,8 @@ class AnalysisOptions:
         stop_terms: Terms never to show.
         synonyms: ``{variant: canonical}`` merged before counting.
         keep_reflection: Keep reflection sections (removed by default).
+        keep_references: Keep reference sections: literature lists, references, source
+            lists (removed by default).
         redact_names: Names to redact before anything is counted.
         meta: A CSV of per-file metadata (first column the file name).
         layout_iterations: ForceAtlas2 iterations.
@@ -92,6 +94,7 @@ class AnalysisOptions:
     stop_terms: tuple[str, ...] = ()
     synonyms: Mapping[str, str] = field(default_factory=dict)
     keep_reflection: bool = False
+    keep_references: bool = False
     redact_names: tuple[str, ...] = ()
     meta: Path | None = None
     layout_iterations: int = 300
@@ -278,6 +281,7 @@ def _ingest(paths: Sequence[Path], options: AnalysisOptions, clock: _Clock) -> I
         meta=options.meta,
         clean_options=CleanOptions(
             keep_reflection=options.keep_reflection,
+            keep_references=options.keep_references,
             redact_names=tuple(options.redact_names),
             lang=options.lang,
         ),

@@ -66,6 +66,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="keep reflection sections (removed by default)",
     )
+    p.add_argument(
+        "--keep-references",
+        action="store_true",
+        help="keep literature lists, references and source lists (removed by default)",
+    )
     p.add_argument("--redact-names", type=Path, metavar="FILE", help="names to redact, one a line")
     p.add_argument("--stop-terms", type=Path, metavar="FILE", help="terms to leave out, one a line")
     p.add_argument(
@@ -208,6 +213,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         variable=args.variable,
         keep_reflection=args.keep_reflection,
+        keep_references=args.keep_references,
         meta=args.meta,
         **lists,
     )

@@ -193,3 +193,24 @@ def test_progress_bars_draw_one_bar_per_stage() -> None:
     quiet = io.StringIO()
     ProgressBars(quiet, enabled=False)("terms", 1, 2)
     assert quiet.getvalue() == ""
+
+
+def test_keep_references_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "opgaver"
+    folder.mkdir()
+    for number in range(3):
+        (folder / f"o{number}.txt").write_text(
+            "Medarbejderne tager kurser, og lederen følger op på kurser.\n\n"
+            "Litteraturliste\n\nIlleris, K. (2015). Læring. Samfundslitteratur.\n",
+            encoding="utf-8",
+        )
+
+    def terms(*flags: str) -> list[str]:
+        out = tmp_path / ("out" + "".join(flags))
+        code, _, _ = _run([str(folder), "--out", str(out), *flags], capsys)
+        assert code == 0
+        rows = csv.DictReader((out / "terms.csv").open(encoding="utf-8-sig"))
+        return [r["term"].casefold() for r in rows]
+
+    assert not any("illeris" in term for term in terms())
+    assert any("illeris" in term for term in terms("--keep-references"))
