@@ -390,17 +390,10 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         if conversation is None or not conversation.id:
             return None
         base = flow.base_conversation_id(conversation.id)
-        answer_only = bool(turn_context.turn_state.get(_RETRY_SAFE))
-        if answer_only:
-            seen = self._workshops_seen.get(base)
-            if seen is not None and time.monotonic() - seen[0] < _WORKSHOP_CACHE_SECONDS:
-                return seen[1]
-        workshop = await workshops_repo.find_active_workshop(self.db, base)
-        if answer_only and workshop is not None and workshop.status in ("running", "paused"):
-            self._workshops_seen[base] = (time.monotonic(), workshop)
-        else:
-            self._workshops_seen.pop(base, None)
-        return workshop
+        if turn_context.turn_state.get(_RETRY_SAFE):  # an answer turn
+            return await self._answer_workshop(base)
+        self._workshops_seen.pop(base, None)
+        return await workshops_repo.find_active_workshop(self.db, base)
 
     async def _caller(self, turn_context: TurnContext) -> Caller:
         workshop = await self._workshop_here(turn_context)
@@ -1279,6 +1272,15 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         self._workshops_seen.clear()
         self._workshops_epoch += 1
 
+    async def _answer_workshop(self, base: str) -> WorkshopRecord | None:
+        """A conversation's active workshop for an answer: this process's read of the last
+        second (a running or paused one), else one read shared by the answers arriving
+        while it runs."""
+        seen = self._workshops_seen.get(base)
+        if seen is not None and time.monotonic() - seen[0] < _WORKSHOP_CACHE_SECONDS:
+            return seen[1]
+        return await self._read_workshop_once(base)
+
     async def _read_workshop_once(self, base: str) -> WorkshopRecord | None:
         """Read a conversation's active workshop for the answer cache, once for all the
         answers that arrive while the read runs (hundreds a second would each read it)."""
@@ -1381,17 +1383,13 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         else:
             return False
         base = flow.base_conversation_id(conversation.id)
-        seen = self._workshops_seen.get(base)
-        if seen is not None and time.monotonic() - seen[0] < _WORKSHOP_CACHE_SECONDS:
-            workshop = seen[1]
-        else:
-            try:
-                found = await self._read_workshop_once(base)
-            except _TURN_ERRORS:
-                return False  # the full turn retries a lost connection, or apologises
-            if found is None or found.status not in ("running", "paused"):
-                return False
-            workshop = found
+        try:
+            found = await self._answer_workshop(base)
+        except _TURN_ERRORS:
+            return False  # the full turn retries a lost connection, or apologises
+        if found is None or found.status not in ("running", "paused"):
+            return False
+        workshop = found
         if card_workshop is not None and card_workshop != workshop.id:
             return False
         try:
