@@ -326,6 +326,10 @@ async def set_status(
         await session.execute(
             update(workshop_t).where(workshop_t.c.id == workshop_id).values(**values)
         )
+        if started_at is not None and row.series_id is not None:
+            # A meeting stored afterwards (a transcript) takes its place in the series by
+            # when it was held, so "the previous workshop" stays the one held before it.
+            await _renumber_series(session, row.series_id)
         kind = {
             ("running", "draft"): "workshop.started",
             ("running", "paused"): "workshop.resumed",
@@ -460,6 +464,31 @@ async def update_workshop(
                 update(workshop_t).where(workshop_t.c.id == workshop_id).values(**values)
             )
         return await load_workshop(session, workshop_id)
+
+
+async def _renumber_series(session: AsyncConnection, series_id: int) -> None:
+    """Number a series' workshops 1, 2, … by when they started (not started yet: when they
+    were made), in two steps so the unique (series, number) is never hit in between."""
+    when = func.coalesce(workshop_t.c.started_at, workshop_t.c.created_at)
+    ids = (
+        await session.execute(
+            select(workshop_t.c.id)
+            .where(workshop_t.c.series_id == series_id)
+            .order_by(when, workshop_t.c.id)
+        )
+    ).scalars()
+    numbered = [{"workshop_id": wid, "number": -n} for n, wid in enumerate(ids, start=1)]
+    await session.execute(
+        update(workshop_t)
+        .where(workshop_t.c.id == bindparam("workshop_id"))
+        .values(number_in_series=bindparam("number")),
+        numbered,
+    )
+    await session.execute(
+        update(workshop_t)
+        .where(workshop_t.c.series_id == series_id)
+        .values(number_in_series=-workshop_t.c.number_in_series)
+    )
 
 
 async def _make_anonymous(session: AsyncConnection, workshop_id: int, salt: str) -> None:

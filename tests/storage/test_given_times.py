@@ -118,3 +118,31 @@ async def test_start_time_only_for_a_draft_and_end_not_before_start(db: Database
     await workshops.end_workshop(db, w.id, ended_at=MEETING)
     with pytest.raises(InvalidInput, match="has ended already"):
         await workshops.end_workshop(db, w.id, ended_at=MEETING)
+
+
+async def test_a_meeting_stored_afterwards_takes_its_place_in_the_series(db: Database) -> None:
+    """Workshop numbers in a series follow when the meetings were held: a transcript of an
+    earlier meeting, imported after a later workshop, becomes number 1."""
+    from storage import series as series_repo
+
+    hk = await series_repo.create_series(db, "HK 2026")
+    later = await workshops.create_workshop(db, org_name="HK", series_id=hk.id)
+    await workshops.start_workshop(db, later.id)  # held now
+    third = await workshops.create_workshop(db, org_name="HK", series_id=hk.id)  # not held yet
+    earlier = await workshops.create_workshop(db, org_name="HK", series_id=hk.id)
+    assert (later.number_in_series, third.number_in_series, earlier.number_in_series) == (1, 2, 3)
+    await workshops.start_workshop(db, earlier.id, started_at=MEETING)
+    ordered = await series_repo.workshops_in_series(db, hk.id)
+    assert [(w.id, w.number_in_series) for w in ordered] == [
+        (earlier.id, 1),
+        (later.id, 2),
+        (third.id, 3),
+    ]
+    # An ordinary start changes no numbers.
+    await workshops.start_workshop(db, third.id)
+    again = await series_repo.workshops_in_series(db, hk.id)
+    assert [(w.id, w.number_in_series) for w in again] == [
+        (earlier.id, 1),
+        (later.id, 2),
+        (third.id, 3),
+    ]
