@@ -80,7 +80,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -636,34 +636,67 @@ def _number_tuple(num: str) -> tuple[int, ...]:
     return tuple(int(part) for part in num.split("."))
 
 
-def _remove_reflection(lines: list[str], counts: Counter[str]) -> tuple[list[str], list[str]]:
-    notes: list[str] = []
+def _outranks(number: tuple[int, ...] | None, line: str) -> bool:
+    """Whether ``line`` is a numbered heading at the same or a higher level than the
+    section numbered ``number``, with a larger number ("6." or "5.3" after "5.2")."""
+    if number is None:
+        return False
+    heading = _NUMBERED_HEADING.match(line)
+    if heading is None:
+        return False
+    other = _number_tuple(heading.group("num"))
+    return len(other) <= len(number) and other > number
+
+
+def _cut_sections(
+    lines: list[str],
+    starts: Mapping[int, re.Match[str]],
+    end_at: Callable[[int, str, tuple[int, ...] | None], str | None],
+) -> tuple[list[str], list[tuple[int, int, str]]]:
+    """Remove the sections that start at ``starts`` (line index -> heading match).
+
+    A section runs up to the first later line for which ``end_at(index, stripped line,
+    the heading's number)`` names a reason, or to the end. Returns the kept lines and, per
+    section, (first line index, end index, why it ended there).
+    """
     out: list[str] = []
-    i = 0
-    n = len(lines)
+    cuts: list[tuple[int, int, str]] = []
+    i, n = 0, len(lines)
     while i < n:
-        stripped = lines[i].strip()
-        match = _REFLECTION.match(stripped) if is_reflection_heading(stripped) else None
+        match = starts.get(i)
         if match is None:
             out.append(lines[i])
             i += 1
             continue
         number = _number_tuple(match.group("num")) if match.group("num") else None
-        j = i + 1
-        end_reason = "the end of the document"
+        j, reason = i + 1, "the end of the document"
         while j < n:
-            candidate = lines[j].strip()
-            if is_section_heading(candidate):
-                end_reason = f"the heading on line {j + 1}"
+            found = end_at(j, lines[j].strip(), number)
+            if found is not None:
+                reason = found
                 break
-            if number is not None:
-                heading = _NUMBERED_HEADING.match(candidate)
-                if heading is not None:
-                    other = _number_tuple(heading.group("num"))
-                    if len(other) <= len(number) and other > number:
-                        end_reason = f"the heading on line {j + 1}"
-                        break
             j += 1
+        cuts.append((i, j, reason))
+        i = j
+    return out, cuts
+
+
+def _remove_reflection(lines: list[str], counts: Counter[str]) -> tuple[list[str], list[str]]:
+    starts = {
+        index: match
+        for index, line in enumerate(lines)
+        if is_reflection_heading(line.strip())
+        and (match := _REFLECTION.match(line.strip())) is not None
+    }
+
+    def end_at(index: int, line: str, number: tuple[int, ...] | None) -> str | None:
+        if is_section_heading(line) or _outranks(number, line):
+            return f"the heading on line {index + 1}"
+        return None
+
+    out, cuts = _cut_sections(lines, starts, end_at)
+    notes: list[str] = []
+    for i, j, end_reason in cuts:
         removed_words = sum(len(line.split()) for line in lines[i:j])
         notes.append(
             f"removed a reflection section (line {i + 1} up to {end_reason}, "
@@ -671,7 +704,6 @@ def _remove_reflection(lines: list[str], counts: Counter[str]) -> tuple[list[str
         )
         counts["reflection_sections"] += 1
         counts["reflection_words"] += removed_words
-        i = j
     return out, notes
 
 
@@ -747,36 +779,18 @@ def _remove_references(lines: list[str], counts: Counter[str]) -> tuple[list[str
     # A heading that comes again later is an entry of the table of contents.
     last = {_heading_key(match): index for index, match in headings}
     starts = {index: match for index, match in headings if last[_heading_key(match)] == index}
+
+    def end_at(index: int, line: str, number: tuple[int, ...] | None) -> str | None:
+        if index in starts:
+            return f"the next reference heading on line {index + 1}"
+        # "8. Konklusion" ends "7. Litteraturliste"; a numbered entry with a year does not.
+        if ends_reference_section(line) or (not _YEAR.search(line) and _outranks(number, line)):
+            return f"the heading on line {index + 1}"
+        return None
+
+    out, cuts = _cut_sections(lines, starts, end_at)
     notes: list[str] = []
-    out: list[str] = []
-    i = 0
-    n = len(lines)
-    while i < n:
-        match = starts.get(i)
-        if match is None:
-            out.append(lines[i])
-            i += 1
-            continue
-        number = _number_tuple(match.group("num")) if match.group("num") else None
-        j = i + 1
-        end_reason = "the end of the document"
-        while j < n:
-            candidate = lines[j].strip()
-            if j in starts:
-                end_reason = f"the next reference heading on line {j + 1}"
-                break
-            if ends_reference_section(candidate):
-                end_reason = f"the heading on line {j + 1}"
-                break
-            # "8. Konklusion" ends "7. Litteraturliste"; a numbered entry with a year does not.
-            if number is not None and not _YEAR.search(candidate):
-                heading = _NUMBERED_HEADING.match(candidate)
-                if heading is not None:
-                    other = _number_tuple(heading.group("num"))
-                    if len(other) <= len(number) and other > number:
-                        end_reason = f"the heading on line {j + 1}"
-                        break
-            j += 1
+    for i, j, end_reason in cuts:
         removed_lines = sum(1 for line in lines[i:j] if line.strip())
         removed_words = sum(len(line.split()) for line in lines[i:j])
         notes.append(
@@ -786,7 +800,6 @@ def _remove_references(lines: list[str], counts: Counter[str]) -> tuple[list[str
         counts["reference_sections"] += 1
         counts["reference_lines"] += removed_lines
         counts["reference_words"] += removed_words
-        i = j
     return out, notes
 
 
