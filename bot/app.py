@@ -179,7 +179,7 @@ def _normalize_tenant(activity: Activity) -> None:
         activity.conversation.tenant_id = _tenant_of(activity)
 
 
-def _check_shape(body: dict[str, Any], raw: bytes | None = None) -> None:
+def _check_shape(body: dict[str, Any], raw: bytes) -> None:
     """Refuse what the SDK's lenient deserializer would turn into nonsense (it makes strings
     of lists and dicts) or what could not be stored (lone surrogates from JSON escapes)."""
     if not isinstance(body.get("type"), str) or not body["type"]:
@@ -198,7 +198,7 @@ def _check_shape(body: dict[str, Any], raw: bytes | None = None) -> None:
     text = body.get("text")
     if text is not None and not isinstance(text, str):
         raise web.HTTPBadRequest(text="the activity's text must be a string")
-    if raw is None or _SURROGATE_ESCAPE.search(raw):
+    if _SURROGATE_ESCAPE.search(raw):
         # Only a JSON escape can put a lone surrogate into the parsed body.
         try:
             json.dumps(body, ensure_ascii=False).encode("utf-8")
