@@ -42,8 +42,11 @@ async def test_kill_9_mid_question_then_restart_keeps_answers_question_and_state
         acknowledged = await answer_all(driver, card, 20, concurrency=8)
         assert all(a.ok for a in acknowledged)
 
-        # More answers in flight while the process dies.
-        in_flight = asyncio.create_task(answer_all(driver, card, 20, concurrency=8, start_index=20))
+        # More answers in flight while the process dies (enough that some still are after
+        # 50 ms: the bot takes about a thousand a second).
+        in_flight = asyncio.create_task(
+            answer_all(driver, card, 400, concurrency=8, start_index=20)
+        )
         await asyncio.sleep(0.05)
         bot.process.kill(signal.SIGKILL)
         maybe = await in_flight
@@ -59,7 +62,7 @@ async def test_kill_9_mid_question_then_restart_keeps_answers_question_and_state
     try:
         driver.bot_url = bot.url
         # A card submit on the same card, and chat answers: the same open question.
-        after = await answer_all(driver, card, 20, concurrency=8, start_index=40)
+        after = await answer_all(driver, card, 20, concurrency=8, start_index=420)
         assert all(a.ok for a in after), [a.status for a in after]
         # The private answer in the 1:1 chat lands on the pending question.
         private = teams_activity(
