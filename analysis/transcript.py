@@ -29,22 +29,27 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from analysis.errors import AnalysisError
 
 __all__ = [
+    "QuestionTurn",
     "Transcript",
     "TranscriptError",
+    "TranscriptStructure",
     "Utterance",
     "attribute_questions",
+    "guess_facilitators",
     "parse_docx",
     "parse_header_date",
     "parse_transcript",
     "parse_vtt",
+    "question_sentences",
     "replace_names",
+    "structure_transcript",
 ]
 
 _TIME = r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?"
@@ -438,6 +443,17 @@ def _match_score(said: str, question: str) -> float:
     return max(overlap, ratio)
 
 
+def _best_question(said: str, questions: Sequence[str]) -> tuple[int, float]:
+    """The plan question ``said`` asks and its score; on a tie the one matching more
+    words wins ("Hvad er den enkelte ansattes værdier?" is not "Hvad er HK's værdier?")."""
+    said_words = _words(said)
+    ranked = [
+        (_match_score(said, q), len(_words(q) & said_words), -i) for i, q in enumerate(questions)
+    ]
+    best = max(range(len(questions)), key=lambda i: ranked[i])
+    return best, ranked[best][0]
+
+
 def attribute_questions(
     transcript: Transcript,
     questions: Sequence[str],
@@ -466,9 +482,8 @@ def attribute_questions(
     out: list[Utterance] = []
     for u in transcript.utterances:
         if u.speaker.lower() in names and questions:
-            scores = [_match_score(u.text, q) for q in questions]
-            best = max(range(len(questions)), key=lambda i: scores[i])
-            if scores[best] >= threshold:
+            best, score = _best_question(u.text, questions)
+            if score >= threshold:
                 current = best
         out.append(replace(u, question_index=current))
     return replace(transcript, utterances=tuple(out))
@@ -499,3 +514,206 @@ def replace_names(text: str, names: Mapping[str, str]) -> str:
         re.IGNORECASE,
     )
     return pattern.sub(lambda m: variants[m.group(0).lower()], text)
+
+
+# ------------------------------------------------------------------ question structure
+
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+_QUESTION_START = {
+    "da": (
+        "hvad", "hvordan", "hvilke", "hvilken", "hvilket", "hvorfor", "hvem", "hvor", "hvornår",
+        "har", "er", "kan", "skal", "bør", "vil", "ville", "kunne", "findes", "giver", "tænker",
+        "synes", "oplever", "mener", "når",
+    ),
+    "en": (
+        "what", "how", "which", "why", "who", "where", "when", "do", "does", "did", "is",
+        "are", "can", "could", "should", "would", "will", "have", "has",
+    ),
+}  # fmt: skip
+# A prompt inside a run ("Andre?", "Er der flere der vil sige noget?") or a follow-up to one
+# person ("Kan du uddybe det?") does not open a new question.
+_PROMPT = re.compile(
+    r"\b(andre|flere|nogen|noget at tilføje|mere at tilføje|tilføje|uddybe|"
+    r"anyone|anybody|any more|anything else|anything to add|someone else|other thoughts|"
+    r"elaborate|say more)\b",
+    re.IGNORECASE,
+)
+_ADDRESSED = re.compile(r"\b(du|dig|din|dit|dine)\b", re.IGNORECASE)
+# "Skal jeg sige det på en anden måde?", "Can I share my screen?": about the facilitator.
+_ABOUT_SELF = re.compile(
+    r"\b(skal|kan|må|vil|burde) jeg\b|\b(shall|should|can|could|may) i\b", re.IGNORECASE
+)
+#: A facilitator's question sentence needs at least this many words to open an ad-hoc run.
+ADHOC_MIN_WORDS = 5
+
+
+def question_sentences(text: str) -> list[str]:
+    """The sentences of ``text`` that end with a question mark."""
+    return [s.strip() for s in _SENTENCE.findall(text) if s.strip().endswith("?")]
+
+
+def _opens_question(sentence: str, *, one_listener: bool = False) -> bool:
+    words = _WORD.findall(sentence)
+    if len(words) < ADHOC_MIN_WORDS:
+        return False
+    if _PROMPT.search(sentence) or _ABOUT_SELF.search(sentence):
+        return False
+    # "Kan du uddybe det?" follows up one person, unless there is only one to ask.
+    return one_listener or not _ADDRESSED.search(sentence)
+
+
+def guess_facilitators(transcript: Transcript) -> tuple[str, ...]:
+    """The speaker who asks the most questions (the first speaker on a tie or none).
+
+    Only questions that could open a run count (not "Andre?" or "Kan du uddybe?"), so a
+    participant who asks the group one question does not outrank the facilitator.
+    """
+    speakers = transcript.speakers
+    if not speakers:
+        return ()
+    counts = dict.fromkeys(speakers, 0)
+    one = len(speakers) <= 2
+    for u in transcript.utterances:
+        counts[u.speaker] += sum(
+            1 for s in question_sentences(u.text) if _opens_question(s, one_listener=one)
+        )
+    best = max(speakers, key=lambda s: (counts[s], -speakers.index(s)))
+    return (best,)
+
+
+@dataclass(frozen=True)
+class QuestionTurn:
+    """One question as the facilitator asked it, with what followed until the next one.
+
+    Attributes:
+        index: The plan question it matches (index into the plan's questions); None for
+            an ad-hoc question (no plan, or no plan question matched).
+        asked: The facilitator's question, as said (the question sentences).
+        start: When the facilitator started asking (seconds).
+        asked_end: When the asking utterance ended: silence is measured from here.
+        end: When the next question started (or the recording ended).
+        answers: Participants' utterances, consecutive ones by one speaker merged.
+        remarks: The facilitator's other utterances in the run (not answers).
+    """
+
+    index: int | None
+    asked: str
+    start: float
+    asked_end: float
+    end: float
+    answers: tuple[Utterance, ...]
+    remarks: tuple[Utterance, ...]
+
+
+@dataclass(frozen=True)
+class TranscriptStructure:
+    """A transcript cut into question runs.
+
+    Attributes:
+        facilitators: Who asks the questions.
+        facilitator_source: ``"given"`` or ``"asks most questions"``.
+        before: Participants' speech before the first question (open discussion).
+        turns: The question runs in the order asked.
+        facilitator_seconds: How long the facilitators spoke.
+        duration: The recording's length (end of the last utterance).
+    """
+
+    facilitators: tuple[str, ...]
+    facilitator_source: str
+    before: tuple[Utterance, ...]
+    turns: tuple[QuestionTurn, ...]
+    facilitator_seconds: float
+    duration: float
+
+
+@dataclass
+class _OpenTurn:
+    index: int | None
+    asked: str
+    start: float
+    asked_end: float
+    answers: list[Utterance] = field(default_factory=list)
+    remarks: list[Utterance] = field(default_factory=list)
+
+
+def structure_transcript(
+    transcript: Transcript,
+    questions: Sequence[str] = (),
+    *,
+    facilitators: Iterable[str] = (),
+    threshold: float = 0.6,
+) -> TranscriptStructure:
+    """Cut a transcript into question runs.
+
+    A facilitator utterance opens a run when it matches a plan question (``questions``,
+    see :func:`attribute_questions` for the score) or, when no plan is given, when it holds
+    a question sentence of at least :data:`ADHOC_MIN_WORDS` words that is not a prompt
+    ("Andre?") or a follow-up to one person ("Kan du uddybe?"). Asking the same plan
+    question again right away does not open a second run. Participants' speech until the
+    next question answers it; the facilitator's other words are remarks, never answers.
+
+    Args:
+        transcript: The parsed transcript.
+        questions: The plan's question texts (filled with the organisation's name), or none.
+        facilitators: Speaker names of the facilitators; default :func:`guess_facilitators`.
+        threshold: How well an utterance must match a plan question.
+
+    Returns:
+        The :class:`TranscriptStructure`.
+    """
+    given = tuple(f.strip() for f in facilitators if f.strip())
+    chosen = given or guess_facilitators(transcript)
+    names = {f.lower() for f in chosen}
+    one_listener = len([s for s in transcript.speakers if s.lower() not in names]) <= 1
+    before: list[Utterance] = []
+    turns: list[_OpenTurn] = []
+    talk = 0.0
+    for u in transcript.utterances:
+        if u.speaker.lower() not in names:
+            (turns[-1].answers if turns else before).append(u)
+            continue
+        talk += u.end - u.start
+        opened: tuple[int | None, str] | None = None
+        if questions:
+            best, score = _best_question(u.text, questions)
+            if score >= threshold:
+                opened = (best, " ".join(question_sentences(u.text)) or questions[best])
+        else:
+            openers = [
+                s
+                for s in question_sentences(u.text)
+                if _opens_question(s, one_listener=one_listener)
+            ]
+            if openers:
+                opened = (None, " ".join(openers))
+        repeated = (
+            opened is not None
+            and bool(turns)
+            and opened[0] is not None
+            and (turns[-1].index == opened[0])
+        )
+        if opened is not None and not repeated:
+            turns.append(_OpenTurn(opened[0], opened[1], u.start, u.end))
+        elif turns:
+            turns[-1].remarks.append(u)
+    duration = max((u.end for u in transcript.utterances), default=0.0)
+    out = tuple(
+        QuestionTurn(
+            index=t.index,
+            asked=t.asked,
+            start=t.start,
+            asked_end=t.asked_end,
+            end=turns[i + 1].start if i + 1 < len(turns) else duration,
+            answers=_merge(t.answers),
+            remarks=tuple(t.remarks),
+        )
+        for i, t in enumerate(turns)
+    )
+    return TranscriptStructure(
+        facilitators=chosen,
+        facilitator_source="given" if given else "asks most questions",
+        before=_merge(before),
+        turns=out,
+        facilitator_seconds=talk,
+        duration=duration,
+    )

@@ -205,12 +205,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-record", action="store_true")
     parser.add_argument("-v", "--verbose", action="store_true", help="list misses and false alarms")
+    parser.add_argument(
+        "--show", default="tune", help="which split -v lists (default tune: never the held-out)"
+    )
     args = parser.parse_args()
     labels = json.loads((EVAL_DIR / "labels.json").read_text(encoding="utf-8"))
     plans = labels["plans"]
     loaded = {e["name"]: (e, *load(e, plans)) for e in labels["workshops"]}
-    totals: dict[str, dict[str, Score]] = {s: {} for s in ("all", "tune", "holdout")}
-    structure_ok = {"all": [0, 0], "tune": [0, 0], "holdout": [0, 0]}
+    splits = ("all", "tune", "held out", "holdout", "fresh")
+    totals: dict[str, dict[str, Score]] = {s: {} for s in splits}
+    structure_ok = {s: [0, 0] for s in splits}
     started = time.perf_counter()
     for name, (entry, data, facts) in loaded.items():
         earlier = [
@@ -224,14 +228,15 @@ def main() -> int:
             "silences": score_silences(summary, entry),
             "new perspectives": score_novelty(summary, entry),
         }
-        for split in ("all", entry["split"]):
+        held = ("held out",) if entry["split"] != "tune" else ()
+        for split in ("all", entry["split"], *held):
             for cat, sc in scores.items():
                 totals[split].setdefault(cat, Score()).add(sc)
             if facts:
                 ok = facts["facilitator"] == (entry["facilitator"],) and facts["runs"] == entry["question_runs"]
                 structure_ok[split][0] += int(ok)
                 structure_ok[split][1] += 1
-        if args.verbose:
+        if args.verbose and entry["split"] in args.show.split(","):
             print(f"--- {name} ({entry['split']}) {facts}")
             for cat, sc in scores.items():
                 for m in sc.misses:
@@ -244,7 +249,7 @@ def main() -> int:
     elapsed = time.perf_counter() - started
     lines = [f"\n## {time.strftime('%Y-%m-%d %H:%M')} — summary evaluation ({len(loaded)} workshops)\n\n"]
     lines.append("| set | category | recall | precision | tp | fp | fn |\n|---|---|---|---|---|---|---|\n")
-    for split in ("all", "tune", "holdout"):
+    for split in splits:
         for cat, sc in totals[split].items():
             lines.append(
                 f"| {split} | {cat} | {sc.recall:.0%} | {sc.precision:.0%} | {sc.tp} | {sc.fp} | {sc.fn} |\n"

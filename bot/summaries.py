@@ -107,6 +107,7 @@ async def load_workshop_data(db: Any, workshop_id: int) -> WorkshopData:
             log.warning("plan version %s cannot be read (%s)", workshop.plan_version_id, exc)
     start = workshop.started_at or workshop.created_at
     transcript_times: dict[int, tuple[float, float | None]] = {}
+    transcript_remarks: dict[int, tuple[tuple[float, str], ...]] = {}
     duration: float | None = None
     facilitator_seconds: float | None = None
     for event in await events_repo.list_events(db, workshop_id):
@@ -116,6 +117,9 @@ async def load_workshop_data(db: Any, workshop_id: int) -> WorkshopData:
             transcript_times[run_id] = (
                 float(event.data.get("opened_offset", 0.0)),
                 None if closed is None else float(closed),
+            )
+            transcript_remarks[run_id] = tuple(
+                (float(at), str(words)) for at, words in event.data.get("remarks", ())
             )
         elif event.kind == TRANSCRIPT_EVENT:
             duration = float(event.data.get("duration", 0.0)) or None
@@ -178,6 +182,7 @@ async def load_workshop_data(db: Any, workshop_id: int) -> WorkshopData:
                 phase=phase,
                 opened_at=run.opened_at,
                 closed_at=run.closed_at,
+                facilitator_remarks=transcript_remarks.get(run.id, ()),
             )
         )
     participants = tuple(who(p.id, p.pseudonym) for p in people if p.first_answer_at or p.pseudonym)

@@ -45,6 +45,10 @@ _REASONS: dict[str, dict[str, str]] = {
         "short_answers": "meget korte svar",
         "slow_start": "lang ventetid før første svar",
         "hard": "svar som «svært» eller «ved ikke»",
+        "gap": "lang pause før nogen sagde noget",
+        "refusals": "svar som «nej, jeg kan ikke»",
+        "noted_silence": "facilitatoren bemærkede tavsheden",
+        "avoided": "svar der gik uden om spørgsmålet",
     },
     "en": {
         "move_earlier": "The question met silence late in the workshop ({why}); ask it earlier, while there is energy.",
@@ -63,6 +67,10 @@ _REASONS: dict[str, dict[str, str]] = {
         "short_answers": "very short answers",
         "slow_start": "a long wait before the first answer",
         "hard": "answers like “hard” or “I don't know”",
+        "gap": "a long pause before anyone spoke",
+        "refusals": "answers like “no, I can't”",
+        "noted_silence": "the facilitator noted the silence",
+        "avoided": "answers that stepped around the question",
     },
 }
 
@@ -135,7 +143,8 @@ def suggest_adjustments(
     for s in worst_first:
         why = ", ".join(words[r] for r in s.reasons)
         ids = s.hard_answer_ids or tuple(a.id for a in runs.get(s.question_id, ()))
-        if ("hard" in s.reasons or "short_answers" in s.reasons) and rewords < max_rewords:
+        hard = {"hard", "short_answers", "refusals", "avoided"} & set(s.reasons)
+        if hard and rewords < max_rewords:
             rewords += 1
             again = any(e.flagged for e in s.earlier)
             out.append(
@@ -147,7 +156,9 @@ def suggest_adjustments(
                     text=words["reword_q"].format(text=s.text),
                 )
             )
-        wants_move = {"no_answers", "few_answers", "slow_start"} & set(s.reasons)
+        wants_move = {"no_answers", "few_answers", "slow_start", "gap", "noted_silence"} & set(
+            s.reasons
+        )
         if wants_move and count > 1 and moves < max_moves:
             index = plan_ids.index(s.question_id) if s.question_id in plan_ids else s.position - 1
             late = index >= count / 2

@@ -273,6 +273,8 @@ def build_summary(
         proposals,
         earlier_questions=earlier_prepared,
         earlier_proposals=earlier_proposals,
+        lang=said,
+        earlier_titles=[w.title for w in earlier],
     )
     if novelty.new_proposals:
         new_ids = set(novelty.new_proposals)

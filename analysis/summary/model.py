@@ -45,7 +45,17 @@ Lang = Literal["da", "en"]
 Audience = Literal["facilitator", "group"]
 Source = Literal["card", "chat", "private", "transcript"]
 QuestionKind = Literal["text", "scale", "choice"]
-SilenceReason = Literal["no_answers", "few_answers", "short_answers", "slow_start", "hard"]
+SilenceReason = Literal[
+    "no_answers",
+    "few_answers",
+    "short_answers",
+    "slow_start",
+    "hard",
+    "gap",
+    "refusals",
+    "noted_silence",
+    "avoided",
+]
 AdjustmentKind = Literal["move", "reword", "keep", "shorten", "add_follow_up", "shorten_intro"]
 
 
@@ -125,6 +135,9 @@ class QuestionRunData:
     phase: str = ""
     opened_at: datetime | None = None
     closed_at: datetime | None = None
+    #: What the facilitator said during the run besides the question (voice workshops):
+    #: (seconds from the start, words). Never answers; read for "it went quiet" remarks.
+    facilitator_remarks: tuple[tuple[float, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -355,6 +368,11 @@ class Silence:
     first_answer_seconds: float | None
     hard_answer_ids: tuple[str, ...]
     earlier: tuple[EarlierRun, ...] = ()
+    #: Seconds from the question to the first participant's words (when that is long).
+    gap_seconds: float | None = None
+    #: The evidence, quoted verbatim: refusals, the facilitator noting the silence, answers
+    #: that avoid the question (each "hh:mm:ss Speaker: words").
+    evidence: tuple[str, ...] = ()
 
     @property
     def answer_ids(self) -> tuple[str, ...]:
@@ -364,10 +382,21 @@ class Silence:
 
 @dataclass(frozen=True)
 class NewTerm:
-    """A term no earlier workshop of the series produced."""
+    """A theme no earlier workshop of the series produced (or one this workshop left).
+
+    Attributes:
+        term: The theme (lemmas joined by spaces).
+        answer_ids: The answers that carry it.
+        sentence: The sentence that carries it best, verbatim.
+        pseudonym: Who said that sentence.
+        workshop_title: For an untouched theme: the earlier workshop it comes from.
+    """
 
     term: str
     answer_ids: tuple[str, ...]
+    sentence: str = ""
+    pseudonym: str = ""
+    workshop_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -378,6 +407,8 @@ class Novelty:
     new_terms: tuple[NewTerm, ...]
     new_proposals: tuple[str, ...]
     untouched_themes: tuple[str, ...]
+    #: The untouched themes with the sentence that carried each in its earlier workshop.
+    untouched: tuple[NewTerm, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,14 @@
-"""New perspectives: terms and proposals no earlier workshop of the series produced, and
-earlier themes this workshop did not touch."""
+"""New perspectives: themes and proposals no earlier workshop of the series produced, and
+earlier themes this workshop did not touch, each shown with the sentence that carries it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from analysis.summary.model import NewTerm, Novelty, Proposal
+from analysis.summary.model import Lang, NewTerm, Novelty, Proposal
 from analysis.summary.prepared import PreparedAnswer, PreparedQuestion
 from analysis.summary.proposals import jaccard
-from analysis.summary.terms import term_document_frequency
+from analysis.summary.themes import Theme, find_themes
 
 __all__ = ["find_novelty", "is_new_proposal"]
 
@@ -31,18 +31,25 @@ def find_novelty(
     *,
     earlier_questions: Sequence[Sequence[PreparedQuestion]],
     earlier_proposals: Sequence[Proposal],
-    max_terms: int = 15,
-    min_answers: int = 2,
+    lang: Lang = "da",
+    earlier_titles: Sequence[str] = (),
+    max_terms: int = 10,
 ) -> Novelty:
-    """Compare a workshop with the earlier workshops of its series.
+    """Compare a workshop's themes with the earlier workshops of its series.
+
+    A theme (:func:`analysis.summary.themes.find_themes`: specific words and two-word
+    phrases, never everyday words) is new when no earlier workshop used its word (for a
+    phrase: one of its words). An earlier theme carried by two answers is untouched when
+    this workshop used none of its words. Each comes with the sentence that carries it.
 
     Args:
         questions: This workshop's prepared questions.
         proposals: This workshop's proposal groups.
         earlier_questions: Each earlier workshop's prepared questions.
         earlier_proposals: Every earlier workshop's proposal groups.
-        max_terms: At most this many new terms and untouched themes.
-        min_answers: A new term must occur in at least this many answers.
+        lang: The answers' language.
+        earlier_titles: The earlier workshops' titles (same order), for untouched themes.
+        max_terms: At most this many new and untouched themes.
 
     Returns:
         A :class:`Novelty`; empty lists when there is nothing to compare with.
@@ -50,46 +57,37 @@ def find_novelty(
     if not earlier_questions:
         return Novelty(0, (), (), ())
     answers = _answers(questions)
-    df = term_document_frequency(answers)
-    earlier_keys: set[str] = set()
-    earlier_df: dict[str, int] = {}
-    for eq in earlier_questions:
-        edf = term_document_frequency(_answers(eq))
-        earlier_keys.update(edf)
-        for term, n in edf.items():
-            earlier_df[term] = max(earlier_df.get(term, 0), n)
-
-    def new(term: str) -> bool:
-        if term in earlier_keys:
-            return False
-        # A pair is only new if one of its words is: "bedre opfølgning" is not new when
-        # both words were said before, only in another order or place.
-        return " " not in term or any(part not in earlier_keys for part in term.split())
-
-    # A term is something the workshop *produced*: said in at least two answers.
-    ranked = sorted(
-        (t for t in df if df[t] >= min_answers and new(t)), key=lambda t: (-df[t], " " in t, t)
+    used: set[str] = set().union(*(a.content for a in answers)) if answers else set()
+    earlier_used: set[str] = set()
+    earlier_themes: list[tuple[str, Theme]] = []
+    for i, eq in enumerate(earlier_questions):
+        earlier_answers = _answers(eq)
+        for a in earlier_answers:
+            earlier_used.update(a.content)
+        title = earlier_titles[i] if i < len(earlier_titles) else ""
+        earlier_themes += [(title, t) for t in find_themes(earlier_answers, lang=lang).values()]
+    themes = find_themes(answers, lang=lang)
+    new = [t for t in themes.values() if any(p not in earlier_used for p in t.parts)]
+    # A phrase says more than its word alone: "faglig netværk" hides "netværk".
+    in_phrases = {p for t in new if len(t.parts) > 1 for p in t.parts}
+    new = [t for t in new if len(t.parts) > 1 or t.parts[0] not in in_phrases]
+    new.sort(key=lambda t: (-len(t.answer_ids), t.rarity, t.term))
+    new_terms = tuple(
+        NewTerm(t.term, t.answer_ids, t.sentence, t.pseudonym) for t in new[:max_terms]
     )
-    new_terms: list[NewTerm] = []
-    for term in ranked[:max_terms]:
-        parts = term.split()
-        ids = tuple(
-            a.id
-            for a in answers
-            if all(p in a.content for p in parts)
-            and (len(parts) == 1 or term in " ".join(a.lemmas))
-        )
-        if ids:
-            new_terms.append(NewTerm(term, ids))
-    used = set(df)
-    untouched = sorted(
-        (t for t, n in earlier_df.items() if n >= 2 and " " not in t and t not in used),
-        key=lambda t: (-earlier_df[t], t),
-    )
+    seen: set[str] = set()
+    untouched: list[NewTerm] = []
+    ranked = sorted(earlier_themes, key=lambda x: (-len(x[1].answer_ids), x[1].rarity))
+    for title, t in ranked:
+        if len(t.answer_ids) < 2 or t.term in seen or any(p in used for p in t.parts):
+            continue
+        seen.add(t.term)
+        untouched.append(NewTerm(t.term, t.answer_ids, t.sentence, t.pseudonym, title))
     new_proposals = tuple(p.id for p in proposals if is_new_proposal(p, earlier_proposals))
     return Novelty(
         compared_with=len(earlier_questions),
-        new_terms=tuple(new_terms),
+        new_terms=new_terms,
         new_proposals=new_proposals,
-        untouched_themes=tuple(untouched[:max_terms]),
+        untouched_themes=tuple(t.term for t in untouched[:max_terms]),
+        untouched=tuple(untouched[:max_terms]),
     )

@@ -45,6 +45,8 @@ class PreparedAnswer:
     content: frozenset[str]
     lemmas: tuple[str, ...]
     words: int
+    #: Per sentence: its content lemmas with the words as written, in order.
+    sentence_forms: tuple[tuple[tuple[str, str], ...], ...] = ()
 
     @property
     def id(self) -> str:
@@ -139,6 +141,7 @@ def prepare(
                     content=content,
                     lemmas=lemmas,
                     words=sum(i.words for i in parts_info),
+                    sentence_forms=tuple(i.forms for i in parts_info),
                 )
             )
         out.append(PreparedQuestion(qid, run, tuple(prepared), run_key(run)))

@@ -23,55 +23,178 @@ from analysis.errors import InvalidParameter
 from analysis.summary.model import AgreementSignal, Lang, Proposal, ProposalMention, format_offset
 from analysis.summary.prepared import PreparedAnswer, PreparedQuestion
 
-__all__ = ["PATTERNS", "find_proposals", "group_lemma_sets", "is_proposal", "jaccard"]
+__all__ = [
+    "MODAL",
+    "PATTERNS",
+    "SUGGESTING",
+    "find_proposals",
+    "group_lemma_sets",
+    "is_proposal",
+    "jaccard",
+]
 
-PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
-    "da": tuple(
-        re.compile(p)
-        for p in (
-            r"\bvi (skal|bør|burde|må|skulle|kunne|kan jo|kunne jo)\b",
-            r"\bman (burde|bør|skal|skulle|kunne|må)\b",
-            r"\bder (skal|bør|burde|må) (være|laves|oprettes|findes|afsættes|sættes)\b",
-            r"\bdet (kunne|ville|vil) være (en )?(rigtig )?(god|godt|smart|fint)",
-            r"\bjeg (foreslår|vil foreslå|synes vi skal|synes vi burde|synes man skal)\b",
-            r"\bhvad med at\b",
-            r"\bhvorfor ikke\b",
-            r"\blad os\b",
-            r"\bmit forslag\b",
-            r"\bforslag:",
-        )
+
+def _compile(*patterns: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+# Every pattern runs on the lower-cased sentence.
+#: Forms that propose by themselves, even as a question ("Hvad med at …?", "What if …?").
+SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
+    "da": _compile(
+        r"\bhvad med (at|om|en|et)\b",
+        r"\bhvorfor ikke\b",
+        r"\blad os\b",
+        r"\b(kunne|skulle|burde) vi ikke\b",
+        r"\bskal vi ikke\b",
+        r"\bjeg (vil )?(foreslå|foreslår|anbefale|anbefaler)\b",
+        r"\b(mit|et|vores) forslag\b",
+        r"\bforslag:",
+        r"\banbefale[st]? at\b",
+        r"\bdet (kunne|ville|vil|ku') (også )?(måske )?være (en )?(rigtig |virkelig |meget )?"
+        r"(god|godt|smart|fint|rart|nyttigt|spændende|en fordel|en idé|idé|oplagt|fedt)",
+        r"\bdet (er|var) en god idé at\b",
+        r"\bhvis (man|vi|de|der|lederne|lederen|ledelsen|alle|hver) (bare )?(kunne|ville)\b",
     ),
-    "en": tuple(
-        re.compile(p)
-        for p in (
-            r"\bwe (should|must|could|ought to|need to|have to)\b",
-            r"\bone (should|could|ought to)\b",
-            r"\bsomeone (should|could)\b",
-            r"\bthere (should|must) be\b",
-            r"\bi (suggest|propose|recommend|would suggest)\b",
-            r"\bwhy (don't|dont|do not) we\b",
-            r"\blet'?s\b",
-            r"\bhow about\b",
-            r"\bit (would|could|might) be (a )?(good|great|nice|useful)",
-            r"\bmy (suggestion|proposal)\b",
-        )
+    "en": _compile(
+        r"\bwhat if\b",
+        r"\bhow about\b",
+        r"\bwhy (don't|dont|do not|not) (we|you|they|managers|everyone)\b",
+        r"\b(could|should|shouldn't|can) we (not )?(try|have|make|start|set|ask|use|put|give)\b",
+        r"\blet'?s\b",
+        r"\bi (would )?(suggest|propose|recommend)\b",
+        r"\bmy (suggestion|proposal)\b",
+        r"\bit (would|could|might|will) (really )?be (a )?(really |very )?"
+        r"(good|great|nice|useful|helpful|worth|smart|better|idea)",
+        r"\bit might be worth\b",
+        r"\bif (we|you|people|managers|everyone|\w+ \w+ who .*?) (could|would|\w+ed)\b.*\b(would|could)\b",
     ),
 }
 
+#: Deontic and hypothetical modals; a sentence with one proposes unless it is a question,
+#: a reason ("Fordi vi skal …"), a condition ("Hvis man skal …, så …"), said of oneself
+#: ("jeg skulle …"), or past narrative ("Sidst … vi skulle …").
+MODAL: dict[str, re.Pattern[str]] = {
+    "da": re.compile(r"\b(bør|burde|skal|skulle|kunne|må|måtte|ku')\b"),
+    "en": re.compile(r"\b(should|ought to|must|need to|needs to|have to|has to|could|shall)\b"),
+}
+_PAST_MODALS = frozenset({"skulle", "kunne", "måtte", "ku'", "could"})
+_SELF = {
+    "da": re.compile(r"\b(jeg|du|hun|han)\s+(\w+\s+)?$"),
+    "en": re.compile(r"\b(i|you|he|she)\s+(\w+\s+)?$"),
+}
+_REASON_START = {
+    "da": re.compile(r"^\W*(og |men )?(fordi|for at|eftersom|selvom)\b"),
+    "en": re.compile(r"^\W*(and |but )?(because|since|although|though)\b"),
+}
+_CONDITION_START = {
+    "da": re.compile(r"^\W*(og |men |så )?(hvis|når|da|mens|inden|før)\b"),
+    "en": re.compile(r"^\W*(and |but |so )?(if|when|whenever|while|before|once)\b"),
+}
+_PAST_TIME = {
+    "da": re.compile(
+        r"\b(sidst|sidste (år|gang|uge|måned|forår|efterår)|i fjor|dengang|engang|"
+        r"for \w+ (år|måneder|uger) siden|i mit (gamle|tidligere|sidste) job|tidligere|"
+        r"fik at vide|det var)\b"
+    ),
+    "en": re.compile(
+        r"\b(last (year|time|week|month|spring|autumn|fall|summer|winter)|ago|used to|"
+        r"in my (last|previous|old) job|was told|back then|at the time)\b"
+    ),
+}
+_PAST_VERB = {
+    "da": re.compile(
+        r"\b(var|blev|havde|fik|skrev|sendte|kom|tog|sagde|gik|lå|gjorde|valgte|prøvede|"
+        r"spurgte|fortalte|læste|brugte|holdt|stoppede|startede|lavede|talte|vidste|troede|"
+        r"mødte|hørte|glemte|oplevede|endte|\w{3,}ede)\b"
+    ),
+    "en": re.compile(
+        r"\b(i|we|they|he|she|it|nobody|everyone|someone|my \w+)\s+(never |just |also |"
+        r"once |really )?(was|were|had|did|wrote|told|came|took|went|said|made|got|"
+        r"thought|knew|spent|met|sent|read|\w{2,}ed)\b"
+    ),
+}
+_COUNTERFACTUAL = {
+    "da": re.compile(r"\b(ville|kunne|skulle) have (været|\w+et|\w+t)\b"),
+    "en": re.compile(r"\b(would|could|should) have (been|\w+ed|\w+en)\b"),
+}
+_NEGATED_ABILITY = {
+    "da": re.compile(r"\b(kunne|ku') (jo )?ikke\b"),
+    "en": re.compile(r"\b(could not|couldn't|can't|cannot)\b"),
+}
+# Complaints and background ("Jeg har kun været i HK et års tid, så …") propose nothing.
+_COMPLAINT_START = {
+    "da": re.compile(
+        r"^\W*(problemet er|det irriterende er|det værste er|jeg har (kun|bare) været|"
+        r"jeg er (ret |helt )?ny)\b"
+    ),
+    "en": re.compile(
+        r"^\W*(the problem is|honestly i am tired|what annoys me|i have only been|"
+        r"i've only been|i am (quite |fairly )?new|i'm (quite |fairly )?new)\b"
+    ),
+}
+# "Jeg ved ikke hvad der skal til", "I don't know what we should do": an indirect question.
+_INDIRECT = {
+    "da": re.compile(r"\b(hvad|hvordan|hvorfor|hvornår|hvem|hvilke|om) (\w+ ){0,2}$"),
+    "en": re.compile(r"\b(what|how|why|when|who|which|whether) (\w+ ){0,2}$"),
+}
+
+#: Kept for callers that list the markers: the suggesting forms and the modal, per language.
+PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
+    lang: (*SUGGESTING[lang], MODAL[lang]) for lang in ("da", "en")
+}
+
+
+def _narrative(lowered: str, lang: str) -> bool:
+    return bool(_PAST_TIME[lang].search(lowered) or _PAST_VERB[lang].search(lowered))
+
 
 def is_proposal(sentence: str, lang: Lang) -> str | None:
-    """Return the proposal pattern's words if ``sentence`` proposes something.
+    """Return the proposal's marker words if ``sentence`` proposes something.
+
+    A sentence proposes when it uses a suggesting form ("lad os", "hvad med at", "det kunne
+    være en god idé", "hvis man kunne …", "let's", "what if", "it would be useful") or a
+    deontic or hypothetical modal ("bør", "burde", "skal", "kunne", "should", "could",
+    "we need to") that is not in a question, a reason ("Fordi vi skal køre …"), the
+    condition of a sentence ("Hvis man skal udfylde …, så …"), said of oneself ("jeg
+    skulle på kursus"), counterfactual ("I would have loved …") or past narrative ("Sidst
+    blev punktet strøget fordi vi skulle nå en sag").
 
     >>> is_proposal("Vi skal samle opgaverne i en database.", "da")
-    'vi skal'
+    'skal'
+    >>> is_proposal("Pointerne burde også rapporteres opad.", "da")
+    'burde'
+    >>> is_proposal("Fordi vi skal køre, med en bestemt samtaleteknik.", "da") is None
+    True
     >>> is_proposal("Det ved jeg ikke.", "da") is None
     True
     """
-    lowered = sentence.lower()
-    for pattern in PATTERNS.get(lang, ()):
-        match = pattern.search(lowered)
-        if match:
-            return match.group(0)
+    if lang not in MODAL:
+        return None
+    lowered = " ".join(sentence.lower().replace("’", "'").split())
+    if _COMPLAINT_START[lang].search(lowered) or _COUNTERFACTUAL[lang].search(lowered):
+        return None
+    for pattern in SUGGESTING[lang]:
+        found = pattern.search(lowered)
+        if found and not _PAST_TIME[lang].search(lowered):
+            return found.group(0)
+    if lowered.rstrip().endswith("?") or _REASON_START[lang].search(lowered):
+        return None
+    condition = _CONDITION_START[lang].search(lowered)
+    # In "Hvis man skal …, så sker det ikke" only the main clause (after the comma) counts.
+    body_start = lowered.find(",") + 1 if condition else 0
+    if condition and body_start == 0:
+        return None
+    for found in MODAL[lang].finditer(lowered, body_start):
+        modal = found.group(1)
+        before = lowered[body_start : found.start()]
+        if _SELF[lang].search(before) or _INDIRECT[lang].search(before):
+            continue
+        if modal in _PAST_MODALS and (
+            _narrative(lowered, lang) or _NEGATED_ABILITY[lang].search(lowered)
+        ):
+            continue
+        return found.group(0)
     return None
 
 

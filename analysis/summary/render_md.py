@@ -43,8 +43,12 @@ def silence_text(silence: Silence, lang: Lang) -> str:
     """Why a question was flagged, and how it fared before."""
     reasons = ", ".join(label(lang, f"reason_{r}") for r in silence.reasons)
     text = f"{reasons}"
-    if silence.first_answer_seconds is not None:
+    if silence.gap_seconds is not None:
+        text += f"; {label(lang, 'gap_seconds', s=round(silence.gap_seconds))}"
+    elif silence.first_answer_seconds is not None:
         text += f"; {label(lang, 'first_answer', t=duration_text(silence.first_answer_seconds))}"
+    if silence.evidence:
+        text += ": " + "; ".join(f"«{e}»" for e in silence.evidence)
     if silence.earlier:
         runs = "; ".join(
             label(

@@ -20,9 +20,20 @@ from analysis.summary.model import (
     Silence,
     SilenceReason,
     WorkshopData,
+    format_offset,
 )
 
-__all__ = ["HARD", "find_silences", "first_answer_delay", "is_hard", "same_question"]
+__all__ = [
+    "DEFLECT",
+    "HARD",
+    "NOTED_SILENCE",
+    "REFUSAL",
+    "find_silences",
+    "first_answer_delay",
+    "is_hard",
+    "is_refusal",
+    "same_question",
+]
 
 HARD: dict[str, tuple[re.Pattern[str], ...]] = {
     "da": tuple(
@@ -55,6 +66,72 @@ HARD: dict[str, tuple[re.Pattern[str], ...]] = {
     ),
 }
 
+#: A short answer that declines: "Nej, jeg kan ikke …", "Pass", "No idea".
+REFUSAL: dict[str, tuple[re.Pattern[str], ...]] = {
+    "da": tuple(
+        re.compile(p)
+        for p in (
+            r"^\W*nej\b",
+            r"\bkan (ikke|ik') (rigtig |helt )?(svare|sige|komme på)\b",
+            r"\bjeg kan ikke\b",
+            r"\bved (det )?ikke\b",
+            r"\baner (det )?ikke\b",
+            r"\bingen anelse\b",
+            r"\bspring(er)? over\b",
+            r"\bvil (helst )?ikke (svare|sige)\b",
+            r"^\W*(hmm+|øh+|tja|pas)\W*$",
+        )
+    ),
+    "en": tuple(
+        re.compile(p)
+        for p in (
+            r"^\W*(no|nope)\b",
+            r"\bi (can't|cannot|can not) (really )?(answer|say|think of)\b",
+            r"\b(don't|do not|dont) know\b",
+            r"\bno idea\b",
+            r"\bnot sure\b",
+            r"\bi'?d rather not\b",
+            r"\bskip\b",
+            r"^\W*(hmm+|uh+|um+|pass)\W*$",
+        )
+    ),
+}
+#: An answer that steps around the question: "det er et stort spørgsmål", "det er det man
+#: siger", "that's a big question".
+DEFLECT: dict[str, tuple[re.Pattern[str], ...]] = {
+    "da": tuple(
+        re.compile(p)
+        for p in (
+            r"\b(et )?(stort|svært|godt) spørgsmål\b",
+            r"\bdet er (jo )?det man siger\b",
+            r"\bdet står (i hvert fald )?på hjemmesiden\b",
+            r"\bdet kommer an på\b",
+            r"\bskal vi ikke (tage|gå) videre\b",
+        )
+    ),
+    "en": tuple(
+        re.compile(p)
+        for p in (
+            r"\b(a )?(big|tough|hard|good) question\b",
+            r"\bthat's what (they|we|people) say\b",
+            r"\bit'?s on the (website|intranet)\b",
+            r"\bit depends\b",
+            r"\bcan we move on\b",
+        )
+    ),
+}
+#: The facilitator noting the silence: "Ja så blev der meget stille", "It got quiet".
+NOTED_SILENCE: dict[str, re.Pattern[str]] = {
+    "da": re.compile(
+        r"\b(stille|tavs|tavshed|tavst|ingen der siger|ingen siger|ingen der (vil|har))\b"
+    ),
+    "en": re.compile(r"\b(quiet|silence|silent|nobody (is )?(saying|wants|has)|no one)\b"),
+}
+#: A voice question whose first participant words come later than this (seconds) met a gap.
+GAP_SECONDS = 20.0
+#: A refusal or a hard answer longer than this (words) is a real answer that mentions it.
+SHORT_ANSWER_WORDS = 15
+
 #: Below this median length (words) answers count as very short.
 SHORT_WORDS = 3
 #: A first answer later than this (seconds) after the question opened is a slow start ...
@@ -70,7 +147,38 @@ def is_hard(text: str, lang: Lang) -> bool:
     (True, False)
     """
     lowered = text.lower().strip()
-    return any(p.search(lowered) for p in HARD.get(lang, ()))
+    for p in HARD.get(lang, ()):
+        found = p.search(lowered)
+        # "… so I do not know how it used to be" in a long answer is background, not a
+        # verdict on the question.
+        if found and (
+            len(lowered.split()) <= SHORT_ANSWER_WORDS or len(lowered[: found.start()].split()) < 4
+        ):
+            return True
+    return False
+
+
+def _matches(text: str, table: dict[str, tuple[re.Pattern[str], ...]], lang: Lang) -> bool:
+    lowered = " ".join(text.lower().replace("’", "'").split())
+    return any(p.search(lowered) for p in table.get(lang, ()))
+
+
+def is_refusal(text: str, lang: Lang) -> bool:
+    """Whether an answer is a short non-answer or refusal ("Nej, jeg kan ikke …").
+
+    >>> is_refusal("Nej, jeg kan ikke rigtig svare på det.", "da")
+    True
+    >>> is_refusal("Nej, vi skal samle opgaverne i en database og dele dem med alle.", "da")
+    False
+    """
+    if len(text.split()) > SHORT_ANSWER_WORDS:
+        return False
+    if not _matches(text, REFUSAL, lang):
+        return False
+    # "Nej, vi skal …" disagrees and proposes: it answers.
+    from analysis.summary.proposals import is_proposal
+
+    return is_proposal(text, lang) is None
 
 
 def first_answer_delay(run: QuestionRunData) -> float | None:
@@ -97,7 +205,7 @@ def _flags(
     active: int,
     median_delay: float | None,
     include_private: bool,
-) -> tuple[tuple[SilenceReason, ...], list[str], float, int, float | None]:
+) -> tuple[tuple[SilenceReason, ...], list[str], float, int, float | None, tuple[str, ...]]:
     # Counts and lengths may include private answers; only visible ones are read for content.
     answers = list(run.answers)
     texts = [a for a in answers if a.text.strip() and (include_private or not a.private)]
@@ -106,7 +214,29 @@ def _flags(
     median_words = float(statistics.median(words)) if words else 0.0
     delay = first_answer_delay(run)
     hard_ids = [a.id for a in texts if is_hard(a.text, lang)]
+    refusals = [a for a in texts if is_refusal(a.text, lang)]
+    deflections = [a for a in texts if _matches(a.text, DEFLECT, lang) and a not in refusals]
+    noted = [
+        (at, words)
+        for at, words in run.facilitator_remarks
+        if NOTED_SILENCE[lang].search(words.lower())
+        if lang in NOTED_SILENCE
+    ]
+    evidence: list[str] = [f"{format_offset(at)} Facilitator: {words}" for at, words in noted]
     reasons: list[SilenceReason] = []
+    voice = any(a.source == "transcript" for a in answers) or bool(run.facilitator_remarks)
+    if voice and run.opened_offset is not None:
+        first = min((a.offset_seconds for a in answers), default=run.closed_offset)
+        if first is not None and first - run.opened_offset >= GAP_SECONDS:
+            reasons.append("gap")
+    if noted:
+        reasons.append("noted_silence")
+    if refusals and len(refusals) * 2 >= len(texts):
+        reasons.append("refusals")
+        evidence += [f"{a.offset} {a.pseudonym}: {a.text}" for a in refusals]
+    if deflections and (len(deflections) + len(refusals)) * 2 >= len(texts):
+        reasons.append("avoided")
+        evidence += [f"{a.offset} {a.pseudonym}: {a.text}" for a in deflections]
     if not answers:
         reasons.append("no_answers")
     else:
@@ -119,9 +249,18 @@ def _flags(
             slow_limit = max(60.0, min(SLOW_SECONDS, SLOW_FACTOR * median_delay))
         if delay is not None and delay >= slow_limit:
             reasons.append("slow_start")
-        if hard_ids and (len(hard_ids) >= 2 or len(hard_ids) / max(1, len(texts)) >= 0.25):
+        if hard_ids and len(hard_ids) * 2 >= len(texts):
             reasons.append("hard")
-    return tuple(reasons), hard_ids, median_words, respondents, delay
+    if "hard" in reasons and "refusals" not in reasons:
+        evidence += [f"{a.offset} {a.pseudonym}: {a.text}" for a in texts if a.id in hard_ids]
+    return tuple(reasons), hard_ids, median_words, respondents, delay, tuple(evidence)
+
+
+def _gap(run: QuestionRunData) -> float | None:
+    if run.opened_offset is None:
+        return None
+    first = min((a.offset_seconds for a in run.answers), default=run.closed_offset)
+    return None if first is None else max(0.0, first - run.opened_offset)
 
 
 def _median_delay(data: WorkshopData) -> float | None:
@@ -157,7 +296,7 @@ def find_silences(
     earlier_stats = [(w, _active(w), _median_delay(w)) for w in earlier]
     out: list[Silence] = []
     for run in sorted(data.questions, key=lambda q: q.position):
-        reasons, hard_ids, median_words, respondents, delay = _flags(
+        reasons, hard_ids, median_words, respondents, delay, evidence = _flags(
             run,
             lang=lang,
             active=active,
@@ -171,7 +310,7 @@ def find_silences(
             for old in w.questions:
                 if not same_question(run, old):
                     continue
-                old_reasons, _, _, old_resp, old_delay = _flags(
+                old_reasons, _, _, old_resp, old_delay, _ = _flags(
                     old,
                     lang=w.lang,
                     active=w_active,
@@ -202,6 +341,8 @@ def find_silences(
                 first_answer_seconds=delay,
                 hard_answer_ids=tuple(hard_ids),
                 earlier=tuple(comparisons),
+                gap_seconds=_gap(run) if "gap" in reasons else None,
+                evidence=evidence,
             )
         )
     return tuple(out)

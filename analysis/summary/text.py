@@ -186,6 +186,8 @@ class TextInfo:
     lemmas: tuple[str, ...]
     content: frozenset[str]
     words: int
+    #: Each content lemma with the word as written (lower case), in order.
+    forms: tuple[tuple[str, str], ...] = ()
 
 
 def _token_lemma(token: Any) -> str:
@@ -211,6 +213,7 @@ def analyse_texts(texts: Sequence[str], *, lang: Lang, nlp: Any | None = None) -
     for text, doc in zip(texts, docs, strict=True):
         lemmas: list[str] = []
         content: set[str] = set()
+        forms: list[tuple[str, str]] = []
         for token in doc:
             if token.is_punct or token.is_space:
                 continue
@@ -228,5 +231,6 @@ def analyse_texts(texts: Sequence[str], *, lang: Lang, nlp: Any | None = None) -
             ):
                 continue
             content.add(lemma)
-        out.append(TextInfo(tuple(lemmas), frozenset(content), word_count(text)))
+            forms.append((lemma, str(token.text).lower()))
+        out.append(TextInfo(tuple(lemmas), frozenset(content), word_count(text), tuple(forms)))
     return out

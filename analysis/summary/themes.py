@@ -1,0 +1,118 @@
+"""Themes of a workshop: specific words and two-word phrases, each with its sentence.
+
+A theme is a content lemma, or two content words written side by side ("faglige
+netværk"), that is *specific*: rare in general language (its Zipf frequency in
+:mod:`wordfreq` at most :data:`SPECIFIC_ZIPF`; words wordfreq does not know, such as
+Danish compounds like "medlemssag", are specific). Everyday words ("stille", "gerne",
+"selvfølgelig", "tid") never become themes. A theme must be carried by two answers, or be
+rarer still (:data:`RARE_ZIPF`), so a single participant's distinctive word ("janteloven")
+counts while a one-off common word does not.
+
+This is a small filter on the summary's own lemmas, not a term extractor: the network
+map's noun-phrase terms come from :func:`analysis.terms.extract_terms`.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from analysis.summary.model import Lang
+from analysis.summary.prepared import PreparedAnswer
+from analysis.summary.text import summary_stop_terms
+
+__all__ = ["RARE_ZIPF", "SPECIFIC_ZIPF", "Theme", "find_themes", "zipf"]
+
+log = logging.getLogger(__name__)
+
+#: At most this Zipf frequency (about once in 25,000 words) a word is specific.
+SPECIFIC_ZIPF = 4.6
+#: Below this a word said once is a theme (about once in a million words or rarer).
+RARE_ZIPF = 3.5
+
+
+@functools.lru_cache(maxsize=65536)
+def zipf(word: str, lang: Lang) -> float:
+    """The word's Zipf frequency in general ``lang`` (0 when unknown).
+
+    Without :mod:`wordfreq` installed, long words (likely compounds) count as rare and
+    short ones as common.
+    """
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover - wordfreq is a dependency
+        return 0.0 if len(word) >= 10 else 6.0
+    return float(zipf_frequency(word, lang))
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme of a set of answers.
+
+    Attributes:
+        term: Lemmas joined by spaces.
+        parts: The lemmas.
+        answer_ids: Answers that carry it, in order.
+        sentence: The first sentence that carries it, verbatim.
+        pseudonym: Who said that sentence.
+        rarity: The lowest Zipf frequency of its words (lower: more specific).
+    """
+
+    term: str
+    parts: tuple[str, ...]
+    answer_ids: tuple[str, ...]
+    sentence: str
+    pseudonym: str
+    rarity: float
+
+
+def _frequency(lemma: str, form: str, lang: Lang) -> float:
+    # The lookup lemmatizer gives odd lemmas for some forms ("med" -> "mede"): the word as
+    # written decides when it is the commoner.
+    return max(zipf(lemma, lang), zipf(form, lang))
+
+
+def find_themes(answers: Sequence[PreparedAnswer], *, lang: Lang) -> dict[str, Theme]:
+    """Find the themes of ``answers``.
+
+    Args:
+        answers: Prepared answers (with their sentences' forms).
+        lang: Their language.
+
+    Returns:
+        Term → :class:`Theme`.
+    """
+    stop = summary_stop_terms(lang)
+    found: dict[str, tuple[tuple[str, ...], list[str], str, str, float]] = {}
+    for a in answers:
+        for sentence, forms in zip(a.sentences, a.sentence_forms, strict=False):
+            lowered = sentence.lower()
+            usable = [
+                (lemma, form)
+                for lemma, form in forms
+                if len(lemma) >= 3 and lemma not in stop and lemma.isalpha()
+            ]
+            candidates: list[tuple[tuple[str, ...], float]] = []
+            for lemma, form in usable:
+                candidates.append(((lemma,), _frequency(lemma, form, lang)))
+            for (l1, f1), (l2, f2) in itertools.pairwise(usable):
+                if l1 != l2 and f"{f1} {f2}" in lowered:
+                    rarity = min(_frequency(l1, f1, lang), _frequency(l2, f2, lang))
+                    candidates.append(((l1, l2), rarity))
+            for parts, rarity in candidates:
+                if rarity > SPECIFIC_ZIPF:
+                    continue
+                term = " ".join(parts)
+                entry = found.get(term)
+                if entry is None:
+                    found[term] = (parts, [a.id], sentence, a.display, rarity)
+                elif a.id not in entry[1]:
+                    entry[1].append(a.id)
+    themes: dict[str, Theme] = {}
+    for term, (parts, ids, sentence, who, rarity) in found.items():
+        if len(ids) >= 2 or rarity < RARE_ZIPF:
+            themes[term] = Theme(term, parts, tuple(ids), sentence, who, rarity)
+    return themes
