@@ -14,6 +14,7 @@ import statistics
 from collections.abc import Sequence
 
 from analysis.summary.model import (
+    AnswerData,
     EarlierRun,
     Lang,
     QuestionRunData,
@@ -22,6 +23,7 @@ from analysis.summary.model import (
     WorkshopData,
     format_offset,
 )
+from analysis.summary.prepared import ANONYMOUS_LABEL
 
 __all__ = [
     "DEFLECT",
@@ -223,6 +225,12 @@ def _flags(
         if lang in NOTED_SILENCE
     ]
     evidence: list[str] = [f"{format_offset(at)} Facilitator: {words}" for at, words in noted]
+
+    def quote(a: AnswerData) -> str:
+        # The group never learns who wrote an anonymous answer.
+        who = ANONYMOUS_LABEL[lang] if a.anonymous and not include_private else a.pseudonym
+        return f"{a.offset} {who}: {a.text}"
+
     reasons: list[SilenceReason] = []
     voice = any(a.source == "transcript" for a in answers) or bool(run.facilitator_remarks)
     if voice and run.opened_offset is not None:
@@ -233,10 +241,10 @@ def _flags(
         reasons.append("noted_silence")
     if refusals and len(refusals) * 2 >= len(texts):
         reasons.append("refusals")
-        evidence += [f"{a.offset} {a.pseudonym}: {a.text}" for a in refusals]
+        evidence += [quote(a) for a in refusals]
     if deflections and (len(deflections) + len(refusals)) * 2 >= len(texts):
         reasons.append("avoided")
-        evidence += [f"{a.offset} {a.pseudonym}: {a.text}" for a in deflections]
+        evidence += [quote(a) for a in deflections]
     if not answers:
         reasons.append("no_answers")
     else:
@@ -252,7 +260,7 @@ def _flags(
         if hard_ids and len(hard_ids) * 2 >= len(texts):
             reasons.append("hard")
     if "hard" in reasons and "refusals" not in reasons:
-        evidence += [f"{a.offset} {a.pseudonym}: {a.text}" for a in texts if a.id in hard_ids]
+        evidence += [quote(a) for a in texts if a.id in hard_ids]
     return tuple(reasons), hard_ids, median_words, respondents, delay, tuple(evidence)
 
 
