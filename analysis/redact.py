@@ -12,10 +12,11 @@ eight digits in a row).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -23,7 +24,9 @@ from typing import Literal
 from analysis.errors import InvalidParameter, UnreadableInput
 
 __all__ = [
+    "NAME_WORDS",
     "PLACEHOLDERS",
+    "NameReplacer",
     "RedactionResult",
     "Redactor",
     "placeholders_for",
@@ -182,7 +185,13 @@ class Redactor:
 
     def __init__(self, *, names: Sequence[str] = (), lang: Literal["da", "en"] = "da") -> None:
         self._placeholders = placeholders_for(lang)
-        self._names = _name_pattern(names)
+        self._names = NameReplacer(
+            {n: self._placeholders["name"] for n in names},
+            lang=lang,
+            parts=False,
+            keep_suffix=False,
+            at_sentence_start=True,
+        )
         # File names write "Hanne Jensen" as "hanne-jensen" or "Hanne_Jensen".
         self._names_in_file_names = _name_pattern(names, file_names=True)
 
@@ -231,13 +240,9 @@ class Redactor:
         text = _sub_near(_URL_HINT, _URL, url, text)
         text = _CPR.sub(cpr, text)
         text = _sub_near(_PHONE_HINT, _PHONE, phone, text)
-        if self._names is not None:
-
-            def name(match: re.Match[str]) -> str:
-                counts["name"] += 1
-                return ph["name"]
-
-            text = self._names.sub(name, text)
+        text, named = self._names.replace(text)
+        if named:
+            counts["name"] += named
         return RedactionResult(text=text, counts=counts)
 
     def redact_file_name(self, name: str) -> str:
@@ -314,3 +319,141 @@ def read_names_file(path: Path | str) -> list[str]:
             seen.add(name.casefold())
             names.append(name)
     return names
+
+
+# ------------------------------------------------------------- names that are words too
+
+#: First names (and name parts) that are also ordinary Danish or English words. Such a
+#: name is replaced only where it is written as a name: capitalised and not the first word
+#: of a sentence ("Per sagde" stays ambiguous; "kr. per måned" and "Mark" at a sentence's
+#: start are left alone).
+NAME_WORDS: frozenset[str] = frozenset(
+    """bo per mark bent kim dan vinter sommer storm skov lund dal ask birk eg sten ravn ørn
+    falk lærke rose viol frank stig tage dag helle hans lone bjørn ulf finn max ring mose
+    bro vang holm kær bæk hede bay will grace hope faith joy june april may august bill pat
+    sue rich bob dawn ivy summer sky river crystal jack ray gene guy miles chase drew art
+    bruger kollega deltager participant user colleague facilitator""".split()  # noqa: SIM905
+)
+#: Speaker labels such as "Bruger B", "Kollega C", "Participant AA": replaced only whole.
+_LABEL = re.compile(r"^[^\W\d_]+ [A-ZÆØÅ]{1,2}$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;»\"“”]\s+|\n)\s*[\"“«(\-–]*\s*$")
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_word(name: str, lang: str) -> bool:
+    lowered = name.lower()
+    if lowered in NAME_WORDS:
+        return True
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover - wordfreq is a dependency
+        return False
+    # A common word in either language (names are often English words in Danish speech).
+    return max(zipf_frequency(lowered, "da"), zipf_frequency(lowered, "en")) >= 5.0
+
+
+@dataclass(frozen=True)
+class _Variant:
+    replacement: str
+    exact: str  # the form as given (labels must match it exactly)
+    label: bool
+    word: bool
+
+
+class NameReplacer:
+    """Replace known names in text, as names only.
+
+    Each name is matched whole ("Jonas Berg"), and its parts alone ("Jonas", "Berg"),
+    whole words only, with a possessive "s" kept after the replacement. Three rules keep
+    ordinary words intact:
+
+    - a speaker label ("Bruger B", "Kollega C") is replaced only whole and as written, so
+      "bruger" (uses) and "kollega" stay;
+    - a name that is also a word (:data:`NAME_WORDS`, or a very common word in wordfreq:
+      Bo, Per, Mark, Bent, Kim, Dan, Vinter …) is replaced only where it is capitalised and
+      not the first word of a sentence;
+    - other names are replaced in any case ("jonas" as a transcriber wrote it).
+
+    Args:
+        names: Name → replacement (a pseudonym or a placeholder).
+        lang: The text's language.
+        parts: Also replace each part of a many-word name alone ("Jonas" of "Jonas Berg").
+        keep_suffix: Keep a possessive after the replacement ("Jonas'" → "Deltager A'");
+            False swallows it (a placeholder: "Hanne Jensens" → "[navn]").
+        at_sentence_start: Replace a name that is a word also first in a sentence. Quotes
+            leave it (False: "Per måned …" stays verbatim); redacting assignments for the
+            map, where nothing is quoted, errs towards privacy (True).
+    """
+
+    def __init__(
+        self,
+        names: Mapping[str, str],
+        *,
+        lang: str = "da",
+        parts: bool = True,
+        keep_suffix: bool = True,
+        at_sentence_start: bool = False,
+    ) -> None:
+        self._keep_suffix = keep_suffix
+        self._at_sentence_start = at_sentence_start
+        variants: dict[str, _Variant] = {}
+        for name, replacement in names.items():
+            norm = " ".join(unicodedata.normalize("NFC", name).split())
+            if not norm:
+                continue
+            label = bool(_LABEL.match(norm))
+            variants.setdefault(
+                norm.lower(),
+                _Variant(
+                    replacement, norm, label, label or all(_is_word(p, lang) for p in norm.split())
+                ),
+            )
+            if label or " " not in norm or not parts:
+                continue
+            for part in norm.split():
+                if len(part) >= 2 and part.lower() not in variants:
+                    variants[part.lower()] = _Variant(
+                        replacement, part, False, _is_word(part, lang)
+                    )
+        self._variants = variants
+        self._pattern = (
+            re.compile(
+                r"(?<!\w)("
+                + "|".join(
+                    r"\s+".join(re.escape(p) for p in v.split())
+                    for v in sorted(variants, key=lambda v: (-len(v), v))
+                )
+                + r")(s|'s|’s|'|’)?(?!\w)",
+                re.IGNORECASE,
+            )
+            if variants
+            else None
+        )
+
+    def replace(self, text: str) -> tuple[str, int]:
+        """Return ``text`` with the names replaced, and how many were."""
+        if self._pattern is None or not text:
+            return text, 0
+        count = 0
+
+        def sub(match: re.Match[str]) -> str:
+            nonlocal count
+            found, suffix = match.group(1), match.group(2) or ""
+            variant = self._variants.get(" ".join(found.lower().split()))
+            if variant is None:
+                return match.group(0)
+            if variant.label:
+                if " ".join(found.split()) != variant.exact:
+                    return match.group(0)
+            elif variant.word and (
+                not found[:1].isupper()
+                or (
+                    not self._at_sentence_start
+                    and _SENTENCE_START.search(text, 0, match.start()) is not None
+                )
+            ):
+                return match.group(0)
+            count += 1
+            return variant.replacement + (suffix if self._keep_suffix else "")
+
+        return self._pattern.sub(sub, text), count

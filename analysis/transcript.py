@@ -489,31 +489,22 @@ def attribute_questions(
     return replace(transcript, utterances=tuple(out))
 
 
-def replace_names(text: str, names: Mapping[str, str]) -> str:
-    """Replace speakers' names said in an utterance by their pseudonyms.
+def replace_names(text: str, names: Mapping[str, str], *, lang: str = "da") -> str:
+    """Replace speakers' names said in an utterance by their pseudonyms, and nothing else.
 
-    Full names are replaced first, then first names alone ("Enig med Jonas" →
-    "Enig med Deltager A"), whole words only and ignoring case.
+    Full names, then their parts alone ("Enig med Jonas" → "Enig med Deltager A"), as
+    names only (:class:`analysis.redact.NameReplacer`): speaker labels such as "Bruger B"
+    only whole, so the word "bruger" stays; names that are words (Bo, Per, Mark, Vinter)
+    only capitalised and not first in a sentence.
 
     >>> replace_names("Enig med Jonas", {"Jonas Berg": "Deltager A"})
     'Enig med Deltager A'
+    >>> replace_names("Når HK bruger 100 millioner", {"Bruger B": "Deltager A"})
+    'Når HK bruger 100 millioner'
     """
-    variants: dict[str, str] = {}
-    for name, pseudonym in names.items():
-        variants.setdefault(name.strip().lower(), pseudonym)
-    for name, pseudonym in names.items():
-        first = name.strip().split()[0] if name.strip() else ""
-        if len(first) >= 2:
-            variants.setdefault(first.lower(), pseudonym)
-    if not variants:
-        return text
-    pattern = re.compile(
-        r"(?<!\w)("
-        + "|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True))
-        + r")(?!\w)",
-        re.IGNORECASE,
-    )
-    return pattern.sub(lambda m: variants[m.group(0).lower()], text)
+    from analysis.redact import NameReplacer
+
+    return NameReplacer(names, lang=lang).replace(text)[0]
 
 
 # ------------------------------------------------------------------ question structure

@@ -3,15 +3,16 @@
 The transcript import (``workshopbot transcript import``) stores the same structure; this
 module lets the evaluation and the tests summarise a transcript directly. Speakers get
 pseudonyms in order of appearance ("Deltager A", …) and names said aloud are replaced by
-them (:func:`analysis.transcript.replace_names`); nothing else in a quote changes.
+them (:class:`analysis.redact.NameReplacer`); nothing else in a quote changes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from analysis.redact import NameReplacer
 from analysis.summary.model import AnswerData, Lang, QuestionRunData, WorkshopData
-from analysis.transcript import TranscriptStructure, Utterance, replace_names
+from analysis.transcript import TranscriptStructure, Utterance
 
 __all__ = ["adhoc_question_id", "pseudonyms_for", "workshop_data_from_structure"]
 
@@ -80,12 +81,16 @@ def workshop_data_from_structure(
         from there) and the facilitator's other words are its remarks.
     """
     pseudonyms = dict(names) if names is not None else pseudonyms_for(structure, speakers, lang)
+    replacer = NameReplacer(pseudonyms, lang=lang)
+
+    def replace_names(text: str) -> str:
+        return replacer.replace(text)[0]
 
     def answer(u: Utterance) -> AnswerData:
         return AnswerData(
             id=f"{workshop_id}:{u.line}",
             pseudonym=pseudonyms.get(u.speaker, u.speaker),
-            text=replace_names(u.text, pseudonyms),
+            text=replace_names(u.text),
             offset_seconds=u.start,
             source="transcript",
         )
@@ -97,7 +102,7 @@ def workshop_data_from_structure(
             qid, text = question_ids[turn.index], question_texts[turn.index]
         else:
             adhoc += 1
-            qid, text = adhoc_question_id(adhoc), replace_names(turn.asked, pseudonyms)
+            qid, text = adhoc_question_id(adhoc), replace_names(turn.asked)
         runs.append(
             QuestionRunData(
                 question_id=qid,
@@ -106,9 +111,7 @@ def workshop_data_from_structure(
                 opened_offset=turn.asked_end,
                 closed_offset=turn.end,
                 answers=tuple(answer(u) for u in turn.answers),
-                facilitator_remarks=tuple(
-                    (r.start, replace_names(r.text, pseudonyms)) for r in turn.remarks
-                ),
+                facilitator_remarks=tuple((r.start, replace_names(r.text)) for r in turn.remarks),
             )
         )
     participants = tuple(p for s, p in pseudonyms.items() if p != "Facilitator")
