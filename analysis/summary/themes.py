@@ -1,7 +1,7 @@
 """Themes of a workshop: specific words and two-word phrases, each with its sentence.
 
 A theme is a content lemma, or two content words written side by side ("faglige
-netværk"), that is *specific*: rare in general language (its Zipf frequency in
+netværk", neither of them an everyday word: :data:`PHRASE_ZIPF`), that is *specific*: rare in general language (its Zipf frequency in
 :mod:`wordfreq` at most :data:`SPECIFIC_ZIPF`; words wordfreq does not know, such as
 Danish compounds like "medlemssag", are specific). Everyday words ("stille", "gerne",
 "selvfølgelig", "tid") never become themes. A theme must be carried by two answers, or be
@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 SPECIFIC_ZIPF = 4.6
 #: Below this a word said once is a theme (about once in a million words or rarer).
 RARE_ZIPF = 3.5
+#: Neither word of a two-word theme may be commoner than this ("holde fyraftensmøde" is a
+#: verb and its object, not a phrase; "faglige netværk" is).
+PHRASE_ZIPF = 5.0
 
 
 @functools.lru_cache(maxsize=65536)
@@ -100,8 +103,9 @@ def find_themes(answers: Sequence[PreparedAnswer], *, lang: Lang) -> dict[str, T
                 candidates.append(((lemma,), _frequency(lemma, form, lang)))
             for (l1, f1), (l2, f2) in itertools.pairwise(usable):
                 if l1 != l2 and f"{f1} {f2}" in lowered:
-                    rarity = min(_frequency(l1, f1, lang), _frequency(l2, f2, lang))
-                    candidates.append(((l1, l2), rarity))
+                    z1, z2 = _frequency(l1, f1, lang), _frequency(l2, f2, lang)
+                    if max(z1, z2) <= PHRASE_ZIPF:
+                        candidates.append(((l1, l2), min(z1, z2)))
             for parts, rarity in candidates:
                 if rarity > SPECIFIC_ZIPF:
                     continue

@@ -1,10 +1,15 @@
 """`workshopbot transcript import FILE`: store a Teams meeting transcript as a workshop.
 
-The speakers' utterances become answers (source ``transcript``); speakers are
-pseudonymised in order of appearance ("Deltager A", …) and their names are not stored; the
-facilitator (``--facilitator NAME``, default the first speaker) asks the questions, and
-every utterance is attributed to the plan question the facilitator last asked. From then on
-``workshopbot summary`` treats the workshop like any other.
+The transcript is cut into question runs (:func:`analysis.transcript.structure_transcript`):
+the facilitator (``--facilitator NAME``, else the speaker who asks the most questions; the
+import says which) opens a run with each question, matched to the plan's questions when a
+plan is given, else an ad-hoc question. Participants' speech until the next question is
+that question's answers (one speaker's consecutive cues merged); the facilitator's other
+words are stored with the run as remarks, never as answers. Speakers are pseudonymised in
+order of their first answer ("Deltager A", …); names said aloud become the pseudonyms and
+nothing else in a quote changes. Everything is stored in ONE transaction
+(:func:`storage.imports.import_meeting`): a killed import leaves nothing behind. From then
+on ``workshopbot summary`` treats the workshop like any other.
 
 The meeting's date: ``--date`` if given, else the date in a .docx transcript's header, else
 the meeting is taken to have ended just now. The workshop's start, its question runs and its
@@ -26,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from bot.cli import CommandError
 
 if TYPE_CHECKING:
-    from analysis.transcript import Transcript
+    from analysis.transcript import Transcript, Utterance
     from storage.db import Database
 
 __all__ = ["meeting_start", "parse_date_option", "register", "split_text"]
@@ -104,16 +109,25 @@ def run(args: argparse.Namespace) -> int:
     transcript = parse_transcript(path)
     if not transcript.utterances:
         raise CommandError(f"{path}: the transcript holds no utterances")
-    facilitators = list(args.facilitator) or [transcript.speakers[0]]
+    # The transcript's language: --lang (the language engineer's detection goes here).
     known = {s.lower() for s in transcript.speakers}
-    missing = [f for f in facilitators if f.lower() not in known]
+    missing = [f for f in args.facilitator if f.lower() not in known]
     if missing:
         raise CommandError(
             f"--facilitator {missing[0]!r} does not speak in {path.name}; the speakers are: "
             + ", ".join(transcript.speakers)
         )
-    if not args.facilitator:
-        print(f"facilitator: {facilitators[0]} (the first speaker)", file=sys.stderr)
+    from analysis.transcript import guess_facilitators
+
+    facilitators = list(args.facilitator) or list(guess_facilitators(transcript))
+    if args.facilitator:
+        print(f"facilitator: {', '.join(facilitators)} (--facilitator)", file=sys.stderr)
+    else:
+        print(
+            f"facilitator: {facilitators[0]} (asks the most questions; give --facilitator "
+            "NAME to choose another)",
+            file=sys.stderr,
+        )
     start = meeting_start(args.date, transcript)
     return run_with_database(lambda db: _store(db, args, transcript, facilitators, start))
 
@@ -168,22 +182,11 @@ def meeting_start(date_option: str | None, transcript: Transcript) -> datetime:
     return start
 
 
-async def _store(
-    db: Database,
-    args: argparse.Namespace,
-    transcript: Transcript,
-    facilitators: list[str],
-    start: datetime,
-) -> int:
-    from analysis.transcript import attribute_questions, replace_names
-    from bot.summaries import TRANSCRIPT_EVENT, TRANSCRIPT_QUESTION_EVENT
-    from storage import answers as answers_repo
-    from storage import events as events_repo
-    from storage import questions as questions_repo
-    from storage import series as series_repo
-    from storage import workshops as workshops_repo
-
-    path: Path = args.file
+async def _plan_questions(
+    db: Database, args: argparse.Namespace
+) -> tuple[int | None, Any, list[tuple[str, str]], str]:
+    """The plan version (stored first: plan versions are shared, not part of the import),
+    the plan, its questions as asked (id, text) and the organisation's name."""
     plan = None
     version_id = None
     if args.plan:
@@ -205,105 +208,129 @@ async def _store(
             "give the organisation's name with --org NAME (it fills {org} in the plan's "
             "questions and heads the summary)"
         )
-    series_id = None
-    if args.series:
-        series_id = (await series_repo.get_or_create_series(db, args.series)).id
-    workshop = await workshops_repo.create_workshop(
-        db,
-        org_name=org,
-        language=args.lang,
-        answer_mode="pseudonymous",
-        series_id=series_id,
-        plan_version_id=version_id,
-        title=args.title or path.stem,
-    )
     questions: list[tuple[str, str]] = []
     if plan is not None:
         lang = args.lang if args.lang in plan.languages else plan.default_language
         questions = [(q.id, plan.render(q, lang, org)) for q in plan.questions]
-    attributed = attribute_questions(
-        transcript, [text for _, text in questions], facilitators=facilitators
-    )
-    workshop = await workshops_repo.start_workshop(db, workshop.id, started_at=start)
-    facilitator_names = {f.lower() for f in facilitators}
+    return version_id, plan, questions, org
 
-    # Question runs, in the order the facilitator asked them.
-    spans: list[tuple[int, float]] = []  # (question index, opened at)
-    for u in attributed.utterances:
-        if u.question_index is not None and (not spans or spans[-1][0] != u.question_index):
-            spans.append((u.question_index, u.start))
-    end_of_recording = max(u.end for u in attributed.utterances)
-    run_ids: list[int] = []
-    for i, (index, opened) in enumerate(spans):
-        qid, text = questions[index]
-        run = await questions_repo.open_question(
-            db, workshop.id, qid, text, opened_at=start + timedelta(seconds=opened)
-        )
-        closed = spans[i + 1][1] if i + 1 < len(spans) else end_of_recording
-        await questions_repo.close_question(db, run.id, closed_at=start + timedelta(seconds=closed))
-        await events_repo.log_event(
-            db,
-            workshop.id,
-            TRANSCRIPT_QUESTION_EVENT,
-            data={"run_id": run.id, "opened_offset": opened, "closed_offset": closed},
-        )
-        run_ids.append(run.id)
 
-    # Names said aloud are personal data too: replace them by the pseudonyms the
-    # speakers get (storage numbers them in order of first answer = appearance).
+async def _store(
+    db: Database,
+    args: argparse.Namespace,
+    transcript: Transcript,
+    chosen: list[str],
+    start: datetime,
+) -> int:
+    from analysis.redact import NameReplacer
+    from analysis.summary.from_transcript import adhoc_question_id
+    from analysis.transcript import structure_transcript
+    from bot.summaries import TRANSCRIPT_EVENT, TRANSCRIPT_QUESTION_EVENT
+    from storage.imports import ImportedAnswer, ImportedRun, MeetingImport, import_meeting
     from storage.participants import pseudonym_label
 
-    speakers = [s for s in transcript.speakers if s.lower() not in facilitator_names]
-    names = {s: pseudonym_label(i, args.lang) or s for i, s in enumerate(speakers, start=1)}
+    path: Path = args.file
+    version_id, _plan, questions, org = await _plan_questions(db, args)
+    structure = structure_transcript(
+        transcript, [text for _, text in questions], facilitators=chosen
+    )
+    facilitators = structure.facilitators
+
+    def at(seconds: float) -> datetime:
+        return start + timedelta(seconds=seconds)
+
+    # Answers in time order: open discussion before the first question, then each run.
+    utterances: list[tuple[int | None, Utterance]] = [(None, u) for u in structure.before]
+    utterances += [(i, u) for i, turn in enumerate(structure.turns) for u in turn.answers]
+    # Pseudonyms as storage will number them (order of first answer); names said aloud
+    # become them, and the facilitators "Facilitator". Only names change in a quote.
+    order = list(dict.fromkeys(u.speaker for _, u in utterances))
+    names = {s: pseudonym_label(n, args.lang) or s for n, s in enumerate(order, start=1)}
     names.update({f: "Facilitator" for f in facilitators})
-    stored = 0
-    span_index = -1
-    for u in attributed.utterances:
-        while span_index + 1 < len(spans) and u.start >= spans[span_index + 1][1]:
-            span_index += 1
-        if u.speaker.lower() in facilitator_names:
-            continue
-        run_id = run_ids[span_index] if span_index >= 0 else None
-        said = replace_names(u.text, names)
-        for part, piece in enumerate(split_text(said)):
-            await answers_repo.record_answer(
-                db,
-                workshop_id=workshop.id,
-                user_id=_speaker_id(path, u.speaker),
-                text=piece,
-                source="transcript",
-                activity_id=f"transcript:{u.line}:{part}",
-                question_run_id=run_id,
-                created_at=start + timedelta(seconds=u.start),
+    names.update(
+        {
+            s: "Facilitator"
+            for s in transcript.speakers
+            if s.lower() in {f.lower() for f in facilitators}
+        }
+    )
+    replacer = NameReplacer(names, lang=args.lang)
+
+    def clean(text: str) -> str:
+        return replacer.replace(text)[0]
+
+    runs: list[ImportedRun] = []
+    adhoc = planned = 0
+    for turn in structure.turns:
+        if turn.index is not None:
+            qid, text = questions[turn.index]
+            planned += 1
+        else:
+            adhoc += 1
+            qid, text = adhoc_question_id(adhoc), clean(turn.asked)
+        runs.append(
+            ImportedRun(
+                question_id=qid,
+                text=text,
+                opened_at=at(turn.start),
+                closed_at=at(turn.end),
+                event_data={
+                    # Silence is measured from the end of the asking.
+                    "opened_offset": turn.asked_end,
+                    "closed_offset": turn.end,
+                    "remarks": [[r.start, clean(r.text)] for r in turn.remarks],
+                },
             )
-            stored += 1
-    await workshops_repo.end_workshop(
-        db, workshop.id, ended_at=start + timedelta(seconds=end_of_recording)
+        )
+    answers = [
+        ImportedAnswer(
+            user_id=_speaker_id(path, u.speaker),
+            text=piece,
+            created_at=at(u.start),
+            activity_id=f"transcript:{u.line}:{part}",
+            run_index=run_index,
+        )
+        for run_index, u in utterances
+        for part, piece in enumerate(split_text(clean(u.text)))
+    ]
+    meeting = MeetingImport(
+        org_name=org,
+        language=args.lang,
+        title=args.title or path.stem,
+        started_at=start,
+        ended_at=at(structure.duration),
+        runs=runs,
+        answers=answers,
+        series_name=args.series,
+        plan_version_id=version_id,
+        question_event=TRANSCRIPT_QUESTION_EVENT,
+        events=[
+            (
+                TRANSCRIPT_EVENT,
+                {
+                    "file": path.name,
+                    "format": transcript.format,
+                    "duration": structure.duration,
+                    "utterances": len(transcript.utterances),
+                    "answers": len(answers),
+                    "questions": len(runs),
+                    "facilitator_seconds": structure.facilitator_seconds,
+                    "facilitator": "given" if args.facilitator else "asks most questions",
+                },
+            )
+        ],
     )
-    await events_repo.log_event(
-        db,
-        workshop.id,
-        TRANSCRIPT_EVENT,
-        data={
-            "file": path.name,
-            "format": transcript.format,
-            "duration": end_of_recording,
-            "utterances": len(attributed.utterances),
-            "answers": stored,
-            "questions": len(spans),
-            "facilitator_seconds": sum(
-                u.end - u.start
-                for u in attributed.utterances
-                if u.speaker.lower() in facilitator_names
-            ),
-        },
+    from storage.errors import StorageError
+
+    try:
+        workshop_id = await import_meeting(db, meeting)
+    except StorageError as exc:
+        raise CommandError(f"{path.name}: nothing was stored: {exc}") from None
+    message = (
+        f"imported {path.name}: {len(answers)} answers, {len(runs)} question runs "
+        f"({planned} from the plan, {adhoc} ad hoc), {len(order)} participants"
     )
-    log.info(
-        "imported %s: %d answers, %d question runs, %d speakers",
-        path.name,
-        stored,
-        len(spans),
-        len(transcript.speakers),
-    )
-    print(workshop.id)
+    log.info(message)
+    print(message, file=sys.stderr)
+    print(workshop_id)
     return 0
