@@ -20,6 +20,7 @@ from analysis.summary.render_md import (
     signal_text,
     silence_text,
     support_text,
+    theme_text,
 )
 
 __all__ = ["render_docx"]
@@ -118,10 +119,16 @@ def render_docx(summary: Summary, *, charts: Mapping[str, bytes] | None = None) 
         para_(label(lang, "nothing_new"))
     else:
         if nov.new_terms:
-            _pair(para_, label(lang, "new_terms"), ", ".join(t.term for t in nov.new_terms))
+            _pair(para_, label(lang, "new_terms"), "")
+            for t in nov.new_terms:
+                para_(theme_text(t, lang, bold=False), style="List Bullet")
         if nov.new_proposals:
             _pair(para_, label(lang, "new_proposals"), ", ".join(nov.new_proposals))
-        if nov.untouched_themes:
+        if nov.untouched:
+            _pair(para_, label(lang, "untouched"), "")
+            for t in nov.untouched:
+                para_(theme_text(t, lang, bold=False), style="List Bullet")
+        elif nov.untouched_themes:
             _pair(para_, label(lang, "untouched"), ", ".join(nov.untouched_themes))
 
     doc.add_heading(label(lang, "adjustments"), level=1)

@@ -7,6 +7,7 @@ from analysis.summary.model import (
     Adjustment,
     AgreementSignal,
     Lang,
+    NewTerm,
     Proposal,
     Silence,
     Summary,
@@ -22,6 +23,7 @@ __all__ = [
     "signal_text",
     "silence_text",
     "support_text",
+    "theme_text",
 ]
 
 
@@ -61,6 +63,15 @@ def silence_text(silence: Silence, lang: Lang) -> str:
             for e in silence.earlier
         )
         text += ". " + label(lang, "earlier_runs", runs=runs)
+    return text
+
+
+def theme_text(theme: NewTerm, lang: Lang, *, bold: bool = True) -> str:
+    """A theme with the sentence that carries it, quoted verbatim, and who said it."""
+    text = f"**{theme.term}**" if bold else theme.term
+    if theme.sentence:
+        who = ", ".join(x for x in (theme.pseudonym, theme.workshop_title) if x)
+        text += f" — «{theme.sentence}»" + (f" ({who})" if who else "")
     return text
 
 
@@ -184,11 +195,14 @@ def render_markdown(summary: Summary) -> str:
         lines.append(label(lang, "nothing_new"))
     else:
         if nov.new_terms:
-            terms = ", ".join(f"{t.term} ({_ids(t.answer_ids, 4)})" for t in nov.new_terms)
-            lines.append(f"- **{label(lang, 'new_terms')}:** {terms}")
+            lines.append(f"- **{label(lang, 'new_terms')}:**")
+            lines += [f"  - {theme_text(t, lang)} ({_ids(t.answer_ids, 4)})" for t in nov.new_terms]
         if nov.new_proposals:
             lines.append(f"- **{label(lang, 'new_proposals')}:** {', '.join(nov.new_proposals)}")
-        if nov.untouched_themes:
+        if nov.untouched:
+            lines.append(f"- **{label(lang, 'untouched')}:**")
+            lines += [f"  - {theme_text(t, lang)}" for t in nov.untouched]
+        elif nov.untouched_themes:
             lines.append(f"- **{label(lang, 'untouched')}:** {', '.join(nov.untouched_themes)}")
     lines.append("")
 
