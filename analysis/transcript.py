@@ -17,7 +17,8 @@ The paragraphs before the first speaker line are the title block; Teams writes t
 meeting's date there ("November 23, 2026, 10:03AM", "23. november 2026 10.03", …), which
 becomes :attr:`Transcript.started_at` (see :func:`parse_header_date`). WebVTT has no date.
 
-Consecutive cues of the same speaker are one utterance. Malformed files fail with
+Consecutive cues of the same speaker are one utterance (unless a silence of more than
+:data:`MERGE_GAP` seconds lies between them). Malformed files fail with
 :class:`TranscriptError` naming the line (or paragraph) and what was expected there.
 
 Utterances are attributed to a plan's questions where the facilitator's words match a
@@ -114,12 +115,21 @@ def _seconds(groups: Sequence[str | None]) -> float:
     return total + (int((millis or "0").ljust(3, "0")) / 1000.0)
 
 
-def _merge(raw: Iterable[Utterance]) -> tuple[Utterance, ...]:
+#: Consecutive cues of one speaker further apart than this (seconds) stay two utterances:
+#: a facilitator's question, a silence, then "Ja så blev der meget stille" is not one turn.
+MERGE_GAP = 8.0
+
+
+def _merge(raw: Iterable[Utterance], *, max_gap: float | None = MERGE_GAP) -> tuple[Utterance, ...]:
     merged: list[Utterance] = []
     for u in raw:
         if not u.text:
             continue
-        if merged and merged[-1].speaker == u.speaker:
+        if (
+            merged
+            and merged[-1].speaker == u.speaker
+            and (max_gap is None or u.start - merged[-1].end <= max_gap)
+        ):
             last = merged[-1]
             merged[-1] = replace(last, end=max(last.end, u.end), text=f"{last.text} {u.text}")
         else:
@@ -695,7 +705,7 @@ def structure_transcript(
             start=t.start,
             asked_end=t.asked_end,
             end=turns[i + 1].start if i + 1 < len(turns) else duration,
-            answers=_merge(t.answers),
+            answers=_merge(t.answers, max_gap=None),
             remarks=tuple(t.remarks),
         )
         for i, t in enumerate(turns)
@@ -703,7 +713,7 @@ def structure_transcript(
     return TranscriptStructure(
         facilitators=chosen,
         facilitator_source="given" if given else "asks most questions",
-        before=_merge(before),
+        before=_merge(before, max_gap=None),
         turns=out,
         facilitator_seconds=talk,
         duration=duration,

@@ -161,8 +161,14 @@ def suggest_adjustments(
         )
         if wants_move and count > 1 and moves < max_moves:
             index = plan_ids.index(s.question_id) if s.question_id in plan_ids else s.position - 1
-            late = index >= count / 2
+            # Late or early as it was asked in this workshop (the plan's order may differ).
+            late = s.position > len(asked) / 2 if len(asked) > 1 else index >= count / 2
             target = max(1, count // 4) if late else count
+            if target == index + 1:
+                # Already where this would move it (the next plan moved it before): it met
+                # silence there too, so try the other end.
+                late = not late
+                target = max(1, count // 4) if late else count
             if target != index + 1:
                 moves += 1
                 out.append(

@@ -3,6 +3,7 @@ earlier themes this workshop did not touch, each shown with the sentence that ca
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from analysis.summary.model import Lang, NewTerm, Novelty, Proposal
@@ -66,8 +67,27 @@ def find_novelty(
             earlier_used.update(a.content)
         title = earlier_titles[i] if i < len(earlier_titles) else ""
         earlier_themes += [(title, t) for t in find_themes(earlier_answers, lang=lang).values()]
+    # What the questions themselves say ("efteruddannelse", "værdier") is the topic the
+    # facilitator set, not a perspective the participants brought.
+    asked_words = {
+        w
+        for qs in (questions, *earlier_questions)
+        for q in qs
+        if q.run is not None
+        for w in re.findall(r"\w+", q.run.text.lower())
+    }
+
+    def from_questions(theme: Theme) -> bool:
+        return all(
+            any(w.startswith(p[:5]) and p[:4] in w for w in asked_words) for p in theme.parts
+        )
+
     themes = find_themes(answers, lang=lang)
-    new = [t for t in themes.values() if any(p not in earlier_used for p in t.parts)]
+    new = [
+        t
+        for t in themes.values()
+        if any(p not in earlier_used for p in t.parts) and not from_questions(t)
+    ]
     # A phrase says more than its word alone: "faglig netværk" hides "netværk".
     in_phrases = {p for t in new if len(t.parts) > 1 for p in t.parts}
     new = [t for t in new if len(t.parts) > 1 or t.parts[0] not in in_phrases]
@@ -79,7 +99,12 @@ def find_novelty(
     untouched: list[NewTerm] = []
     ranked = sorted(earlier_themes, key=lambda x: (-len(x[1].answer_ids), x[1].rarity))
     for title, t in ranked:
-        if len(t.answer_ids) < 2 or t.term in seen or any(p in used for p in t.parts):
+        if (
+            len(t.answer_ids) < 2
+            or t.term in seen
+            or any(p in used for p in t.parts)
+            or from_questions(t)
+        ):
             continue
         seen.add(t.term)
         untouched.append(NewTerm(t.term, t.answer_ids, t.sentence, t.pseudonym, title))

@@ -260,8 +260,10 @@ class _Mention:
 
 
 def _supports(answer: PreparedAnswer, lemmas: frozenset[str]) -> bool:
+    # Saying the same again supports it; sharing a topic word or two does not (everyone in
+    # a question talks about "opgaver").
     shared = len(answer.content & lemmas)
-    return shared >= 2 or (shared >= 1 and jaccard(answer.content, lemmas) >= 0.4)
+    return shared >= 3 and jaccard(answer.content, lemmas) >= 0.3
 
 
 def find_proposals(

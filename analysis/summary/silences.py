@@ -241,10 +241,8 @@ def _flags(
         reasons.append("noted_silence")
     if refusals and len(refusals) * 2 >= len(texts):
         reasons.append("refusals")
-        evidence += [quote(a) for a in refusals]
     if deflections and (len(deflections) + len(refusals)) * 2 >= len(texts):
         reasons.append("avoided")
-        evidence += [quote(a) for a in deflections]
     if not answers:
         reasons.append("no_answers")
     else:
@@ -259,8 +257,10 @@ def _flags(
             reasons.append("slow_start")
         if hard_ids and len(hard_ids) * 2 >= len(texts):
             reasons.append("hard")
-    if "hard" in reasons and "refusals" not in reasons:
-        evidence += [quote(a) for a in texts if a.id in hard_ids]
+    if reasons:
+        # Every refusal, deflection and "it is hard" in a flagged question is evidence.
+        shown = {a.id for a in refusals} | {a.id for a in deflections} | set(hard_ids)
+        evidence += [quote(a) for a in texts if a.id in shown]
     return tuple(reasons), hard_ids, median_words, respondents, delay, tuple(evidence)
 
 
