@@ -404,9 +404,8 @@ class NameReplacer:
             label = bool(_LABEL.match(norm))
             variants.setdefault(
                 norm.lower(),
-                _Variant(
-                    replacement, norm, label, label or all(_is_word(p, lang) for p in norm.split())
-                ),
+                # A full name of two words or more is a name wherever it stands.
+                _Variant(replacement, norm, label, " " not in norm and _is_word(norm, lang)),
             )
             if label or " " not in norm or not parts:
                 continue

@@ -110,3 +110,58 @@ def test_docstring_examples_hold(module_name: str) -> None:
     module = importlib.import_module(module_name)
     failures, tried = doctest.testmod(module)
     assert tried >= 1 and failures == 0
+
+
+# ------------------------------------------------- names as names, never ordinary words
+
+from analysis.redact import NameReplacer  # noqa: E402
+from analysis.transcript import replace_names  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("speaker", "said", "expected"),
+    [
+        # Speaker labels: only the whole label, so the ordinary words stay.
+        ("Bruger B", "Når HK bruger 100 millioner om året på IT", None),
+        ("Bruger B", "det bruger jeg ikke til noget, sagde Bruger B.", "det bruger jeg ikke til noget, sagde Deltager A."),
+        ("Kollega C", "En kollega fortalte det. Kollega C var enig.", "En kollega fortalte det. Deltager A var enig."),
+        # Danish first names that are words: only as names.
+        ("Bo Hansen", "Jeg bor i Aarhus, hvor vi bo godt. Enig med Bo.", "Jeg bor i Aarhus, hvor vi bo godt. Enig med Deltager A."),
+        ("Per Lund", "Det koster 100 kr. per måned, sagde Per.", "Det koster 100 kr. per måned, sagde Deltager A."),
+        ("Per Lund", "Per måned er det dyrt.", None),
+        ("Mark Holt", "Vi gik ud på marken. Jeg er enig med Mark.", "Vi gik ud på marken. Jeg er enig med Deltager A."),
+        ("Mark Holt", "Mark er et godt ord for en mark.", None),
+        ("Bent Vinter", "Røret var bent, og om vinteren fryser det. Spørg Bent.", "Røret var bent, og om vinteren fryser det. Spørg Deltager A."),
+        ("Bent Vinter", "Det var en kold vinter, sagde Vinter.", "Det var en kold vinter, sagde Deltager A."),
+        ("Kim Dahl", "En kim spirer, og Kims idé var god, siger vi til Kim.", "En kim spirer, og Deltager As idé var god, siger vi til Deltager A."),
+        ("Kim Dahl", "Kim er et ord og et navn.", None),
+        ("Dan Berg", "Vi danser ikke, vi dan en kreds. Tak til Dan.", "Vi danser ikke, vi dan en kreds. Tak til Deltager A."),
+        # A name that is no word is a name in any case.
+        ("Jonas Berg", "enig med jonas og med Jonas Berg", "enig med Deltager A og med Deltager A"),
+    ],
+)
+def test_only_names_are_replaced(speaker: str, said: str, expected: str | None) -> None:
+    assert replace_names(said, {speaker: "Deltager A"}) == (said if expected is None else expected)
+
+
+def test_replacing_names_changes_nothing_else() -> None:
+    # Property: after replacement, putting the names back gives the text as it was.
+    names = {"Bo Vinter": "Deltager A", "Bruger B": "Deltager B", "Per Mark": "Deltager C"}
+    text = (
+        "Bo Vinter sagde at HK bruger for lidt. Per måned koster det en kollega meget, "
+        "mente Per, og Bruger B var enig med Bo. Vinteren er lang."
+    )
+    out, count = NameReplacer(names).replace(text)
+    assert count == 4
+    back = out
+    for name, pseudonym in (("Bo Vinter", "Deltager A"), ("Bruger B", "Deltager B")):
+        back = back.replace(pseudonym, name, 1)
+    back = back.replace("Deltager C", "Per", 1).replace("Deltager A", "Bo", 1)
+    assert back == text
+
+
+def test_the_assignment_redactor_still_takes_a_capitalised_name_first_in_a_sentence() -> None:
+    # Assignments are never quoted: there a leaked name is worse than a lost word.
+    assert redact("Per sagde nej. Det koster 5 kr. per side.", names=["Per"]).text == (
+        "[navn] sagde nej. Det koster 5 kr. per side."
+    )

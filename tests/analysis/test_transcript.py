@@ -305,3 +305,117 @@ def test_transcripts_without_a_dated_header_have_no_start(tmp_path: Path) -> Non
     stream.add_paragraph("Velkommen.")
     stream.save(str(tmp_path / "stream.docx"))
     assert parse_transcript(tmp_path / "stream.docx").started_at == datetime(2026, 11, 23, 10, 3)
+
+
+# ------------------------------------------------------------------ question structure
+
+from analysis.transcript import guess_facilitators, structure_transcript  # noqa: E402
+
+#: A voice workshop as Teams writes it: a participant speaks first, the facilitator is the
+#: one who asks, prompts ("Andre?") and remarks are hers, one answer spans two cues, and
+#: the last question meets silence that she notes.
+W2 = """WEBVTT
+
+00:00:01.000 --> 00:00:04.000
+<v Bruger B>Kan I høre mig?</v>
+
+00:00:05.000 --> 00:02:00.000
+<v Kollega F>Velkommen. Vi parkerer kortet nu.</v>
+
+00:02:01.000 --> 00:02:09.000
+<v Kollega F>Hvordan kan den viden formidles effektfuldt?</v>
+
+00:02:12.000 --> 00:02:20.000
+<v Bruger B>Vi burde holde oplæg på afdelingsmøderne.</v>
+
+00:02:20.000 --> 00:02:28.000
+<v Bruger B>Ti minutter er nok.</v>
+
+00:02:30.000 --> 00:02:32.000
+<v Kollega F>Mm. Andre?</v>
+
+00:02:35.000 --> 00:02:45.000
+<v Kollega C>Enig. Og Pointerne burde også rapporteres opad.</v>
+
+00:03:00.000 --> 00:03:06.000
+<v Kollega F>Hvad er den enkelte ansattes værdier?</v>
+
+00:03:50.000 --> 00:03:53.000
+<v Kollega F>Ja så blev der meget stille.</v>
+
+00:04:05.000 --> 00:04:08.000
+<v Kollega C>Nej, jeg kan ikke…</v>
+"""
+
+PLAN = [
+    "Hvad er HKs værdier?",
+    "Hvad er den enkelte ansattes værdier?",
+    "Hvordan kan den viden formidles effektfuldt?",
+]
+
+
+def test_the_facilitator_is_who_asks_not_who_speaks_first() -> None:
+    transcript = parse_vtt(W2)
+    assert transcript.speakers[0] == "Bruger B"
+    assert guess_facilitators(transcript) == ("Kollega F",)
+
+
+def test_plan_questions_open_runs_and_the_facilitators_words_are_not_answers() -> None:
+    structure = structure_transcript(parse_vtt(W2), PLAN)
+    assert structure.facilitators == ("Kollega F",)
+    assert structure.facilitator_source == "asks most questions"
+    assert [t.index for t in structure.turns] == [2, 1]
+    first, values = structure.turns
+    # The prompt "Andre?" does not open a run; it is a remark, never an answer.
+    assert [r.text for r in first.remarks] == ["Mm. Andre?"]
+    # One speaker's two cues are one answer.
+    assert [(a.speaker, a.text) for a in first.answers] == [
+        ("Bruger B", "Vi burde holde oplæg på afdelingsmøderne. Ti minutter er nok."),
+        ("Kollega C", "Enig. Og Pointerne burde også rapporteres opad."),
+    ]
+    assert all(a.speaker != "Kollega F" for t in structure.turns for a in t.answers)
+    # Silence is measured from the end of the asking; the noted silence stays a remark.
+    assert values.asked_end == pytest.approx(186.0)
+    assert [r.text for r in values.remarks] == ["Ja så blev der meget stille."]
+    assert values.answers[0].start - values.asked_end == pytest.approx(59.0)
+    # Before the first question: open discussion.
+    assert [u.text for u in structure.before] == ["Kan I høre mig?"]
+    # Her welcome and first question are one utterance (1 s apart): 00:00:05-00:02:09.
+    assert structure.facilitator_seconds == pytest.approx(124 + 2 + 6 + 3)
+
+
+def test_without_a_plan_the_facilitators_questions_are_ad_hoc_runs() -> None:
+    structure = structure_transcript(parse_vtt(W2))
+    assert [t.index for t in structure.turns] == [None, None]
+    assert [t.asked for t in structure.turns] == [
+        "Hvordan kan den viden formidles effektfuldt?",
+        "Hvad er den enkelte ansattes værdier?",
+    ]
+
+
+def test_a_follow_up_to_one_person_opens_no_run_unless_there_is_only_one() -> None:
+    group = """WEBVTT
+
+00:00:01.000 --> 00:00:05.000
+<v Ann>Hvad skal der til for at opgaverne bliver brugt?</v>
+
+00:00:06.000 --> 00:00:10.000
+<v Bo>En database.</v>
+
+00:00:11.000 --> 00:00:15.000
+<v Ann>Kan du sige lidt mere om hvordan den skulle virke?</v>
+
+00:00:16.000 --> 00:00:20.000
+<v Eva>Jeg er enig med Bo.</v>
+"""
+    assert len(structure_transcript(parse_vtt(group)).turns) == 1
+    alone = "\n".join(line for line in group.splitlines()[:-3])  # without Eva
+    turns = structure_transcript(parse_vtt(alone), facilitators=["Ann"]).turns
+    assert len(turns) == 2  # with one participant "du" is the whole group
+
+
+def test_one_speakers_cues_across_a_long_silence_stay_apart() -> None:
+    transcript = parse_vtt(W2)
+    texts = [u.text for u in transcript.utterances if u.speaker == "Kollega F"]
+    assert "Hvad er den enkelte ansattes værdier?" in texts
+    assert "Ja så blev der meget stille." in texts
