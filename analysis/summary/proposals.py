@@ -194,6 +194,9 @@ def is_proposal(sentence: str, lang: Lang) -> str | None:
             _narrative(lowered, lang) or _NEGATED_ABILITY[lang].search(lowered)
         ):
             continue
+        # "Last year we were told we should …": reported, not proposed.
+        if _PAST_TIME[lang].search(lowered) and _PAST_VERB[lang].search(lowered):
+            continue
         return found.group(0)
     return None
 

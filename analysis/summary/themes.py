@@ -4,9 +4,9 @@ A theme is a content lemma, or two content words written side by side ("faglige
 netværk", neither of them an everyday word: :data:`PHRASE_ZIPF`), that is *specific*: rare in general language (its Zipf frequency in
 :mod:`wordfreq` at most :data:`SPECIFIC_ZIPF`; words wordfreq does not know, such as
 Danish compounds like "medlemssag", are specific). Everyday words ("stille", "gerne",
-"selvfølgelig", "tid") never become themes. A theme must be carried by two answers, or be
-rarer still (:data:`RARE_ZIPF`), so a single participant's distinctive word ("janteloven")
-counts while a one-off common word does not.
+"selvfølgelig", "tid") never become themes. A theme must be carried by two answers, or be a
+single word rarer still (:data:`RARE_ZIPF`), so a single participant's distinctive word
+("janteloven") counts while a one-off common word does not.
 
 This is a small filter on the summary's own lemmas, not a term extractor: the network
 map's noun-phrase terms come from :func:`analysis.terms.extract_terms`.
@@ -117,6 +117,8 @@ def find_themes(answers: Sequence[PreparedAnswer], *, lang: Lang) -> dict[str, T
                     entry[1].append(a.id)
     themes: dict[str, Theme] = {}
     for term, (parts, ids, sentence, who, rarity) in found.items():
-        if len(ids) >= 2 or rarity < RARE_ZIPF:
+        # A two-word theme must recur (said once, "kaldt akademiker" is a verb and its
+        # object as often as a phrase); a single word may stand alone when it is rare.
+        if len(ids) >= 2 or (len(parts) == 1 and rarity < RARE_ZIPF):
             themes[term] = Theme(term, parts, tuple(ids), sentence, who, rarity)
     return themes
