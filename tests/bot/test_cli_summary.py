@@ -475,3 +475,70 @@ def test_a_header_date_in_the_future_is_refused(
     assert "the transcript's header date 2099-11-23 10:03" in err and "--date" in err
     assert main(["transcript", "import", str(path), "--org", "HK", "--date", "2026-01-05"]) == 0
     assert "meeting date: 2026-01-05 00:00" in capsys.readouterr().err
+
+
+def test_an_import_that_fails_half_way_stores_nothing(
+    any_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import func, select
+
+    from storage._base import answer_t, event_t, participant_t, question_run_t, series_t, workshop_t
+    from storage.db import Database, run_with_database
+    from storage.errors import InvalidInput
+    from storage.imports import ImportedAnswer, ImportedRun, MeetingImport, import_meeting
+
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    at = lambda s: start + timedelta(seconds=s)  # noqa: E731
+    runs = [ImportedRun("q1", "Hvad er HKs værdier?", at(10), at(100), {"opened_offset": 12})]
+    answers = [
+        ImportedAnswer("transcript:a", "Det er svært.", at(20), "transcript:3:0", 0),
+        ImportedAnswer("transcript:b", "Ved ikke.", at(30), "transcript:4:0", 0),
+        # The third answer is refused only after the series, workshop, run, two
+        # participants and two answers were written in the same transaction.
+        ImportedAnswer("transcript:c", "x" * 5000, at(40), "transcript:5:0", 0),
+    ]
+    meeting = MeetingImport("HK", "da", "ws", start, at(120), runs, answers, series_name="Rollback")
+
+    async def attempt(db: Database) -> dict[str, int]:
+        with pytest.raises(InvalidInput, match="answer text"):
+            await import_meeting(db, meeting)
+        counts = {}
+        async with db.transaction(write=False) as session:
+            for table in (series_t, workshop_t, question_run_t, participant_t, answer_t, event_t):
+                counts[table.name] = (await session.execute(select(func.count()).select_from(table))).scalar_one()
+        return counts
+
+    assert set(run_with_database(attempt).values()) == {0}
+
+    async def succeed(db: Database) -> int:
+        ok = MeetingImport("HK", "da", "ws", start, at(120), runs, answers[:2], series_name="Rollback")
+        return await import_meeting(db, ok)
+
+    wid = run_with_database(succeed)
+    assert main(["summary", str(wid), "--format", "json", "--no-store"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["header"]["series"] == "Rollback" and data["header"]["number_in_series"] == 1
+    assert [q["pseudonym"] for q in data["questions"][0]["quotes"]] == ["Deltager A", "Deltager B"]
+    assert data["questions"][0]["first_answer_seconds"] == pytest.approx(8)
+
+
+def test_a_thesis_style_voice_workshop_gets_its_question_runs(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.analysis.test_summary_voice import W2
+
+    path = tmp_path / "w2.vtt"
+    path.write_text(W2, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["transcript", "import", str(path), "--plan", "default", "--org", "HK"]) == 0
+    captured = capsys.readouterr()
+    assert "facilitator: Bruger F (asks the most questions" in captured.err
+    assert "2 question runs (2 from the plan, 0 ad hoc)" in captured.err
+    wid = int(captured.out.strip().splitlines()[-1])
+    assert main(["summary", str(wid), "--no-store"]) == 0
+    md = capsys.readouterr().out
+    assert "Ja så blev der meget stille." in md and "Nej, jeg kan ikke…" in md
+    assert "Ingen spørgsmål mødte tavshed" not in md
+    assert "Pointerne burde også rapporteres opad." in md
+    assert "Per måned bruger HK mange penge på kurser." in md  # "bruger", "Per" intact
+    assert "Åben snak" not in md
