@@ -55,6 +55,10 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
         r"(god|godt|smart|fint|rart|nyttigt|spændende|en fordel|en idé|idé|oplagt|fedt)",
         r"\bdet (er|var) en god idé at\b",
         r"\bhvis (man|vi|de|der|lederne|lederen|ledelsen|alle|hver) (bare )?(kunne|ville)\b",
+        # "hvis eleverne fik lov til …, så ville det gøre mere indtryk"
+        r"\bhvis\b.*\b(så )?(ville|kunne) (det|man|vi|de|folk)\b(?! have)",
+        r"\b(ville|vil|kunne) (også )?være (rigtig |virkelig |meget )?"
+        r"(godt|fint|rart|smart|nyttigt|en fordel|en god idé|oplagt)\b",
     ),
     "en": _compile(
         r"\bwhat if\b",
@@ -67,6 +71,9 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bit (would|could|might|will) (really )?be (a )?(really |very )?"
         r"(good|great|nice|useful|helpful|worth|smart|better|idea)",
         r"\bit might be worth\b",
+        # "short videos on the intranet would be nice"
+        r"\b(would|could) (also )?be (really |very |so |super )?"
+        r"(nice|good|great|useful|helpful|better|smart|ideal)\b",
         r"\bif (we|you|people|managers|everyone|\w+ \w+ who .*?) (could|would|\w+ed)\b.*\b(would|could)\b",
     ),
 }
@@ -145,8 +152,11 @@ PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
 }
 
 
-def _narrative(lowered: str, lang: str) -> bool:
-    return bool(_PAST_TIME[lang].search(lowered) or _PAST_VERB[lang].search(lowered))
+def _narrative(lowered: str, lang: str, modal_at: int) -> bool:
+    """Past narrative: a past-time expression anywhere, or a past verb before the modal
+    ("Jeg skrev om hvordan vi kunne …"; but "we could do X where people post what they
+    learned" proposes)."""
+    return bool(_PAST_TIME[lang].search(lowered) or _PAST_VERB[lang].search(lowered, 0, modal_at))
 
 
 def is_proposal(sentence: str, lang: Lang) -> str | None:
@@ -191,7 +201,7 @@ def is_proposal(sentence: str, lang: Lang) -> str | None:
         if _SELF[lang].search(before) or _INDIRECT[lang].search(before):
             continue
         if modal in _PAST_MODALS and (
-            _narrative(lowered, lang) or _NEGATED_ABILITY[lang].search(lowered)
+            _narrative(lowered, lang, found.start()) or _NEGATED_ABILITY[lang].search(lowered)
         ):
             continue
         # "Last year we were told we should …": reported, not proposed.
