@@ -627,6 +627,17 @@ class TranscriptStructure:
     duration: float
 
 
+#: Words per second of speech, to tell when a .docx utterance (which has only a start
+#: time; its "end" is the next one's start) stopped, so a silence after it shows.
+SPEECH_RATE = 2.5
+
+
+def _spoken_until(u: Utterance, transcript: Transcript) -> float:
+    if transcript.format != "docx":
+        return u.end
+    return min(u.end, u.start + len(u.text.split()) / SPEECH_RATE + 2.0)
+
+
 @dataclass
 class _OpenTurn:
     index: int | None
@@ -694,7 +705,7 @@ def structure_transcript(
             and (turns[-1].index == opened[0])
         )
         if opened is not None and not repeated:
-            turns.append(_OpenTurn(opened[0], opened[1], u.start, u.end))
+            turns.append(_OpenTurn(opened[0], opened[1], u.start, _spoken_until(u, transcript)))
         elif turns:
             turns[-1].remarks.append(u)
     duration = max((u.end for u in transcript.utterances), default=0.0)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from analysis.summary.model import AgreementSignal, Lang
 from analysis.summary.prepared import PreparedAnswer, PreparedQuestion
+from analysis.summary.silences import is_refusal
 
 __all__ = ["AGREE", "DISAGREE", "find_signals", "marker_of"]
 
@@ -139,6 +140,9 @@ def find_signals(
         for answer in question.answers:
             found = marker_of(answer.answer.text, lang)
             if found is None:
+                continue
+            if found[0] == "disagree" and is_refusal(answer.answer.text, lang):
+                # "Nej, det ved jeg ikke" declines the question; it disagrees with no one.
                 continue
             kind, marker = found
             target = _target(answer, question.answers[: answer.index])

@@ -419,3 +419,20 @@ def test_one_speakers_cues_across_a_long_silence_stay_apart() -> None:
     texts = [u.text for u in transcript.utterances if u.speaker == "Kollega F"]
     assert "Hvad er den enkelte ansattes værdier?" in texts
     assert "Ja så blev der meget stille." in texts
+
+
+def test_a_silence_after_a_question_shows_in_a_docx_transcript_too() -> None:
+    from analysis.transcript import parse_docx_paragraphs
+
+    # A .docx gives start times only; the question's end is estimated from its words.
+    transcript = parse_docx_paragraphs(
+        [
+            "Workshop",
+            "Kollega F   0:10",
+            "Hvad er den enkelte ansattes værdier?",
+            "Kollega C   1:20",
+            "Nej, jeg kan ikke…",
+        ]
+    )
+    (turn,) = structure_transcript(transcript, facilitators=["Kollega F"]).turns
+    assert turn.answers[0].start - turn.asked_end > 50
