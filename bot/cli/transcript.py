@@ -65,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="append",
         default=[],
         help="the facilitator's name as the transcript shows it (repeatable; default: the "
-        "first speaker)",
+        "speaker who asks the most questions, which the import prints)",
     )
     p.add_argument("--lang", choices=("da", "en"), default="da", help="language (default da)")
     p.add_argument("--org", metavar="NAME", default="", help="the organisation's name")
