@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -78,6 +79,28 @@ def _frequency(lemma: str, form: str, lang: Lang) -> float:
     return max(zipf(lemma, lang), zipf(form, lang))
 
 
+# A theme names a thing. Without a tagger: a word after an infinitive marker or a modal is a
+# verb ("hvor man kan omsætte det", "we could shorten it"), and Danish adjective endings
+# ("kritisk", "faglig") describe rather than name (in a phrase they may: "faglige netværk").
+_VERB_CONTEXT = {
+    "da": r"\b(at|kan|kunne|skal|skulle|vil|ville|må|måtte|bør|burde|lad os) "
+    r"((jo|også|bare|gerne|godt|ikke|måske|altid|aldrig|selv) )?",
+    "en": r"\b(to|can|could|should|will|would|must|might|let's) "
+    r"((also|just|not|really|never|always|then|even) )?",
+}
+_ADJECTIVE_END = {
+    "da": ("isk", "ig", "lig", "som", "bar", "ede"),
+    "en": ("ous", "ful", "ive", "able"),
+}
+
+
+def _looks_like_a_thing(form: str, sentence: str, lang: Lang) -> bool:
+    if form.endswith(_ADJECTIVE_END.get(lang, ())):
+        return False
+    context = _VERB_CONTEXT.get(lang)
+    return not (context and re.search(context + re.escape(form) + r"\b", sentence))
+
+
 def find_themes(answers: Sequence[PreparedAnswer], *, lang: Lang) -> dict[str, Theme]:
     """Find the themes of ``answers``.
 
@@ -100,6 +123,8 @@ def find_themes(answers: Sequence[PreparedAnswer], *, lang: Lang) -> dict[str, T
             ]
             candidates: list[tuple[tuple[str, ...], float]] = []
             for lemma, form in usable:
+                if not _looks_like_a_thing(form, lowered, lang):
+                    continue
                 candidates.append(((lemma,), _frequency(lemma, form, lang)))
             for (l1, f1), (l2, f2) in itertools.pairwise(usable):
                 if l1 != l2 and f"{f1} {f2}" in lowered:

@@ -19,7 +19,7 @@ from docx import Document
 from analysis.summary import build_summary
 from analysis.summary.export import to_csv, to_json
 from analysis.summary.from_transcript import pseudonyms_for, workshop_data_from_structure
-from analysis.summary.model import Summary, WorkshopData
+from analysis.summary.model import AnswerData, QuestionRunData, Summary, WorkshopData
 from analysis.summary.proposals import is_proposal
 from analysis.summary.render_docx import render_docx
 from analysis.summary.render_md import render_markdown
@@ -200,8 +200,9 @@ def test_new_perspectives_are_themes_with_their_sentence(series: tuple[Summary, 
     assert jante.pseudonym == "Deltager C"
     everyday = {"stille", "stor", "gerne", "selvfølgelig", "tale", "tid", "arbejde", "leder", "lære"}
     assert not everyday & {p for t in themes for p in t.split()}
-    # The earlier workshop's "kursus" came back ("kurser"): not new.
+    # The earlier workshop's "kursus" came back ("kurser"): not new. Verbs are no themes.
     assert "kursus" not in themes
+    assert not {"rapportere", "formidle", "kalde"} & set(themes)
     md = render_markdown(summary)
     assert "**jantelov** — «Men der er noget janteloven over det.»" in md
 
@@ -279,3 +280,24 @@ def test_no_quote_in_any_format_differs_from_what_was_said_but_for_names(
         assert quote in json_quotes and quote in csv_quotes
     for quote in _quotes(summary):
         assert quote in md and quote in docx_text
+
+
+def test_themes_name_things_not_actions_or_qualities() -> None:
+    from analysis.summary.prepared import prepare
+    from analysis.summary.themes import find_themes
+
+    run = QuestionRunData(
+        "q1",
+        "Hvordan?",
+        1,
+        answers=(
+            AnswerData("1", "Deltager A", "Vi kunne forkorte ventetiden med en chatbot.", 10.0),
+            AnswerData("2", "Deltager B", "Jeg skrev ret kritisk om vagtplanerne.", 20.0),
+        ),
+    )
+    data = WorkshopData("w", "w", questions=(run,))
+    answers = [a for q in prepare(data, lang="da", audience="facilitator") for a in q.answers]
+    themes = find_themes(answers, lang="da")
+    assert "chatbot" in themes and "vagtplan" in themes
+    assert "forkorte" not in themes and "kritisk" not in themes
+    assert themes["chatbot"].sentence == "Vi kunne forkorte ventetiden med en chatbot."
