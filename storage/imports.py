@@ -196,10 +196,17 @@ async def import_meeting(db: Database, meeting: MeetingImport) -> int:
         workshop_row = _WorkshopRow(workshop_id, salt, meeting.answer_mode, meeting.language)
         rows: list[dict[str, Any]] = []
         first_answer: dict[int, datetime] = {}
+        people: dict[str, Any] = {}
         for answer in meeting.answers:
-            person = await session.run_sync(
-                ensure_participant_sync, workshop_row, answer.user_id, None, assign_pseudonym=True
-            )
+            person = people.get(answer.user_id)
+            if person is None:
+                person = people[answer.user_id] = await session.run_sync(
+                    ensure_participant_sync,
+                    workshop_row,
+                    answer.user_id,
+                    None,
+                    assign_pseudonym=True,
+                )
             created = check_past_time(answer.created_at, "answer time")
             first_answer.setdefault(int(person.id), created)
             rows.append(

@@ -542,3 +542,84 @@ def test_a_thesis_style_voice_workshop_gets_its_question_runs(
     assert "Pointerne burde også rapporteres opad." in md
     assert "Per måned bruger HK mange penge på kurser." in md  # "bruger", "Per" intact
     assert "Åben snak" not in md
+
+
+@pytest.mark.postgres
+def test_kill_9_in_the_middle_of_an_import_leaves_nothing_behind(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real ``kill -9`` of ``workshopbot transcript import`` while its transaction is
+    writing (seen in pg_stat_activity): the server rolls it back, nothing is stored."""
+    import asyncio
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import asyncpg
+
+    from tests.storage.dbutil import create_postgres_database, drop_postgres_database
+
+    url = create_postgres_database(postgres_url, prefix="wsb_kill_import")
+    monkeypatch.setenv("DATABASE_URL", url)
+    try:
+        assert main(["db", "upgrade"]) == 0
+        lines = ["WEBVTT", ""]
+        for i in range(20000):
+            speaker = "Mette Hansen" if i % 40 == 0 else f"Deltager {i % 9}"
+            said = (
+                f"Hvordan kan viden fra kursus nummer {i} deles i afdelingen?"
+                if speaker == "Mette Hansen"
+                else f"Vi burde dele opgave {i} på intranettet og tale om den på møderne."
+            )
+            t = 3 * i
+            lines += [f"{t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d}.000 --> "
+                      f"{t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d}.900", f"<v {speaker}>{said}</v>", ""]
+        big = tmp_path / "big.vtt"
+        big.write_text("\n".join(lines), encoding="utf-8")
+        dsn = url.replace("postgresql+asyncpg://", "postgresql://")
+        env = {**os.environ, "DATABASE_URL": url}
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from bot.cli import main; raise SystemExit(main())",
+             "transcript", "import", str(big), "--org", "HK", "--date", "2026-01-05T10:00"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+
+        async def kill_while_writing() -> dict[str, int]:
+            watcher = await asyncpg.connect(dsn)
+            try:
+                database = await watcher.fetchval("select current_database()")
+                writing = False
+                for _ in range(6000):  # up to 60 s
+                    if process.poll() is not None:
+                        break
+                    writing = bool(await watcher.fetchval(
+                        "select count(*) from pg_stat_activity where datname = $1 and "
+                        "pid <> pg_backend_pid() and xact_start is not null and "
+                        "query ilike '%insert into answer%'", database))
+                    if writing:
+                        process.send_signal(signal.SIGKILL)
+                        break
+                    await asyncio.sleep(0.01)
+                process.wait(timeout=30)
+                assert writing, "the import finished (or never wrote) before it could be killed"
+                # The server notices the dropped connection and rolls the transaction back.
+                for _ in range(500):
+                    open_ = await watcher.fetchval(
+                        "select count(*) from pg_stat_activity where datname = $1 and "
+                        "pid <> pg_backend_pid() and xact_start is not null", database)
+                    if not open_:
+                        break
+                    await asyncio.sleep(0.02)
+                return {
+                    table: await watcher.fetchval(f"select count(*) from {table}")  # noqa: S608
+                    for table in ("workshop", "question_run", "participant", "answer", "event")
+                }
+            finally:
+                await watcher.close()
+
+        counts = asyncio.run(kill_while_writing())
+        assert process.returncode == -signal.SIGKILL
+        assert set(counts.values()) == {0}, counts
+    finally:
+        drop_postgres_database(postgres_url, url)
