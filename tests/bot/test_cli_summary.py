@@ -612,7 +612,7 @@ def test_kill_9_in_the_middle_of_an_import_leaves_nothing_behind(
                         break
                     await asyncio.sleep(0.02)
                 return {
-                    table: await watcher.fetchval(f"select count(*) from {table}")  # noqa: S608
+                    table: await watcher.fetchval(f"select count(*) from {table}")
                     for table in ("workshop", "question_run", "participant", "answer", "event")
                 }
             finally:
