@@ -563,6 +563,15 @@ def _opens_question(sentence: str, *, one_listener: bool = False) -> bool:
     return one_listener or not _ADDRESSED.search(sentence)
 
 
+def _without_lead_in(question: str) -> str:
+    """ "Første spørgsmål: Hvad …?" → "Hvad …?" (the question itself, when it is one)."""
+    _head, colon, rest = question.rpartition(":")
+    rest = rest.strip()
+    if colon and len(_WORD.findall(rest)) >= ADHOC_MIN_WORDS:
+        return rest[:1].upper() + rest[1:]
+    return question
+
+
 def guess_facilitators(transcript: Transcript) -> tuple[str, ...]:
     """The speaker who asks the most questions (the first speaker on a tie or none).
 
@@ -697,7 +706,7 @@ def structure_transcript(
                 if _opens_question(s, one_listener=one_listener)
             ]
             if openers:
-                opened = (None, " ".join(openers))
+                opened = (None, " ".join(_without_lead_in(q) for q in openers))
         repeated = (
             opened is not None
             and bool(turns)
