@@ -533,10 +533,15 @@ _QUESTION_START = {
 }  # fmt: skip
 # A prompt inside a run ("Andre?", "Er der flere der vil sige noget?") or a follow-up to one
 # person ("Kan du uddybe det?") does not open a new question.
+# "andre"/"flere"/"anyone" make a prompt only where the sentence starts with them ("Andre?",
+# "Er der flere der vil sige noget?"): "Hvordan kan man samle opgaverne, så andre kan finde
+# dem?" is a question of its own.
 _PROMPT = re.compile(
-    r"\b(andre|flere|nogen|noget at tilføje|mere at tilføje|tilføje|uddybe|"
-    r"anyone|anybody|any more|anything else|anything to add|someone else|other thoughts|"
-    r"elaborate|say more)\b",
+    r"^\W*(og |så |ja,? |okay,? |ok,? )?((er der|har|vil|kan|is there|are there|does|do|has) )?"
+    r"(nogen|andre|flere|anyone|anybody|"
+    r"someone else|any (more|other))\b|"
+    r"\b(noget at tilføje|mere at tilføje|tilføje|uddybe|any more|anything else|anything to add|"
+    r"other thoughts|elaborate|say more)\b",
     re.IGNORECASE,
 )
 _ADDRESSED = re.compile(r"\b(du|dig|din|dit|dine)\b", re.IGNORECASE)

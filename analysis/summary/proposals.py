@@ -43,6 +43,14 @@ def _compile(*patterns: str) -> tuple[re.Pattern[str], ...]:
 SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
     "da": _compile(
         r"\bhvad med (at|om|en|et)\b",
+        r"\bhvad hvis\b",
+        r"\bhvorfor (laver|gør|prøver|holder|tager|bruger|starter|sætter) vi (så )?ikke\b",
+        r"\bkunne (godt|rigtig godt) tænke (mig|os)\b",
+        r"\b(en|et|min|vores|mit|én) (anden )?(idé|ide|forslag|mulighed) (kunne|ville|er|var) "
+        r"(at|være)\b",
+        r"\bdet (ville|vil|kunne) (også |nok |virkelig |helt klart |jo )*(hjælpe|gøre en "
+        r"(stor |kæmpe |reel )?forskel|være en (stor |god )?hjælp)\b",
+        r"\b(det bedste|det letteste|det nemmeste) (ville|vil|kunne) være\b",
         r"\bhvorfor ikke\b",
         r"\blad os\b",
         r"\b(kunne|skulle|burde) vi ikke\b",
@@ -62,6 +70,14 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
     ),
     "en": _compile(
         r"\bwhat if\b",
+        r"\bi('d| would)? (like to |want to )?(suggest|propose|recommend)\b",
+        r"\b(one|an|another|my|a good|a simple) (idea|option|suggestion|proposal) "
+        r"(is|would be|could be|might be)\b",
+        r"\bit (would|could|might|will) (really |also |probably |definitely )*(help|make a "
+        r"(big |real |huge )?difference)\b",
+        r"\bi wish (we|our|the|managers|there|people|someone|everyone)\b",
+        r"\bwe might (try|consider|want to)\b",
+        r"\bthe (best|easiest|simplest) (thing )?would be\b",
         r"\bhow about\b",
         r"\bwhy (don't|dont|do not|not) (we|you|they|managers|everyone)\b",
         r"\b(could|should|shouldn't|can) we (not )?(try|have|make|start|set|ask|use|put|give)\b",
@@ -124,6 +140,16 @@ _PAST_VERB = {
 _COUNTERFACTUAL = {
     "da": re.compile(r"\b(ville|kunne|skulle) have (været|\w+et|\w+t)\b"),
     "en": re.compile(r"\b(would|could|should) have (been|\w+ed|\w+en)\b"),
+}
+# "Vi skal altid nå 40 sager om dagen": an obligation people live with, not a proposal.
+_HABITUAL = {
+    "da": re.compile(
+        r"\b(skal|skulle|må|måtte) (jo |bare )?(altid|hele tiden|konstant|hver dag)\b"
+    ),
+    "en": re.compile(
+        r"\b(always|constantly) (have|has|had) to\b|\b(have|has|had) to (always|constantly)\b|"
+        r"\b(must|have to|has to) (always|constantly)\b"
+    ),
 }
 _NEGATED_ABILITY = {
     "da": re.compile(r"\b(kunne|ku') (jo )?ikke\b"),
@@ -199,6 +225,8 @@ def is_proposal(sentence: str, lang: Lang) -> str | None:
         modal = found.group(1)
         before = lowered[body_start : found.start()]
         if _SELF[lang].search(before) or _INDIRECT[lang].search(before):
+            continue
+        if _HABITUAL[lang].search(lowered, max(0, found.start() - 12)):
             continue
         if modal in _PAST_MODALS and (
             _narrative(lowered, lang, found.start()) or _NEGATED_ABILITY[lang].search(lowered)

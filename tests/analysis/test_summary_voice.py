@@ -43,6 +43,15 @@ from analysis.transcript import parse_vtt, structure_transcript
         ("Let's try a lunch talk once a month.", "en"),
         ("We need to protect a few hours in the first week back.", "en"),
         ("What if HR tagged each summary with its topics?", "en"),
+        ("Hvad hvis teamlederen samlede pointerne i et kort notat?", "da"),
+        ("Jeg kunne godt tænke mig en fast makker fra samme kursus.", "da"),
+        ("Det ville gøre en stor forskel hvis opgaverne lå samlet ét sted.", "da"),
+        ("En idé kunne være at bruge fredagsmødet til det.", "da"),
+        ("Hvorfor laver vi ikke en fælles mappe til opgaverne?", "da"),
+        ("I'd recommend a short checklist for the first week back.", "en"),
+        ("One option would be a monthly digest from HR.", "en"),
+        ("It would really help to have the assignments in one searchable place.", "en"),
+        ("I wish managers asked what we learned.", "en"),
     ],
 )
 def test_deontic_and_hypothetical_sentences_are_proposals(sentence: str, lang: str) -> None:
@@ -66,6 +75,9 @@ def test_deontic_and_hypothetical_sentences_are_proposals(sentence: str, lang: s
         ("Because we have to use a fixed script on every call.", "en"),
         ("What should we do about it?", "en"),
         ("I have only been here for a year, so I do not know what we should do.", "en"),
+        ("Vi skal jo altid nå vores sager, så der er ingen tid til læsning.", "da"),
+        ("Man må hele tiden prioritere telefonerne.", "da"),
+        ("We always have to answer the phones first, so reading waits.", "en"),
     ],
 )
 def test_complaints_narrative_questions_and_background_are_not(sentence: str, lang: str) -> None:
