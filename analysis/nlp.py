@@ -30,6 +30,7 @@ from analysis.errors import InvalidParameter
 
 __all__ = [
     "EXTRA_STOP_WORDS",
+    "LEMMA_FIXES",
     "LANGUAGES",
     "CaseInsensitiveLemmatizer",
     "Lang",
@@ -53,7 +54,7 @@ _TRAINED: dict[str, tuple[str, ...]] = {
 
 #: Corrections to the lookup tables where they pick the wrong homograph for this domain
 #: ("lederne" is "the leaders", not a form of "led", joint).
-_LEMMA_FIXES: dict[str, dict[str, str]] = {
+LEMMA_FIXES: dict[str, dict[str, str]] = {
     "da": {
         "leder": "leder",
         "lederne": "leder",
@@ -190,7 +191,7 @@ def _make_lemmatizer(nlp: Language, name: str, mode: str, overwrite: bool) -> Le
         name,
         mode=mode,
         overwrite=overwrite,
-        fixes=_LEMMA_FIXES.get(nlp.lang or "", {}),
+        fixes=LEMMA_FIXES.get(nlp.lang or "", {}),
         compounds=nlp.lang == "da",
     )
 
