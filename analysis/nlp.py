@@ -30,8 +30,8 @@ from analysis.errors import InvalidParameter
 
 __all__ = [
     "EXTRA_STOP_WORDS",
-    "LEMMA_FIXES",
     "LANGUAGES",
+    "LEMMA_FIXES",
     "CaseInsensitiveLemmatizer",
     "Lang",
     "components_to_disable",
