@@ -85,7 +85,7 @@ class AnalysisOptions:
     model: str | None = None
     unit: Unit = "paragraph"
     max_terms: int = 150
-    weight: Weight = "count"
+    weight: Weight = "association"
     seed: int = 42
     variable: str | None = None
     min_cooccurrence: int = 2
