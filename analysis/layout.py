@@ -20,7 +20,7 @@ import numpy.typing as npt
 from analysis.errors import InvalidParameter
 from analysis.network import TermNetwork
 
-__all__ = ["Layout", "compute_layout", "node_radii", "remove_overlaps"]
+__all__ = ["Layout", "compute_layout", "node_radii", "node_strength", "remove_overlaps"]
 
 log = logging.getLogger(__name__)
 
@@ -54,23 +54,32 @@ class Layout:
         return float(clearance.min())
 
 
+def node_strength(graph: nx.Graph, node: str) -> float:
+    """How big a node is drawn: its ``frequency``, else its (weighted) degree."""
+    data = graph.nodes[node]
+    if "frequency" in data:
+        return float(data["frequency"])
+    return float(data.get("weighted_degree", graph.degree(node, weight="weight")))
+
+
 def node_radii(
     graph: nx.Graph, *, min_radius: float = 0.012, max_radius: float = 0.07
 ) -> dict[str, float]:
-    """Radius per node: area grows with weighted degree (square-root scale).
+    """Radius per node: area grows with the term's occurrences (square-root scale).
+
+    Occurrences, as VOSviewer sizes its nodes: with association-strength links a weighted
+    degree says how exclusive a term's company is, not how much the texts use it.
 
     Args:
-        graph: Nodes with a ``weighted_degree`` attribute (else the degree is used).
-        min_radius: Radius of the least connected node.
-        max_radius: Radius of the most connected node.
+        graph: Nodes with a ``frequency`` attribute (else ``weighted_degree``, else the
+            degree is used).
+        min_radius: Radius of the least used node.
+        max_radius: Radius of the most used node.
 
     Returns:
         ``{node: radius}``.
     """
-    degree = {
-        v: float(d.get("weighted_degree", graph.degree(v, weight="weight")))
-        for v, d in graph.nodes(data=True)
-    }
+    degree = {v: node_strength(graph, v) for v in graph.nodes}
     if not degree:
         return {}
     top = max(degree.values()) or 1.0

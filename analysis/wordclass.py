@@ -119,7 +119,9 @@ class WordClasses:
             or (lemma + "t" in forms and lemma + "e" in forms)
         ):
             found.add("ADJ")
-        elif lemma + "e" in forms or lemma + "t" in forms or lemma + lemma[-1:] + "e" in forms:
+        elif "VERB" not in found and (
+            lemma + "e" in forms or lemma + "t" in forms or lemma + lemma[-1:] + "e" in forms
+        ):
             # konkret/konkrete, individuel/individuelle; with noun forms too (hus/huse),
             # whether the noun is in use decides (see _noun_in_use)
             found.add("ADJ")
