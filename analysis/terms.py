@@ -39,8 +39,6 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-import spacy.util
-import wordfreq
 from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, LIKE_NUM, LOWER, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -55,7 +53,12 @@ from analysis.nlp import (
     load_pipeline,
     stop_words,
 )
-from analysis.wordclass import WordClasses, word_classes
+from analysis.wordclass import (
+    WordClasses,
+    foreign_function_words,
+    general_frequencies,
+    word_classes,
+)
 
 __all__ = [
     "UNITS",
@@ -289,7 +292,7 @@ class _Classifier:
         self.lemmas: dict[int, int] | None = {} if lemmatizer is not None else None
         self.classes = classes
         lang = nlp.lang or ""
-        self.foreign = _foreign_function_words(lang)
+        self.foreign = foreign_function_words(lang)
 
     def is_break(self, lower: int, lemma: int) -> bool:
         """Whether the form can never be part of a term (stop word, number, foreign word)."""
@@ -326,21 +329,6 @@ class _Classifier:
                 known = _NOUN if cls == "NOUN" else _MOD if cls == "ADJ" else _BREAK
             self.kinds[lower] = known
         return known
-
-
-@functools.lru_cache(maxsize=4)
-def _foreign_function_words(lang: str) -> frozenset[str]:
-    """Stop words of the other supported language that are more frequent there than here."""
-    other = {"da": "en", "en": "da"}.get(lang)
-    if other is None:
-        return frozenset()
-    here = wordfreq.get_frequency_dict(lang)
-    there = wordfreq.get_frequency_dict(other)
-    return frozenset(
-        w
-        for w in (w.lower() for w in spacy.util.get_lang_class(other).Defaults.stop_words)
-        if there.get(w, 0.0) > 4 * here.get(w, 0.0)
-    )
 
 
 def _split_long(paragraph: str) -> list[str]:
@@ -649,7 +637,7 @@ def general_frequency(forms: Iterable[str], lang: str) -> float:
 
 @functools.lru_cache(maxsize=4)
 def _frequency_table(lang: str) -> tuple[dict[str, float], float]:
-    table: dict[str, float] = wordfreq.get_frequency_dict(lang)
+    table = general_frequencies(lang)
     return table, min(table.values()) / 2
 
 
@@ -962,7 +950,7 @@ def extract_terms(
 
     >>> terms = extract_terms(["Mere tid til kurser.", "Kurser og kurser kræver tid."])
     >>> [(t.label, t.frequency, t.document_frequency) for t in terms][:1]
-    [('kurser', 3, 2)]
+    [('kursus', 3, 2)]
     """
     documents = [Document(id=str(i), text=text) for i, text in enumerate(texts) if text.strip()]
     if not documents:

@@ -7,7 +7,7 @@ from the lemma tables that ship with ``spacy-lookups-data``:
   and its irregular forms (``en_lemma_exc``).
 * Danish: the shape of each lemma's paradigm in the Danish form → lemma table. A noun has
   definite plural or definite genitive forms (*behovene*, *efteruddannelsernes*), a verb
-  has a present participle (*skabende*), an adjective has a comparative or a neuter *-t*
+  has a present participle or a past tense (*skabende*, *skabte*), an adjective has a comparative or a neuter *-t*
   next to an *-e* form (*sikrere*, *personligt*/*personlige*). A form that is a
   participle (*følgende*) is never a noun. Compounds the table lacks take the class of
   their longest known head (*læringsforløbet* → *forløb*).
@@ -30,8 +30,15 @@ import spacy.util
 import wordfreq
 
 from analysis.errors import InvalidParameter
+from analysis.nlp import lookup_table
 
-__all__ = ["WordClass", "WordClasses", "word_classes"]
+__all__ = [
+    "WordClass",
+    "WordClasses",
+    "foreign_function_words",
+    "general_frequencies",
+    "word_classes",
+]
 
 log = logging.getLogger(__name__)
 
@@ -78,16 +85,9 @@ class WordClasses:
         self.lang = lang
         self._fixes = dict(fixes or {})
         self._cache: dict[str, WordClass] = {}
-        self._lookup: dict[str, str] = {
-            k.lower(): (v[0] if isinstance(v, list) else str(v)).lower()
-            for k, v in _load(lang, "lemma_lookup").items()
-        }
-        if lang == "da":
-            forms: defaultdict[str, set[str]] = defaultdict(set)
-            for form, lemma in self._lookup.items():
-                forms[lemma].add(form)
-            self._forms: dict[str, set[str]] = dict(forms)
-        else:
+        # Shared with the lookup lemmatizer: one copy of half a million forms in memory.
+        self._lookup: dict[str, Any] = lookup_table(lang)
+        if lang == "en":
             index = _load(lang, "lemma_index")
             self._index = {pos: frozenset(words) for pos, words in index.items()}
             exc = _load(lang, "lemma_exc")
@@ -98,29 +98,54 @@ class WordClasses:
 
     # ------------------------------------------------------------------ Danish
 
+    def _lemma(self, form: str) -> str | None:
+        """The table's lemma of a form (after the fixes), or None when it is unknown."""
+        fixed = self._fixes.get(form)
+        if fixed is not None:
+            return fixed
+        found = self._lookup.get(form)
+        if found is None:
+            return None
+        return (found[0] if isinstance(found, list) else str(found)).lower()
+
+    def _has(self, lemma: str, ending: str) -> bool:
+        """Whether ``lemma + ending`` is a form of ``lemma`` in the table."""
+        return self._lemma(lemma + ending) == lemma
+
+    def _is_lemma(self, form: str) -> bool:
+        """Whether some form in the table has ``form`` as its lemma."""
+        return self._lemma(form) == form or any(
+            self._has(form, e) for e in ("en", "et", "er", "e", "r", "t", "s")
+        )
+
     def _da_paradigm(self, lemma: str) -> set[str]:
-        """The classes a Danish lemma's paradigm shows (empty when it is unknown)."""
-        forms = self._forms.get(lemma)
-        if not forms:
-            return set()
+        """The classes a Danish lemma's paradigm shows (empty when it is unknown).
+
+        Only forms the table maps back to the lemma count, looked up by their endings.
+        """
+        has = self._has
         found: set[str] = set()
-        if any(lemma + "nde" == f or lemma + "ende" == f for f in forms):
-            found.add("VERB")
-        if any(f.startswith(lemma) and f[len(lemma) :] in _DA_NOUN_MARKS for f in forms):
-            found.add("NOUN")
-        elif "VERB" not in found and any(
-            f in (lemma + "en", lemma + "et", lemma + "n") for f in forms
+        if (
+            has(lemma, "nde")
+            or has(lemma, "ende")
+            or has(lemma, "de")
+            or has(lemma, "te")
+            or (lemma.endswith("e") and self._lemma(lemma[:-1] + "te") == lemma)
         ):
+            found.add("VERB")  # a present participle or a past tense (skabende, skete, skabte)
+        if any(has(lemma, e) for e in _DA_NOUN_MARKS):
+            found.add("NOUN")
+        elif "VERB" not in found and any(has(lemma, e) for e in ("en", "et", "n")):
             found.add("NOUN")  # a mass noun: definite but no plural (kompetenceudvikling)
         if (
-            lemma + "ere" in forms
-            or lemma + "est" in forms
-            or lemma + "este" in forms
-            or (lemma + "t" in forms and lemma + "e" in forms)
+            has(lemma, "ere")
+            or has(lemma, "est")
+            or has(lemma, "este")
+            or (has(lemma, "t") and has(lemma, "e"))
         ):
             found.add("ADJ")
         elif "VERB" not in found and (
-            lemma + "e" in forms or lemma + "t" in forms or lemma + lemma[-1:] + "e" in forms
+            has(lemma, "e") or has(lemma, "t") or has(lemma, lemma[-1:] + "e")
         ):
             # konkret/konkrete, individuel/individuelle; with noun forms too (hus/huse),
             # whether the noun is in use decides (see _noun_in_use)
@@ -134,26 +159,22 @@ class WordClasses:
         *konkretet*); a noun reading whose definite forms are under 2 % as frequent as the
         lemma itself is not a reading a term can have.
         """
-        freq = _frequencies(self.lang)
-        definite = sum(
-            freq.get(f, 0.0)
-            for f in self._forms.get(lemma, ())
-            if f.startswith(lemma) and f[len(lemma) :] in _DA_DEFINITE
-        )
+        freq = general_frequencies(self.lang)
+        definite = sum(freq.get(lemma + e, 0.0) for e in _DA_DEFINITE if self._has(lemma, e))
         return definite >= 0.02 * freq.get(lemma, 0.0)
 
     def _da(self, form: str) -> WordClass:
-        lemma = self._fixes.get(form) or self._lookup.get(form)
+        lemma = self._lemma(form)
         if lemma is None:
             # Unknown: a compound takes the class of its longest known head; else a noun
             # (names and new words are nouns far more often than anything else).
             for start in range(3, len(form) - _MIN_HEAD + 1):
                 head = form[start:]
-                if head in self._lookup or head in self._fixes:
+                if self._lemma(head) is not None:
                     return self._da(head)
             return "NOUN"
         own = self._da_paradigm(lemma)
-        if form != lemma and form in self._forms:
+        if form != lemma and self._is_lemma(form):
             # The form is also a lemma of its own (benytter: a form of "benytte" and the
             # noun "benytter"): the table's choice of lemma is the reading it ranks first.
             own = own or self._da_paradigm(form)
@@ -181,7 +202,7 @@ class WordClasses:
 
     def _en(self, form: str) -> WordClass:
         idx = self._index
-        lemma = self._lookup.get(form, form)
+        lemma = self._lemma(form) or form
         exc = self._exc.get(form, set())
 
         def has(pos: str) -> bool:
@@ -198,7 +219,7 @@ class WordClasses:
             return "VERB"
         if has("adv") or form.endswith("ly"):
             return "ADV"
-        if _frequencies("en").get(form, 0.0) > _FUNCTION_WORD_FREQUENCY:
+        if general_frequencies("en").get(form, 0.0) > _FUNCTION_WORD_FREQUENCY:
             return "OTHER"  # frequent but in no content-word index: a function word (shall)
         return "NOUN"  # names, acronyms, new words
 
@@ -221,9 +242,29 @@ class WordClasses:
 
 
 @functools.lru_cache(maxsize=4)
-def _frequencies(lang: str) -> dict[str, float]:
+def general_frequencies(lang: str) -> dict[str, float]:
+    """wordfreq's frequencies of words in general ``lang`` text (loaded once)."""
     table: dict[str, float] = wordfreq.get_frequency_dict(lang)
     return table
+
+
+@functools.lru_cache(maxsize=4)
+def foreign_function_words(lang: str) -> frozenset[str]:
+    """Stop words of the other supported language that are more frequent there than here.
+
+    *the*, *and*, *of* in a Danish text (a quoted English title) are function words, never
+    terms; a word both languages use alike (*under*) is left to this language's lists.
+    """
+    other = {"da": "en", "en": "da"}.get(lang)
+    if other is None:
+        return frozenset()
+    here = general_frequencies(lang)
+    there = wordfreq.get_frequency_dict(other, wordlist="small")
+    return frozenset(
+        w
+        for w in (w.lower() for w in spacy.util.get_lang_class(other).Defaults.stop_words)
+        if there.get(w, 0.0) > 4 * here.get(w, 0.0)
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -235,4 +276,7 @@ def word_classes(lang: str) -> WordClasses:
     """
     from analysis.nlp import LEMMA_FIXES
 
-    return WordClasses(lang, LEMMA_FIXES.get(lang, {}))
+    classes = WordClasses(lang, LEMMA_FIXES.get(lang, {}))
+    general_frequencies(lang)  # loaded now, with the tables, not in the first analysis
+    foreign_function_words(lang)
+    return classes
