@@ -378,7 +378,9 @@ def render_figure(
         (str(graph.nodes[v].get("label", v)), *pos[v], radii[v], font_of(v), "#222222", False)
         for v in ordered[:limit]
     ]
-    _place_labels_with_blocks(fig, ax_bbox, items, renderer, ax, blocked)
+    # The card's labels get a white halo over the edges; the full map has room and many
+    # more labels, and a halo makes each one a costly path.
+    _place_labels_with_blocks(fig, ax_bbox, items, renderer, ax, blocked, halo=size == "card")
     return fig
 
 
@@ -476,30 +478,52 @@ def _place_one(
     renderer: object,
     placed: list[Bbox],
     gid: str,
+    halo: bool = True,
 ) -> Text | None:
-    """Draw ``text`` at the first spot where it fits inside the map and overlaps nothing."""
-    for sx, sy, ha, va in spots:
-        label = Text(
-            sx,
-            sy,
-            text,
-            fontsize=size,
-            ha=ha,
-            va=va,
-            color=colour,
-            fontweight="bold" if bold else "normal",
-            transform=None,
-            figure=fig,
-            zorder=4,
-        )
-        label.set_gid(gid)
+    """Draw ``text`` at the first spot where it fits inside the map and overlaps nothing.
+
+    The text is measured once; each spot's box is that extent moved by the alignment, and
+    the chosen spot is measured again as drawn, so what is checked is what is seen.
+    """
+    if not spots:
+        return None
+    sx, sy, ha, va = spots[0]
+    label = Text(
+        sx,
+        sy,
+        text,
+        fontsize=size,
+        ha=ha,
+        va=va,
+        color=colour,
+        fontweight="bold" if bold else "normal",
+        transform=None,
+        figure=fig,
+        zorder=4,
+    )
+    label.set_gid(gid)
+    if halo:
         label.set_path_effects([patheffects.withStroke(linewidth=2.0, foreground="white")])
-        box = label.get_window_extent(renderer=renderer)  # type: ignore[arg-type]
+    first = label.get_window_extent(renderer=renderer)  # type: ignore[arg-type]
+    width, height = first.width, first.height
+    # Where the box sits relative to the anchor, per alignment (from the first measure).
+    dx0 = first.x0 - sx + {"left": 0.0, "center": width / 2, "right": width}[ha]
+    dy0 = first.y0 - sy + {"bottom": 0.0, "center": height / 2, "top": height}[va]
+    for sx, sy, ha, va in spots:
+        x0 = sx + dx0 - {"left": 0.0, "center": width / 2, "right": width}[ha]
+        y0 = sy + dy0 - {"bottom": 0.0, "center": height / 2, "top": height}[va]
+        box = Bbox.from_bounds(x0, y0, width, height)
         if not (ax_bbox.contains(box.x0, box.y0) and ax_bbox.contains(box.x1, box.y1)):
             continue
         if any(box.overlaps(other) for other in placed):
             continue
-        placed.append(box.expanded(1.03, 1.08))
+        label.set_position((sx, sy))
+        label.set_horizontalalignment(ha)  # type: ignore[arg-type]
+        label.set_verticalalignment(va)  # type: ignore[arg-type]
+        drawn = label.get_window_extent(renderer=renderer)  # type: ignore[arg-type]
+        if any(drawn.overlaps(other) for other in placed):
+            continue
+        placed.append(drawn.expanded(1.03, 1.08))
         fig.add_artist(label)
         return label
     return None
@@ -532,8 +556,10 @@ def _place_labels_with_blocks(
     renderer: object,
     ax: object,
     blocked: list[Bbox],
+    *,
+    halo: bool = True,
 ) -> list[Text]:
-    """Place labels around areas already taken (the legend)."""
+    """Place labels around areas already taken (the legend, the cluster names)."""
     from matplotlib.axes import Axes
 
     assert isinstance(ax, Axes)
@@ -560,7 +586,7 @@ def _place_labels_with_blocks(
             (cx, cy - far, "center", "top"),
         )
         label = _place_one(
-            fig, ax_bbox, text, spots, size, colour, bold, renderer, placed, _TERM_GID
+            fig, ax_bbox, text, spots, size, colour, bold, renderer, placed, _TERM_GID, halo
         )
         if label is not None:
             texts.append(label)
