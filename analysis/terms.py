@@ -405,13 +405,18 @@ def _collect_phrases(
     in_brackets = False
     bracket_open, bracket_close = classifier.bracket_open, classifier.bracket_close
     kind_of = classifier.kind
+    known_kind = classifier.kinds.get
     own_lemmas = classifier.lemmas
     noun_sequences = classifier.classes is not None and classifier.classes.lang == "en"
     add = collector.add_phrase
 
     def flush() -> None:
-        for a, b in noun_phrases(kinds, noun_sequences=noun_sequences):
-            add(lowers[a:b], lemmas[a:b], unit)
+        if len(kinds) == 1:  # the most common run: one word between breaks
+            if kinds[0] == _NOUN:
+                add(lowers, lemmas, unit)
+        else:
+            for a, b in noun_phrases(kinds, noun_sequences=noun_sequences):
+                add(lowers[a:b], lemmas[a:b], unit)
         lowers.clear()
         lemmas.clear()
         kinds.clear()
@@ -436,7 +441,11 @@ def _collect_phrases(
                 flush()
             continue
         words += 1
-        k = _BREAK if in_brackets else kind_of(lower, lemma)
+        k = known_kind(lower)
+        if k is None:
+            k = kind_of(lower, lemma)
+        if in_brackets:
+            k = _BREAK
         if k == _BREAK:
             if kinds:
                 flush()
