@@ -427,38 +427,71 @@ def _place_cluster_names(
     renderer: object,
     blocked: list[Bbox],
 ) -> None:
-    """Write each cluster's name beside it, on the side away from the map's centre."""
+    """Write each cluster's name beside its core, on the side away from the map's centre.
+
+    The core is the middle of the cluster's strongest terms (a force layout spreads a big
+    cluster thin, so its mean position can lie among other clusters). Spots are tried from
+    near to far; the first where the name overlaps nothing is taken.
+    """
     from matplotlib.axes import Axes
 
     assert isinstance(ax, Axes)
     pos = layout.positions
+    graph = network.graph
     everything = np.array([pos[v] for v in pos]) if pos else np.zeros((1, 2))
     centre = everything.mean(axis=0)
     to_px = ax.transData
+    circles = []
+    for v, (x, y) in pos.items():
+        cx, cy = to_px.transform((x, y))
+        r = to_px.transform((x + layout.radii.get(v, 0.0), y))[0] - cx
+        circles.append(Bbox.from_extents(cx - r, cy - r, cx + r, cy + r))
     for cluster in network.clusters:
-        members = np.array([pos[v] for v in cluster.nodes if v in pos])
-        if members.size == 0:
+        placed_nodes = [v for v in cluster.nodes if v in pos]
+        if not placed_nodes:
             continue
-        middle = members.mean(axis=0)
+        strongest = sorted(placed_nodes, key=lambda v: (-node_strength(graph, v), v))[:5]
+        core = np.array([pos[v] for v in strongest])
+        middle = core.mean(axis=0)
         direction = middle - centre
         norm = float(np.hypot(*direction))
         direction = direction / norm if norm > 1e-9 else np.array([0.0, 1.0])
-        reach = float(np.max(np.hypot(*(members - middle).T))) if len(members) > 1 else 0.0
+        reach = float(np.median(np.hypot(*(core - middle).T))) if len(core) > 1 else 0.0
         colour = _darker(cluster_colour(cluster.id))
         name = _shorten(cluster.name, spec.name_chars)
         spots = []
         ha = "left" if direction[0] > 0.35 else "right" if direction[0] < -0.35 else "center"
         va = "bottom" if direction[1] > 0.35 else "top" if direction[1] < -0.35 else "center"
-        for scale in (1.0, 1.25, 0.7, 1.6, 0.35, 0.0):
-            x, y = to_px.transform(tuple(middle + direction * (reach * scale + 0.03)))
+        for step in (0.5, 1.0, 0.0, 1.5, 2.0):
+            x, y = to_px.transform(tuple(middle + direction * (reach * step + 0.03)))
             spots.append((float(x), float(y), ha, va))
-        for scale in (1.0, 0.5):  # then straight above or below the cluster
+        far: list[tuple[float, float, str, str]] = []
+        for step in (0.5, 1.0, 1.5, 2.5):  # then above, below, left or right of the core
+            where = spots if step <= 1.5 else far
             for sign, v_align in ((1, "bottom"), (-1, "top")):
-                x, y = to_px.transform((middle[0], middle[1] + sign * (reach * scale + 0.03)))
-                spots.append((float(x), float(y), "center", v_align))
-        _place_one(
-            fig, ax_bbox, name, spots, spec.name_font, colour, True, renderer, blocked, _NAME_GID
-        )
+                x, y = to_px.transform((middle[0], middle[1] + sign * (reach * step + 0.03)))
+                where.append((float(x), float(y), "center", v_align))
+            for sign, h_align in ((1, "left"), (-1, "right")):
+                x, y = to_px.transform((middle[0] + sign * (reach * step + 0.03), middle[1]))
+                where.append((float(x), float(y), h_align, "center"))
+        # Beside the cluster means near it and off the circles: first near and clear of
+        # every node, then near and clear of labels only, then farther out.
+        for tries, avoid in ((spots, circles), (spots, ()), (far, ())):
+            shown = _place_one(
+                fig,
+                ax_bbox,
+                name,
+                tries,
+                spec.name_font,
+                colour,
+                True,
+                renderer,
+                blocked,
+                _NAME_GID,
+                obstacles=avoid,
+            )
+            if shown is not None:
+                break
 
 
 def _darker(colour: str, factor: float = 0.7) -> str:
@@ -479,6 +512,7 @@ def _place_one(
     placed: list[Bbox],
     gid: str,
     halo: bool = True,
+    obstacles: Sequence[Bbox] = (),
 ) -> Text | None:
     """Draw ``text`` at the first spot where it fits inside the map and overlaps nothing.
 
@@ -516,6 +550,8 @@ def _place_one(
         if not (ax_bbox.contains(box.x0, box.y0) and ax_bbox.contains(box.x1, box.y1)):
             continue
         if any(box.overlaps(other) for other in placed):
+            continue
+        if any(box.overlaps(other) for other in obstacles):
             continue
         label.set_position((sx, sy))
         label.set_horizontalalignment(ha)  # type: ignore[arg-type]
