@@ -54,6 +54,7 @@ TERMS_CSV_COLUMNS = (
     "units",
     "key",
     "score",
+    "variants",
 )
 
 _SAFE = (str, int, float, bool)
@@ -127,7 +128,8 @@ def terms_csv(terms: Sequence[Term], network: TermNetwork) -> str:
     """The terms as CSV text: term, frequency, documents, cluster, weighted_degree, ….
 
     Terms left out of the network (no co-occurrence) have an empty cluster and weighted
-    degree 0.
+    degree 0. ``variants`` lists the written forms merged into the term (``" | "``-separated,
+    most frequent first): the label is one normalised form, the variants show what was read.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -148,6 +150,7 @@ def terms_csv(terms: Sequence[Term], network: TermNetwork) -> str:
                 term.unit_frequency,
                 node,
                 round(term.score, 4),
+                " | ".join(term.variants),
             ]
         )
     return buffer.getvalue()
@@ -220,6 +223,7 @@ def network_to_json(
                 "documents": t.document_frequency,
                 "units": t.unit_frequency,
                 "score": round(t.score, 4),
+                "variants": list(t.variants),
             }
             for t in terms
         ],

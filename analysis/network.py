@@ -3,7 +3,7 @@
 Co-occurrence counts come from one sparse product of the binary term × unit matrix with its
 transpose; no Python loop over pairs. Edges are weighted by raw count, association strength
 (VOSviewer: ``2m · c_ij / (s_i · s_j)``, observed over expected co-occurrences) or Jaccard.
-Communities come from networkx's Louvain method (networkx's Leiden needs a backend that is
+Communities come from networkx's Leiden method (networkx's Leiden needs a backend that is
 not installed), seeded, and each cluster is named by its most characteristic terms.
 """
 
@@ -42,6 +42,10 @@ WEIGHTS: tuple[Weight, ...] = ("count", "association", "jaccard")
 DEFAULT_EDGES_PER_NODE = 3.0
 #: Separator between the terms of a cluster name.
 NAME_SEPARATOR = " · "
+#: Fewest terms in a cluster; smaller groups join their most strongly linked neighbour.
+MIN_CLUSTER_SIZE = 4
+#: Terms in a cluster's name.
+NAME_TERMS = 2
 
 
 @dataclass(frozen=True)
@@ -191,6 +195,95 @@ def _select_edges(
     return keep, applied
 
 
+def _bridge_small_components(
+    rows: npt.NDArray[np.int64],
+    cols: npt.NDArray[np.int64],
+    weights: npt.NDArray[np.float64],
+    keep: npt.NDArray[np.bool_],
+    n: int,
+    *,
+    min_size: int,
+) -> npt.NDArray[np.bool_]:
+    """Link each component smaller than ``min_size`` to the rest by its strongest edge.
+
+    The strongest-links backbone can leave a handful of terms that only link among
+    themselves (an island on the map); when any of them co-occurs with a term outside, the
+    heaviest such edge is kept too.
+    """
+    if min_size <= 1 or not keep.any():
+        return keep
+    keep = keep.copy()
+    for _ in range(3):
+        graph = nx.Graph()
+        graph.add_nodes_from(set(rows[keep].tolist()) | set(cols[keep].tolist()))
+        graph.add_edges_from(zip(rows[keep].tolist(), cols[keep].tolist(), strict=True))
+        small = [c for c in nx.connected_components(graph) if len(c) < min_size]
+        if not small:
+            break
+        changed = False
+        for component in small:
+            inside = np.isin(rows, list(component))
+            other = np.isin(cols, list(component))
+            crossing = np.flatnonzero((inside ^ other) & ~keep)
+            if crossing.size:
+                keep[crossing[np.argmax(weights[crossing])]] = True
+                changed = True
+        if not changed:
+            break
+    return keep
+
+
+def _leiden(graph: nx.Graph, *, seed: int, resolution: float) -> list[set[str]]:
+    """Leiden communities (leidenalg): well connected, unlike Leiden's, and seeded."""
+    import igraph as ig
+    import leidenalg
+
+    nodes = list(graph.nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    edges = [(index[a], index[b]) for a, b in graph.edges]
+    g = ig.Graph(n=len(nodes), edges=edges)
+    weights = [float(w) for _, _, w in graph.edges(data="weight")]
+    partition = leidenalg.find_partition(
+        g,
+        leidenalg.RBConfigurationVertexPartition,
+        weights=weights if edges else None,
+        resolution_parameter=resolution,
+        n_iterations=-1,
+        seed=seed,
+    )
+    return [{nodes[i] for i in community} for community in partition if community]
+
+
+def _merge_small(graph: nx.Graph, communities: list[set[str]], *, min_size: int) -> list[set[str]]:
+    """Join communities under ``min_size`` to the neighbour they share most weight with.
+
+    The smallest go first, one at a time; a community with no link outside stays.
+    """
+    groups = [set(c) for c in communities]
+    while True:
+        small = sorted(
+            (i for i, c in enumerate(groups) if len(c) < min_size), key=lambda i: len(groups[i])
+        )
+        merged = False
+        for i in small:
+            where = {v: k for k, c in enumerate(groups) for v in c}
+            links: dict[int, float] = {}
+            for v in groups[i]:
+                for _, u, w in graph.edges(v, data="weight"):
+                    k = where[u]
+                    if k != i:
+                        links[k] = links.get(k, 0.0) + float(w)
+            if links:
+                target = max(sorted(links), key=lambda k: links[k])
+                groups[target] |= groups[i]
+                groups[i] = set()
+                merged = True
+                break
+        groups = [c for c in groups if c]
+        if not merged:
+            return groups
+
+
 def _name_clusters(
     graph: nx.Graph, communities: Sequence[set[str]]
 ) -> tuple[list[list[str]], list[str]]:
@@ -211,7 +304,14 @@ def _name_clusters(
 
         nodes = sorted(members, key=characteristic)
         ordered.append(nodes)
-        names.append(NAME_SEPARATOR.join(graph.nodes[n]["label"] for n in nodes[:3]))
+        # The name: the most specific (by the terms' own specificity score) of the cluster's
+        # most characteristic terms, those with the most link weight inside it.
+        own = [v for v in nodes if -characteristic(v)[0] > 0] or nodes
+        core = sorted(
+            own[: max(NAME_TERMS * 3, 6)],
+            key=lambda v: (-float(graph.nodes[v].get("score", 0.0)), v),
+        )
+        names.append(NAME_SEPARATOR.join(graph.nodes[v]["label"] for v in core[:NAME_TERMS]))
     return ordered, names
 
 
@@ -282,12 +382,13 @@ def _add_variable(
 def build_network(
     table: TermTable,
     *,
-    weight: Weight = "count",
+    weight: Weight = "association",
     min_cooccurrence: int = 2,
     threshold: float | None = None,
     edges_per_node: float = DEFAULT_EDGES_PER_NODE,
     seed: int = 42,
     resolution: float = 1.0,
+    min_cluster_size: int = MIN_CLUSTER_SIZE,
     variable: str | None = None,
     variable_min_count: int = 3,
     variable_min_lift: float = 1.5,
@@ -297,15 +398,19 @@ def build_network(
 
     Args:
         table: Terms and their term × unit matrix (from :func:`analysis.terms.extract_term_table`).
-        weight: Edge weight: ``"count"`` (default: hubs stay big, as in Gephi maps),
-            ``"association"`` or ``"jaccard"``.
+        weight: Edge weight: ``"association"`` (default: VOSviewer's association strength,
+            so two frequent words do not take every link), ``"count"`` (raw shared units:
+            frequent words become hubs) or ``"jaccard"``.
         min_cooccurrence: Fewest units two terms must share to be linked.
         threshold: Lowest edge weight kept; ``None`` picks the weight that keeps about
             ``edges_per_node`` edges per node (a readable map). Each node also keeps its
             strongest edge.
         edges_per_node: See ``threshold``.
-        seed: Seed for Louvain community detection.
-        resolution: Louvain resolution (higher: more, smaller clusters).
+        seed: Seed for Leiden community detection.
+        resolution: Leiden resolution (higher: more, smaller clusters).
+        min_cluster_size: Clusters smaller than this join the neighbouring cluster they are
+            most strongly linked to (a component that small is first linked to the rest
+            by its strongest co-occurrence, when it has one).
         variable: A metadata variable whose values become extra nodes (a variable map).
         variable_min_count: Fewest units under a value for a term to be linked to it.
         variable_min_lift: Least over-representation (observed / expected units).
@@ -328,6 +433,8 @@ def build_network(
         raise InvalidParameter(f"threshold = {threshold} is invalid; it must be >= 0")
     if resolution <= 0:
         raise InvalidParameter(f"resolution = {resolution} is invalid; it must be > 0")
+    if min_cluster_size < 1:
+        raise InvalidParameter(f"min_cluster_size = {min_cluster_size} is invalid; it must be >= 1")
 
     terms = table.terms
     n = len(terms)
@@ -344,6 +451,8 @@ def build_network(
     keep, applied = _select_edges(
         rows, cols, weights, n, threshold=threshold, edges_per_node=edges_per_node
     )
+    if threshold is None:  # an explicit threshold is the user's cut: no edge below it
+        keep = _bridge_small_components(rows, cols, weights, keep, n, min_size=min_cluster_size)
     rows, cols, counts, weights = rows[keep], cols[keep], counts[keep], weights[keep]
 
     node_ids = [t.key_text for t in terms]
@@ -378,9 +487,8 @@ def build_network(
     clusters: tuple[Cluster, ...] = ()
     modularity = 0.0
     if graph.number_of_nodes():
-        communities = nx.community.louvain_communities(
-            graph, weight="weight", resolution=resolution, seed=seed
-        )
+        communities = _leiden(graph, seed=seed, resolution=resolution)
+        communities = _merge_small(graph, communities, min_size=min_cluster_size)
         strength = dict(graph.degree(weight="weight"))
         communities = sorted(communities, key=lambda c: (-sum(strength[v] for v in c), min(c)))
         modularity = float(nx.community.modularity(graph, communities, weight="weight"))
@@ -435,6 +543,7 @@ def build_network(
             "edges_per_node": edges_per_node,
             "seed": seed,
             "resolution": resolution,
+            "min_cluster_size": min_cluster_size,
             "variable": variable,
             "variable_min_count": variable_min_count,
             "variable_min_lift": variable_min_lift,

@@ -31,12 +31,14 @@ from analysis.errors import InvalidParameter
 __all__ = [
     "EXTRA_STOP_WORDS",
     "LANGUAGES",
+    "LEMMA_FIXES",
     "CaseInsensitiveLemmatizer",
     "Lang",
     "components_to_disable",
     "has_noun_chunks",
     "is_trained",
     "load_pipeline",
+    "lookup_table",
     "stop_words",
 ]
 
@@ -53,7 +55,7 @@ _TRAINED: dict[str, tuple[str, ...]] = {
 
 #: Corrections to the lookup tables where they pick the wrong homograph for this domain
 #: ("lederne" is "the leaders", not a form of "led", joint).
-_LEMMA_FIXES: dict[str, dict[str, str]] = {
+LEMMA_FIXES: dict[str, dict[str, str]] = {
     "da": {
         "leder": "leder",
         "lederne": "leder",
@@ -64,6 +66,11 @@ _LEMMA_FIXES: dict[str, dict[str, str]] = {
         "lederes": "leder",
         "leders": "leder",
         "data": "data",
+        "deltager": "deltager",
+        "deltagere": "deltager",
+        "deltageren": "deltager",
+        "deltagerne": "deltager",
+        "deltagernes": "deltager",
         "medarbejdere": "medarbejder",
         "medarbejderes": "medarbejder",
         "medarbejdernes": "medarbejder",
@@ -190,13 +197,17 @@ def _make_lemmatizer(nlp: Language, name: str, mode: str, overwrite: bool) -> Le
         name,
         mode=mode,
         overwrite=overwrite,
-        fixes=_LEMMA_FIXES.get(nlp.lang or "", {}),
+        fixes=LEMMA_FIXES.get(nlp.lang or "", {}),
         compounds=nlp.lang == "da",
     )
 
 
-def _lookup_table(lang: str) -> dict[str, Any]:
-    """The lemma lookup table (form -> lemma) for ``lang`` from spacy-lookups-data."""
+@functools.lru_cache(maxsize=4)
+def lookup_table(lang: str) -> dict[str, Any]:
+    """The lemma lookup table (form -> lemma) for ``lang`` from spacy-lookups-data.
+
+    Loaded once per language and shared (the lemmatizer and the word classes use it).
+    """
     try:
         tables = spacy.util.registry.lookups.get(lang)
     except Exception as exc:  # catalogue raises its own RegistryError
@@ -212,7 +223,7 @@ def _blank(lang: str) -> Language:
     nlp = spacy.blank(lang)
     lemmatizer = nlp.add_pipe("workshopbot_lemmatizer", name="lemmatizer")
     assert isinstance(lemmatizer, CaseInsensitiveLemmatizer)
-    lemmatizer.set_table(_lookup_table(lang))
+    lemmatizer.set_table(lookup_table(lang))
     nlp.add_pipe("sentencizer")
     return nlp
 
@@ -243,7 +254,12 @@ def _load(lang: str, model: str | None) -> Language:
         log.info("loaded installed spaCy pipeline %s: %s", trained, nlp.pipe_names)
         return nlp
     nlp = _blank(lang)
-    log.info("using a blank %r spaCy pipeline with lookup lemmas", lang)
+    # The blank pipeline's term extraction reads word classes and word frequencies from
+    # package data: load them with the pipeline (its warm-up), not in the first analysis.
+    from analysis.wordclass import word_classes  # imports this module
+
+    word_classes(lang)
+    log.info("using a blank %r spaCy pipeline with lookup lemmas and word classes", lang)
     return nlp
 
 

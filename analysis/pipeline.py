@@ -85,7 +85,7 @@ class AnalysisOptions:
     model: str | None = None
     unit: Unit = "paragraph"
     max_terms: int = 150
-    weight: Weight = "count"
+    weight: Weight = "association"
     seed: int = 42
     variable: str | None = None
     min_cooccurrence: int = 2
@@ -163,22 +163,29 @@ class CorpusStats:
     modularity: float
 
     def caption(self, lang: str = "da") -> str:
-        """One line of statistics for under the map, in Danish or English."""
+        """What the map is made of and its statistics, for under the map (Danish or English).
+
+        >>> stats = CorpusStats(3, 0, 25957, 30000, 1403, "paragraph", 900, 150, 142, 277, 10, 0.7)
+        >>> stats.caption("en")
+        'Nouns and noun phrases, linked when they occur in the same paragraph · 3 documents · 25\u202f957 words · 142 terms · 277 links · 10 clusters'
+        """
         if lang == "da":
-            names = {"document": "dokumenter", "paragraph": "afsnit", "sentence": "sætninger"}
+            names = {"document": "dokument", "paragraph": "afsnit", "sentence": "sætning"}
+            made = "Navneord og navneordsfraser, forbundet når de står i samme {unit}"
             words = ("dokumenter", "ord", "termer", "forbindelser", "klynger")
         else:
-            names = {"document": "documents", "paragraph": "paragraphs", "sentence": "sentences"}
+            names = {"document": "document", "paragraph": "paragraph", "sentence": "sentence"}
+            made = "Nouns and noun phrases, linked when they occur in the same {unit}"
             words = ("documents", "words", "terms", "links", "clusters")
         parts = [
+            made.format(unit=names[self.unit]),
             f"{self.documents} {words[0]}",
-            f"{self.words:,} {words[1]}",
-            f"{self.units:,} {names[self.unit]}",
+            f"{self.words:,} {words[1]}".replace(",", "\u202f"),
             f"{self.nodes} {words[2]}",
             f"{self.edges} {words[3]}",
             f"{self.clusters} {words[4]}",
         ]
-        return " · ".join(parts).replace(",", "\u202f")
+        return " · ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,12 @@
 """Stage 6: draw the map with matplotlib's object API (``Figure``, never ``pyplot``).
 
 Node area follows weighted degree (the circles have the layout's radii, in data units, so
-the layout's no-overlap guarantee holds in the picture), colour follows cluster, a legend
-names the clusters, labels of the top terms are placed greedily where they overlap no
-other label, edges are light, and a caption gives corpus statistics.
+the layout's no-overlap guarantee holds in the picture), colour follows cluster in a
+colour-blind-safe palette (Okabe & Ito, then Paul Tol's "muted"), each cluster's name is
+written on the map beside the cluster, the strongest three to five terms of every cluster
+are labelled (every term that fits on the full map), labels are placed greedily where
+their rendered text overlaps no other label or name, edges are light, and a caption says
+what the map is made of.
 
 The same function redraws the map with some terms highlighted and the rest greyed
 (``highlight=...``), for "the map, revisited" in a workshop summary.
@@ -29,7 +32,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from analysis.errors import InvalidParameter
-from analysis.layout import Layout
+from analysis.layout import Layout, node_strength
 from analysis.network import TermNetwork
 
 __all__ = [
@@ -40,6 +43,8 @@ __all__ = [
     "MapLike",
     "Size",
     "cluster_colour",
+    "label_boxes",
+    "label_overlaps",
     "render",
     "render_figure",
     "render_highlighted",
@@ -57,26 +62,24 @@ CARD_MAX_PX = 1024
 #: … and under this many bytes.
 CARD_MAX_BYTES = 1_000_000
 
+#: Colour-blind-safe: Okabe & Ito's seven colours (no black), then Paul Tol's "muted" set.
 _PALETTE = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#17becf",
-    "#bcbd22",
-    "#7f7f7f",
-    "#aec7e8",
-    "#ffbb78",
-    "#98df8a",
-    "#ff9896",
-    "#c5b0d5",
-    "#c49c94",
-    "#f7b6d2",
-    "#9edae5",
-    "#dbdb8d",
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#56B4E9",
+    "#CC79A7",
+    "#F0E442",
+    "#332288",
+    "#117733",
+    "#882255",
+    "#DDCC77",
+    "#44AA99",
+    "#AA4499",
+    "#999933",
+    "#CC6677",
+    "#88CCEE",
 )
 _GREY = "#d9d9d9"
 _VARIABLE = "#333333"
@@ -93,12 +96,23 @@ class _Spec:
     legend_entries: int
     map_width: float
     name_chars: int
+    per_cluster: int
+    name_font: float
+    legend: bool
 
 
 _SPECS: dict[Size, _Spec] = {
-    "full": _Spec(14.0, 10.0, 140, 70, 6.5, 15.0, 12, 0.72, 46),
-    "card": _Spec(8.0, 6.0, 128, 30, 6.0, 12.0, 6, 0.66, 30),
+    # The full map labels every term that fits and keeps a legend.
+    "full": _Spec(14.0, 10.0, 140, 2000, 6.5, 15.0, 12, 0.72, 46, 2000, 13.0, True),
+    # The card: 1024 × 768 px, names on the map instead of a legend, 3–5 terms a cluster.
+    "card": _Spec(8.0, 6.0, 128, 60, 7.5, 11.0, 0, 0.98, 30, 5, 10.0, False),
 }
+
+#: Labels a card shows of every cluster before any cluster gets more.
+_CARD_MIN_PER_CLUSTER = 3
+#: ``gid`` of the texts the label placer draws (see :func:`label_boxes`).
+_TERM_GID = "term-label"
+_NAME_GID = "cluster-name"
 
 
 #: The few words the picture itself shows, per language.
@@ -190,16 +204,23 @@ def render_figure(
     wanted = {h.strip().lower() for h in highlight} if highlight is not None else None
     fig = Figure(figsize=(spec.width_in, spec.height_in), dpi=spec.dpi, facecolor="white")
     canvas = FigureCanvasAgg(fig)
-    bottom = 0.06 if caption else 0.02
+    caption_text = _wrap_caption(fig, caption, spec.min_font + 1) if caption else ""
+    bottom = (0.035 + 0.025 * caption_text.count("\n")) if caption else 0.02
     top = 0.93 if title else 0.99
     ax = fig.add_axes((0.01, bottom, spec.map_width, top - bottom))
     ax.set_axis_off()
-    ax.set_aspect("equal")
     if title:
         fig.text(0.5, 0.965, title, ha="center", va="center", fontsize=spec.max_font)
-    if caption:
+    if caption_text:
         fig.text(
-            0.5, 0.025, caption, ha="center", va="center", fontsize=spec.min_font + 1, color="#555"
+            0.5,
+            0.008,
+            caption_text,
+            ha="center",
+            va="bottom",
+            fontsize=spec.min_font + 1,
+            color="#555",
+            linespacing=1.3,
         )
 
     nodes = [v for v in graph.nodes if v in layout.positions]
@@ -251,12 +272,24 @@ def render_figure(
     ys = np.array([pos[v][1] for v in nodes])
     rs = np.array([radii[v] for v in nodes])
     margin = 0.04
-    ax.set_xlim(float((xs - rs).min()) - margin, float((xs + rs).max()) + margin)
-    ax.set_ylim(float((ys - rs).min()) - margin, float((ys + rs).max()) + margin)
+    x0, x1 = float((xs - rs).min()) - margin, float((xs + rs).max()) + margin
+    y0, y1 = float((ys - rs).min()) - margin, float((ys + rs).max()) + margin
+    # Equal scales: the data range (not the axes) grows to the frame's shape, so the room
+    # beside a round map holds cluster names and labels instead of white bands.
+    frame_w = spec.map_width * spec.width_in
+    frame_h = (top - bottom) * spec.height_in
+    if (x1 - x0) / (y1 - y0) < frame_w / frame_h:
+        extra = (y1 - y0) * frame_w / frame_h - (x1 - x0)
+        x0, x1 = x0 - extra / 2, x1 + extra / 2
+    else:
+        extra = (x1 - x0) * frame_h / frame_w - (y1 - y0)
+        y0, y1 = y0 - extra / 2, y1 + extra / 2
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
 
     # Legend: the largest clusters by name (or what is highlighted).
     handles: list[Line2D] = []
-    if wanted is None:
+    if wanted is None and spec.legend:
         for cluster in network.clusters[: spec.legend_entries]:
             handles.append(
                 Line2D(
@@ -273,7 +306,7 @@ def render_figure(
         hidden = len(network.clusters) - spec.legend_entries
         if hidden > 0:
             handles.append(Line2D([], [], linestyle="", label=words["more"].format(n=hidden)))
-    else:
+    elif wanted is not None:
         hits = sum(1 for v in nodes if is_hit[v])
         handles.append(
             Line2D(
@@ -302,8 +335,8 @@ def render_figure(
     if handles:
         legend = fig.legend(
             handles=handles,
-            loc="center left",
-            bbox_to_anchor=(spec.map_width + 0.02, 0.5),
+            loc="center left" if spec.legend else "lower right",
+            bbox_to_anchor=(spec.map_width + 0.02, 0.5) if spec.legend else (0.99, 0.07),
             fontsize=spec.min_font + 0.5,
             frameon=True,
             framealpha=0.85,
@@ -311,45 +344,245 @@ def render_figure(
             title_fontsize=spec.min_font + 1.5,
         )
         legend.set_zorder(5)
+        # Labels keep clear of the legend.
+        blocked_legend = [legend.get_window_extent(renderer=canvas.get_renderer())]  # type: ignore[no-untyped-call]
+    else:
+        blocked_legend = []
 
-    # Labels: variable values first, then highlighted terms, then by weighted degree.
+    # Cluster names first (on the map, beside their cluster), then term labels: variable
+    # values, highlighted terms, then every cluster's strongest terms in turn.
     renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+    ax.apply_aspect()  # the equal aspect narrows the axes: place labels in the final frame
     ax_bbox = ax.get_window_extent(renderer=renderer)
-    blocked: list[Bbox] = []
-    degree = {v: float(graph.nodes[v].get("weighted_degree", 0.0)) for v in nodes}
+    blocked: list[Bbox] = list(blocked_legend)
+    degree = {v: node_strength(graph, v) for v in nodes}  # as the circles are sized
     top_degree = max(degree.values()) or 1.0
     limit = spec.max_labels if max_labels is None else max_labels
+    if wanted is None:
+        _place_cluster_names(fig, ax, ax_bbox, network, layout, spec, renderer, blocked)
 
-    def priority(v: str) -> tuple[int, int, float, str]:
-        data = graph.nodes[v]
-        return (
-            0 if data.get("kind") == "variable" else 1,
-            0 if (wanted is not None and is_hit[v]) else 1,
-            -degree[v],
-            v,
-        )
+    def font_of(v: str) -> float:
+        return spec.min_font + (spec.max_font - spec.min_font) * math.sqrt(degree[v] / top_degree)
 
-    ordered = sorted(nodes, key=priority)
+    variables = [v for v in nodes if graph.nodes[v].get("kind") == "variable"]
+    terms = [v for v in nodes if graph.nodes[v].get("kind") != "variable"]
     if wanted is not None:
-        ordered = [v for v in ordered if is_hit[v] or graph.nodes[v].get("kind") == "variable"]
-    items = []
-    for v in ordered[: limit + len(network.variable_nodes())]:
-        data = graph.nodes[v]
-        variable = data.get("kind") == "variable"
-        font = spec.min_font + (spec.max_font - spec.min_font) * math.sqrt(degree[v] / top_degree)
-        items.append(
-            (
-                str(data.get("label", v)),
-                pos[v][0],
-                pos[v][1],
-                radii[v],
-                font,
-                "#111111" if variable else "#222222",
-                variable,
-            )
-        )
-    _place_labels_with_blocks(fig, ax_bbox, items, renderer, ax, blocked)
+        ordered = sorted((v for v in terms if is_hit[v]), key=lambda v: (-degree[v], v))
+    else:
+        ordered = _label_order(network, terms, degree, spec)
+    items = [
+        (str(graph.nodes[v].get("label", v)), *pos[v], radii[v], font_of(v), "#111111", True)
+        for v in sorted(variables, key=lambda v: (-degree[v], v))
+    ]
+    items += [
+        (str(graph.nodes[v].get("label", v)), *pos[v], radii[v], font_of(v), "#222222", False)
+        for v in ordered[:limit]
+    ]
+    # The card's labels get a white halo over the edges; the full map has room and many
+    # more labels, and a halo makes each one a costly path.
+    _place_labels_with_blocks(fig, ax_bbox, items, renderer, ax, blocked, halo=size == "card")
     return fig
+
+
+def _wrap_caption(fig: Figure, caption: str, size: float) -> str:
+    """The caption, broken after its first part (what the map is made of) when too wide."""
+    probe = Text(0, 0, caption, fontsize=size, figure=fig)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    width = probe.get_window_extent(renderer=renderer).width
+    if width <= 0.96 * fig.bbox.width or " · " not in caption:
+        return caption
+    head, _, rest = caption.partition(" · ")
+    return f"{head}\n{rest}"
+
+
+def _label_order(
+    network: TermNetwork, terms: Sequence[str], degree: dict[str, float], spec: _Spec
+) -> list[str]:
+    """Terms to label, in turn: every cluster's strongest first, round by round.
+
+    Round one takes the strongest term (most occurrences) of every cluster, round two the
+    second, and so on up to ``spec.per_cluster``; so each cluster gets its three to five
+    labels before any cluster gets more. Terms outside every cluster come last.
+    """
+    in_graph = set(terms)
+    ranked = [
+        sorted((v for v in c.nodes if v in in_graph), key=lambda v: (-degree[v], v))
+        for c in network.clusters
+    ]
+    order: list[str] = []
+    for k in range(spec.per_cluster if ranked else 0):
+        order += [members[k] for members in ranked if k < len(members)]
+    clustered = {v for members in ranked for v in members}
+    order += sorted((v for v in terms if v not in clustered), key=lambda v: (-degree[v], v))
+    return order
+
+
+def _place_cluster_names(
+    fig: Figure,
+    ax: object,
+    ax_bbox: Bbox,
+    network: TermNetwork,
+    layout: Layout,
+    spec: _Spec,
+    renderer: object,
+    blocked: list[Bbox],
+) -> None:
+    """Write each cluster's name beside its core, on the side away from the map's centre.
+
+    The core is the middle of the cluster's strongest terms (a force layout spreads a big
+    cluster thin, so its mean position can lie among other clusters). Spots are tried from
+    near to far; the first where the name overlaps nothing is taken.
+    """
+    from matplotlib.axes import Axes
+
+    assert isinstance(ax, Axes)
+    pos = layout.positions
+    graph = network.graph
+    everything = np.array([pos[v] for v in pos]) if pos else np.zeros((1, 2))
+    centre = everything.mean(axis=0)
+    to_px = ax.transData
+    circles = []
+    for v, (x, y) in pos.items():
+        cx, cy = to_px.transform((x, y))
+        r = to_px.transform((x + layout.radii.get(v, 0.0), y))[0] - cx
+        circles.append(Bbox.from_extents(cx - r, cy - r, cx + r, cy + r))
+    for cluster in network.clusters:
+        placed_nodes = [v for v in cluster.nodes if v in pos]
+        if not placed_nodes:
+            continue
+        strongest = sorted(placed_nodes, key=lambda v: (-node_strength(graph, v), v))[:5]
+        core = np.array([pos[v] for v in strongest])
+        middle = core.mean(axis=0)
+        direction = middle - centre
+        norm = float(np.hypot(*direction))
+        direction = direction / norm if norm > 1e-9 else np.array([0.0, 1.0])
+        reach = float(np.median(np.hypot(*(core - middle).T))) if len(core) > 1 else 0.0
+        colour = _darker(cluster_colour(cluster.id))
+        name = _shorten(cluster.name, spec.name_chars)
+        spots = []
+        ha = "left" if direction[0] > 0.35 else "right" if direction[0] < -0.35 else "center"
+        va = "bottom" if direction[1] > 0.35 else "top" if direction[1] < -0.35 else "center"
+        for step in (0.5, 1.0, 0.0, 1.5, 2.0):
+            x, y = to_px.transform(tuple(middle + direction * (reach * step + 0.03)))
+            spots.append((float(x), float(y), ha, va))
+        far: list[tuple[float, float, str, str]] = []
+        for step in (0.5, 1.0, 1.5, 2.5):  # then above, below, left or right of the core
+            where = spots if step <= 1.5 else far
+            for sign, v_align in ((1, "bottom"), (-1, "top")):
+                x, y = to_px.transform((middle[0], middle[1] + sign * (reach * step + 0.03)))
+                where.append((float(x), float(y), "center", v_align))
+            for sign, h_align in ((1, "left"), (-1, "right")):
+                x, y = to_px.transform((middle[0] + sign * (reach * step + 0.03), middle[1]))
+                where.append((float(x), float(y), h_align, "center"))
+        # Beside the cluster means near it and off the circles: first near and clear of
+        # every node, then near and clear of labels only, then farther out.
+        for tries, avoid in ((spots, circles), (spots, ()), (far, ())):
+            shown = _place_one(
+                fig,
+                ax_bbox,
+                name,
+                tries,
+                spec.name_font,
+                colour,
+                True,
+                renderer,
+                blocked,
+                _NAME_GID,
+                obstacles=avoid,
+            )
+            if shown is not None:
+                break
+
+
+def _darker(colour: str, factor: float = 0.7) -> str:
+    """A darker shade of a ``#rrggbb`` colour (names stay legible on white)."""
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "#{:02x}{:02x}{:02x}".format(*(int(c * factor) for c in (r, g, b)))
+
+
+def _place_one(
+    fig: Figure,
+    ax_bbox: Bbox,
+    text: str,
+    spots: Sequence[tuple[float, float, str, str]],
+    size: float,
+    colour: str,
+    bold: bool,
+    renderer: object,
+    placed: list[Bbox],
+    gid: str,
+    halo: bool = True,
+    obstacles: Sequence[Bbox] = (),
+) -> Text | None:
+    """Draw ``text`` at the first spot where it fits inside the map and overlaps nothing.
+
+    The text is measured once; each spot's box is that extent moved by the alignment, and
+    the chosen spot is measured again as drawn, so what is checked is what is seen.
+    """
+    if not spots:
+        return None
+    sx, sy, ha, va = spots[0]
+    label = Text(
+        sx,
+        sy,
+        text,
+        fontsize=size,
+        ha=ha,
+        va=va,
+        color=colour,
+        fontweight="bold" if bold else "normal",
+        transform=None,
+        figure=fig,
+        zorder=4,
+    )
+    label.set_gid(gid)
+    if halo:
+        label.set_path_effects([patheffects.withStroke(linewidth=2.0, foreground="white")])
+    first = label.get_window_extent(renderer=renderer)  # type: ignore[arg-type]
+    width, height = first.width, first.height
+    # Where the box sits relative to the anchor, per alignment (from the first measure).
+    dx0 = first.x0 - sx + {"left": 0.0, "center": width / 2, "right": width}[ha]
+    dy0 = first.y0 - sy + {"bottom": 0.0, "center": height / 2, "top": height}[va]
+    for sx, sy, ha, va in spots:
+        x0 = sx + dx0 - {"left": 0.0, "center": width / 2, "right": width}[ha]
+        y0 = sy + dy0 - {"bottom": 0.0, "center": height / 2, "top": height}[va]
+        box = Bbox.from_bounds(x0, y0, width, height)
+        if not (ax_bbox.contains(box.x0, box.y0) and ax_bbox.contains(box.x1, box.y1)):
+            continue
+        if any(box.overlaps(other) for other in placed):
+            continue
+        if any(box.overlaps(other) for other in obstacles):
+            continue
+        label.set_position((sx, sy))
+        label.set_horizontalalignment(ha)  # type: ignore[arg-type]
+        label.set_verticalalignment(va)  # type: ignore[arg-type]
+        drawn = label.get_window_extent(renderer=renderer)  # type: ignore[arg-type]
+        if any(drawn.overlaps(other) for other in placed):
+            continue
+        placed.append(drawn.expanded(1.03, 1.08))
+        fig.add_artist(label)
+        return label
+    return None
+
+
+def label_boxes(fig: Figure) -> list[Bbox]:
+    """The rendered extents (pixels) of every term label and cluster name on a figure.
+
+    Measured from the drawn text, so a test or benchmark can count overlaps honestly.
+    """
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    return [
+        t.get_window_extent(renderer=renderer)
+        for t in fig.artists
+        if isinstance(t, Text) and t.get_gid() in (_TERM_GID, _NAME_GID)
+    ]
+
+
+def label_overlaps(fig: Figure) -> int:
+    """How many pairs of labels (term labels and cluster names) overlap on a figure."""
+    boxes = label_boxes(fig)
+    return sum(1 for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b))
 
 
 def _place_labels_with_blocks(
@@ -359,8 +592,10 @@ def _place_labels_with_blocks(
     renderer: object,
     ax: object,
     blocked: list[Bbox],
+    *,
+    halo: bool = True,
 ) -> list[Text]:
-    """Place labels around areas already taken (the legend)."""
+    """Place labels around areas already taken (the legend, the cluster names)."""
     from matplotlib.axes import Axes
 
     assert isinstance(ax, Axes)
@@ -371,37 +606,27 @@ def _place_labels_with_blocks(
         cx, cy = to_px.transform((x, y))
         rx = to_px.transform((x + radius, y))[0] - cx
         pad = 1.5
+        d = (rx + pad) * 0.75
+        far = rx + pad + 6.0
         spots = (
             (cx, cy, "center", "center"),
             (cx + rx + pad, cy, "left", "center"),
             (cx, cy + rx + pad, "center", "bottom"),
             (cx, cy - rx - pad, "center", "top"),
             (cx - rx - pad, cy, "right", "center"),
+            (cx + d, cy + d, "left", "bottom"),
+            (cx - d, cy + d, "right", "bottom"),
+            (cx + d, cy - d, "left", "top"),
+            (cx - d, cy - d, "right", "top"),
+            (cx, cy + far, "center", "bottom"),
+            (cx, cy - far, "center", "top"),
         )
-        for sx, sy, ha, va in spots:
-            label = Text(
-                sx,
-                sy,
-                text,
-                fontsize=size,
-                ha=ha,
-                va=va,
-                color=colour,
-                fontweight="bold" if bold else "normal",
-                transform=None,
-                figure=fig,
-                zorder=4,
-            )
-            label.set_path_effects([patheffects.withStroke(linewidth=2.0, foreground="white")])
-            box = label.get_window_extent(renderer=renderer)  # type: ignore[arg-type]
-            if not (ax_bbox.contains(box.x0, box.y0) and ax_bbox.contains(box.x1, box.y1)):
-                continue
-            if any(box.overlaps(other) for other in placed):
-                continue
-            placed.append(box.expanded(1.03, 1.05))
-            fig.add_artist(label)
+        label = _place_one(
+            fig, ax_bbox, text, spots, size, colour, bold, renderer, placed, _TERM_GID, halo
+        )
+        if label is not None:
             texts.append(label)
-            break
+    blocked[:] = placed
     return texts
 
 

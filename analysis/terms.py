@@ -1,15 +1,24 @@
-"""Stage 3: candidate terms, their ranking and a term × unit matrix.
+"""Stage 3: candidate terms, their ranking and a term × unit matrix, in named steps.
 
-Candidates are noun phrases when the pipeline has a parser (``doc.noun_chunks``); otherwise
-n-grams of one to four tokens that never cross a stop word, punctuation, a number or a
-redaction placeholder such as ``[navn]``. Variants whose lemmas are the same regardless of
-order are one term (key = the sorted lemma tuple), labelled by their most frequent form.
+Like textacy's sgrank, extraction is a row of small steps, each a function:
 
-Ranking: multi-word terms by C-value (Frantzi, Ananiadou & Mima 2000), single words by
-frequency times specificity (an idf across units, damped so that central terms spread over
-the whole corpus still rank high). Both use the frequency left after subtracting the
-average frequency of the longer candidates that contain the term, so a word that only
-occurs inside one phrase does not rank twice.
+1. **Candidates** (:func:`_collect_phrases`, or :func:`_collect_chunks` with a trained
+   parser): maximal noun phrases — modifiers (adjectives, participles) and a head noun —
+   inside runs that never cross a stop word, punctuation, a number, a line break, a
+   redaction placeholder such as ``[navn]``, a verb or an adverb. Word classes come from
+   package data (:mod:`analysis.wordclass`) or from a trained pipeline's tags. A phrase's
+   head-final parts (*lederuddannelse* in *grundlæggende lederuddannelse*) are candidates too.
+   Variants whose lemmas are the same regardless of order and inflection are one term
+   (key = the sorted lemma tuple).
+2. **Counts** (:func:`_count`): frequency, unit and document frequency per key.
+3. **Prefilter** (:func:`_prefilter`): at least two occurrences (a phrase in two units), no
+   stop term.
+4. **Weights** (:func:`_weigh`): specificity against general language (wordfreq's Danish or
+   English frequencies) × log frequency × spread over documents.
+5. **Selection** (:func:`_select`): the best terms; every occurrence counts for the longest
+   selected term that covers it, and a part that never stands on its own is not a node.
+6. **Labels** (:func:`_label`): one word is labelled by its base form, a phrase by its most
+   frequent written form; all written forms are kept as ``variants``.
 
 The hot loop works on spaCy's 64-bit string hashes and appends to compact arrays; strings
 are built only for distinct candidates.
@@ -19,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import functools
 import logging
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -43,6 +53,12 @@ from analysis.nlp import (
     load_pipeline,
     stop_words,
 )
+from analysis.wordclass import (
+    WordClasses,
+    foreign_function_words,
+    general_frequencies,
+    word_classes,
+)
 
 __all__ = [
     "UNITS",
@@ -51,6 +67,8 @@ __all__ = [
     "Unit",
     "extract_term_table",
     "extract_terms",
+    "general_frequency",
+    "noun_phrases",
     "read_stop_terms",
     "read_synonyms",
 ]
@@ -60,34 +78,15 @@ log = logging.getLogger(__name__)
 Unit = Literal["document", "paragraph", "sentence"]
 UNITS: tuple[Unit, ...] = ("document", "paragraph", "sentence")
 
-#: Longest n-gram considered.
-MAX_NGRAM = 4
+#: Longest term, in words (Danish writes compounds as one word).
+MAX_TERM_WORDS = 3
 #: Paragraphs longer than this are split on line breaks before spaCy sees them.
 _MAX_CHARS = 100_000
-
-#: Frequent words that are not stop words but say little on a map of a domain. Candidates
-#: made only of them get a tenth of their score; they may still occur inside phrases.
-_GENERIC: dict[str, frozenset[str]] = {
-    "da": frozenset(
-        """
-        side år gang måde del eksempel bl.a. f.eks. fx mv. osv. ca. tid række forhold stor
-        større største høj højere vigtig vigtigt give tage gå se komme stå ligge finde bruge
-        holde sætte vise hjælpe betyde hel første anden tredje fire fem seks syv otte ni ti
-        mulig muligt mulighed ting andet tale spørgsmål nummer figur tabel kapitel afsnit
-        procent pct bilag kilde dag sted punkt grad arbejde fx. mfl. jf. evt. generelt særlig
-        særligt især typisk bestemt enkelt enkelte nødvendig forskellig forskellige helt rigtig
-        vide tro mene sige fortælle kende ønske gerne bare virkelig meget hvorledes
-        """.split()  # noqa: SIM905  (a word list reads better as text)
-    ),
-    "en": frozenset(
-        """
-        way part example time year thing number figure table chapter section page percent
-        large larger high higher important give take go see come use find show help mean
-        first second third possible possibility question point degree work day place
-        particular particularly especially specific different various really well
-        """.split()  # noqa: SIM905  (a word list reads better as text)
-    ),
-}
+#: Specificity: a term must be at least this many times more frequent in the corpus than
+#: in general language, and counts as at most ``_MAX_RATIO`` times (so one rare phrase
+#: cannot outrank the corpus's central terms on its rarity alone).
+_MIN_RATIO = 2.0
+_MAX_RATIO = 2.0**12
 
 
 @dataclass(frozen=True)
@@ -95,12 +94,14 @@ class Term:
     """One ranked term.
 
     Attributes:
-        label: The most frequent written form (lower case), e.g. ``"medarbejdere"``.
+        label: The base form of a one-word term (``"medarbejder"``), the most frequent
+            written form of a phrase (``"kortuddannede medarbejdere"``), lower case.
         key: The sorted lemma tuple that identifies the term, e.g. ``("medarbejder",)``.
         frequency: Occurrences in the text (variants merged).
         document_frequency: Number of documents it occurs in.
         unit_frequency: Number of units (documents, paragraphs or sentences) it occurs in.
-        score: The ranking score (C-value or frequency × specificity).
+        score: The ranking score (specificity × log frequency × spread).
+        variants: The written forms merged into the term, most frequent first.
     """
 
     label: str
@@ -109,6 +110,7 @@ class Term:
     document_frequency: int
     unit_frequency: int
     score: float
+    variants: tuple[str, ...] = ()
 
     @property
     def n_words(self) -> int:
@@ -223,9 +225,13 @@ def read_synonyms(path: Path) -> dict[str, str]:
 # --------------------------------------------------------------------------- extraction
 
 
+#: Token kinds in a run of content words: a break, a noun (heads a term), a modifier.
+_BREAK, _NOUN, _MOD = 0, 1, 2
+
+
 @dataclass
 class _Collector:
-    """Occurrences of candidates (by surface n-gram id) per unit, in compact arrays."""
+    """Occurrences of candidate phrases (maximal noun phrases, by surface id) per unit."""
 
     surface_ids: dict[tuple[int, ...], int] = field(default_factory=dict)
     surface_lemmas: list[tuple[int, ...]] = field(default_factory=list)
@@ -234,35 +240,8 @@ class _Collector:
     n_tokens: int = 0
     n_words: int = 0
 
-    def add_run(self, lowers: list[int], lemmas: list[int], unit: int) -> None:
-        """Record every n-gram (1..MAX_NGRAM) of one run of content tokens."""
-        ids = self.surface_ids
-        occ_s = self.occ_surface
-        n = len(lowers)
-        if n == 1:  # the most common run: one content word between stop words
-            gram: tuple[int, ...] = (lowers[0],)
-            sid = ids.get(gram)
-            if sid is None:
-                sid = len(ids)
-                ids[gram] = sid
-                self.surface_lemmas.append((lemmas[0],))
-            occ_s.append(sid)
-            self.occ_unit.append(unit)
-            return
-        for i in range(n):
-            stop = min(n, i + MAX_NGRAM)
-            for j in range(i + 1, stop + 1):
-                gram = tuple(lowers[i:j])
-                sid = ids.get(gram)
-                if sid is None:
-                    sid = len(ids)
-                    ids[gram] = sid
-                    self.surface_lemmas.append(tuple(lemmas[i:j]))
-                occ_s.append(sid)
-        self.occ_unit.extend([unit] * (_COUNTS[n] if n < len(_COUNTS) else _count(n)))
-
-    def add_phrase(self, lowers: list[int], lemmas: list[int], unit: int) -> None:
-        """Record one candidate phrase (noun-chunk mode) as it is."""
+    def add_phrase(self, lowers: Sequence[int], lemmas: Sequence[int], unit: int) -> None:
+        """Record one occurrence of a candidate phrase (its parts are derived when ranking)."""
         gram = tuple(lowers)
         sid = self.surface_ids.get(gram)
         if sid is None:
@@ -285,35 +264,39 @@ def _distinct(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return distinct
 
 
-def _count(n: int) -> int:
-    """How many n-grams of length 1..MAX_NGRAM a run of ``n`` tokens has."""
-    return sum(max(0, n - k + 1) for k in range(1, MAX_NGRAM + 1))
-
-
-_COUNTS = [_count(n) for n in range(64)]
-
-
 class _Classifier:
-    """Decides, once per distinct word form, whether it breaks a candidate."""
+    """Decides, once per distinct word form, what it is in a candidate: break, noun, modifier.
+
+    A form breaks a candidate when it is a stop word, has no letter or a digit, is one
+    character long, or is a function word of the other language (more frequent there than
+    here, by wordfreq). Otherwise its word class decides: nouns head terms, adjectives and
+    participles may modify them, everything else (verbs, adverbs) breaks.
+    """
 
     def __init__(
         self,
         nlp: Language,
         stops: frozenset[str],
         lemmatizer: CaseInsensitiveLemmatizer | None = None,
+        classes: WordClasses | None = None,
     ) -> None:
         self.strings = nlp.vocab.strings
         self.stops = stops
-        self.breaks: dict[int, bool] = {}
+        self.kinds: dict[int, int] = {}
+        self.stopped: dict[int, bool] = {}
         self.bracket_open = int(self.strings.add("["))
         self.bracket_close = int(self.strings.add("]"))
         #: With a context-free lemmatizer, lemmas are looked up here once per word form
         #: (lower-case hash -> lemma hash) instead of being set on every token by spaCy.
         self.lemmatizer = lemmatizer
         self.lemmas: dict[int, int] | None = {} if lemmatizer is not None else None
+        self.classes = classes
+        lang = nlp.lang or ""
+        self.foreign = foreign_function_words(lang)
 
     def is_break(self, lower: int, lemma: int) -> bool:
-        known = self.breaks.get(lower)
+        """Whether the form can never be part of a term (stop word, number, foreign word)."""
+        known = self.stopped.get(lower)
         if known is None:
             text = self.strings[lower]
             if self.lemmatizer is not None and self.lemmas is not None:
@@ -324,11 +307,27 @@ class _Classifier:
             known = (
                 text in self.stops
                 or lemma_text in self.stops
+                or text in self.foreign
+                or not all(c.isalpha() or c in "-'’" for c in text)  # m.v., and/or
                 or not any(c.isalpha() for c in text)
                 or any(c.isdigit() for c in text)
                 or len(text) < 2
             )
-            self.breaks[lower] = known
+            self.stopped[lower] = known
+        return known
+
+    def kind(self, lower: int, lemma: int) -> int:
+        """``_BREAK``, ``_NOUN`` or ``_MOD`` for a form (cached)."""
+        known = self.kinds.get(lower)
+        if known is None:
+            if self.is_break(lower, lemma):
+                known = _BREAK
+            elif self.classes is None:
+                known = _NOUN
+            else:
+                cls = self.classes.of(self.strings[lower])
+                known = _NOUN if cls == "NOUN" else _MOD if cls == "ADJ" else _BREAK
+            self.kinds[lower] = known
         return known
 
 
@@ -359,38 +358,78 @@ def _paragraphs(documents: Sequence[Document]) -> Iterator[tuple[str, tuple[int,
             paragraph += 1
 
 
-def _collect_ngrams(
+def noun_phrases(kinds: Sequence[int], *, noun_sequences: bool) -> list[tuple[int, int]]:
+    """The maximal noun phrases of a run of nouns and modifiers, as ``(start, end)`` spans.
+
+    A phrase is modifiers followed by its head noun (``_MOD* _NOUN``); with
+    ``noun_sequences`` (English: *source code*) nouns may also modify the next noun. A noun
+    directly after a noun starts a new phrase otherwise (Danish writes compounds as one
+    word, so two nouns in a row are an enumeration). Modifiers with no noun after them are
+    dropped. Phrases longer than ``MAX_TERM_WORDS`` keep their last words.
+
+    >>> noun_phrases([_MOD, _NOUN, _NOUN, _MOD], noun_sequences=False)
+    [(0, 2), (2, 3)]
+    """
+    spans: list[tuple[int, int]] = []
+    start = -1
+    last_noun = -1
+    for i, k in enumerate(kinds):
+        if start >= 0 and last_noun == i - 1 and (k == _MOD or not noun_sequences):
+            spans.append((max(start, i - MAX_TERM_WORDS), i))
+            start = -1
+        if start < 0:
+            start = i
+        if k == _NOUN:
+            last_noun = i
+    if start >= 0 and last_noun >= start:
+        spans.append((max(start, last_noun + 1 - MAX_TERM_WORDS), last_noun + 1))
+    return spans
+
+
+def _collect_phrases(
     doc: Doc,
     collector: _Collector,
     classifier: _Classifier,
     unit: int,
     new_sentence: Callable[[], int] | None,
 ) -> None:
-    """Walk one paragraph's tokens and record the n-grams of each run of content tokens.
+    """Lookup mode: record the noun phrases of each run of content tokens in one paragraph.
 
-    Args:
-        doc: The paragraph.
-        collector: Where occurrences go.
-        classifier: Which word forms end a run.
-        unit: The unit of the paragraph (ignored when ``new_sentence`` is given).
-        new_sentence: In sentence mode, returns a new unit id for each sentence start.
+    A run ends at punctuation, a number, a line break, a redaction placeholder (``[navn]``)
+    and at every word that is not a noun or an adjective (by :class:`WordClasses`).
     """
     arr = doc.to_array([LOWER, LEMMA, IS_PUNCT, LIKE_NUM, IS_SPACE, SENT_START]).tolist()
     lowers: list[int] = []
     lemmas: list[int] = []
+    kinds: list[int] = []
     in_brackets = False
     bracket_open, bracket_close = classifier.bracket_open, classifier.bracket_close
-    is_break = classifier.is_break
+    kind_of = classifier.kind
+    known_kind = classifier.kinds.get
     own_lemmas = classifier.lemmas
-    add_run = collector.add_run
+    noun_sequences = classifier.classes is not None and classifier.classes.lang == "en"
+    add = collector.add_phrase
+
+    def flush() -> None:
+        if len(kinds) == 1:  # the most common run: one word between breaks
+            if kinds[0] == _NOUN:
+                add(lowers, lemmas, unit)
+        else:
+            for a, b in noun_phrases(kinds, noun_sequences=noun_sequences):
+                add(lowers[a:b], lemmas[a:b], unit)
+        lowers.clear()
+        lemmas.clear()
+        kinds.clear()
+
     words = 0
-    for lower, lemma, punct, num, space, sent_start in arr:
+    for i, (lower, lemma, punct, num, space, sent_start) in enumerate(arr):
         if new_sentence is not None and sent_start == 1:
-            if lowers:
-                add_run(lowers, lemmas, unit)
-                lowers, lemmas = [], []
+            if kinds:
+                flush()
             unit = new_sentence()
         if space:
+            if kinds and "\n" in doc[i].text:
+                flush()  # a list item or a line of a table ends here
             continue
         if lower == bracket_open:
             in_brackets = True
@@ -398,20 +437,24 @@ def _collect_ngrams(
             in_brackets = False
             punct = True
         if punct or num:
-            if lowers:
-                add_run(lowers, lemmas, unit)
-                lowers, lemmas = [], []
+            if kinds:
+                flush()
             continue
         words += 1
-        if in_brackets or is_break(lower, lemma):
-            if lowers:
-                add_run(lowers, lemmas, unit)
-                lowers, lemmas = [], []
+        k = known_kind(lower)
+        if k is None:
+            k = kind_of(lower, lemma)
+        if in_brackets:
+            k = _BREAK
+        if k == _BREAK:
+            if kinds:
+                flush()
             continue
         lowers.append(lower)
         lemmas.append(own_lemmas[lower] if own_lemmas is not None else lemma)
-    if lowers:
-        add_run(lowers, lemmas, unit)
+        kinds.append(k)
+    if kinds:
+        flush()
     collector.n_tokens += len(arr)
     collector.n_words += words
 
@@ -423,7 +466,7 @@ def _collect_chunks(
     unit: int,
     new_sentence: Callable[[], int] | None,
 ) -> None:
-    """Noun-chunk mode: trimmed noun phrases, their head-final parts, and single nouns."""
+    """Trained-pipeline mode: noun chunks trimmed to modifiers + head, and single nouns."""
     starts: list[int] = [0]
     units: list[int] = [unit]
     if new_sentence is not None:
@@ -437,20 +480,30 @@ def _collect_chunks(
     strings = doc.vocab.strings
     in_chunk: set[int] = set()
     for chunk in doc.noun_chunks:
+        if chunk.root.pos_ not in ("NOUN", "PROPN"):
+            continue
         tail: list[int] = []
         for t in chunk:
-            if t.is_punct or t.like_num or t.is_space or classifier.is_break(t.lower, t.lemma):
+            if t.i > chunk.root.i:
+                break
+            if (
+                t.is_punct
+                or t.like_num
+                or t.is_space
+                or t.pos_ not in ("NOUN", "PROPN", "ADJ")
+                or classifier.is_break(t.lower, t.lemma)
+            ):
                 tail = []  # keep the contiguous content run that ends in the head
                 continue
             tail.append(t.i)
-        tail = tail[-MAX_NGRAM:]
-        if not tail:
+        tail = tail[-MAX_TERM_WORDS:]
+        if not tail or tail[-1] != chunk.root.i:
             continue
-        where = unit_at(tail[0])
-        lowers = [doc[i].lower for i in tail]
-        lemmas = [strings.add(doc[i].lemma_.lower()) for i in tail]
-        for k in range(len(tail)):
-            collector.add_phrase(lowers[k:], lemmas[k:], where)
+        collector.add_phrase(
+            [doc[i].lower for i in tail],
+            [strings.add(doc[i].lemma_.lower()) for i in tail],
+            unit_at(tail[0]),
+        )
         in_chunk.update(tail)
     for token in doc:
         if (
@@ -471,132 +524,219 @@ def _lemma_key(nlp: Language, text: str) -> tuple[str, ...]:
     return tuple(sorted(t.lemma_.lower() for t in doc if not (t.is_punct or t.is_space)))
 
 
+# --------------------------------------------------------------------------- ranking steps
+
+
 @dataclass
-class _Ranked:
-    kid: int
-    key: tuple[str, ...]
-    label: str
-    frequency: int
-    score: float
-    unit_frequency: int
+class _Candidates:
+    """Step 1: every candidate key (a phrase and its head-final parts) and where it occurs.
+
+    Attributes:
+        keys: Sorted lemma tuples, by key id.
+        surface_keys: ``n_surface × MAX_TERM_WORDS`` key ids of each phrase's suffixes,
+            the whole phrase first, ``-1`` padding.
+        occ_keys: The same per occurrence (``surface_keys[occ_surface]``).
+        forms: Per key id, ``{surface text: count}``.
+    """
+
+    keys: list[tuple[str, ...]]
+    surface_keys: npt.NDArray[np.int64]
+    occ_keys: npt.NDArray[np.int64]
+    forms: list[dict[str, int]]
 
 
-def _rank(
+def _candidates(
     collector: _Collector,
     nlp: Language,
-    *,
-    n_units: int,
     synonyms: Mapping[tuple[str, ...], tuple[str, ...]],
-    synonym_labels: Mapping[tuple[str, ...], str],
-    stop_keys: frozenset[tuple[str, ...]],
-    stops: frozenset[str],
-    occ_unit: npt.NDArray[np.int64],
     occ_surface: npt.NDArray[np.int64],
-) -> tuple[list[_Ranked], npt.NDArray[np.int64]]:
-    """Rank merged keys; return them best first and the key id of every surface id."""
+) -> _Candidates:
     strings = nlp.vocab.strings
     n_surface = len(collector.surface_lemmas)
     surface_freq = np.bincount(occ_surface, minlength=n_surface)
-
-    # Ordered lemma n-grams (C-value is defined on ordered sequences).
-    ordered_ids: dict[tuple[int, ...], int] = {}
-    surface_ordered = np.empty(n_surface, dtype=np.int64)
-    for sid, lem in enumerate(collector.surface_lemmas):
-        oid = ordered_ids.get(lem)
-        if oid is None:
-            oid = len(ordered_ids)
-            ordered_ids[lem] = oid
-        surface_ordered[sid] = oid
-    ordered = list(ordered_ids)
-    ordered_freq = np.bincount(surface_ordered, weights=surface_freq, minlength=len(ordered))
-
-    # Nested frequency: for every candidate b, each shorter contiguous part a gets f(b).
-    nested_sum = np.zeros(len(ordered))
-    nested_n = np.zeros(len(ordered))
-    for oid, lem in enumerate(ordered):
-        n = len(lem)
-        if n < 2:
-            continue
-        f = ordered_freq[oid]
-        if f < 2:
-            continue  # rare containers barely change the parts; skipping them keeps this linear
-        for size in range(1, n):
-            for start in range(n - size + 1):
-                part = ordered_ids.get(lem[start : start + size])
-                if part is not None:
-                    nested_sum[part] += f
-                    nested_n[part] += 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        nested_avg = np.where(nested_n > 0, nested_sum / np.maximum(nested_n, 1), 0.0)
-    adjusted = np.maximum(ordered_freq - nested_avg, 0.0)
-
-    # Merge ordered n-grams into sorted-lemma keys (plus user synonyms).
     key_ids: dict[tuple[str, ...], int] = {}
-    ordered_key = np.empty(len(ordered), dtype=np.int64)
-    for oid, lem in enumerate(ordered):
-        key = tuple(sorted(strings[h].lower() for h in lem))
-        key = synonyms.get(key, key)
-        kid = key_ids.get(key)
-        if kid is None:
-            kid = len(key_ids)
-            key_ids[key] = kid
-        ordered_key[oid] = kid
-    keys = list(key_ids)
-    n_keys = len(keys)
-    key_freq = np.bincount(ordered_key, weights=ordered_freq, minlength=n_keys)
-    key_adjusted = np.bincount(ordered_key, weights=adjusted, minlength=n_keys)
-    surface_key = ordered_key[surface_ordered]
+    forms: list[dict[str, int]] = []
+    surface_keys = np.full((n_surface, MAX_TERM_WORDS), -1, dtype=np.int64)
+    for gram, sid in collector.surface_ids.items():
+        lem = collector.surface_lemmas[sid]
+        f = int(surface_freq[sid])
+        for k in range(len(lem)):
+            key = tuple(sorted(strings[h].lower() for h in lem[k:]))
+            key = synonyms.get(key, key)
+            kid = key_ids.get(key)
+            if kid is None:
+                kid = len(key_ids)
+                key_ids[key] = kid
+                forms.append({})
+            surface_keys[sid, k] = kid
+            if f:
+                text = " ".join(strings[h] for h in gram[k:])
+                forms[kid][text] = forms[kid].get(text, 0) + f
+    occ_keys = surface_keys[occ_surface] if occ_surface.size else surface_keys[:0]
+    return _Candidates(list(key_ids), surface_keys, occ_keys, forms)
 
-    # Unit frequency per key (distinct (key, unit) pairs).
-    occ_key = surface_key[occ_surface]
-    pair = _distinct(occ_key * np.int64(max(n_units, 1)) + occ_unit)
-    key_units = np.bincount(pair // max(n_units, 1), minlength=n_keys)
 
-    lengths = np.array([len(k) for k in keys], dtype=np.int64)
-    idf = np.log((1.0 + n_units) / (1.0 + key_units)) + 1.0
-    max_idf = math.log(1.0 + n_units) + 1.0
-    # Specificity in (0, 1]: damped idf, so that widespread central terms keep most of their
-    # weight while function-like words spread evenly over every unit lose it.
-    specificity = np.sqrt(idf / max_idf)
-    generic = _GENERIC.get(nlp.lang or "", frozenset())
-    penalty = np.array(
-        [0.1 if all(part in generic for part in k) else 1.0 for k in keys], dtype=np.float64
+@dataclass
+class _Counts:
+    """Step 2: frequency, unit and document frequency of every candidate key."""
+
+    frequency: npt.NDArray[np.int64]
+    units: npt.NDArray[np.int64]
+    documents: npt.NDArray[np.int64]
+
+
+def _count(
+    cand: _Candidates, occ_unit: npt.NDArray[np.int64], unit_docs: npt.NDArray[np.int64]
+) -> _Counts:
+    n_keys = len(cand.keys)
+    mask = cand.occ_keys >= 0
+    kids = cand.occ_keys[mask]
+    units = np.broadcast_to(occ_unit[:, None], cand.occ_keys.shape)[mask]
+    n_units = max(int(unit_docs.shape[0]), 1)
+    n_docs = max(int(unit_docs.max()) + 1 if unit_docs.size else 1, 1)
+    frequency = np.bincount(kids, minlength=n_keys)
+    unit_pairs = _distinct(kids * np.int64(n_units) + units)
+    doc_pairs = _distinct(kids * np.int64(n_docs) + unit_docs[units] if units.size else kids)
+    return _Counts(
+        frequency=frequency,
+        units=np.bincount(unit_pairs // n_units, minlength=n_keys),
+        documents=np.bincount(doc_pairs // n_docs, minlength=n_keys),
     )
-    c_value = np.log2(np.maximum(lengths, 1)) * key_adjusted * penalty
-    single_score = key_adjusted * specificity * penalty
-    score = np.where(lengths >= 2, c_value, single_score)
 
-    # Minimum evidence: a term must occur at least twice (and a phrase in two units).
-    eligible = (key_freq >= 2) & ((lengths == 1) | (key_units >= 2))
-    for kid, key in enumerate(keys):
+
+def _prefilter(
+    cand: _Candidates,
+    counts: _Counts,
+    *,
+    stop_keys: frozenset[tuple[str, ...]],
+    stops: frozenset[str],
+) -> npt.NDArray[np.bool_]:
+    """Step 3: enough evidence (twice; a phrase in two units) and no stop term or part."""
+    lengths = np.array([len(k) for k in cand.keys], dtype=np.int64)
+    eligible: npt.NDArray[np.bool_] = (counts.frequency >= 2) & (
+        (lengths == 1) | (counts.units >= 2)
+    )
+    for kid in np.flatnonzero(eligible):
+        key = cand.keys[kid]
         if key in stop_keys or any(part in stops for part in key):
             eligible[kid] = False
-    order = np.lexsort((np.arange(n_keys), -key_freq, -score))
-    ranked_ids = [int(k) for k in order if eligible[k] and score[k] > 0]
+    return eligible
 
-    # Labels: the most frequent surface form of each kept key.
-    best_label: dict[int, tuple[float, str]] = {}
-    wanted = set(ranked_ids)
-    for gram, sid in collector.surface_ids.items():
-        kid = int(surface_key[sid])
-        if kid not in wanted:
+
+def general_frequency(forms: Iterable[str], lang: str) -> float:
+    """How often a term's written forms occur in general ``lang`` text (wordfreq).
+
+    A one-word term sums its forms' frequencies; a phrase combines its words' frequencies
+    as wordfreq does (the reciprocal of the summed reciprocals), so a phrase is rarer than
+    its rarest word. Words missing from wordfreq's list count as half its rarest word.
+
+    >>> general_frequency(["behov"], "da") > general_frequency(["efteruddannelse"], "da")
+    True
+    """
+    table, floor = _frequency_table(lang)
+    total = 0.0
+    for form in forms:
+        words = form.split()
+        if len(words) == 1:
+            total += table.get(words[0], floor)
+        else:
+            total += 1.0 / sum(1.0 / table.get(w, floor) for w in words)
+    return max(total, floor)
+
+
+@functools.lru_cache(maxsize=4)
+def _frequency_table(lang: str) -> tuple[dict[str, float], float]:
+    table = general_frequencies(lang)
+    return table, min(table.values()) / 2
+
+
+def _weigh(
+    cand: _Candidates,
+    counts: _Counts,
+    eligible: npt.NDArray[np.bool_],
+    *,
+    lang: str,
+    n_words: int,
+    n_docs: int,
+) -> npt.NDArray[np.float64]:
+    """Step 4: score = specificity × log frequency × spread over documents.
+
+    Specificity is log2 of the term's relative frequency in the corpus over its frequency in
+    general language (wordfreq), capped at ``_MAX_RATIO``; a term no more frequent than in
+    general language (a function word, *behov* in most texts) scores 0 and is dropped.
+    Spread is the share of documents that use the term, as a factor from 0.5 (one document
+    of many) to 1 (every document).
+    """
+    score = np.zeros(len(cand.keys), dtype=np.float64)
+    words = max(n_words, 1)
+    for kid in np.flatnonzero(eligible):
+        f = float(counts.frequency[kid])
+        general = general_frequency(cand.forms[kid], lang)
+        ratio = min((f / words) / general, _MAX_RATIO)
+        if ratio <= _MIN_RATIO:
             continue
-        f = float(surface_freq[sid])
-        current = best_label.get(kid)
-        if current is None or f > current[0]:
-            best_label[kid] = (f, " ".join(strings[h] for h in gram))
-    ranked = [
-        _Ranked(
-            kid=k,
-            key=keys[k],
-            label=synonym_labels.get(keys[k], best_label[k][1]),
-            frequency=int(key_freq[k]),
-            score=float(score[k]),
-            unit_frequency=int(key_units[k]),
-        )
-        for k in ranked_ids
-    ]
-    return ranked, surface_key
+        spread = 0.5 + 0.5 * float(counts.documents[kid]) / max(n_docs, 1)
+        score[kid] = math.log2(ratio) * math.log2(1.0 + f) * spread
+    return score
+
+
+def _assign(
+    occ_keys: npt.NDArray[np.int64], selected: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.int64]:
+    """Step 5: each occurrence counts for its longest selected term (``-1``: none)."""
+    if occ_keys.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    hit = (occ_keys >= 0) & selected[np.maximum(occ_keys, 0)]
+    first = hit.argmax(axis=1)
+    rows = np.arange(occ_keys.shape[0])
+    assigned: npt.NDArray[np.int64] = np.where(hit[rows, first], occ_keys[rows, first], -1)
+    return assigned
+
+
+def _select(
+    cand: _Candidates,
+    score: npt.NDArray[np.float64],
+    frequency: npt.NDArray[np.int64],
+    max_terms: int,
+) -> tuple[list[int], npt.NDArray[np.int64]]:
+    """Step 6: the best ``max_terms`` terms whose parts stand on their own.
+
+    A term that occurs (almost) only inside a longer selected term is not a node of its
+    own: its occurrences go to the longer term. Such parts are dropped and the next best
+    candidates fill their place (a few rounds).
+    """
+    n_keys = len(cand.keys)
+    order = [int(k) for k in np.lexsort((np.arange(n_keys), -frequency, -score)) if score[k] > 0]
+    dropped: set[int] = set()
+    chosen: list[int] = []
+    assigned = np.zeros(0, dtype=np.int64)
+    for _ in range(4):
+        chosen = [k for k in order if k not in dropped][:max_terms]
+        selected = np.zeros(n_keys, dtype=bool)
+        selected[chosen] = True
+        assigned = _assign(cand.occ_keys, selected)
+        own = np.bincount(assigned[assigned >= 0], minlength=n_keys)
+        parts = {k for k in chosen if own[k] < 2}
+        if not parts:
+            break
+        dropped |= parts
+    return chosen, assigned
+
+
+def _label(
+    key: tuple[str, ...], forms: Mapping[str, int], classes: WordClasses | None
+) -> tuple[str, tuple[str, ...]]:
+    """A term's label and its written variants (most frequent first).
+
+    One word: its base form (the lemma), as Cortext and VOSviewer show, when that is a noun
+    (a gerund such as *conveying* keeps its written form, not the verb *convey*); a phrase:
+    its most frequent written form (a lemma per word would break agreement: *kortuddannet
+    medarbejder*).
+    """
+    variants = tuple(sorted(forms, key=lambda f: (-forms[f], f)))
+    if len(key) == 1 and (classes is None or classes.is_noun(key[0]) or not variants):
+        return key[0], variants
+    return (variants[0] if variants else " ".join(key)), variants
 
 
 def _prepare_user_lists(
@@ -672,15 +812,25 @@ def extract_term_table(
         nlp, stop_terms, synonyms
     )
     stops = stop_words(nlp, single_stops)
+    lang_code = nlp.lang or lang
     lemmatizer = nlp.get_pipe("lemmatizer") if nlp.has_pipe("lemmatizer") else None
-    own = isinstance(lemmatizer, CaseInsensitiveLemmatizer) and not has_noun_chunks(nlp)
+    chunk_mode = has_noun_chunks(nlp)
+    own = isinstance(lemmatizer, CaseInsensitiveLemmatizer) and not chunk_mode
+    classes: WordClasses | None = None
+    if not chunk_mode:
+        if lang_code not in ("da", "en"):
+            raise InvalidParameter(
+                f"lang = {lang_code!r} has no word-class data; use 'da' or 'en', or a "
+                "trained pipeline with a parser"
+            )
+        classes = word_classes(lang_code)
     classifier = _Classifier(
         nlp,
         stops,
         lemmatizer if own and isinstance(lemmatizer, CaseInsensitiveLemmatizer) else None,
+        classes,
     )
     collector = _Collector()
-    chunk_mode = has_noun_chunks(nlp)
     sentences = unit == "sentence"
     disable = components_to_disable(nlp, sentences=sentences)
     if own:
@@ -690,7 +840,7 @@ def extract_term_table(
     total = len(paragraphs)
     unit_documents: list[int] = list(range(len(documents))) if unit == "document" else []
     last_paragraph = -1
-    walk = _collect_chunks if chunk_mode else _collect_ngrams
+    walk = _collect_chunks if chunk_mode else _collect_phrases
     step = max(1, total // 100)
     texts = (text for text, _ in paragraphs)
     for i, doc in enumerate(nlp.pipe(texts, batch_size=batch_size, disable=disable)):
@@ -720,48 +870,50 @@ def extract_term_table(
     if occ_surface.shape != occ_unit.shape:  # pragma: no cover - internal invariant
         raise AssertionError("occurrence arrays out of step")
 
-    ranked, surface_key = _rank(
-        collector,
-        nlp,
-        n_units=n_units,
-        synonyms=synonym_keys,
-        synonym_labels=synonym_labels,
-        stop_keys=stop_keys,
-        stops=stops,
-        occ_unit=occ_unit,
-        occ_surface=occ_surface,
+    cand = _candidates(collector, nlp, synonym_keys, occ_surface)
+    counts = _count(cand, occ_unit, unit_docs)
+    eligible = _prefilter(cand, counts, stop_keys=stop_keys, stops=stops)
+    score = _weigh(
+        cand,
+        counts,
+        eligible,
+        lang=lang_code,
+        n_words=collector.n_words,
+        n_docs=len(documents),
     )
-    kept = ranked[:max_terms]
-    key_row = np.full(int(surface_key.max()) + 1 if surface_key.size else 0, -1, dtype=np.int64)
-    for row, r in enumerate(kept):
-        key_row[r.kid] = row
-    occ_row = key_row[surface_key[occ_surface]] if occ_surface.size else occ_surface
-    mask = occ_row >= 0
+    chosen, assigned = _select(cand, score, counts.frequency, max_terms)
+
+    key_row = np.full(len(cand.keys), -1, dtype=np.int64)
+    key_row[chosen] = np.arange(len(chosen))
+    occ_row = key_row[np.maximum(assigned, 0)] if assigned.size else assigned
+    mask = (assigned >= 0) & (occ_row >= 0) if assigned.size else np.zeros(0, dtype=bool)
     rows, cols = occ_row[mask], occ_unit[mask]
     matrix = sp.csr_matrix(
         (np.ones(rows.shape[0], dtype=np.float64), (rows, cols)),
-        shape=(len(kept), n_units),
+        shape=(len(chosen), n_units),
     )
     matrix.sum_duplicates()
-    doc_pairs = _distinct(rows * np.int64(max(len(documents), 1)) + unit_docs[cols])
-    doc_freq = np.bincount(doc_pairs // max(len(documents), 1), minlength=len(kept))
-    terms = tuple(
-        Term(
-            label=r.label,
-            key=r.key,
-            frequency=r.frequency,
-            document_frequency=int(doc_freq[i]),
-            unit_frequency=r.unit_frequency,
-            score=r.score,
+    terms_list: list[Term] = []
+    for k in chosen:
+        label, variants = _label(cand.keys[k], cand.forms[k], classes)
+        terms_list.append(
+            Term(
+                label=synonym_labels.get(cand.keys[k], label),
+                key=cand.keys[k],
+                frequency=int(counts.frequency[k]),
+                document_frequency=int(counts.documents[k]),
+                unit_frequency=int(counts.units[k]),
+                score=float(score[k]),
+                variants=variants,
+            )
         )
-        for i, r in enumerate(kept)
-    )
+    terms = tuple(terms_list)
     log.debug(
         "terms: %d paragraphs, %d units, %d tokens, %d candidates, kept %d",
         total,
         n_units,
         collector.n_tokens,
-        len(collector.surface_ids),
+        len(cand.keys),
         len(terms),
     )
     return TermTable(
@@ -772,7 +924,7 @@ def extract_term_table(
         unit=unit,
         n_tokens=collector.n_tokens,
         n_words=collector.n_words,
-        n_candidates=len(collector.surface_ids),
+        n_candidates=len(cand.keys),
         stop_words=stops,
     )
 
@@ -807,7 +959,7 @@ def extract_terms(
 
     >>> terms = extract_terms(["Mere tid til kurser.", "Kurser og kurser kræver tid."])
     >>> [(t.label, t.frequency, t.document_frequency) for t in terms][:1]
-    [('kurser', 3, 2)]
+    [('kursus', 3, 2)]
     """
     documents = [Document(id=str(i), text=text) for i, text in enumerate(texts) if text.strip()]
     if not documents:

@@ -1,4 +1,4 @@
-"""Benchmark of the analysis pipeline (issue 2): speed, memory, linearity, spaCy ratio.
+"""Benchmark of the analysis pipeline (issues 2 and 13): speed, memory, spaCy ratio, map quality.
 
 (a) The sample corpus (../shared/corpus, ~29k words) to all outputs, in a fresh process:
     target < 3 s. Reported with and without the process's imports.
@@ -9,6 +9,14 @@
 (c) In the same process, spaCy alone tokenising and lemmatising the same cleaned text with
     the same pipeline; the ratio whole run / spaCy alone (target <= 3).
 (d) textnets side by side, if a throwaway venv with it exists (``--textnets-python``).
+(e) Map quality (issue 13), on the sample corpus, every generated size and an English
+    corpus (the licence texts in /usr/share/common-licenses): the share of the 40
+    strongest terms that are not noun phrases (judged by the word-class data of
+    spacy-lookups-data, :mod:`analysis.wordclass`), the share of links that touch the two
+    biggest hubs (goal <= 25 %), micro clusters (< 4 terms; goal 0), label overlaps on the
+    card picture measured from the rendered text extents (goal 0); time is also given as a
+    ratio to bare spaCy tokenisation (``nlp.make_doc``) of the same text in the same run
+    (goal <= 3), and peak memory (goal < 2 GB at 1M words).
 
 Each measurement runs in its own subprocess so that memory and caches do not carry over.
 Figures are printed and appended to bench/results/analysis.md.
@@ -47,8 +55,66 @@ STAGES = ("ingest", "terms", "network", "layout", "render", "export")
 
 # --------------------------------------------------------------------------- child side
 
+ENGLISH = Path("/usr/share/common-licenses")
+ENGLISH_FILES = ("Apache-2.0", "GPL-3", "LGPL-3", "MPL-2.0", "GFDL-1.3", "Artistic", "CC0-1.0")
 
-def _child_corpus(path: str, out: str) -> dict[str, Any]:
+
+def _quality(result: Any) -> dict[str, Any]:
+    """Issue 13's map-quality figures of one analysis result."""
+    from analysis import render
+    from analysis.wordclass import word_classes
+
+    classes = word_classes(result.options.lang)
+    top = result.terms[:40]
+
+    def is_noun_phrase(label: str) -> bool:
+        words = label.split()
+        allowed_mods = ("ADJ", "NOUN") if result.options.lang == "en" else ("ADJ",)
+        return classes.of(words[-1]) == "NOUN" and all(
+            classes.of(w) in allowed_mods for w in words[:-1]
+        )
+
+    # A one-word term is judged by its written forms too: the label is a base form.
+    not_np = [
+        t.label
+        for t in top
+        if not (
+            is_noun_phrase(t.label)
+            or (t.n_words == 1 and any(is_noun_phrase(v) for v in t.variants[:1]))
+        )
+    ]
+    graph = result.network.graph
+    term_nodes = set(result.network.term_nodes())
+    edges = [(a, b) for a, b in graph.edges if a in term_nodes and b in term_nodes]
+    degree = sorted(term_nodes, key=lambda v: (-graph.degree(v), v))
+    hubs = set(degree[:2])
+    hub_share = sum(1 for a, b in edges if a in hubs or b in hubs) / max(len(edges), 1)
+    micro = [c.name for c in result.network.clusters if c.size < 4]
+    fig = render.render_figure(
+        result.network, result.layout, size="card", caption=result.caption, lang=result.lang
+    )
+    return {
+        "top40": [t.label for t in top],
+        "not_np": not_np,
+        "not_np_share": len(not_np) / max(len(top), 1),
+        "hub_share": hub_share,
+        "hubs": sorted(graph.nodes[h]["label"] for h in hubs),
+        "micro": micro,
+        "clusters": len(result.network.clusters),
+        "card_labels": len(render.label_boxes(fig)),
+        "overlaps": render.label_overlaps(fig),
+    }
+
+
+def _bare_tokenisation(nlp: Any, paragraphs: list[str]) -> float:
+    """Seconds spaCy's tokenizer alone takes over the paragraphs (no pipeline component)."""
+    t = time.perf_counter()
+    for _ in nlp.tokenizer.pipe(paragraphs, batch_size=512):
+        pass
+    return time.perf_counter() - t
+
+
+def _child_corpus(path: str, out: str, lang: str = "da") -> dict[str, Any]:
     """(a): one cold run of the sample corpus to all outputs."""
     t0 = time.perf_counter()
     from analysis.pipeline import AnalysisOptions, run_analysis, write_outputs
@@ -56,10 +122,16 @@ def _child_corpus(path: str, out: str) -> dict[str, Any]:
     t_import = time.perf_counter() - t0
     t1 = time.perf_counter()
     c = time.process_time()
-    result = run_analysis([Path(path)], options=AnalysisOptions())
+    result = run_analysis([Path(path)], options=AnalysisOptions(lang=lang))  # type: ignore[arg-type]
     written = write_outputs(result, out)
     t_run = time.perf_counter() - t1
+    from analysis.nlp import load_pipeline
+
+    paragraphs = [p for d in result.documents for p in d.paragraphs]
+    bare_s = _bare_tokenisation(load_pipeline(lang=lang), paragraphs)  # type: ignore[arg-type]
     return {
+        "bare_s": bare_s,
+        "quality": _quality(result),
         "import_s": t_import,
         "run_s": t_run,
         "run_cpu": time.process_time() - c,
@@ -94,6 +166,7 @@ def _child_scale(folder: str, out: str) -> dict[str, Any]:
     cache = getattr(lemmatizer, "_cache", None)
     if isinstance(cache, dict):
         cache.clear()  # the run below starts as cold as spaCy alone did
+    bare_s = _bare_tokenisation(nlp, paragraphs)
     del report, paragraphs
 
     t = time.perf_counter()
@@ -103,6 +176,8 @@ def _child_scale(folder: str, out: str) -> dict[str, Any]:
     whole_s = time.perf_counter() - t
     whole_cpu = time.process_time() - c
     return {
+        "quality": _quality(result),
+        "bare_s": bare_s,
         "load_s": load_s,
         "spacy_s": spacy_s,
         "spacy_cpu": spacy_cpu,
@@ -235,24 +310,35 @@ def main() -> int:
             f"peak RSS {a['maxrss_mb']:.0f} MB"
         )
         say("- stages: " + " · ".join(f"{k} {v:.2f} s" for k, v in a["timings"].items()))
+        say(
+            f"- bare spaCy tokenisation of the same paragraphs: {a['bare_s']:.3f} s; "
+            f"run / tokenisation = **{a['run_s'] / a['bare_s']:.1f}×** (small corpus: "
+            "model load and rendering are fixed costs)"
+        )
+        say("- the 40 strongest terms: " + ", ".join(a["quality"]["top40"]))
         say()
+        quality_rows: list[tuple[str, int, dict[str, Any]]] = [
+            ("sample corpus (da)", a["words"], a["quality"])
+        ]
 
         # (b) + (c)
         say("### (b) Generated corpora, (c) ratio to spaCy alone")
         say()
         say(
             "| words | docs | whole run s (CPU) | spaCy alone s (CPU) | ratio wall (CPU) | "
+            "bare tokenisation s | **ratio to bare tokenisation** | "
             "ratio without ingest | peak RSS MB | "
             + " | ".join(f"{s} s (words/s)" for s in STAGES)
             + " |"
         )
-        say("|" + "---|" * (7 + len(STAGES)))
+        say("|" + "---|" * (9 + len(STAGES)))
         rows: list[dict[str, Any]] = []
         for size in [int(s) for s in args.sizes.split(",") if s]:
             folder = tmpdir / f"gen{size}"
             generate(folder, size)
             r = _run_child("scale", str(folder), str(tmpdir / f"out{size}"))
             rows.append(r)
+            quality_rows.append((f"generated {size:,}", r["words"], r["quality"]))
             ratio = r["whole_s"] / r["spacy_s"]
             ratio_cpu = r["whole_cpu"] / r["spacy_cpu"]
             mine = (r["whole_s"] - r["timings"].get("ingest", 0.0)) / r["spacy_s"]
@@ -263,7 +349,8 @@ def main() -> int:
             say(
                 f"| {r['words']:,} | {r['documents']} | **{r['whole_s']:.2f}** "
                 f"({r['whole_cpu']:.2f}) | {r['spacy_s']:.2f} ({r['spacy_cpu']:.2f}) | "
-                f"**{ratio:.2f}** ({ratio_cpu:.2f}) | {mine:.2f} | {r['maxrss_mb']:.0f} | "
+                f"**{ratio:.2f}** ({ratio_cpu:.2f}) | {r['bare_s']:.2f} | "
+                f"**{r['whole_s'] / r['bare_s']:.2f}** | {mine:.2f} | {r['maxrss_mb']:.0f} | "
                 f"{stage_cells} |"
             )
         if len(rows) >= 2:
@@ -280,6 +367,38 @@ def main() -> int:
             "included, model load excluded: it is cached before). spaCy alone = nlp.pipe over "
             "the same cleaned paragraphs with the same pipeline (tokenizer + lookup lemmatizer)."
         )
+        say()
+
+        # (e)
+        english = tmpdir / "english"
+        english.mkdir()
+        for name in ENGLISH_FILES:
+            if (ENGLISH / name).exists():
+                (english / f"{name}.txt").write_bytes((ENGLISH / name).read_bytes())
+        if any(english.iterdir()):
+            e = _run_child("corpus", str(english), str(tmpdir / "e"), "en")
+            quality_rows.append(("licence texts (en)", e["words"], e["quality"]))
+            english_top = e["quality"]["top40"]
+        else:
+            english_top = []
+        say("### (e) Map quality (issue 13)")
+        say()
+        say(
+            "| corpus | words | top 40 not noun phrases (goal 0 %) | links touching the two "
+            "biggest hubs (goal <= 25 %) | micro clusters < 4 terms (goal 0) | clusters | "
+            "card labels | label overlaps on the card (goal 0) |"
+        )
+        say("|---|---|---|---|---|---|---|---|")
+        for name, n_words, q in quality_rows:
+            flagged = f" ({', '.join(q['not_np'])})" if q["not_np"] else ""
+            say(
+                f"| {name} | {n_words:,} | **{q['not_np_share']:.0%}**{flagged} | "
+                f"**{q['hub_share']:.0%}** ({' · '.join(q['hubs'])}) | **{len(q['micro'])}** | "
+                f"{q['clusters']} | {q['card_labels']} | **{q['overlaps']}** |"
+            )
+        if english_top:
+            say()
+            say("- English, the 40 strongest terms: " + ", ".join(english_top))
         say()
 
         # (d)

@@ -54,9 +54,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument(
         "--weight",
-        default="count",
+        default="association",
         metavar="{" + ",".join(WEIGHTS) + "}",
-        help="edge weight (default: count)",
+        help="edge weight (default: association)",
     )
     p.add_argument("--model", metavar="NAME", help="a trained spaCy pipeline to use")
     p.add_argument("--lang", default="da", metavar="{da,en}", help="language (default: da)")

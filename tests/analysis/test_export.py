@@ -59,6 +59,10 @@ def test_terms_csv_columns_and_rows(result) -> None:  # type: ignore[no-untyped-
     assert int(first["documents"]) == result.terms[0].document_frequency
     assert first["cluster"] != ""
     assert float(first["weighted_degree"]) > 0
+    # One normalised label; the written forms merged into it are kept.
+    by_key = {r["key"]: r for r in rows}
+    assert by_key["medarbejder"]["term"] == "medarbejder"
+    assert {"medarbejdere", "medarbejderne"} <= set(by_key["medarbejder"]["variants"].split(" | "))
 
 
 def test_json_round_trip_redraws_the_map(result) -> None:  # type: ignore[no-untyped-def]

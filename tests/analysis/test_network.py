@@ -127,3 +127,44 @@ def test_unknown_variable_names_the_available_ones(two_topic_table) -> None:  # 
 def test_invalid_weight_names_the_choices(two_topic_table) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidParameter, match=r"weight = 'bogus'.*count, association, jaccard"):
         build_network(two_topic_table, weight="bogus")  # type: ignore[arg-type]
+
+
+def test_default_links_are_association_and_no_two_words_take_the_links() -> None:
+    # Raw counts made "medarbejdere" and "lederen" touch 49 % of all links; association
+    # strength (the default) must keep the two biggest hubs under a quarter.
+    network = corpus_result().network
+    assert network.weight == "association"
+    graph = network.graph
+    terms = set(network.term_nodes())
+    edges = [(a, b) for a, b in graph.edges if a in terms and b in terms]
+    hubs = set(sorted(terms, key=lambda v: (-graph.degree(v), v))[:2])
+    share = sum(1 for a, b in edges if a in hubs or b in hubs) / len(edges)
+    assert share <= 0.25, (hubs, share)
+
+
+def test_leiden_clusters_are_connected_and_not_micro() -> None:
+    import networkx as nx
+
+    network = corpus_result().network
+    graph = network.graph
+    assert len(network.clusters) >= 3
+    for cluster in network.clusters:
+        assert cluster.size >= 4, cluster.name
+        assert nx.is_connected(graph.subgraph(cluster.nodes)), cluster.name
+        assert cluster.name  # named by its terms
+        assert all(part in cluster.labels for part in cluster.name.split(" · "))
+
+
+def test_small_groups_merge_into_their_neighbour(two_topic_table) -> None:  # type: ignore[no-untyped-def]
+    small = build_network(two_topic_table, seed=1, min_cluster_size=1, resolution=3.0)
+    merged = build_network(two_topic_table, seed=1, min_cluster_size=4, resolution=3.0)
+    assert len(merged.clusters) <= len(small.clusters)
+    graph = merged.graph
+    for cluster in merged.clusters:  # a small group stays only when it links to no other
+        if cluster.size < 4:
+            outside = [u for v in cluster.nodes for u in graph[v] if u not in cluster.nodes]
+            assert not outside, cluster.name
+    covered = sorted(v for c in merged.clusters for v in c.nodes)
+    assert covered == sorted(merged.graph.nodes)
+    with pytest.raises(InvalidParameter, match="min_cluster_size = 0"):
+        build_network(two_topic_table, min_cluster_size=0)

@@ -10,9 +10,13 @@ import pytest
 from matplotlib.collections import PatchCollection
 
 from analysis.errors import InvalidParameter
+from analysis.layout import node_strength
 from analysis.render import (
     CARD_MAX_BYTES,
     CARD_MAX_PX,
+    cluster_colour,
+    label_boxes,
+    label_overlaps,
     render,
     render_figure,
     render_highlighted,
@@ -50,40 +54,78 @@ def test_svg_is_xml(result) -> None:  # type: ignore[no-untyped-def]
 
 
 def _term_labels(fig) -> list:  # type: ignore[no-untyped-def]
-    return [t for t in fig.artists if hasattr(t, "get_text")]
+    return [t for t in fig.artists if hasattr(t, "get_gid") and t.get_gid() == "term-label"]
 
 
-def test_labels_do_not_overlap_and_top_terms_are_labelled(result) -> None:  # type: ignore[no-untyped-def]
-    fig = render_figure(result.network, result.layout, size="full")
-    renderer = fig.canvas.get_renderer()
-    labels = _term_labels(fig)
-    boxes = [t.get_window_extent(renderer) for t in labels]
-    assert len(labels) >= 25
+def _cluster_names(fig) -> list:  # type: ignore[no-untyped-def]
+    return [t for t in fig.artists if hasattr(t, "get_gid") and t.get_gid() == "cluster-name"]
+
+
+@pytest.mark.parametrize("size", ["full", "card"])
+def test_labels_do_not_overlap_and_top_terms_are_labelled(result, size: str) -> None:  # type: ignore[no-untyped-def]
+    fig = render_figure(result.network, result.layout, size=size, caption=result.caption)
+    # Overlaps measured from the rendered text extents, names included.
+    boxes = label_boxes(fig)
+    assert len(boxes) == len(_term_labels(fig)) + len(_cluster_names(fig)) >= 25
+    assert label_overlaps(fig) == 0
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not a.overlaps(b)
-    texts = {t.get_text() for t in labels}
+    texts = {t.get_text() for t in _term_labels(fig)}
     graph = result.network.graph
-    top = sorted(graph, key=lambda v: -graph.nodes[v]["weighted_degree"])[:5]
+    top = sorted(graph, key=lambda v: -node_strength(graph, v))[:5]
     for v in top:
         assert graph.nodes[v]["label"] in texts
+
+
+def test_card_labels_three_to_five_terms_of_every_cluster_and_names_it(result) -> None:  # type: ignore[no-untyped-def]
+    fig = render_figure(result.network, result.layout, size="card", caption=result.caption)
+    texts = [t.get_text() for t in _term_labels(fig)]
+    names = {t.get_text() for t in _cluster_names(fig)}
+    for cluster in result.network.clusters:
+        shown = [label for label in cluster.labels if label in texts]
+        assert min(3, cluster.size) <= len(shown) <= 5, (cluster.name, shown)
+        assert cluster.name in names  # written on the map, beside the cluster
+    assert not fig.legends  # the names are on the map; no legend to decode
+
+
+def test_full_map_keeps_every_term_and_labels_most(result) -> None:  # type: ignore[no-untyped-def]
+    fig = render_figure(result.network, result.layout, size="full")
+    nodes = next(c for c in fig.axes[0].collections if isinstance(c, PatchCollection))
+    assert len(nodes.get_paths()) == result.network.graph.number_of_nodes()
+    assert len(_term_labels(fig)) >= 0.6 * len(result.network.term_nodes())
+
+
+def test_caption_says_what_the_map_is_made_of(result) -> None:  # type: ignore[no-untyped-def]
+    assert "navneord" in result.caption.lower() and "afsnit" in result.caption
+    fig = render_figure(result.network, result.layout, size="card", caption=result.caption)
+    renderer = fig.canvas.get_renderer()
+    caption = next(t for t in fig.texts if "navneord" in t.get_text().lower())
+    box = caption.get_window_extent(renderer)
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width  # wrapped, not cut off at 1024 px
+
+
+def test_palette_is_colour_blind_safe() -> None:
+    # Okabe & Ito's colours first: the first clusters never meet in red-green confusion.
+    assert [cluster_colour(i).upper() for i in range(3)] == ["#0072B2", "#E69F00", "#009E73"]
+    assert len({cluster_colour(i) for i in range(16)}) == 16
 
 
 def test_legend_names_the_clusters(result) -> None:  # type: ignore[no-untyped-def]
     fig = render_figure(result.network, result.layout, size="full")
     legend_texts = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
-    assert any(result.network.clusters[0].labels[0] in t for t in legend_texts)
+    assert any(result.network.clusters[0].name[:20] in t for t in legend_texts)
 
 
 def test_highlight_greys_every_other_node(result) -> None:  # type: ignore[no-untyped-def]
-    wanted = ["medarbejdere", "kompetenceudvikling"]
+    wanted = ["medarbejder", "kompetenceudvikling"]
     fig = render_figure(result.network, result.layout, size="card", highlight=wanted)
     nodes = next(c for c in fig.axes[0].collections if isinstance(c, PatchCollection))
     colours = [tuple(round(x, 3) for x in rgba[:3]) for rgba in nodes.get_facecolors()]
     grey = tuple(round(int("d9", 16) / 255, 3) for _ in range(3))
     assert sum(1 for c in colours if c != grey) == 2
     texts = {t.get_text() for t in _term_labels(fig)}
-    assert texts == {"medarbejdere", "kompetenceudvikling"}
+    assert texts == {"medarbejder", "kompetenceudvikling"}
     data = render_highlighted(result, wanted)
     assert _png_size(data)[0] <= CARD_MAX_PX
 

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from spacy.tokens import Doc
 
+from analysis.documents import Document
 from analysis.errors import InvalidParameter
 from analysis.nlp import load_pipeline, stop_words
 from analysis.terms import (
@@ -74,13 +75,26 @@ def test_ngrams_never_cross_stop_words_punctuation_numbers_or_placeholders(nlp) 
     assert ("kost",) in keys and ("kvalitet",) in keys
 
 
-def test_merges_word_order_variants(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = "Digital kompetence er vigtig.\n\nKompetence digital er sjælden.\n\nDigital kompetence igen."
+def test_variants_merge_into_one_term_with_its_base_form(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Inflected forms of one phrase, and of one word, are one term each; the written forms
+    # are kept as variants, the one-word term is labelled by its base form.
+    text = "\n\n".join(
+        [
+            "Digitale kompetencer er vigtige for medarbejderne.",
+            "Digital kompetence hos medarbejderen.",
+            "Medarbejdere med digitale kompetencer.",
+        ]
+    )
     table = extract_term_table(docs(text), nlp=nlp, max_terms=20)
-    merged = [t for t in table.terms if t.key == ("digital", "kompetence")]
-    assert len(merged) == 1
-    assert merged[0].frequency == 3
-    assert merged[0].label == "digital kompetence"  # the most frequent form
+    phrase = [t for t in table.terms if t.key == ("digital", "kompetence")]
+    assert len(phrase) == 1
+    assert phrase[0].frequency == 3
+    assert set(phrase[0].variants) == {"digitale kompetencer", "digital kompetence"}
+    assert phrase[0].label == "digitale kompetencer"  # the most frequent written form
+    worker = [t for t in table.terms if t.key == ("medarbejder",)]
+    assert len(worker) == 1 and worker[0].label == "medarbejder"
+    assert set(worker[0].variants) == {"medarbejderne", "medarbejderen", "medarbejdere"}
+    assert not any(t.label in {"medarbejderne", "medarbejdere"} for t in table.terms)
 
 
 def test_stop_terms_and_synonyms(nlp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -146,7 +160,7 @@ def test_extract_terms_for_short_answers(nlp) -> None:  # type: ignore[no-untype
         "Lederen skal følge op på kurser.",
     ]
     terms = extract_terms(answers, nlp=nlp, max_terms=5)
-    assert terms[0].label == "kurser"
+    assert terms[0].key == ("kursus",) and "kurser" in terms[0].variants
     assert terms[0].document_frequency == 3
     assert len(terms) <= 5
     assert extract_terms([], nlp=nlp) == []
@@ -167,9 +181,10 @@ def test_noun_chunk_mode_uses_noun_phrases(nlp) -> None:  # type: ignore[no-unty
     collector = _Collector()
     _collect_chunks(doc, collector, _Classifier(nlp, stop_words(nlp)), 0, None)
     found = {" ".join(nlp.vocab.strings[h] for h in gram) for gram in collector.surface_ids}
-    assert "kortuddannede medarbejdere" in found
-    assert "medarbejdere" in found and "metoder" in found
+    assert "kortuddannede medarbejdere" in found  # the whole phrase; its head is a part
+    assert "metoder" in found
     assert "lærer" not in found  # a verb is no noun phrase
+    assert not any(f.startswith("de ") for f in found)  # a determiner is no modifier
 
 
 def test_corpus_domain_terms_rank_high_and_no_stop_word_is_a_term() -> None:
@@ -183,3 +198,161 @@ def test_corpus_domain_terms_rank_high_and_no_stop_word_is_a_term() -> None:
         assert not any(part in stops for part in term.key), term
         assert term.label.lower() not in stops
         assert "‐" not in term.label and "\u00ad" not in term.label  # hyphenation joined
+
+
+# --------------------------------------------------------------------------- issue 13 rules
+# Small texts written for the test; each pins one rule of the noun-phrase extraction.
+
+_VERB_HEAVY = "\n\n".join(
+    [
+        "Lederne skal skabe rammer for efteruddannelse, og de skal sikre at medarbejderne "
+        "kan lære noget nyt.",
+        "Vi skal motivere medarbejderne, så de benytter efteruddannelse og tænker over "
+        "hvad der sker bagefter.",
+        "Det sker ofte, at lederen glemmer at følge op; man skal skabe tid og sikre "
+        "opfølgning på efteruddannelse.",
+        "Medarbejderne lærer meget, når lederen viser interesse og motiverer dem til at "
+        "benytte kurserne.",
+    ]
+    * 2
+)
+_VERB_LEMMAS = {"skabe", "sikre", "lære", "motivere", "benytte", "tænke", "ske", "følge", "vise"}
+
+
+def test_a_verb_never_becomes_a_node(nlp) -> None:  # type: ignore[no-untyped-def]
+    from analysis.network import build_network
+
+    table = extract_term_table(docs(_VERB_HEAVY), nlp=nlp, max_terms=50)
+    keys = {t.key for t in table.terms}
+    assert ("efteruddannelse",) in keys and ("medarbejder",) in keys and ("leder",) in keys
+    for term in table.terms:
+        assert not _VERB_LEMMAS & set(term.key), term
+        assert not {"ofte", "noget", "meget"} & set(term.key), term  # nor adverbs, pronouns
+    network = build_network(table, min_cooccurrence=1)
+    for node in network.graph:
+        assert not _VERB_LEMMAS & set(node.split()), node
+
+
+def test_parts_of_a_term_are_no_island(nlp) -> None:  # type: ignore[no-untyped-def]
+    from analysis.network import build_network
+
+    # "lederuddannelse" occurs only inside "grundlæggende lederuddannelse": no node of its
+    # own. "netværk" occurs inside "faglige netværk" and also on its own: it stays a term,
+    # and its occurrences inside the phrase count for the phrase only.
+    text = "\n\n".join(
+        [
+            "Den grundlæggende lederuddannelse gav faglige netværk.",
+            "Efter den grundlæggende lederuddannelse fulgte coaching.",
+            "Faglige netværk og coaching styrker lederen.",
+            "Lederen savnede et netværk efter uddannelsen.",
+            "Et netværk kræver tid, og coaching kræver tid.",
+            "Den grundlæggende lederuddannelse og coaching af lederen.",
+        ]
+    )
+    table = extract_term_table(docs(text), nlp=nlp, max_terms=30)
+    keys = [t.key for t in table.terms]
+    assert "grundlæggende lederuddannelse" in {t.label for t in table.terms}
+    assert ("lederuddannelse",) not in keys  # never on its own
+    assert ("grundlæggende",) not in keys  # a bare adjective is no term
+    assert ("faglig", "netværk") in keys and ("netværk",) in keys  # stands on its own too
+    netvaerk = keys.index(("netværk",))
+    assert table.matrix[netvaerk].sum() == 2  # only where it stands alone
+    network = build_network(table, min_cooccurrence=1)
+    graph = network.graph
+    for a, b in graph.edges:  # no link between a phrase and its own part
+        assert not (set(a.split()) < set(b.split()) or set(b.split()) < set(a.split())), (a, b)
+
+
+def test_an_enumeration_is_not_a_term(nlp) -> None:  # type: ignore[no-untyped-def]
+    # A list (one item a line, or items without commas) gives one term per item.
+    text = "\n\n".join(["Vi mangler:\nevner\nincitamenter\nressourcer\nhandlingsplan"] * 3)
+    table = extract_term_table(docs(text), nlp=nlp, max_terms=20)
+    assert table.terms
+    assert all(t.n_words == 1 for t in table.terms), [t.key for t in table.terms]
+    keys = {t.key for t in table.terms}
+    assert ("incitament",) in keys and ("ressource",) in keys and ("handlingsplan",) in keys
+
+
+def test_no_bare_adjective_number_or_foreign_function_word(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "\n\n".join(
+        [
+            "Konkrete mål og personlige mål for 2024.",
+            "The future of work: konkrete mål, personlige mål og 25 kurser.",
+            "Individuelle samtaler om konkrete mål og the future of work.",
+        ]
+    )
+    table = extract_term_table(docs(text), nlp=nlp, max_terms=30)
+    words = {part for t in table.terms for part in t.key}
+    assert not {"the", "of", "2024", "25"} & words
+    singles = {t.key[0] for t in table.terms if t.n_words == 1}
+    assert not {"konkret", "personlig", "individuel"} & singles
+    assert ("konkret", "mål") in {t.key for t in table.terms}
+
+
+def test_specific_terms_outrank_general_words(nlp) -> None:  # type: ignore[no-untyped-def]
+    # "behov" is the more frequent word here, but everyday Danish uses it far more often
+    # than "efteruddannelse" (wordfreq): specificity puts the domain term first. The texts
+    # around them are everyday Danish, as in a real assignment.
+    everyday = [
+        "Om morgenen cykler jeg til arbejde gennem byen, og vejret er tit koldt.",
+        "Min familie bor i et hus med have, og om aftenen laver vi mad sammen.",
+        "Weekenden går med fodbold, venner og en tur i skoven med hunden.",
+        "Bilen står i garagen, fordi bussen kører hver halve time fra stationen.",
+        "Avisen skriver om valget, om skatten og om prisen på boliger i landet.",
+    ]
+    text = "\n\n".join(
+        everyday * 4
+        + [
+            "Der er behov for efteruddannelse.",
+            "Behov og behov igen: efteruddannelse hjælper.",
+            "Vores behov er store, og behov ændrer sig.",
+            "Efteruddannelse dækker et behov, og efteruddannelse koster.",
+        ]
+    )
+    table = extract_term_table(docs(text), nlp=nlp, max_terms=10)
+    order = [t.key for t in table.terms]
+    freq = {t.key: t.frequency for t in table.terms}
+    assert freq[("behov",)] > freq[("efteruddannelse",)]
+    assert order.index(("efteruddannelse",)) < order.index(("behov",))
+
+
+_ENGLISH = "\n\n".join(
+    [
+        "The licensee shall keep the source code of the software and the copyright notice.",
+        "Upon request, the licensor provides the source code unless the software is free.",
+        "Whereas the copyright holder grants a licence, the licensee must keep the notice.",
+        "The software and its source code are provided without warranty by the licensor.",
+    ]
+    * 2
+)
+
+
+def test_english_terms_have_no_function_words() -> None:
+    nlp_en = load_pipeline(lang="en")
+    table = extract_term_table(docs(_ENGLISH), nlp=nlp_en, max_terms=20)
+    stops = stop_words(nlp_en)
+    keys = {t.key for t in table.terms}
+    assert ("code", "source") in keys and ("software",) in keys and ("licensor",) in keys
+    for term in table.terms:
+        assert not any(part in stops for part in term.key), term
+        assert not {"shall", "upon", "unless", "whereas", "provide", "keep"} & set(term.key)
+
+
+def test_english_licence_texts_top_terms_are_noun_phrases() -> None:
+    from analysis.pipeline import AnalysisOptions, run_analysis
+    from analysis.wordclass import word_classes
+
+    folder = Path("/usr/share/common-licenses")
+    files = [folder / n for n in ("Apache-2.0", "GPL-3", "MPL-2.0") if (folder / n).exists()]
+    if len(files) < 2:
+        pytest.skip("the Debian licence texts are not installed")
+    texts = [Document(id=f.name, text=f.read_text(encoding="utf-8")) for f in files]
+    result = run_analysis(texts, options=AnalysisOptions(lang="en"))
+    stops = stop_words(load_pipeline(lang="en"))
+    classes = word_classes("en")
+    for term in result.terms[:40]:
+        assert not any(part in stops for part in term.key), term
+        assert (
+            classes.of(term.label.split()[-1]) == "NOUN"
+            or classes.of(term.variants[0].split()[-1]) == "NOUN"
+        ), term
