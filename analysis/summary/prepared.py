@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from analysis.language import answer_language
 from analysis.summary.model import AnswerData, Audience, Lang, QuestionRunData, WorkshopData
-from analysis.summary.text import analyse_texts, split_sentences
+from analysis.summary.text import TextInfo, analyse_texts, split_sentences
 
 __all__ = ["ANONYMOUS_LABEL", "PreparedAnswer", "PreparedQuestion", "prepare", "run_key"]
 
@@ -83,6 +84,23 @@ def display_name(answer: AnswerData, audience: Audience, lang: Lang) -> str:
     return answer.pseudonym
 
 
+def _analyse_in_own_language(
+    sentences: Sequence[str], langs: Sequence[Lang], *, lang: Lang, nlp: Any | None
+) -> list[TextInfo]:
+    """Lemmatise each answer's sentences in the answer's own language (an English answer
+    in a Danish workshop gets the English lemmatiser and stop words); ``nlp`` is the
+    workshop language's pipeline."""
+    infos: list[TextInfo | None] = [None] * len(sentences)
+    for each in sorted(set(langs)):
+        where = [i for i, x in enumerate(langs) if x == each]
+        found = analyse_texts(
+            [sentences[i] for i in where], lang=each, nlp=nlp if each == lang else None
+        )
+        for i, info in zip(where, found, strict=True):
+            infos[i] = info
+    return [info for info in infos if info is not None]
+
+
 def prepare(
     data: WorkshopData, *, lang: Lang, audience: Audience, nlp: Any | None = None
 ) -> tuple[PreparedQuestion, ...]:
@@ -90,7 +108,8 @@ def prepare(
 
     Args:
         data: The workshop.
-        lang: Language of the answers.
+        lang: The workshop's language; an answer clearly in the other one (an English
+            answer in a Danish workshop) is analysed in its own language.
         audience: ``group`` leaves private answers out entirely.
         nlp: A spaCy pipeline (default: the summary's cached one).
 
@@ -108,6 +127,7 @@ def prepare(
             (OPEN_DISCUSSION, None, sorted(data.open_discussion, key=lambda a: a.offset_seconds))
         )
     sentences: list[str] = []
+    sentence_langs: list[Lang] = []
     spans: list[tuple[int, int]] = []
     kept: list[list[AnswerData]] = []
     for _, _, answers in groups:
@@ -117,7 +137,8 @@ def prepare(
             parts = split_sentences(a.text) or [a.text]
             spans.append((len(sentences), len(sentences) + len(parts)))
             sentences.extend(parts)
-    infos = analyse_texts(sentences, lang=lang, nlp=nlp)
+            sentence_langs.extend([answer_language(a.text, workshop=lang)] * len(parts))
+    infos = _analyse_in_own_language(sentences, sentence_langs, lang=lang, nlp=nlp)
     out: list[PreparedQuestion] = []
     span_iter = iter(spans)
     for (qid, run, _), keep in zip(groups, kept, strict=True):

@@ -1,0 +1,746 @@
+"""Which language a text is in: Danish, English, or something the analysis does not read.
+
+The analysis reads Danish and English (:data:`analysis.nlp.LANGUAGES`); a term must never mix
+an English and a Danish lemmatiser, and no text may silently be read in the wrong language.
+This module tells the languages apart in two steps:
+
+1. **A screen of function words** (pure Python, about a million words a second): the short
+   words every Danish or English sentence is full of ("og", "det", "er", "ikke" / "the",
+   "of", "is", "that"). A paragraph whose function words are all of one language is that
+   language, and no model is asked.
+2. **A language model** for everything else: `lingua-language-detector
+   <https://pypi.org/project/lingua-language-detector/>`_ (its n-gram models ship inside the
+   wheel, nothing is downloaded), in its low-accuracy mode (trigrams: loads in about 0.1 s,
+   ~60 MB) and limited to the languages a Danish organisation's texts plausibly hold
+   (:data:`DETECTED`). py3langid was measured too (bench/results/language.md): it flips
+   short Danish answers to Norwegian more often and takes 0.9 s to load.
+
+Norwegian and Swedish. Short Danish text is often taken for Norwegian or Swedish by any
+detector ("Jeg er enig." is valid Bokmål). A Scandinavian verdict therefore reads the text
+as Danish (the closest supported language) unless the text is long (at least
+:data:`CLEAR_WORDS` words) *and* holds more Norwegian- or Swedish-only words ("av", "ble",
+"och", "inte") than Danish-only ones ("af", "blev", "meget"): only then is it clearly
+Norwegian or Swedish, and treated like any other unsupported language (left out of a map,
+a transcript refused), with a message that names it and says how to read it as Danish
+anyway (``--lang da``).
+
+What :func:`split_languages` does with a corpus (``workshopbot analyze`` without ``--lang``):
+
+- Each document's language is decided from its paragraphs (by words); each paragraph of
+  six words or more is checked, shorter ones (headings, list items) go with their document.
+- **The map has one language**: the language with the most words among the documents.
+- Documents in the other supported language, and documents in an unsupported language,
+  are **left out of the map** and listed (their own map: analyse them alone).
+- Paragraphs in another language inside a kept document (an English abstract in a Danish
+  thesis, an English block quotation) are **left out** and counted, and so are quoted
+  passages and sentences in the other language inside a paragraph ("… as Wenger puts it:
+  "learning is a social process" …"), so no English word is lemmatised as Danish.
+- With ``--lang`` forced, nothing is left out: every text is read as that language, and
+  the report still says what was found.
+
+>>> detect_language("The manager should support what we learn at the course.").lang
+'en'
+>>> detect_language("Lederen skal bakke op om det, vi lærer på kurset.").lang
+'da'
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from analysis.documents import Document
+from analysis.errors import AnalysisError
+from analysis.nlp import LANGUAGES, Lang
+
+if TYPE_CHECKING:
+    from analysis.transcript import Transcript
+
+__all__ = [
+    "CLEAR_WORDS",
+    "DETECTED",
+    "LANGUAGE_NAMES",
+    "MIN_PARAGRAPH_WORDS",
+    "Detection",
+    "DocumentLanguage",
+    "LanguageReport",
+    "LanguageSplit",
+    "UnsupportedLanguage",
+    "answer_language",
+    "detect_language",
+    "language_name",
+    "speech_language",
+    "split_languages",
+    "transcript_language",
+]
+
+log = logging.getLogger(__name__)
+
+#: The languages the model chooses between (ISO 639-1). Only da and en are analysed; the
+#: others are there so that a German or Swedish text is named, not forced into Danish.
+DETECTED: tuple[str, ...] = (
+    "da",
+    "en",
+    "nb",
+    "nn",
+    "sv",
+    "de",
+    "nl",
+    "fr",
+    "es",
+    "it",
+    "pt",
+    "pl",
+    "fi",
+    "is",
+)
+
+#: English names of the detected languages, for messages.
+LANGUAGE_NAMES: dict[str, str] = {
+    "da": "Danish",
+    "en": "English",
+    "nb": "Norwegian (Bokmål)",
+    "nn": "Norwegian (Nynorsk)",
+    "sv": "Swedish",
+    "de": "German",
+    "nl": "Dutch",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "pl": "Polish",
+    "fi": "Finnish",
+    "is": "Icelandic",
+    "": "unknown",
+}
+
+#: A Norwegian or Swedish verdict counts only for a text at least this long (words).
+CLEAR_WORDS = 40
+
+#: Paragraphs shorter than this (headings, list items) take their document's language.
+MIN_PARAGRAPH_WORDS = 6
+
+#: Quoted passages and sentences shorter than this are never cut out of a paragraph.
+_MIN_PASSAGE_WORDS = 4
+
+_SCANDINAVIAN = frozenset({"nb", "nn", "sv"})
+
+# Function words that are words of one language and not of the other ("i", "at", "for",
+# "her", "man", "have" and "men" are words of both, so they count for neither).
+_DA_WORDS = frozenset(
+    """
+    og det er til på som med af den har ikke de et vi jeg kan skal var blev bliver også
+    eller hvor der om fra ved være deres sig så når mellem efter kun hvis hvordan disse
+    dette mange meget nogle andre hun han hvad vores mere skulle kunne ville nu alle
+    hvilke hvorfor dem mig dig os bare lidt rigtig godt enig synes tror mener får ingen
+    noget nok ud op ind igen altid aldrig fordi derfor hvilket sådan selv sammen mod uden
+    """.split()  # noqa: SIM905  (a word list reads better as text)
+)
+_EN_WORDS = frozenset(
+    """
+    the of and to is that this with are be by it not or which from you your as was were
+    has an on they their we would should could will there these those what when who how
+    been can our its into than then them he she his my me if but do does did very just so because any such other may must shall about also more all some
+    """.split()  # noqa: SIM905
+)
+# Words of other languages that would otherwise pass the screen as Danish or English.
+_FOREIGN_WORDS = frozenset(
+    """
+    und ist nicht die das mit sie auf ein eine zu sich auch werden wir ich och är inte
+    att jag vad mycket någon något några les est une des que pas sont el los las por una
+    het een zijn niet
+    """.split()  # noqa: SIM905
+)
+#: Marker word -> 0 (Danish), 1 (English), 2 (another language): one lookup per word.
+_MARKERS: dict[str, int] = {
+    **dict.fromkeys(_FOREIGN_WORDS, 2),
+    **dict.fromkeys(_EN_WORDS, 1),
+    **dict.fromkeys(_DA_WORDS, 0),
+}
+# Danish spellings Norwegian and Swedish do not share, and theirs.
+_DA_ONLY = frozenset("af hvad meget noget nogen nogle mellem bliver".split())  # noqa: SIM905
+_NORDIC_ONLY = frozenset(
+    "av ble mye noe noen hva mellom blir ikkje eg och är inte att jag vad mycket någon något "  # noqa: SIM905
+    "några mellan".split()
+)
+
+# Letters only: numbers and punctuation are no words for the screen.
+_WORD = re.compile(r"[^\W\d_]+")
+_QUOTED = re.compile(r"“[^”]{10,}”|„[^“”]{10,}[“”]|«[^»]{10,}»|\"[^\"]{10,}\"|‘[^’]{10,}’")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“„«‘(]?[A-ZÆØÅ0-9])")
+
+
+class UnsupportedLanguage(AnalysisError):
+    """A text is clearly in a language the analysis does not read (the message names it)."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def language_name(code: str) -> str:
+    """The English name of an ISO 639-1 code ("de" -> "German")."""
+    return LANGUAGE_NAMES.get(code, code)
+
+
+@dataclass(frozen=True)
+class _Screen:
+    words: int
+    da: int
+    en: int
+    foreign: int
+
+    def count(self, lang: str) -> int:
+        return self.da if lang == "da" else self.en
+
+    def says(self, lang: Lang) -> bool:
+        """Whether the function words alone clearly say ``lang``."""
+        own, other = self.count(lang), self.count(_other(lang))
+        return own >= 2 and own >= 3 * other and self.foreign * 3 <= own
+
+
+def _tokens(text: str) -> list[str]:
+    """Lower-case words (numbers and punctuation dropped)."""
+    return _WORD.findall(text.lower())
+
+
+def _screen(text: str) -> _Screen:
+    words = _tokens(text)
+    counts = [0, 0, 0]  # da, en, foreign
+    get = _MARKERS.get
+    for word in words:
+        kind = get(word)
+        if kind is not None:
+            counts[kind] += 1
+    return _Screen(len(words), counts[0], counts[1], counts[2])
+
+
+def _other(lang: str) -> Lang:
+    return "en" if lang == "da" else "da"
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What was found in one text.
+
+    Attributes:
+        code: ISO 639-1 code of the language found (``"da"``, ``"nb"``, ``"de"``; ``""``
+            when the text has no words).
+        lang: The supported language the text is read as, or ``None`` when it is clearly
+            another language (or has no words).
+        words: Words in the text.
+        confidence: The model's confidence in ``code`` (1.0 when the screen decided).
+        note: Why a Norwegian or Swedish verdict was read as Danish, if it was.
+    """
+
+    code: str
+    lang: Lang | None
+    words: int
+    confidence: float
+    note: str = ""
+
+    @property
+    def name(self) -> str:
+        return language_name(self.code)
+
+
+_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def _detector() -> Any:
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in DETECTED]
+    detector = LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
+    log.debug("built the language detector for %s", ", ".join(DETECTED))
+    return detector
+
+
+def _model_scores(text: str) -> list[tuple[str, float]]:
+    """``(code, confidence)`` pairs from the model, best first."""
+    with _LOCK:
+        detector = _detector()
+    values = detector.compute_language_confidence_values(text)
+    return [(v.language.iso_code_639_1.name.lower(), float(v.value)) for v in values]
+
+
+def detect_language(text: str) -> Detection:
+    """Detect the language of one text (an answer, a paragraph, a whole transcript).
+
+    The function-word screen decides when it is clear; otherwise the model does, with the
+    rule for Norwegian and Swedish described in the module docstring.
+
+    Args:
+        text: Any text.
+
+    Returns:
+        What was found and the supported language it is read as (``None``: not Danish or
+        English, or no words).
+    """
+    screen = _screen(text)
+    if screen.words == 0:
+        return Detection("", None, 0, 0.0)
+    for lang in LANGUAGES:
+        if screen.says(lang) and screen.count(lang) >= 4:
+            return Detection(lang, lang, screen.words, 1.0)
+    scores = _model_scores(text)
+    if not scores:
+        return Detection("", None, screen.words, 0.0)
+    code, confidence = scores[0]
+    if code in LANGUAGES:
+        return Detection(code, code, screen.words, confidence)
+    if code in _SCANDINAVIAN:
+        words = _tokens(text)
+        da_only = sum(w in _DA_ONLY for w in words)
+        nordic_only = sum(w in _NORDIC_ONLY for w in words)
+        if screen.words < CLEAR_WORDS or da_only >= nordic_only:
+            note = (
+                f"looks {language_name(code)}, read as Danish (the closest supported language; "
+                + (
+                    "too short to tell them apart)"
+                    if screen.words < CLEAR_WORDS
+                    else "Danish spellings)"
+                )
+            )
+            return Detection(code, "da", screen.words, confidence, note)
+        return Detection(code, None, screen.words, confidence)
+    # Another language. Function words may still clearly say Danish or English (a short
+    # text full of loan words); else the text is that other language.
+    for lang in LANGUAGES:
+        if screen.says(lang):
+            return Detection(lang, lang, screen.words, confidence)
+    return Detection(code, None, screen.words, confidence)
+
+
+def answer_language(text: str, *, workshop: Lang) -> Lang:
+    """The language one participant's answer is analysed in.
+
+    An answer is analysed in the workshop's language unless it is clearly the other
+    supported language (a Danish workshop, an answer written in English). An answer is
+    never refused: one that looks Norwegian, Swedish or anything else is analysed in the
+    workshop's language; it is stored verbatim either way.
+
+    Args:
+        text: The answer.
+        workshop: The workshop's language.
+
+    Returns:
+        ``"da"`` or ``"en"``.
+    """
+    other = _other(workshop)
+    screen = _screen(text)
+    if screen.count(other) == 0 or screen.says(workshop):
+        return workshop
+    if screen.words < 3:
+        return workshop
+    found = detect_language(text)
+    if found.lang == other and (screen.says(other) or found.confidence >= 0.7):
+        return other
+    return workshop
+
+
+def speech_language(texts: Sequence[str]) -> Detection:
+    """The language of a transcript, from what its participants said.
+
+    Args:
+        texts: The participants' utterances (the facilitator's left out).
+
+    Returns:
+        The detection; its ``lang`` is ``"da"`` or ``"en"``.
+
+    Raises:
+        UnsupportedLanguage: The speech is clearly neither Danish nor English, or has no
+            words; the message names what was found and how to force a language.
+    """
+    text = "\n".join(t for t in texts if t.strip())
+    found = detect_language(text)
+    if found.lang is None:
+        if 0 < found.words < CLEAR_WORDS:
+            raise UnsupportedLanguage(
+                f"the participants say only {found.words} words, which look "
+                f"{found.name} rather than Danish or English, too few to be sure; give "
+                "the language with --lang da or --lang en",
+                code=found.code,
+            )
+        if found.words == 0:
+            raise UnsupportedLanguage(
+                "the participants say no words, so their language cannot be told; give --lang",
+                code="",
+            )
+        share = f"{found.confidence:.0%} " if found.confidence < 1 else ""
+        raise UnsupportedLanguage(
+            f"the participants speak {found.name} ({share}by the language detector, "
+            f"{found.words:,} words); workshopbot analyses Danish and English only. If this "
+            "is wrong, give the language with --lang da or --lang en",
+            code=found.code,
+        )
+    return found
+
+
+def transcript_language(transcript: Transcript, facilitators: Iterable[str]) -> Detection:
+    """The language of a meeting transcript, from what the participants (not the
+    facilitators) said; :func:`speech_language` on their utterances.
+
+    Args:
+        transcript: The parsed transcript.
+        facilitators: The facilitators' names as the transcript shows them.
+
+    Returns:
+        The detection (``lang`` is ``"da"`` or ``"en"``).
+
+    Raises:
+        UnsupportedLanguage: Clearly neither Danish nor English, or too little to tell.
+    """
+    leaders = {f.lower() for f in facilitators}
+    said = [u.text for u in transcript.utterances if u.speaker.lower() not in leaders]
+    return speech_language(said or [u.text for u in transcript.utterances])
+
+
+# --------------------------------------------------------------------------- corpora
+
+
+@dataclass(frozen=True)
+class DocumentLanguage:
+    """One document's languages.
+
+    Attributes:
+        id: The document's id.
+        code: The language found for the document (ISO 639-1).
+        lang: The supported language it is read as; ``None``: another language.
+        words: Words in the document.
+        paragraphs: Paragraphs (and passages) by language code, words counted:
+            ``{"en": (3, 412)}`` is three English paragraphs of 412 words.
+        passages: Quoted passages or sentences in another language inside paragraphs,
+            ``{code: (count, words)}``.
+        kept: Whether the document is on the map.
+    """
+
+    id: str
+    code: str
+    lang: Lang | None
+    words: int
+    paragraphs: dict[str, tuple[int, int]] = field(default_factory=dict)
+    passages: dict[str, tuple[int, int]] = field(default_factory=dict)
+    kept: bool = True
+
+    @property
+    def name(self) -> str:
+        """The English name of the language found."""
+        return language_name(self.code)
+
+
+@dataclass(frozen=True)
+class LanguageReport:
+    """What :func:`split_languages` found and did.
+
+    Attributes:
+        lang: The map's language.
+        forced: Whether the language was given (``--lang``) rather than detected.
+        documents: Per document, in input order.
+    """
+
+    lang: Lang
+    forced: bool
+    documents: tuple[DocumentLanguage, ...]
+
+    def document_counts(self) -> Counter[str]:
+        """Documents by language code found."""
+        return Counter(d.code for d in self.documents)
+
+    def other_paragraphs(self) -> dict[str, tuple[int, int]]:
+        """Other-language paragraphs inside kept documents, ``{code: (count, words)}``."""
+        out: dict[str, tuple[int, int]] = {}
+        for doc in self.documents:
+            if not doc.kept:
+                continue
+            for code, (n, w) in doc.paragraphs.items():
+                if code != self.lang:
+                    a, b = out.get(code, (0, 0))
+                    out[code] = (a + n, b + w)
+        return out
+
+    def other_passages(self) -> dict[str, tuple[int, int]]:
+        """Other-language passages inside paragraphs of kept documents."""
+        out: dict[str, tuple[int, int]] = {}
+        for doc in self.documents:
+            if doc.kept:
+                for code, (n, w) in doc.passages.items():
+                    a, b = out.get(code, (0, 0))
+                    out[code] = (a + n, b + w)
+        return out
+
+    def left_out(self) -> tuple[DocumentLanguage, ...]:
+        """Documents not on the map."""
+        return tuple(d for d in self.documents if not d.kept)
+
+    def found_line(self) -> str:
+        """What was found, e.g. "12 Danish, 1 English; 38 English paragraphs in Danish
+        documents"."""
+        counts = self.document_counts()
+        n = len(self.documents)
+        parts = [
+            f"{c} {language_name(code)}"
+            for code, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+        line = f"{n} document{'s' if n != 1 else ''}: " + ", ".join(parts)
+        inside = [
+            f"{count} {language_name(code)} paragraph{'s' if count != 1 else ''} ({words:,} words)"
+            for code, (count, words) in sorted(self.other_paragraphs().items())
+        ]
+        inside += [
+            f"{count} {language_name(code)} passage{'s' if count != 1 else ''} ({words:,} words)"
+            for code, (count, words) in sorted(self.other_passages().items())
+        ]
+        if inside:
+            line += "; " + ", ".join(inside) + f" in {language_name(self.lang)} documents"
+        return line
+
+    def decision_lines(self) -> list[str]:
+        """What the analysis did about the languages, one line each."""
+        name = language_name(self.lang)
+        if self.forced:
+            lines = [
+                f"Map in {name}: forced with --lang {self.lang}; every text is read as {name}."
+            ]
+            others = {c for c in self.document_counts() if c != self.lang} | set(
+                self.other_paragraphs()
+            )
+            if others:
+                lines.append(
+                    "  Note: "
+                    + ", ".join(sorted(language_name(c) for c in others))
+                    + f" text is read as {name} too; leave out --lang to have it detected "
+                    "and left out of the map"
+                )
+            return lines
+        lines = [f"Map in {name} (detected; --lang da or --lang en forces a language)."]
+        for doc in self.left_out():
+            reason = (
+                f"{doc.name}: the map is {name}; analyse it alone for its own map"
+                if doc.lang is not None
+                else f"{doc.name}, not analysed (Danish and English only; --lang da reads it "
+                "as Danish anyway)"
+            )
+            lines.append(f"  left out {doc.id} ({doc.words:,} words): {reason}")
+        left = [
+            f"{count} {language_name(code)} paragraph{'s' if count != 1 else ''}"
+            for code, (count, _) in sorted(self.other_paragraphs().items())
+        ] + [
+            f"{count} {language_name(code)} quotation{'s' if count != 1 else ''} or sentence"
+            f"{'s' if count != 1 else ''}"
+            for code, (count, _) in sorted(self.other_passages().items())
+        ]
+        if left:
+            lines.append(
+                f"  left out of the {name} map: " + ", ".join(left) + " (so no "
+                f"{'English' if self.lang == 'da' else 'Danish'} word is read as {name})"
+            )
+        return lines
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (network.json's ``language``)."""
+        return {
+            "lang": self.lang,
+            "forced": self.forced,
+            "found": self.found_line(),
+            "documents": [
+                {
+                    "id": d.id,
+                    "language": d.code,
+                    "read_as": d.lang,
+                    "words": d.words,
+                    "on_map": d.kept,
+                    "paragraphs": {c: list(v) for c, v in d.paragraphs.items()},
+                    "passages": {c: list(v) for c, v in d.passages.items()},
+                }
+                for d in self.documents
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class LanguageSplit:
+    """The documents to map (other-language text taken out) and the report."""
+
+    documents: tuple[Document, ...]
+    report: LanguageReport
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _paragraph_code(paragraph: str, screen: _Screen, hint: Lang | None) -> str | None:
+    """A paragraph's language code, or ``None``: too short or unclear (goes with its doc).
+
+    With a ``hint`` (the document's language), a paragraph that shows no function word of
+    another language is taken to be in it without asking the model.
+    """
+    if screen.words < MIN_PARAGRAPH_WORDS:
+        return None
+    if hint is not None and (
+        screen.says(hint) or (screen.count(_other(hint)) == 0 and screen.foreign == 0)
+    ):
+        return hint
+    found = detect_language(paragraph)
+    if found.lang is not None:
+        return found.lang
+    if found.code and screen.words >= 2 * MIN_PARAGRAPH_WORDS and found.confidence >= 0.5:
+        return found.code
+    return None
+
+
+#: Characters of a document the model reads to decide the document's first guess.
+_SAMPLE_CHARS = 1200
+
+
+def _sample(paragraphs: list[str]) -> str:
+    """Paragraphs spread over the document, long ones first, up to ``_SAMPLE_CHARS``."""
+    long = [p for p in paragraphs if len(p) >= 120] or paragraphs
+    if not long:
+        return ""
+    step = max(1, len(long) // 4)
+    picked: list[str] = []
+    size = 0
+    for p in long[step // 2 :: step]:
+        picked.append(p[: _SAMPLE_CHARS - size])
+        size += len(picked[-1])
+        if size >= _SAMPLE_CHARS:
+            break
+    return "\n".join(picked)
+
+
+def _foreign_passages(paragraph: str, lang: Lang) -> list[tuple[int, int]]:
+    """Spans of quoted passages or sentences inside a ``lang`` paragraph that are clearly
+    the other supported language."""
+    other = _other(lang)
+    spans = [m.span() for m in _QUOTED.finditer(paragraph)]
+    pos = 0
+    for part in _SENTENCE_END.split(paragraph):
+        start = paragraph.find(part, pos)
+        if start >= 0:
+            spans.append((start, start + len(part)))
+            pos = start + len(part)
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if any(s <= start and end <= e for s, e in out):
+            continue
+        piece = paragraph[start:end]
+        screen = _screen(piece)
+        if screen.words < _MIN_PASSAGE_WORDS or screen.count(other) < 2:
+            continue
+        if not screen.says(other) and screen.count(other) <= screen.count(lang):
+            continue
+        if detect_language(piece).lang == other or screen.says(other):
+            out.append((start, end))
+    return out
+
+
+def _cut(paragraph: str, spans: list[tuple[int, int]]) -> str:
+    pieces: list[str] = []
+    pos = 0
+    for start, end in spans:
+        pieces.append(paragraph[pos:start])
+        pos = end
+    pieces.append(paragraph[pos:])
+    return re.sub(r"[ \t]{2,}", " ", " … ".join(p.strip() for p in pieces if p.strip()))
+
+
+def _add(counts: dict[str, tuple[int, int]], code: str, words: int) -> None:
+    n, w = counts.get(code, (0, 0))
+    counts[code] = (n + 1, w + words)
+
+
+def _split_document(
+    doc: Document,
+) -> tuple[Lang | None, str, list[str | None], list[str], list[_Screen]]:
+    """``(lang, code, codes per paragraph, paragraphs, screens)`` for one document.
+
+    The model reads a sample for a first guess; each paragraph is then read with that guess
+    as hint; the document's language is the one with the most words, and when that differs
+    from the guess the paragraphs are read again with it.
+    """
+    paragraphs = doc.paragraphs
+    first = detect_language(_sample(paragraphs))
+    hint = first.lang
+    screens = [_screen(p) for p in paragraphs]
+    codes = [_paragraph_code(p, sc, hint) for p, sc in zip(paragraphs, screens, strict=True)]
+    words: Counter[str] = Counter()
+    for sc, code in zip(screens, codes, strict=True):
+        if code is not None:
+            words[code] += sc.words
+    if not words:
+        return first.lang, first.code, codes, paragraphs, screens
+    code = words.most_common(1)[0][0]
+    lang: Lang | None = code if code in LANGUAGES else None
+    if lang is not None and lang != hint:
+        codes = [_paragraph_code(p, sc, lang) for p, sc in zip(paragraphs, screens, strict=True)]
+    return lang, code, codes, paragraphs, screens
+
+
+def split_languages(documents: Sequence[Document], *, lang: Lang | None = None) -> LanguageSplit:
+    """Decide the map's language and take other-language text out of the documents.
+
+    Args:
+        documents: The cleaned documents.
+        lang: Force the map's language (``--lang``): nothing is left out, every text is read
+            as ``lang``; ``None`` detects it (see the module docstring for the rules).
+
+    Returns:
+        The documents to map (changed only where text was taken out) and the report.
+    """
+    if lang is not None and lang not in LANGUAGES:
+        raise AnalysisError(f"lang = {lang!r} is not supported; use one of {', '.join(LANGUAGES)}")
+    found = [(doc, *_split_document(doc)) for doc in documents]
+    if lang is None:
+        by_lang: Counter[str] = Counter()
+        for _, doc_lang, _, _, _, screens in found:
+            if doc_lang is not None:
+                by_lang[doc_lang] += sum(sc.words for sc in screens)
+        map_lang: Lang = "en" if by_lang["en"] > by_lang["da"] else "da"
+    else:
+        map_lang = lang
+    kept_docs: list[Document] = []
+    infos: list[DocumentLanguage] = []
+    for doc, doc_lang, code, codes, paragraphs, screens in found:
+        counts: dict[str, tuple[int, int]] = {}
+        passages: dict[str, tuple[int, int]] = {}
+        doc_words = sum(sc.words for sc in screens)
+        keep_doc = lang is not None or doc_lang == map_lang
+        kept_paragraphs: list[str] = []
+        for p, pcode, sc in zip(paragraphs, codes, screens, strict=True):
+            pcode = pcode or doc_lang or map_lang
+            _add(counts, pcode, sc.words)
+            if lang is not None:
+                kept_paragraphs.append(p)  # forced: everything is read as lang
+            elif keep_doc and pcode == map_lang:
+                other = _other(map_lang)
+                spans = _foreign_passages(p, map_lang) if sc.count(other) >= 2 else []
+                for start, end in spans:
+                    _add(passages, other, _words(p[start:end]))
+                kept_paragraphs.append(_cut(p, spans) if spans else p)
+        infos.append(
+            DocumentLanguage(
+                id=doc.id,
+                code=code,
+                lang=doc_lang,
+                words=doc_words,
+                paragraphs=counts,
+                passages=passages,
+                kept=keep_doc,
+            )
+        )
+        if not keep_doc:
+            continue
+        text = "\n\n".join(kept_paragraphs)
+        kept_docs.append(doc if text == "\n\n".join(paragraphs) else replace(doc, text=text))
+    report = LanguageReport(lang=map_lang, forced=lang is not None, documents=tuple(infos))
+    log.info("languages: %s", report.found_line())
+    return LanguageSplit(documents=tuple(kept_docs), report=report)
