@@ -64,6 +64,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CLEAR_WORDS",
+    "DEFAULT_LANG",
     "DETECTED",
     "LANGUAGE_NAMES",
     "MIN_PARAGRAPH_WORDS",
@@ -117,11 +118,15 @@ LANGUAGE_NAMES: dict[str, str] = {
     "pl": "Polish",
     "fi": "Finnish",
     "is": "Icelandic",
-    "": "unknown",
+    "": "undetermined (too short)",
 }
 
 #: A Norwegian or Swedish verdict counts only for a text at least this long (words).
 CLEAR_WORDS = 40
+
+#: Texts shorter than this are decided by their function words when only one language's
+#: occur.
+_SHORT_WORDS = 8
 
 #: Paragraphs shorter than this (headings, list items) take their document's language.
 MIN_PARAGRAPH_WORDS = 6
@@ -140,35 +145,42 @@ _DA_WORDS = frozenset(
     dette mange meget nogle andre hun han hvad vores mere skulle kunne ville nu alle
     hvilke hvorfor dem mig dig os bare lidt rigtig godt enig synes tror mener får ingen
     noget nok ud op ind igen altid aldrig fordi derfor hvilket sådan selv sammen mod uden
+    ja nej jo tak hej hejsa
     """.split()  # noqa: SIM905  (a word list reads better as text)
 )
 _EN_WORDS = frozenset(
     """
     the of and to is that this with are be by it not or which from you your as was were
     has an on they their we would should could will there these those what when who how
-    been can our its into than then them he she his my me if but do does did very just so because any such other may must shall about also more all some
+    been can our its into than then them he she his my me if but do does did very just so
+    because any such other may must shall about also more all some yes no don doesn didn
+    isn aren wasn won couldn shouldn wouldn
     """.split()  # noqa: SIM905
 )
 # Words of other languages that would otherwise pass the screen as Danish or English.
 _FOREIGN_WORDS = frozenset(
     """
-    und ist nicht die das mit sie auf ein eine zu sich auch werden wir ich och är inte
-    att jag vad mycket någon något några les est une des que pas sont el los las por una
-    het een zijn niet
+    und ist nicht die das mit sie auf ein eine zu sich auch werden wir ich les est une des
+    que pas sont el los las por una het een zijn niet
     """.split()  # noqa: SIM905
 )
-#: Marker word -> 0 (Danish), 1 (English), 2 (another language): one lookup per word.
+#: Danish spellings Norwegian and Swedish do not share.
+_DA_ONLY = frozenset("af hvad meget noget nogen nogle mellem bliver".split())  # noqa: SIM905
+#: Norwegian and Swedish words Danish does not have: two of them send a text to the model.
+_NORDIC_ONLY = frozenset(
+    """
+    av ble mye noe noen hva mellom blir ikkje eg och är inte att jag vad mycket någon något
+    några mellan
+    """.split()  # noqa: SIM905
+)
+#: Marker word -> 0 (Danish), 1 (English), 2 (another language), 3 (Norwegian/Swedish):
+#: one dict lookup per word.
 _MARKERS: dict[str, int] = {
+    **dict.fromkeys(_NORDIC_ONLY, 3),
     **dict.fromkeys(_FOREIGN_WORDS, 2),
     **dict.fromkeys(_EN_WORDS, 1),
     **dict.fromkeys(_DA_WORDS, 0),
 }
-# Danish spellings Norwegian and Swedish do not share, and theirs.
-_DA_ONLY = frozenset("af hvad meget noget nogen nogle mellem bliver".split())  # noqa: SIM905
-_NORDIC_ONLY = frozenset(
-    "av ble mye noe noen hva mellom blir ikkje eg och är inte att jag vad mycket någon något "  # noqa: SIM905
-    "några mellan".split()
-)
 
 # Letters only: numbers and punctuation are no words for the screen.
 _WORD = re.compile(r"[^\W\d_]+")
@@ -195,6 +207,7 @@ class _Screen:
     da: int
     en: int
     foreign: int
+    nordic: int = 0
 
     def count(self, lang: str) -> int:
         return self.da if lang == "da" else self.en
@@ -202,23 +215,35 @@ class _Screen:
     def says(self, lang: Lang) -> bool:
         """Whether the function words alone clearly say ``lang``."""
         own, other = self.count(lang), self.count(_other(lang))
-        return own >= 2 and own >= 3 * other and self.foreign * 3 <= own
+        return (
+            own >= 2
+            and own >= 3 * other
+            and (self.foreign + self.nordic) * 3 <= own
+            and (lang == "en" or self.nordic < 2)
+        )
+
+    def one_sided(self) -> Lang | None:
+        """The one supported language whose function words alone occur, if any."""
+        if self.foreign or self.nordic or (self.da > 0) == (self.en > 0):
+            return None
+        return "da" if self.da else "en"
 
 
 def _tokens(text: str) -> list[str]:
-    """Lower-case words (numbers and punctuation dropped)."""
-    return _WORD.findall(text.lower())
+    """Lower-case words (numbers and punctuation dropped; "IT", the acronym Danish texts are
+    full of, is not the English "it")."""
+    return _WORD.findall(text.replace("IT", " ").lower())
 
 
 def _screen(text: str) -> _Screen:
     words = _tokens(text)
-    counts = [0, 0, 0]  # da, en, foreign
+    counts = [0, 0, 0, 0]  # da, en, foreign, nordic
     get = _MARKERS.get
     for word in words:
         kind = get(word)
         if kind is not None:
             counts[kind] += 1
-    return _Screen(len(words), counts[0], counts[1], counts[2])
+    return _Screen(len(words), counts[0], counts[1], counts[2], counts[3])
 
 
 def _other(lang: str) -> Lang:
@@ -290,6 +315,10 @@ def detect_language(text: str) -> Detection:
     for lang in LANGUAGES:
         if screen.says(lang) and screen.count(lang) >= 4:
             return Detection(lang, lang, screen.words, 1.0)
+    if screen.words < _SHORT_WORDS and (side := screen.one_sided()) is not None:
+        # A few words with function words of one language only ("Onboarding og
+        # mentoring"): the model's trigrams know less about them than the function words.
+        return Detection(side, side, screen.words, 1.0)
     scores = _model_scores(text)
     if not scores:
         return Detection("", None, screen.words, 0.0)
@@ -346,8 +375,16 @@ def answer_language(text: str, *, workshop: Lang) -> Lang:
     return workshop
 
 
+#: The language a transcript gets when its participants say too little to tell.
+DEFAULT_LANG: Lang = "da"
+
+
 def speech_language(texts: Sequence[str]) -> Detection:
     """The language of a transcript, from what its participants said.
+
+    Speech that is too short to tell (fewer than :data:`CLEAR_WORDS` words with no function
+    words of another language behind the verdict, "Hej." or nothing at all) gets the
+    default language, Danish, and a ``note`` saying so, for the caller to print.
 
     Args:
         texts: The participants' utterances (the facilitator's left out).
@@ -356,32 +393,28 @@ def speech_language(texts: Sequence[str]) -> Detection:
         The detection; its ``lang`` is ``"da"`` or ``"en"``.
 
     Raises:
-        UnsupportedLanguage: The speech is clearly neither Danish nor English, or has no
-            words; the message names what was found and how to force a language.
+        UnsupportedLanguage: The speech is clearly neither Danish nor English; the message
+            names what was found and how to force a language.
     """
     text = "\n".join(t for t in texts if t.strip())
     found = detect_language(text)
-    if found.lang is None:
-        if 0 < found.words < CLEAR_WORDS:
-            raise UnsupportedLanguage(
-                f"the participants say only {found.words} words, which look "
-                f"{found.name} rather than Danish or English, too few to be sure; give "
-                "the language with --lang da or --lang en",
-                code=found.code,
-            )
-        if found.words == 0:
-            raise UnsupportedLanguage(
-                "the participants say no words, so their language cannot be told; give --lang",
-                code="",
-            )
-        share = f"{found.confidence:.0%} " if found.confidence < 1 else ""
-        raise UnsupportedLanguage(
-            f"the participants speak {found.name} ({share}by the language detector, "
-            f"{found.words:,} words); workshopbot analyses Danish and English only. If this "
-            "is wrong, give the language with --lang da or --lang en",
-            code=found.code,
+    if found.lang is not None:
+        return found
+    screen = _screen(text)
+    if found.words < CLEAR_WORDS and screen.foreign < 2 and screen.nordic < 2:
+        return replace(
+            found,
+            lang=DEFAULT_LANG,
+            note=f"{found.words} words are too few to tell the language; "
+            f"{language_name(DEFAULT_LANG)}, the default",
         )
-    return found
+    share = f"{found.confidence:.0%} " if found.confidence < 1 else ""
+    raise UnsupportedLanguage(
+        f"the participants speak {found.name} ({share}by the language detector, "
+        f"{found.words:,} words); workshopbot analyses Danish and English only. If this "
+        "is wrong, give the language with --lang da or --lang en",
+        code=found.code,
+    )
 
 
 def transcript_language(transcript: Transcript, facilitators: Iterable[str]) -> Detection:
@@ -591,6 +624,8 @@ def _paragraph_code(paragraph: str, screen: _Screen, hint: Lang | None) -> str |
         return hint
     found = detect_language(paragraph)
     if found.lang is not None:
+        if hint is not None and found.lang != hint and screen.count(found.lang) < 2:
+            return hint  # the model alone does not take a paragraph out of its document
         return found.lang
     if found.code and screen.words >= 2 * MIN_PARAGRAPH_WORDS and found.confidence >= 0.5:
         return found.code
@@ -677,9 +712,13 @@ def _split_document(
         if code is not None:
             words[code] += sc.words
     if not words:
+        if first.lang is None and first.words < CLEAR_WORDS:
+            return None, "", codes, paragraphs, screens
         return first.lang, first.code, codes, paragraphs, screens
     code = words.most_common(1)[0][0]
     lang: Lang | None = code if code in LANGUAGES else None
+    if lang is None and sum(sc.words for sc in screens) < CLEAR_WORDS:
+        return None, "", codes, paragraphs, screens  # too short to call it another language
     if lang is not None and lang != hint:
         codes = [_paragraph_code(p, sc, lang) for p, sc in zip(paragraphs, screens, strict=True)]
     return lang, code, codes, paragraphs, screens
@@ -713,7 +752,8 @@ def split_languages(documents: Sequence[Document], *, lang: Lang | None = None) 
         counts: dict[str, tuple[int, int]] = {}
         passages: dict[str, tuple[int, int]] = {}
         doc_words = sum(sc.words for sc in screens)
-        keep_doc = lang is not None or doc_lang == map_lang
+        # An undetermined document (too short to tell) is read in the map's language.
+        keep_doc = lang is not None or doc_lang == map_lang or (doc_lang is None and not code)
         kept_paragraphs: list[str] = []
         for p, pcode, sc in zip(paragraphs, codes, screens, strict=True):
             pcode = pcode or doc_lang or map_lang
@@ -739,8 +779,10 @@ def split_languages(documents: Sequence[Document], *, lang: Lang | None = None) 
         )
         if not keep_doc:
             continue
-        text = "\n\n".join(kept_paragraphs)
-        kept_docs.append(doc if text == "\n\n".join(paragraphs) else replace(doc, text=text))
+        if kept_paragraphs == paragraphs:
+            kept_docs.append(doc)  # nothing taken out: the document as it came
+        else:
+            kept_docs.append(replace(doc, text="\n\n".join(kept_paragraphs)))
     report = LanguageReport(lang=map_lang, forced=lang is not None, documents=tuple(infos))
     log.info("languages: %s", report.found_line())
     return LanguageSplit(documents=tuple(kept_docs), report=report)

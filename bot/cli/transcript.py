@@ -120,9 +120,9 @@ def run(args: argparse.Namespace) -> int:
         )
     if not args.facilitator:
         print(f"facilitator: {facilitators[0]} (the first speaker)", file=sys.stderr)
+    start = meeting_start(args.date, transcript)
     if args.lang is None:  # detected from what the participants said
         args.lang = _detected_language(path, transcript, facilitators)
-    start = meeting_start(args.date, transcript)
     return run_with_database(lambda db: _store(db, args, transcript, facilitators, start))
 
 
@@ -134,10 +134,8 @@ def _detected_language(path: Path, transcript: Transcript, facilitators: list[st
         found = transcript_language(transcript, facilitators)
     except UnsupportedLanguage as exc:
         raise CommandError(f"{path.name}: {exc}") from None
-    print(
-        f"language: {found.name} (detected from the participants' speech; --lang forces one)",
-        file=sys.stderr,
-    )
+    how = found.note or "detected from the participants' speech"
+    print(f"language: {found.name} ({how}; --lang forces one)", file=sys.stderr)
     return str(found.lang)
 
 
