@@ -408,11 +408,11 @@ def speech_language(texts: Sequence[str]) -> Detection:
             note=f"{found.words} words are too few to tell the language; "
             f"{language_name(DEFAULT_LANG)}, the default",
         )
-    share = f"{found.confidence:.0%} " if found.confidence < 1 else ""
+    sure = f", {found.confidence:.0%} sure" if found.confidence < 1 else ""
     raise UnsupportedLanguage(
-        f"the participants speak {found.name} ({share}by the language detector, "
-        f"{found.words:,} words); workshopbot analyses Danish and English only. If this "
-        "is wrong, give the language with --lang da or --lang en",
+        f"the participants speak {found.name} (detected in {found.words:,} words{sure}); "
+        "workshopbot analyses Danish and English only. If this is wrong, give the language "
+        "with --lang da or --lang en",
         code=found.code,
     )
 
