@@ -230,3 +230,13 @@ def english_words_only() -> set[str]:
     english = " ".join([*THESIS_ABSTRACT, *THESIS_BLOCK_QUOTES, THESIS_INLINE.split("“")[1]])
     danish = " ".join([*THESIS_DANISH, THESIS_TITLE, THESIS_INLINE.split("”")[1]])
     return {w for w in word.findall(english.lower())} - {w for w in word.findall(danish.lower())}
+
+
+#: One sentence each in languages with a stray "no", "me" or "a" that is not English.
+OTHER_SENTENCES = {
+    "es": "No me gusta nada esta idea, pero la reunión mensual puede ser útil para todos nosotros.",
+    "it": "Non mi piace questa idea, ma la riunione mensile può essere utile a tutti noi e anche "
+    "ai colleghi.",
+    "pl": "Nie podoba mi się ten pomysł, ale comiesięczne spotkanie może być przydatne dla nas "
+    "wszystkich.",
+}

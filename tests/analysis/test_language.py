@@ -35,6 +35,7 @@ from tests.analysis.language_material import (
     GERMAN_LONG,
     NORWEGIAN_LONG,
     NORWEGIAN_SHORT,
+    OTHER_SENTENCES,
     SWEDISH_LONG,
     THESIS_ABSTRACT,
     THESIS_DANISH,
@@ -127,6 +128,12 @@ def test_long_texts_in_other_languages_are_named_not_read_as_danish(
     with pytest.raises(UnsupportedLanguage, match=name) as info:
         speech_language(text.split(". "))
     assert "--lang" in str(info.value)
+
+
+@pytest.mark.parametrize(("code", "text"), sorted(OTHER_SENTENCES.items()), ids=str)
+def test_a_stray_english_looking_word_does_not_make_a_text_english(code: str, text: str) -> None:
+    found = detect_language(text)
+    assert (found.lang, found.code) == (None, code)
 
 
 def test_speech_too_short_to_tell_gets_the_default_and_says_so() -> None:
