@@ -10,16 +10,18 @@ This module tells the languages apart in two steps:
    language, and no model is asked.
 2. **A language model** for everything else: `lingua-language-detector
    <https://pypi.org/project/lingua-language-detector/>`_ (its n-gram models ship inside the
-   wheel, nothing is downloaded), in its low-accuracy mode (trigrams: loads in about 0.1 s,
-   ~60 MB) and limited to the languages a Danish organisation's texts plausibly hold
-   (:data:`DETECTED`). py3langid was measured too (bench/results/language.md): it flips
-   short Danish answers to Norwegian more often and takes 0.9 s to load.
+   wheel, nothing is downloaded), in its low-accuracy mode (trigrams, ~60 MB) and limited
+   to the languages a Danish organisation's texts plausibly hold (:data:`DETECTED`). Text
+   whose function words are Danish or English is judged among Danish, English, Norwegian
+   and Swedish only, whose models load in under 0.1 s; the others load when a text shows
+   one. py3langid was measured too (bench/results/language.md): it loads three times
+   slower and names Norwegian only as "no".
 
 Norwegian and Swedish. Short Danish text is often taken for Norwegian or Swedish by any
 detector ("Jeg er enig." is valid Bokmål). A Scandinavian verdict therefore reads the text
 as Danish (the closest supported language) unless the text is long (at least
 :data:`CLEAR_WORDS` words) *and* holds more Norwegian- or Swedish-only words ("av", "ble",
-"och", "inte") than Danish-only ones ("af", "blev", "meget"): only then is it clearly
+"och", "inte") than Danish-only ones ("af", "hvad", "meget"): only then is it clearly
 Norwegian or Swedish, and treated like any other unsupported language (left out of a map,
 a transcript refused), with a message that names it and says how to read it as Danish
 anyway (``--lang da``).
@@ -185,7 +187,7 @@ _MARKERS: dict[str, int] = {
 # Letters only: numbers and punctuation are no words for the screen.
 _WORD = re.compile(r"[^\W\d_]+")
 _QUOTED = re.compile(r"“[^”]{10,}”|„[^“”]{10,}[“”]|«[^»]{10,}»|\"[^\"]{10,}\"|‘[^’]{10,}’")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“„«‘(]?[A-ZÆØÅ0-9])")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][”\"»’)]))\s+(?=[\"“„«‘(]?[A-ZÆØÅ0-9])")
 
 
 class UnsupportedLanguage(AnalysisError):
@@ -596,8 +598,8 @@ class LanguageReport:
         ]
         if left:
             lines.append(
-                f"  left out of the {name} map: " + ", ".join(left) + " (so no "
-                f"{'English' if self.lang == 'da' else 'Danish'} word is read as {name})"
+                f"  left out of the {name} map: " + ", ".join(left) + f" (so no word of "
+                f"another language is read as {name})"
             )
         return lines
 
@@ -676,40 +678,50 @@ def _sample(paragraphs: list[str]) -> str:
     return "\n".join(picked)
 
 
-def _foreign_passages(paragraph: str, lang: Lang) -> list[tuple[int, int]]:
-    """Spans of quoted passages or sentences inside a ``lang`` paragraph that are clearly
-    the other supported language."""
+def _is_other(piece: str, lang: Lang) -> bool:
+    """Whether a quotation or sentence inside a ``lang`` paragraph is clearly the other
+    supported language."""
     other = _other(lang)
-    spans = [m.span() for m in _QUOTED.finditer(paragraph)]
-    pos = 0
-    for part in _SENTENCE_END.split(paragraph):
-        start = paragraph.find(part, pos)
-        if start >= 0:
-            spans.append((start, start + len(part)))
-            pos = start + len(part)
-    out: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if any(s <= start and end <= e for s, e in out):
-            continue
-        piece = paragraph[start:end]
-        screen = _screen(piece)
-        if screen.words < _MIN_PASSAGE_WORDS or screen.count(other) < 2:
-            continue
-        if not screen.says(other) and screen.count(other) <= screen.count(lang):
-            continue
-        if detect_language(piece).lang == other or screen.says(other):
-            out.append((start, end))
-    return out
+    screen = _screen(piece)
+    if screen.words < _MIN_PASSAGE_WORDS or screen.count(other) < 2:
+        return False
+    if screen.says(other):
+        return True
+    return screen.count(other) > screen.count(lang) and detect_language(piece).lang == other
 
 
-def _cut(paragraph: str, spans: list[tuple[int, int]]) -> str:
+def _cut_spans(text: str, spans: list[tuple[int, int]]) -> str:
     pieces: list[str] = []
     pos = 0
     for start, end in spans:
-        pieces.append(paragraph[pos:start])
+        pieces.append(text[pos:start])
         pos = end
-    pieces.append(paragraph[pos:])
+    pieces.append(text[pos:])
     return re.sub(r"[ \t]{2,}", " ", " … ".join(p.strip() for p in pieces if p.strip()))
+
+
+def _cut_foreign(paragraph: str, lang: Lang) -> tuple[str, list[int]]:
+    """Take quotations, then sentences, in the other supported language out of a ``lang``
+    paragraph ("… som Baldwin og Ford skriver: “the degree to which …” …").
+
+    Returns:
+        The paragraph without them ("…" where they were) and the words of each piece cut.
+    """
+    cut: list[int] = []
+    quotes = [m.span() for m in _QUOTED.finditer(paragraph)]
+    foreign = [(a, b) for a, b in quotes if _is_other(paragraph[a:b], lang)]
+    cut += [_words(paragraph[a:b]) for a, b in foreign]
+    text = _cut_spans(paragraph, foreign) if foreign else paragraph
+    sentences: list[tuple[int, int]] = []
+    pos = 0
+    for part in _SENTENCE_END.split(text):
+        start = text.find(part, pos)
+        if start >= 0:
+            pos = start + len(part)
+            if _is_other(part, lang):
+                sentences.append((start, pos))
+    cut += [_words(text[a:b]) for a, b in sentences]
+    return (_cut_spans(text, sentences) if sentences else text), cut
 
 
 def _add(counts: dict[str, tuple[int, int]], code: str, words: int) -> None:
@@ -786,10 +798,13 @@ def split_languages(documents: Sequence[Document], *, lang: Lang | None = None) 
                 kept_paragraphs.append(p)  # forced: everything is read as lang
             elif keep_doc and pcode == map_lang:
                 other = _other(map_lang)
-                spans = _foreign_passages(p, map_lang) if sc.count(other) >= 2 else []
-                for start, end in spans:
-                    _add(passages, other, _words(p[start:end]))
-                kept_paragraphs.append(_cut(p, spans) if spans else p)
+                text = p
+                if sc.count(other) >= 2:
+                    text, cut = _cut_foreign(p, map_lang)
+                    for words in cut:
+                        _add(passages, other, words)
+                if text.strip():
+                    kept_paragraphs.append(text)
         infos.append(
             DocumentLanguage(
                 id=doc.id,

@@ -274,3 +274,17 @@ def test_split_changes_only_the_text_it_must(corpus_dir: Path) -> None:
         assert all("…" in p for p in cut)  # only passages are cut out of paragraphs
     danish = Document(id="da", text="\n\n".join(THESIS_DANISH), metadata={"kind": "speciale"})
     assert split_languages([danish]).documents[0] is danish
+
+
+def test_an_english_quotation_over_two_sentences_is_cut_out_whole() -> None:
+    paragraph = (
+        "Hun skriver: “When nobody asks what you learned, you soon stop. That is the quiet "
+        "way in which most training is wasted.” Det er en pointe, som organisationen bør "
+        "tage alvorligt, fordi den handler om lederens rolle."
+    )
+    other = "Lederen skal spørge ind til kurset, og kollegerne skal have tid til at prøve det."
+    split = split_languages([Document(id="a", text=f"{paragraph}\n\n{other}")])
+    text = split.documents[0].text
+    assert "nobody" not in text and "training" not in text and "“" not in text
+    assert "Hun skriver:" in text and "Det er en pointe" in text and other in text
+    assert split.report.other_passages()["en"][0] >= 1
