@@ -34,6 +34,8 @@ class PreparedAnswer:
         content: Content lemmas of the whole answer.
         lemmas: All lemmas in order (for marker phrases and multi-word terms).
         words: Word count.
+        lang: The language the answer was analysed in (the workshop's, or the other one
+            when the answer is clearly written in it).
     """
 
     answer: AnswerData
@@ -46,6 +48,7 @@ class PreparedAnswer:
     content: frozenset[str]
     lemmas: tuple[str, ...]
     words: int
+    lang: Lang = "da"
 
     @property
     def id(self) -> str:
@@ -160,6 +163,7 @@ def prepare(
                     content=content,
                     lemmas=lemmas,
                     words=sum(i.words for i in parts_info),
+                    lang=sentence_langs[start] if end > start else lang,
                 )
             )
         out.append(PreparedQuestion(qid, run, tuple(prepared), run_key(run)))

@@ -82,3 +82,12 @@ def test_a_danish_answer_in_an_english_workshop_is_analysed_as_danish() -> None:
     assert prepared.answer.text == DANISH_ANSWER
     assert {"møde", "kollega", "kursus"} & prepared.content
     assert not {"vi", "skal", "hvor", "deres", "om"} & prepared.content
+
+
+def test_each_prepared_answer_says_its_language() -> None:
+    data = _with_answer(danish_workshop(), "q8", ENGLISH_ANSWER, "q8-en")
+    langs = {
+        a.id: a.lang for q in prepare(data, lang="da", audience="facilitator") for a in q.answers
+    }
+    assert langs.pop("q8-en") == "en"
+    assert set(langs.values()) == {"da"}
