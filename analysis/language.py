@@ -139,7 +139,8 @@ _MIN_PASSAGE_WORDS = 4
 _SCANDINAVIAN = frozenset({"nb", "nn", "sv"})
 
 # Function words that are words of one language and not of the other ("i", "at", "for",
-# "her", "man", "have" and "men" are words of both, so they count for neither).
+# "her", "man", "have" and "men" are words of both, so they count for neither, and so are
+# "to", Danish for two, and "it", which Danish writes for IT: "it-chefer").
 _DA_WORDS = frozenset(
     """
     og det er til på som med af den har ikke de et vi jeg kan skal var blev bliver også
@@ -152,7 +153,7 @@ _DA_WORDS = frozenset(
 )
 _EN_WORDS = frozenset(
     """
-    the of and to is that this with are be by it not or which from you your as was were
+    the of and is that this with are be by not or which from you your as was were
     has an on they their we would should could will there these those what when who how
     been can our its into than then them he she his my me if but do does did very just so
     because any such other may must shall about also more all some yes no don doesn didn
@@ -232,9 +233,8 @@ class _Screen:
 
 
 def _tokens(text: str) -> list[str]:
-    """Lower-case words (numbers and punctuation dropped; "IT", the acronym Danish texts are
-    full of, is not the English "it")."""
-    return _WORD.findall(text.replace("IT", " ").lower())
+    """Lower-case words (numbers and punctuation dropped)."""
+    return _WORD.findall(text.lower())
 
 
 def _screen(text: str) -> _Screen:
@@ -330,9 +330,14 @@ def detect_language(text: str) -> Detection:
     for lang in LANGUAGES:
         if screen.says(lang) and screen.count(lang) >= 4:
             return Detection(lang, lang, screen.words, 1.0)
-    if screen.words < _SHORT_WORDS and (side := screen.one_sided()) is not None:
-        # A few words with function words of one language only ("Onboarding og
-        # mentoring"): the model's trigrams know less about them than the function words.
+    side = screen.one_sided()
+    if side is not None and (
+        screen.words < _SHORT_WORDS
+        or (screen.count(side) >= 3 and screen.count(side) * 6 >= screen.words)
+    ):
+        # Function words of one language only: a few words ("Onboarding og mentoring"),
+        # where the model's trigrams know less than the function words, or as many as
+        # running text has ("The best way to predict your future is to create it.").
         return Detection(side, side, screen.words, 1.0)
     # Function words of another language, or none of Danish or English: the text may be
     # anything, so the model chooses among all the languages it knows.
