@@ -197,7 +197,8 @@ class AnalysisResult:
         stats: Corpus and map statistics.
         documents: The documents analysed (cleaned and redacted).
         skipped: Files that could not be used, and why.
-        timings: Seconds per stage (``ingest``, ``terms``, ``network``, ``layout``).
+        timings: Seconds per stage (``ingest``, ``language``, ``terms``, ``network``,
+            ``layout``).
         table: The term × unit matrix behind the map.
         language: What language detection found and left out (``None`` for results made
             before detection existed).
