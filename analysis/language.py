@@ -656,12 +656,20 @@ def _paragraph_code(paragraph: str, screen: _Screen, hint: Lang | None) -> str |
     found = detect_language(paragraph)
     if found.lang is not None:
         if hint is not None and found.lang != hint and screen.count(found.lang) < 2:
-            return hint  # the model alone does not take a paragraph out of its document
+            # One function word is thin evidence against the document's language: only a
+            # model that is sure takes the paragraph out ("We share too little knowledge
+            # across departments"; not "IT, CAD, PLC, e-handel, brugervejledninger etc.").
+            scores = _model_scores(paragraph, wide=False)
+            sure = bool(scores) and scores[0][0] == found.lang and scores[0][1] >= _SURE
+            return found.lang if sure else hint
         return found.lang
     if found.code and screen.words >= 2 * MIN_PARAGRAPH_WORDS and found.confidence >= 0.5:
         return found.code
     return None
 
+
+#: The model's confidence that alone takes a paragraph out of its document's language.
+_SURE = 0.9
 
 #: Characters of a document the model reads to decide the document's first guess.
 _SAMPLE_CHARS = 1200
