@@ -78,6 +78,7 @@ __all__ = [
     "answer_language",
     "detect_language",
     "language_name",
+    "other_language_stop_words",
     "speech_language",
     "split_languages",
     "transcript_language",
@@ -140,7 +141,7 @@ _SCANDINAVIAN = frozenset({"nb", "nn", "sv"})
 
 # Function words that are words of one language and not of the other ("i", "at", "for",
 # "her", "man", "have" and "men" are words of both, so they count for neither, and so are
-# "to", Danish for two, and "it", which Danish writes for IT: "it-chefer").
+# "to", Danish for two, "it", which Danish writes for IT: "it-chefer", and "by", town).
 _DA_WORDS = frozenset(
     """
     og det er til på som med af den har ikke de et vi jeg kan skal var blev bliver også
@@ -153,7 +154,7 @@ _DA_WORDS = frozenset(
 )
 _EN_WORDS = frozenset(
     """
-    the of and is that this with are be by not or which from you your as was were
+    the of and is that this with are be not or which from you your as was were
     has an on they their we would should could will there these those what when who how
     been can our its into than then them he she his my me if but do does did very just so
     because any such other may must shall about also more all some yes no don doesn didn
@@ -246,6 +247,27 @@ def _screen(text: str) -> _Screen:
         if kind is not None:
             counts[kind] += 1
     return _Screen(len(words), counts[0], counts[1], counts[2], counts[3])
+
+
+#: Words of :data:`_EN_WORDS` and :data:`_DA_WORDS` that are (or lemmatise to) words of
+#: the other language: never stop terms of its maps ("an" is the Danish "ane", "den" an
+#: English noun).
+_NOT_STOP: dict[str, frozenset[str]] = {
+    "da": frozenset({"an", "aren", "isn"}),
+    "en": frozenset({"den", "mod", "op", "os", "var", "dem", "han"}),
+}
+
+
+def other_language_stop_words(lang: Lang) -> frozenset[str]:
+    """Function words of the other supported language that are never terms of a ``lang``
+    map: a safety net for the ones left in the text (an English book title inside a Danish
+    sentence, "jf. The Art of Changing the Brain").
+
+    >>> "the" in other_language_stop_words("da")
+    True
+    """
+    words = _EN_WORDS if lang == "da" else _DA_WORDS
+    return words - _NOT_STOP[lang]
 
 
 def _other(lang: str) -> Lang:

@@ -19,7 +19,7 @@ from typing import Any
 from analysis import export, render
 from analysis.documents import Document, IngestReport, SkippedFile
 from analysis.errors import InvalidParameter, NoUsableDocuments
-from analysis.language import LanguageReport, split_languages
+from analysis.language import LanguageReport, other_language_stop_words, split_languages
 from analysis.layout import Layout, compute_layout
 from analysis.network import WEIGHTS, TermNetwork, Weight, build_network
 from analysis.nlp import LANGUAGES, Lang, load_pipeline
@@ -427,6 +427,9 @@ def _language_step(
 ) -> tuple[tuple[Document, ...], AnalysisOptions, LanguageReport]:
     """Detect the languages, keep the map language's text, and fix ``options.lang`` to it.
 
+    When the language was detected, the other language's function words join
+    ``options.stop_terms`` (so network.json's parameters list them).
+
     Raises:
         NoUsableDocuments: No document is in Danish or English.
     """
@@ -439,7 +442,13 @@ def _language_step(
             "Danish and English: give --lang da or --lang en to read the documents as one of "
             "them anyway"
         )
-    return split.documents, replace(options, lang=report.lang), report
+    stop_terms = tuple(options.stop_terms)
+    if not report.forced:
+        # Function words of the other language left inside kept paragraphs (an English
+        # title in a Danish sentence) never become terms of this map.
+        added = other_language_stop_words(report.lang) - set(stop_terms)
+        stop_terms += tuple(sorted(added))
+    return split.documents, replace(options, lang=report.lang, stop_terms=stop_terms), report
 
 
 def write_outputs(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -350,3 +351,24 @@ def test_whatever_the_order_danish_stays_and_english_goes(
             assert paragraph in kept
         elif len(paragraph.split()) >= MIN_WORDS:
             assert paragraph not in kept
+
+
+def test_english_titles_inside_danish_sentences_leave_no_function_word_on_the_map() -> None:
+    # The sentences are Danish, so they stay; the English title's "the" and "of" are on no
+    # map (forced to Danish, they are: the safety net is what keeps them out).
+    title = "The Art of Changing the Brain"
+    paragraphs = [
+        f"Zull beskriver i bogen {title}, at læring kræver tid og gentagelse for lederen.",
+        f"Med {title} som udgangspunkt kan lederen tale med medarbejderen om læring og tid.",
+        f"Flere medarbejdere nævner {title}, når de fortæller om læring i hverdagen.",
+        f"Lederen har læst {title} og bruger bogen, når medarbejderen kommer tilbage.",
+    ]
+    docs = [Document(id="notat.txt", text="\n\n".join(paragraphs))]
+    options = AnalysisOptions(layout_iterations=20, min_cooccurrence=1, max_terms=400)
+    detected = run_analysis(docs, options=options)
+    assert detected.lang == "da"
+    assert detected.language is not None and detected.language.other_paragraphs() == {}
+    assert _term_words(detected.terms) & {"the", "of"} == set()
+    assert "the" in detected.options.stop_terms  # and network.json says so
+    forced = run_analysis(docs, options=replace(options, lang="da"))
+    assert _term_words(forced.terms) & {"the", "of"}
