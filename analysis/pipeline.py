@@ -12,13 +12,14 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from analysis import export, render
 from analysis.documents import Document, IngestReport, SkippedFile
 from analysis.errors import InvalidParameter, NoUsableDocuments
+from analysis.language import LanguageReport, other_language_stop_words, split_languages
 from analysis.layout import Layout, compute_layout
 from analysis.network import WEIGHTS, TermNetwork, Weight, build_network
 from analysis.nlp import LANGUAGES, Lang, load_pipeline
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 
 #: Stage names, in the order they run.
-STAGES = ("ingest", "terms", "network", "layout", "render", "export")
+STAGES = ("ingest", "language", "terms", "network", "layout", "render", "export")
 
 #: The files :func:`write_outputs` writes, by role.
 OUTPUT_FILES = {
@@ -61,7 +62,10 @@ class AnalysisOptions:
     """Everything that shapes a map (checked when created).
 
     Attributes:
-        lang: Language of the documents (``"da"`` or ``"en"``).
+        lang: Language of the map (``"da"`` or ``"en"``), forced: every text is read as
+            it. ``None`` (the default): detected, see :mod:`analysis.language` (the map is
+            in the language with the most words; other-language documents, paragraphs and
+            quotations are left out of it and reported).
         model: A trained spaCy pipeline to use (name or path); ``None``: built-in lemmas.
         unit: Co-occurrence context: ``"document"``, ``"paragraph"`` or ``"sentence"``.
         max_terms: Terms on the map (the best ranked).
@@ -81,7 +85,7 @@ class AnalysisOptions:
         layout_iterations: ForceAtlas2 iterations.
     """
 
-    lang: Lang = "da"
+    lang: Lang | None = None
     model: str | None = None
     unit: Unit = "paragraph"
     max_terms: int = 150
@@ -100,7 +104,7 @@ class AnalysisOptions:
     layout_iterations: int = 300
 
     def __post_init__(self) -> None:
-        if self.lang not in LANGUAGES:
+        if self.lang is not None and self.lang not in LANGUAGES:
             raise InvalidParameter(
                 f"lang = {self.lang!r} is not supported; use one of {', '.join(LANGUAGES)}"
             )
@@ -200,8 +204,11 @@ class AnalysisResult:
         stats: Corpus and map statistics.
         documents: The documents analysed (cleaned and redacted).
         skipped: Files that could not be used, and why.
-        timings: Seconds per stage (``ingest``, ``terms``, ``network``, ``layout``).
+        timings: Seconds per stage (``ingest``, ``language``, ``terms``, ``network``,
+            ``layout``).
         table: The term × unit matrix behind the map.
+        language: What language detection found and left out (``None`` for results made
+            before detection existed).
     """
 
     options: AnalysisOptions
@@ -213,14 +220,15 @@ class AnalysisResult:
     skipped: tuple[SkippedFile, ...]
     timings: dict[str, float]
     table: TermTable
+    language: LanguageReport | None = None
 
     @property
     def caption(self) -> str:
-        return self.stats.caption(self.options.lang)
+        return self.stats.caption(self.lang)
 
     @property
-    def lang(self) -> str:
-        return self.options.lang
+    def lang(self) -> Lang:
+        return self.options.lang or "da"
 
     def to_json(self, *, timings: Mapping[str, float] | None = None) -> dict[str, Any]:
         """The whole result as JSON-ready data (network.json); no document text."""
@@ -238,6 +246,7 @@ class AnalysisResult:
                     for d in self.documents
                 ],
                 "skipped": [{"path": str(s.path), "reason": s.reason} for s in self.skipped],
+                **({"language": self.language.to_dict()} if self.language is not None else {}),
             },
         )
 
@@ -290,7 +299,8 @@ def _ingest(paths: Sequence[Path], options: AnalysisOptions, clock: _Clock) -> I
             keep_reflection=options.keep_reflection,
             keep_references=options.keep_references,
             redact_names=tuple(options.redact_names),
-            lang=options.lang,
+            # Undetected yet: placeholders are Danish; no placeholder ever becomes a term.
+            lang=options.lang or "da",
         ),
         progress=clock.report("ingest"),
     )
@@ -346,6 +356,9 @@ def run_analysis(
             f"variable = {options.variable!r} is not in the metadata; "
             + (f"available: {', '.join(names)}" if names else "give a --meta CSV file")
         )
+
+    documents, options, language = _language_step(documents, options, clock)
+    assert options.lang is not None  # the language step always settles it
 
     with clock.stage("terms"):
         nlp = load_pipeline(lang=options.lang, model=options.model)
@@ -412,7 +425,37 @@ def run_analysis(
         skipped=tuple(report.skipped),
         timings=dict(clock.timings),
         table=table,
+        language=language,
     )
+
+
+def _language_step(
+    documents: tuple[Document, ...], options: AnalysisOptions, clock: _Clock
+) -> tuple[tuple[Document, ...], AnalysisOptions, LanguageReport]:
+    """Detect the languages, keep the map language's text, and fix ``options.lang`` to it.
+
+    When the language was detected, the other language's function words join
+    ``options.stop_terms`` (so network.json's parameters list them).
+
+    Raises:
+        NoUsableDocuments: No document is in Danish or English.
+    """
+    with clock.stage("language"):
+        split = split_languages(documents, lang=options.lang)
+    report = split.report
+    if not split.documents:
+        raise NoUsableDocuments(
+            f"no Danish or English text to map ({report.found_line()}); workshopbot analyses "
+            "Danish and English: give --lang da or --lang en to read the documents as one of "
+            "them anyway"
+        )
+    stop_terms = tuple(options.stop_terms)
+    if not report.forced:
+        # Function words of the other language left inside kept paragraphs (an English
+        # title in a Danish sentence) never become terms of this map.
+        added = other_language_stop_words(report.lang) - set(stop_terms)
+        stop_terms += tuple(sorted(added))
+    return split.documents, replace(options, lang=report.lang, stop_terms=stop_terms), report
 
 
 def write_outputs(
@@ -454,7 +497,7 @@ def write_outputs(
             common: dict[str, Any] = {
                 "caption": caption,
                 "title": title,
-                "lang": result.options.lang,
+                "lang": result.lang,
             }
             full = render.render_figure(result.network, result.layout, size="full", **common)
             paths["png"].write_bytes(render.save_figure(full, "png", size="full"))

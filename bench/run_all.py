@@ -3,7 +3,7 @@
 The benchmarks are independent scripts, run one after another in subprocesses so that none
 skews another's memory or CPU figures. Results go to ``bench/results/*.md``.
 
-Usage: ``python bench/run_all.py [NAME ...]`` (names: ingest, analysis, storage, summary,
+Usage: ``python bench/run_all.py [NAME ...]`` (names: ingest, analysis, language, storage, summary,
 connector_clients, load; default: all).
 """
 
@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("ingest", "analysis", "storage", "summary", "connector_clients", "load")
+BENCHMARKS = ("ingest", "analysis", "language", "storage", "summary", "connector_clients", "load")
 
 
 def main(argv: list[str]) -> int:

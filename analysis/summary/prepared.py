@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from analysis.language import answer_language
 from analysis.summary.model import AnswerData, Audience, Lang, QuestionRunData, WorkshopData
-from analysis.summary.text import analyse_texts, split_sentences
+from analysis.summary.text import TextInfo, analyse_texts, split_sentences
 
 __all__ = ["ANONYMOUS_LABEL", "PreparedAnswer", "PreparedQuestion", "prepare", "run_key"]
 
@@ -33,6 +34,8 @@ class PreparedAnswer:
         content: Content lemmas of the whole answer.
         lemmas: All lemmas in order (for marker phrases and multi-word terms).
         words: Word count.
+        lang: The language the answer was analysed in (the workshop's, or the other one
+            when the answer is clearly written in it).
     """
 
     answer: AnswerData
@@ -47,6 +50,7 @@ class PreparedAnswer:
     words: int
     #: Per sentence: its content lemmas with the words as written, in order.
     sentence_forms: tuple[tuple[tuple[str, str], ...], ...] = ()
+    lang: Lang = "da"
 
     @property
     def id(self) -> str:
@@ -85,6 +89,23 @@ def display_name(answer: AnswerData, audience: Audience, lang: Lang) -> str:
     return answer.pseudonym
 
 
+def _analyse_in_own_language(
+    sentences: Sequence[str], langs: Sequence[Lang], *, lang: Lang, nlp: Any | None
+) -> list[TextInfo]:
+    """Lemmatise each answer's sentences in the answer's own language (an English answer
+    in a Danish workshop gets the English lemmatiser and stop words); ``nlp`` is the
+    workshop language's pipeline."""
+    infos: list[TextInfo | None] = [None] * len(sentences)
+    for each in sorted(set(langs)):
+        where = [i for i, x in enumerate(langs) if x == each]
+        found = analyse_texts(
+            [sentences[i] for i in where], lang=each, nlp=nlp if each == lang else None
+        )
+        for i, info in zip(where, found, strict=True):
+            infos[i] = info
+    return [info for info in infos if info is not None]
+
+
 def prepare(
     data: WorkshopData, *, lang: Lang, audience: Audience, nlp: Any | None = None
 ) -> tuple[PreparedQuestion, ...]:
@@ -92,7 +113,8 @@ def prepare(
 
     Args:
         data: The workshop.
-        lang: Language of the answers.
+        lang: The workshop's language; an answer clearly in the other one (an English
+            answer in a Danish workshop) is analysed in its own language.
         audience: ``group`` leaves private answers out entirely.
         nlp: A spaCy pipeline (default: the summary's cached one).
 
@@ -110,6 +132,7 @@ def prepare(
             (OPEN_DISCUSSION, None, sorted(data.open_discussion, key=lambda a: a.offset_seconds))
         )
     sentences: list[str] = []
+    sentence_langs: list[Lang] = []
     spans: list[tuple[int, int]] = []
     kept: list[list[AnswerData]] = []
     for _, _, answers in groups:
@@ -119,7 +142,8 @@ def prepare(
             parts = split_sentences(a.text) or [a.text]
             spans.append((len(sentences), len(sentences) + len(parts)))
             sentences.extend(parts)
-    infos = analyse_texts(sentences, lang=lang, nlp=nlp)
+            sentence_langs.extend([answer_language(a.text, workshop=lang)] * len(parts))
+    infos = _analyse_in_own_language(sentences, sentence_langs, lang=lang, nlp=nlp)
     out: list[PreparedQuestion] = []
     span_iter = iter(spans)
     for (qid, run, _), keep in zip(groups, kept, strict=True):
@@ -142,6 +166,7 @@ def prepare(
                     lemmas=lemmas,
                     words=sum(i.words for i in parts_info),
                     sentence_forms=tuple(i.forms for i in parts_info),
+                    lang=sentence_langs[start] if end > start else lang,
                 )
             )
         out.append(PreparedQuestion(qid, run, tuple(prepared), run_key(run)))

@@ -32,7 +32,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="build the term network map of a folder of assignments",
         description="Read .txt, .md, .docx and .pdf files (folders recursively), clean and "
         "redact them, and draw the network of their terms: network.png, network-card.png, "
-        "network.svg, network.gexf, network.graphml, terms.csv and network.json in --out.",
+        "network.svg, network.gexf, network.graphml, terms.csv and network.json in --out. "
+        "The language (Danish or English) is detected per document and per paragraph: the map "
+        "is in the language with the most words; documents, paragraphs and quotations in "
+        "another language are left out of it and reported. --lang da or --lang en forces "
+        "one language for every text.",
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
@@ -59,7 +63,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="edge weight (default: association)",
     )
     p.add_argument("--model", metavar="NAME", help="a trained spaCy pipeline to use")
-    p.add_argument("--lang", default="da", metavar="{da,en}", help="language (default: da)")
+    p.add_argument(
+        "--lang",
+        default=None,
+        metavar="{da,en}",
+        help="force the language: every text is read as Danish (da) or English (en); "
+        "default: detected per document and paragraph",
+    )
     p.add_argument("--seed", type=int, default=42, metavar="N", help="seed (default 42)")
     p.add_argument(
         "--keep-reflection",
@@ -236,6 +246,10 @@ def run(args: argparse.Namespace) -> int:
 
     stats = result.stats
     out = sys.stdout
+    if result.language is not None:
+        print(f"Languages: {result.language.found_line()}.", file=out)
+        for line in result.language.decision_lines():
+            print(line, file=out)
     print(
         f"Analysed {stats.documents} documents ({stats.skipped} skipped): "
         f"{stats.words:,} words in {stats.units:,} {stats.unit}s.",

@@ -67,7 +67,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="the facilitator's name as the transcript shows it (repeatable; default: the "
         "speaker who asks the most questions, which the import prints)",
     )
-    p.add_argument("--lang", choices=("da", "en"), default="da", help="language (default da)")
+    p.add_argument(
+        "--lang",
+        choices=("da", "en"),
+        default=None,
+        help="force the language; default: detected from the participants' speech (a "
+        "transcript in neither Danish nor English is refused)",
+    )
     p.add_argument("--org", metavar="NAME", default="", help="the organisation's name")
     p.add_argument("--title", metavar="TEXT", help="the workshop's title (default: the file name)")
     p.add_argument(
@@ -129,7 +135,22 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     start = meeting_start(args.date, transcript)
+    if args.lang is None:  # detected from what the participants said
+        args.lang = _detected_language(path, transcript, facilitators)
     return run_with_database(lambda db: _store(db, args, transcript, facilitators, start))
+
+
+def _detected_language(path: Path, transcript: Transcript, facilitators: list[str]) -> str:
+    """The transcript's language (printed), or a refusal naming what was found."""
+    from analysis.language import UnsupportedLanguage, transcript_language
+
+    try:
+        found = transcript_language(transcript, facilitators)
+    except UnsupportedLanguage as exc:
+        raise CommandError(f"{path.name}: {exc}") from None
+    how = found.note or "detected from the participants' speech"
+    print(f"language: {found.name} ({how}; --lang forces one)", file=sys.stderr)
+    return str(found.lang)
 
 
 #: How far in the future a meeting may end (clocks differ a little); as storage allows.

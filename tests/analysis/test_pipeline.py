@@ -41,7 +41,7 @@ def test_end_to_end_on_the_sample_corpus(corpus_dir: Path) -> None:
     assert len(result.network.clusters) >= 2
     covered = [v for c in result.network.clusters for v in c.nodes]
     assert sorted(covered) == sorted(result.network.term_nodes())
-    assert set(result.timings) == {"ingest", "terms", "network", "layout"}
+    assert set(result.timings) == {"ingest", "language", "terms", "network", "layout"}
 
 
 def test_writes_every_output_with_the_promised_sizes(written) -> None:  # type: ignore[no-untyped-def]
@@ -68,7 +68,7 @@ def test_progress_reports_every_stage(written) -> None:  # type: ignore[no-untyp
         docs("Lederen og medarbejderen.\n\nLederen og medarbejderen igen."),
         progress=lambda stage, done, total: seen.append(stage),
     )
-    assert [s for s in STAGES if s in seen] == ["ingest", "terms", "network", "layout"]
+    assert [s for s in STAGES if s in seen] == ["ingest", "language", "terms", "network", "layout"]
 
 
 def test_same_seed_same_layout() -> None:

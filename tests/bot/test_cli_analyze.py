@@ -214,3 +214,86 @@ def test_keep_references_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
     assert not any("illeris" in term for term in terms())
     assert any("illeris" in term for term in terms("--keep-references"))
+
+
+# --------------------------------------------------------------------------- languages
+
+
+def test_analyze_reports_the_languages_it_found(
+    corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.analysis.language_material import ENGLISH_ANSWERS, THESIS_ABSTRACT, write_thesis_docx
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for path in corpus_dir.glob("*.txt"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    write_thesis_docx(folder / "speciale.docx")
+    (folder / "english-report.txt").write_text(
+        "\n\n".join([*THESIS_ABSTRACT, *ENGLISH_ANSWERS]), encoding="utf-8"
+    )
+    code, stdout, _ = _run([str(folder), "--out", str(tmp_path / "o")], capsys)
+    assert code == 0
+    lines = stdout.splitlines()
+    found = next(line for line in lines if line.startswith("Languages: "))
+    assert found.startswith("Languages: 5 documents: 4 Danish, 1 English; ")
+    assert "English paragraphs" in found and "in Danish documents" in found
+    assert "Map in Danish (detected; --lang da or --lang en forces a language)." in lines
+    assert any(line.startswith("  left out english-report.txt") for line in lines)
+    assert any(line.startswith("  left out of the Danish map: ") for line in lines)
+    assert "Analysed 4 documents" in stdout
+    data = json.loads((tmp_path / "o" / "network.json").read_text(encoding="utf-8"))
+    assert data["parameters"]["lang"] == "da"
+    assert data["language"]["forced"] is False
+    assert {d["id"]: d["on_map"] for d in data["language"]["documents"]}[
+        "english-report.txt"
+    ] is False
+
+    code, stdout, _ = _run([str(folder), "--out", str(tmp_path / "f"), "--lang", "da"], capsys)
+    assert code == 0
+    assert "Map in Danish: forced with --lang da; every text is read as Danish." in stdout
+    assert "English text is read as Danish too" in stdout
+    assert "Analysed 5 documents" in stdout
+
+
+def test_analyze_without_lang_maps_an_english_corpus_in_english(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.analysis.language_material import THESIS_ABSTRACT, THESIS_BLOCK_QUOTES
+
+    folder = tmp_path / "english"
+    folder.mkdir()
+    for i, text in enumerate([*THESIS_ABSTRACT, *THESIS_BLOCK_QUOTES]):
+        (folder / f"text{i}.txt").write_text(text + "\n\n" + text, encoding="utf-8")
+    code, stdout, _ = _run([str(folder), "--out", str(tmp_path / "o")], capsys)
+    assert code == 0
+    assert "Languages: 4 documents: 4 English." in stdout
+    assert "Map in English (detected" in stdout
+    terms = [
+        r["term"] for r in csv.DictReader((tmp_path / "o" / "terms.csv").open(encoding="utf-8-sig"))
+    ]
+    assert terms and not {"the", "of", "and", "that", "to"} & set(terms)
+
+
+def test_analyze_refuses_a_german_folder_naming_german(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.analysis.language_material import GERMAN_LONG
+
+    folder = tmp_path / "deutsch"
+    folder.mkdir()
+    (folder / "bericht.txt").write_text(GERMAN_LONG + "\n\n" + GERMAN_LONG, encoding="utf-8")
+    code, _, stderr = _run([str(folder), "--out", str(tmp_path / "o")], capsys)
+    assert code == 2
+    error = [line for line in stderr.splitlines() if "error" in line]
+    assert len(error) == 1 and "1 German" in error[0] and "--lang da" in error[0]
+
+
+def test_help_says_the_language_is_detected_and_how_to_force_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for command in (["analyze", "--help"], ["transcript", "import", "--help"]):
+        with pytest.raises(SystemExit):
+            main(command)
+        text = " ".join(capsys.readouterr().out.split())
+        assert "detected" in text and "--lang" in text
