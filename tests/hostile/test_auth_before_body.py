@@ -56,7 +56,7 @@ class KeyServer:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 owner.requests += 1
                 if owner.hang:
                     time.sleep(owner.hang)
