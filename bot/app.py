@@ -337,6 +337,9 @@ async def messages(request: web.Request) -> web.Response:
         except PermissionError as exc:
             log.warning("refused a request before reading its body: %s", exc)
             raise web.HTTPUnauthorized(text="the Bot Framework token is not valid") from None
+        except Exception as exc:  # a key that does not load, …: still no valid token
+            log.warning("could not check a Bot Framework token: %r", exc)
+            raise web.HTTPUnauthorized(text="the Bot Framework token is not valid") from None
     activity, tenants = await _read_activity(request)
     try:
         auth_result = await adapter.bot_framework_authentication.authenticate_request(

@@ -31,6 +31,7 @@ import asyncio
 import json
 import logging
 import time
+import weakref
 from typing import Any
 
 import aiohttp
@@ -103,7 +104,11 @@ class SigningKeys:
         self.retry_at = 0.0  # no fetch before this monotonic time (after a failure)
         self.last_error = ""
         self.fetches = 0  #: fetch attempts (for tests)
-        self._lock = asyncio.Lock()
+        # One lock per event loop: an asyncio.Lock belongs to the loop that first waits on
+        # it, and these objects are shared by every app in the process (tests run several).
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
 
     async def get(self, key_id: str | None) -> SigningKey:
         """The key ``key_id``; fetches the set when it is missing, a day old, or (at most
@@ -128,7 +133,11 @@ class SigningKeys:
         return key
 
     async def _refresh(self) -> None:
-        async with self._lock:  # one fetch at a time; waiters see its result
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        async with lock:  # one fetch at a time; waiters see its result
             now = time.monotonic()
             if self.fetched_at is not None and now - self.fetched_at < 1.0:
                 return  # another request just fetched

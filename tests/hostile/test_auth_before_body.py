@@ -307,3 +307,33 @@ def test_healthz_answers_while_the_key_endpoint_hangs(
     status, took = result["second"]
     assert status == 401 and took < 1.0, result
     assert server.requests == 1, "a failed fetch must back off, not be retried per request"
+
+
+def test_a_second_app_on_another_event_loop_shares_the_keys(
+    keyed_bot: tuple[BackgroundBot, KeyServer],
+    signing_key: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first, server = keyed_bot
+    url = first.connector.url
+    assert (
+        first.post(teams_message(url, "hej"), headers=_bearer(_token(signing_key, url)))[0] == 200
+    )
+    monkeypatch.setattr(ChannelValidation, "open_id_metadata_endpoint", server.url)
+    second = BackgroundBot(
+        tmp_path,
+        open_workshop=False,
+        local=False,
+        APP_ID=APP_ID,
+        APP_PASSWORD="not-a-real-secret",
+        APP_TENANTID=TENANT_ID,
+    )
+    try:
+        own = second.connector.url
+        status, text = second.post(
+            teams_message(own, "hej"), headers=_bearer(_token(signing_key, own))
+        )
+        assert status == 200, text
+    finally:
+        second.stop()
