@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from analysis.escape import CSV_FORMULA_STARTS, csv_cell, escape_markdown
+from tests.hostile._databases import DATABASES, bot_on
 from tests.hostile.conftest import BackgroundBot
 
 LINK = "[Se lønningerne her](https://evil.example/phish)"
@@ -42,16 +43,17 @@ def _unescape(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
 
 
-@pytest.fixture(scope="module")
-def answered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BackgroundBot, int]]:
-    bot = BackgroundBot(tmp_path_factory.mktemp("inject"))
-    assert bot.card is not None
-    for index, text in enumerate(HOSTILE_ANSWERS, start=50):
-        activity = bot.driver.answer_activity(bot.card, index, via="card", text=text)
-        status, body = bot.post(activity)
-        assert status == 200, body
-    yield bot, bot.card.workshop_id
-    bot.stop()
+@pytest.fixture(scope="module", params=DATABASES)
+def answered(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[BackgroundBot, int]]:
+    with bot_on(request.param, request, tmp_path_factory.mktemp("inject")) as bot:
+        assert bot.card is not None
+        for index, text in enumerate(HOSTILE_ANSWERS, start=50):
+            activity = bot.driver.answer_activity(bot.card, index, via="card", text=text)
+            status, body = bot.post(activity)
+            assert status == 200, body
+        yield bot, bot.card.workshop_id
 
 
 def _stored(bot: BackgroundBot, workshop_id: int) -> list[Any]:

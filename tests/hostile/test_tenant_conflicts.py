@@ -1,7 +1,7 @@
 """One authoritative tenant per activity: the allow-list is checked against the one tenant
 every tenant field agrees on; an activity whose fields name different tenants (one allowed,
 one not) is refused whichever field a reader looks at first; the workshop stores exactly
-the tenant that was checked."""
+the tenant that was checked. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,17 +11,24 @@ from typing import Any
 import pytest
 
 from bench.workload import LocalConnector, WorkshopDriver
+from tests.hostile._databases import DATABASES, bot_on
 from tests.hostile.conftest import BackgroundBot
 from tests.support import TENANT_ID, teams_message
 
 OTHER = "99999999-0000-0000-0000-000000000000"
 
 
-@pytest.fixture(scope="module")
-def tenant_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackgroundBot]:
-    bot = BackgroundBot(tmp_path_factory.mktemp("tenants"), allowed_tenants=frozenset({TENANT_ID}))
-    yield bot
-    bot.stop()
+@pytest.fixture(scope="module", params=DATABASES)
+def tenant_bot(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BackgroundBot]:
+    with bot_on(
+        request.param,
+        request,
+        tmp_path_factory.mktemp("tenants"),
+        allowed_tenants=frozenset({TENANT_ID}),
+    ) as bot:
+        yield bot
 
 
 def _set(activity: dict[str, Any], where: str, value: str) -> None:
