@@ -20,6 +20,7 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -158,6 +159,7 @@ def test_analyze_skips_each_hostile_file_by_name_and_maps_the_rest(
 _MEASURE = """
 import json, resource, sys, time
 from pathlib import Path
+from typing import Any
 from analysis.ingest import ingest
 from analysis.errors import NoUsableDocuments
 import docx, pypdf  # the readers' own weight is the baseline
@@ -260,3 +262,35 @@ def test_possible_timestamps_still_parse(tmp_path: Path) -> None:
     )
     transcript = parse_transcript(path)
     assert [u.start for u in transcript.utterances] == [3599.0, 3598.0]
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "reason"),
+    [
+        ("bombe.docx", zip_bomb_docx, "of XML once unpacked"),
+        ("halvt.docx", malformed_docx, "malformed XML"),
+        ("loegn.docx", lying_docx, "not a readable .docx file"),
+        (
+            "lang.vtt",
+            lambda: ("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n" + "<v " * 34_000).encode(),
+            "line 4",
+        ),
+        (
+            "tid.vtt",
+            lambda: b"WEBVTT\n\n00:99:99.000 --> 00:99:99.500\n<v A>Hej.</v>\n",
+            "line 3: impossible timestamp",
+        ),
+    ],
+)
+def test_transcript_import_refuses_a_hostile_file_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, build: Any, reason: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(build())
+    started = time.process_time()
+    code = main(["transcript", "import", str(path)])
+    assert time.process_time() - started < 5.0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1 and "Traceback" not in err[0], err
+    assert str(path) in err[0] and reason in err[0], err[0]
