@@ -8,7 +8,6 @@ with highlighted terms long after the analysis ran).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import logging
@@ -20,6 +19,7 @@ from typing import Any
 import networkx as nx
 
 from analysis.errors import InvalidParameter
+from analysis.escape import csv_writer
 from analysis.layout import Layout
 from analysis.network import Cluster, TermNetwork
 from analysis.render import cluster_colour
@@ -132,7 +132,7 @@ def terms_csv(terms: Sequence[Term], network: TermNetwork) -> str:
     most frequent first): the label is one normalised form, the variants show what was read.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer, lineterminator="\n")  # formula-like cells neutralised
     writer.writerow(TERMS_CSV_COLUMNS)
     graph = network.graph
     for term in terms:

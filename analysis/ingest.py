@@ -36,6 +36,7 @@ from analysis.clean import (
 )
 from analysis.documents import Document, IngestReport, SkippedFile
 from analysis.errors import NoUsableDocuments, UnreadableInput
+from analysis.file_limits import FileLimitError, check_docx_package, check_file_size
 from analysis.redact import Redactor
 
 if TYPE_CHECKING:
@@ -186,6 +187,10 @@ def _strip_markdown(text: str) -> str:
 
 
 def _read_text(path: Path, *, markdown: bool) -> list[str]:
+    try:
+        check_file_size(path)
+    except FileLimitError as exc:
+        raise _Skip(f"refused: {exc}") from None
     text = _decode(path.read_bytes())
     if markdown:
         text = _strip_markdown(text)
@@ -224,6 +229,12 @@ def _read_docx(
         SyntaxError,  # lxml's XMLSyntaxError
         *_PARSER_ERRORS,
     )
+    try:
+        check_docx_package(path)
+    except FileLimitError as exc:
+        raise _Skip(f"refused: {exc}") from None
+    except zipfile.BadZipFile as exc:
+        raise _Skip(f"not a readable Word file (the zip package is damaged: {exc})") from None
     try:
         document = docx.Document(str(path))
         return _docx_blocks(
@@ -327,9 +338,13 @@ def _table_texts(table: Table) -> Iterator[str]:
 
 def _read_pdf(path: Path) -> tuple[list[str], list[str]]:
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError, PdfReadError, PyPdfError
 
     errors: tuple[type[Exception], ...] = (PdfReadError, *_PARSER_ERRORS)
+    try:
+        check_file_size(path)
+    except FileLimitError as exc:
+        raise _Skip(f"refused: {exc}") from None
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
@@ -344,7 +359,12 @@ def _read_pdf(path: Path) -> tuple[list[str], list[str]]:
         raise
     except FileNotDecryptedError:
         raise _Skip("encrypted (password-protected PDF); remove the password") from None
+    except LimitReachedError as exc:
+        # pypdf's own safety limits (declared sizes, decompression output, loops).
+        raise _Skip(f"refused: the PDF exceeds a safety limit of the PDF reader ({exc})") from None
     except errors as exc:
+        raise _Skip(f"not a readable PDF ({type(exc).__name__})") from None
+    except PyPdfError as exc:  # any other pypdf failure: this file only, never the run
         raise _Skip(f"not a readable PDF ({type(exc).__name__})") from None
     if not pages:
         raise _Skip("a PDF without pages")

@@ -29,12 +29,14 @@ from __future__ import annotations
 
 import difflib
 import re
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from analysis.errors import AnalysisError
+from analysis.file_limits import FileLimitError, check_docx_package, check_file_size
 
 __all__ = [
     "QuestionTurn",
@@ -55,7 +57,13 @@ __all__ = [
 
 _TIME = r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?"
 _CUE = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s+.*)?$")
-_VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>(.*?)(?:</v>|$)", re.DOTALL)
+# Bounded name (and class) lengths keep the search linear: with ``[^>]+`` a line of many
+# "<v " without ">" made it quadratic (a 100 KB line took over 15 s).
+_VOICE = re.compile(r"<v(?:\.[^ <>\n]{0,100})?\s+([^<>\n]{1,200})>(.*?)(?:</v>|$)", re.DOTALL)
+#: Longest text of one cue (a Teams cue is a sentence or two; a whole speech is < 10 000).
+MAX_CUE_CHARS = 20_000
+#: Largest transcript file read (a three-hour Teams meeting: about 2 MB).
+MAX_TRANSCRIPT_BYTES = 20 * 1024 * 1024
 _TAG = re.compile(r"</?[^>]+>")
 # A docx header line: "Name   0:03", "Name 1:02:03", or a bare timestamp line.
 _DOCX_HEAD = re.compile(rf"^(?P<name>.+?)\s+(?P<time>{_TIME})\s*$")
@@ -181,6 +189,12 @@ def parse_vtt(text: str) -> Transcript:
                 )
         assert timing is not None
         groups = timing.groups()
+        for part in (groups[0:4], groups[4:8]):
+            if int(part[1]) > 59 or int(part[2]) > 59:
+                raise TranscriptError(
+                    f"line {cue_line}: impossible timestamp in the cue timing "
+                    f"{lines[cue_line - 1].strip()[:60]!r}: minutes and seconds run from 00 to 59"
+                )
         start, end = _seconds(groups[0:4]), _seconds(groups[4:8])
         if end < start:
             raise TranscriptError(
@@ -194,6 +208,11 @@ def parse_vtt(text: str) -> Transcript:
         if not payload:
             raise TranscriptError(f"line {cue_line + 1}: expected the cue's text after its timing")
         body = " ".join(payload)
+        if len(body) > MAX_CUE_CHARS:
+            raise TranscriptError(
+                f"line {cue_line + 1}: the cue's text is {len(body)} characters long, more than "
+                f"the {MAX_CUE_CHARS} a transcript cue may have; is this really a transcript?"
+            )
         voices = _VOICE.findall(body)
         if not voices:
             raise TranscriptError(
@@ -211,10 +230,18 @@ def _docx_paragraphs(path: Path) -> list[str]:
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
+        check_docx_package(path)
+    except FileLimitError as exc:
+        raise TranscriptError(f"{path}: refused: {exc}") from None
+    except zipfile.BadZipFile as exc:
+        raise TranscriptError(f"{path}: not a readable .docx file (damaged zip: {exc})") from None
+    try:
         document = open_document(str(path))
+        return [p.text for p in document.paragraphs]
+    except SyntaxError as exc:  # lxml's XMLSyntaxError: malformed XML inside the package
+        raise TranscriptError(f"{path}: not a readable .docx file (malformed XML: {exc})") from None
     except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
         raise TranscriptError(f"{path}: not a readable .docx file ({exc})") from exc
-    return [p.text for p in document.paragraphs]
 
 
 def parse_docx_paragraphs(paragraphs: Sequence[str]) -> Transcript:
@@ -410,6 +437,10 @@ def parse_transcript(path: Path) -> Transcript:
     if not path.is_file():
         raise TranscriptError(f"{path}: no such file; give the path of a .vtt or .docx transcript")
     if suffix == ".vtt":
+        try:
+            check_file_size(path, MAX_TRANSCRIPT_BYTES)
+        except FileLimitError as exc:
+            raise TranscriptError(f"{path}: refused: {exc}") from None
         try:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:

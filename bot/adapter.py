@@ -39,6 +39,7 @@ from botframework.connector.auth import (
     UserTokenClient,
 )
 
+from bot.auth_keys import install as install_signing_keys
 from bot.settings import Settings
 
 __all__ = [
@@ -267,6 +268,7 @@ def create_adapter(
     Returns:
         The adapter and its authentication (close it at shutdown).
     """
+    install_signing_keys()  # fetch the signing keys off the loop, with timeout and back-off
     auth = ClientCachingAuthentication(
         ConfigurationBotFrameworkAuthentication(sdk_configuration(settings), logger=log)
     )

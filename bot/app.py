@@ -3,9 +3,11 @@
 Routes:
 
 - ``POST /api/messages``: Bot Framework activities. The body must be JSON
-  (``application/json``, at most 1 MB: else 415/413/400). With an app id, requests need a
-  valid Bot Framework token (401 otherwise, nothing processed); activities from a tenant
-  outside ``WORKSHOPBOT_ALLOWED_TENANTS`` get 403 and are not processed.
+  (``application/json``, at most 1 MB, nested at most 64 levels: else 415/413/400). With an
+  app id, requests need a valid Bot Framework token, checked from the header before the body
+  is read (401 otherwise, nothing processed); an activity whose tenant fields disagree, or
+  whose one tenant is outside ``WORKSHOPBOT_ALLOWED_TENANTS``, gets 403 and is not
+  processed. See docs/security.md.
 - ``GET /healthz``: 200 ``{"status": "ok"}`` when the database answers, else 503 (liveness).
 - ``GET /readyz``: 503 until the spaCy warm-up after a start is done, then as ``/healthz``
   (readiness: point a load balancer's probe here).
@@ -42,6 +44,7 @@ from botbuilder.schema import Activity
 
 from bot.activity_json import parse_activity
 from bot.adapter import ClientCachingAuthentication, create_adapter
+from bot.auth_keys import precheck_token
 from bot.errors import StartupError
 from bot.outbox import Outbox, share_of_limits
 from bot.services import NOT_STORED, BotServices, Spawner
@@ -51,6 +54,7 @@ __all__ = [
     "ADAPTER_KEY",
     "BOT_KEY",
     "MAX_BODY_BYTES",
+    "MAX_JSON_DEPTH",
     "SERVICES_KEY",
     "SETTINGS_KEY",
     "BotFactory",
@@ -67,6 +71,8 @@ IO_THREADS = 32
 
 #: Largest accepted request body; Teams' own message limit is about 100 KB.
 MAX_BODY_BYTES = 1024 * 1024
+#: Deepest accepted nesting of JSON lists/objects; Teams activities nest about 6 levels.
+MAX_JSON_DEPTH = 64
 
 #: Builds the bot from the shared services (default: ``bot.handler.WorkshopBot``).
 BotFactory = Callable[[BotServices], Bot]
@@ -152,31 +158,73 @@ async def error_middleware(
         return _json_error(500, "internal error; the bot's log has the details")
 
 
+def _tenant_fields(body: dict[str, Any]) -> dict[str, str]:
+    """Every tenant id the raw activity names, by where it was found.
+
+    Teams sends the same id as ``conversation.tenantId`` and ``channelData.tenant.id``; the
+    SDK's model reads ``conversation.tenantID``. A field that is present but not a
+    non-empty string is refused (400) rather than guessed at.
+    """
+    found: dict[str, str] = {}
+    conversation = body.get("conversation")
+    places: list[tuple[str, Any]] = []
+    if isinstance(conversation, dict):
+        places += [
+            (f"conversation.{key}", conversation.get(key)) for key in ("tenantId", "tenantID")
+        ]
+    channel_data = body.get("channelData")
+    if isinstance(channel_data, dict) and "tenant" in channel_data:
+        tenant = channel_data["tenant"]
+        if tenant is not None and not isinstance(tenant, dict):
+            raise web.HTTPBadRequest(text="the activity's channelData.tenant must be an object")
+        places.append(("channelData.tenant.id", (tenant or {}).get("id")))
+    for where, value in places:
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise web.HTTPBadRequest(text=f"the activity's {where} must be a string")
+        found[where] = value
+    return found
+
+
+def _one_tenant(fields: dict[str, str]) -> str | None:
+    """The activity's one tenant, or 403 when its tenant fields disagree.
+
+    Which field a reader happens to look at first must never decide the tenant: an activity
+    naming an allowed tenant in one field and another tenant in a second is refused.
+    """
+    values = set(fields.values())
+    if len(values) > 1:
+        log.warning("refused an activity with conflicting tenant ids: %s", fields)
+        raise web.HTTPForbidden(
+            text="the activity names conflicting tenants ("
+            + ", ".join(sorted(fields))
+            + " differ); it is not processed"
+        )
+    return next(iter(values), None)
+
+
 def _tenant_of(activity: Activity) -> str | None:
+    """The tenant id on a parsed activity (after :func:`_normalize_tenant`, the checked one)."""
     conversation = activity.conversation
     if conversation is not None and getattr(conversation, "tenant_id", None):
         return str(conversation.tenant_id)
-    extra = getattr(conversation, "additional_properties", None) or {}
-    if isinstance(extra.get("tenantId"), str) and extra["tenantId"]:
-        return str(extra["tenantId"])
-    channel_data = activity.channel_data
-    if isinstance(channel_data, dict):
-        tenant = channel_data.get("tenant")
-        if isinstance(tenant, dict) and tenant.get("id"):
-            return str(tenant["id"])
     return None
 
 
-def _normalize_tenant(activity: Activity) -> None:
-    """Put the tenant id where the SDK looks for it.
+def _normalize_tenant(activity: Activity, tenant: str | None) -> None:
+    """Put the one checked tenant id everywhere a reader may look for it.
 
     Teams sends ``conversation.tenantId``, but botbuilder-python 4.17 maps
     ``ConversationAccount.tenant_id`` to the key ``tenantID``, so the tenant is lost from
-    every conversation reference (and a proactive 1:1 chat then cannot be created). Copy it
-    from ``tenantId`` or ``channelData.tenant.id``.
+    every conversation reference (and a proactive 1:1 chat then cannot be created). The
+    handler reads ``channelData.tenant.id``; the conversation reference reads
+    ``conversation.tenant_id``: both get the same, checked value.
     """
-    if activity.conversation is not None and not activity.conversation.tenant_id:
-        activity.conversation.tenant_id = _tenant_of(activity)
+    if activity.conversation is not None:
+        activity.conversation.tenant_id = tenant
+    if tenant is not None and isinstance(activity.channel_data, dict):
+        activity.channel_data["tenant"] = {"id": tenant}
 
 
 def _check_shape(body: dict[str, Any], raw: bytes) -> None:
@@ -206,21 +254,53 @@ def _check_shape(body: dict[str, Any], raw: bytes) -> None:
             raise web.HTTPBadRequest(text="the activity contains invalid Unicode") from None
 
 
-async def _read_activity(request: web.Request) -> Activity:
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """True when ``value`` nests lists/objects deeper than ``limit`` (iterative: no
+    recursion, stops at the first node too deep)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def _check_door(request: web.Request) -> None:
+    """What the headers alone can refuse: wrong content type (415), declared size (413)."""
     if request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(text="send the activity as application/json")
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise web.HTTPRequestEntityTooLarge(
             max_size=MAX_BODY_BYTES, actual_size=request.content_length
         )
+
+
+async def _read_activity(request: web.Request) -> tuple[Activity, dict[str, str]]:
+    """The parsed activity and its tenant fields (see :func:`_tenant_fields`)."""
     raw = await request.read()  # aiohttp enforces client_max_size while reading
     try:
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise web.HTTPBadRequest(text="the body is not valid JSON") from None
+    except RecursionError:
+        raise web.HTTPBadRequest(
+            text=f"the body nests deeper than {MAX_JSON_DEPTH} levels; an activity never does"
+        ) from None
     if not isinstance(body, dict):
         raise web.HTTPBadRequest(text="the body must be a JSON object (an activity)")
+    if _depth_exceeds(body, MAX_JSON_DEPTH):
+        raise web.HTTPBadRequest(
+            text=f"the body nests deeper than {MAX_JSON_DEPTH} levels; an activity never does"
+        )
     _check_shape(body, raw)
+    tenants = _tenant_fields(body)
     try:
         activity = parse_activity(body)
     except Exception:  # msrest raises several types for wrong-typed fields
@@ -229,12 +309,16 @@ async def _read_activity(request: web.Request) -> Activity:
         raise web.HTTPBadRequest(text="the activity has no type")
     if not activity.service_url or not activity.conversation or not activity.conversation.id:
         raise web.HTTPBadRequest(text="the activity needs serviceUrl and conversation.id")
-    _normalize_tenant(activity)
-    return activity
+    return activity, tenants
 
 
 async def messages(request: web.Request) -> web.Response:
     """``POST /api/messages``: authenticate, check the tenant, run the turn.
+
+    The order is the cost order: headers first (415, 413), then in authenticated mode the
+    token from the ``Authorization`` header alone (401 before a byte of the body is read:
+    :func:`bot.auth_keys.precheck_token`), then the body (400), then the SDK's full token
+    validation against the activity, then the one tenant (403).
 
     A plain group answer is stored by the bot's ``answer_fast`` without the SDK's turn
     (``Settings.fast_answers``); everything else, and any answer it declines, takes the turn.
@@ -242,10 +326,21 @@ async def messages(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS_KEY]
     adapter: Any = request.app[ADAPTER_KEY]
     bot: Any = request.app[BOT_KEY]
-    activity = await _read_activity(request)
+    _check_door(request)
     auth_header = request.headers.get("Authorization", "")
-    if settings.authenticated and not auth_header:
-        raise web.HTTPUnauthorized(text="a Bot Framework token is required")
+    claims: dict[str, Any] = {}
+    if settings.authenticated:
+        if not auth_header:
+            raise web.HTTPUnauthorized(text="a Bot Framework token is required")
+        try:
+            claims = await precheck_token(auth_header, settings.APP_ID)
+        except PermissionError as exc:
+            log.warning("refused a request before reading its body: %s", exc)
+            raise web.HTTPUnauthorized(text="the Bot Framework token is not valid") from None
+        except Exception as exc:  # a key that does not load, …: still no valid token
+            log.warning("could not check a Bot Framework token: %r", exc)
+            raise web.HTTPUnauthorized(text="the Bot Framework token is not valid") from None
+    activity, tenants = await _read_activity(request)
     try:
         auth_result = await adapter.bot_framework_authentication.authenticate_request(
             activity, auth_header
@@ -255,11 +350,14 @@ async def messages(request: web.Request) -> web.Response:
     except Exception as exc:  # the SDK raises KeyError etc. on forged tokens
         log.warning("could not validate a Bot Framework token: %r", exc)
         raise web.HTTPUnauthorized(text="the Bot Framework token is not valid") from None
-    if settings.allowed_tenants:
-        tenant = _tenant_of(activity)
-        if tenant not in settings.allowed_tenants:
-            log.warning("refused an activity from tenant %s (not in the allow-list)", tenant)
-            raise web.HTTPForbidden(text="this tenant may not use the bot")
+    token_tenant = claims.get("tid")
+    if isinstance(token_tenant, str) and token_tenant:
+        tenants["token tid"] = token_tenant
+    tenant = _one_tenant(tenants)
+    if settings.allowed_tenants and tenant not in settings.allowed_tenants:
+        log.warning("refused an activity from tenant %s (not in the allow-list)", tenant)
+        raise web.HTTPForbidden(text="this tenant may not use the bot")
+    _normalize_tenant(activity, tenant)
     if settings.fast_answers and activity.type == "message":
         answer_fast = getattr(bot, "answer_fast", None)
         if answer_fast is not None and await answer_fast(activity):

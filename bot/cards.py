@@ -30,6 +30,7 @@ from typing import Any
 from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity, Attachment
 
+from analysis.escape import escape_markdown
 from bot.errors import BotError
 from dialogs.basic_summary import BasicSummary
 from dialogs.commands import Scope, commands_for
@@ -432,9 +433,9 @@ def _summary_card(
             render_card(
                 "_summary-answer",
                 offset=a.offset,
-                who=a.who
+                who=escape_markdown(a.who)
                 + (f" {text('summary_private', lang)}" if mark_private and a.private else ""),
-                text=_shorten(a.text, max_chars),
+                text=escape_markdown(_shorten(a.text, max_chars)),  # shown, never a live link
             )
             for a in shown
         ]

@@ -18,7 +18,8 @@ WORKSHOPBOT_ALLOWED_TENANTS comma-separated tenant ids allowed to talk to the bo
 PORT / HOST                where the web server listens                          3978 / 127.0.0.1
 WORKSHOPBOT_PUBLIC_URL     public HTTPS base URL (card images are served there)  http://HOST:PORT
 WORKSHOPBOT_LANGUAGE       default language of new workshops: da or en           da
-WORKSHOPBOT_LOCAL          1: run without authentication (Agents Playground)     0
+WORKSHOPBOT_LOCAL          1: run without authentication (Agents Playground;     0
+                           loopback HOST only)
 WORKSHOPBOT_INSTANCES      bot processes sharing the conversations (each one's   1
                            outbox then keeps to 1/N of Teams' per-chat budget)
 WORKSHOPBOT_FAST_ANSWERS   0: run every plain answer through the SDK's full turn   1
@@ -28,6 +29,7 @@ WORKSHOPBOT_FAST_ANSWERS   0: run every plain answer through the SDK's full turn
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 from collections.abc import Mapping
@@ -38,7 +40,7 @@ from urllib.parse import urlparse
 
 from bot.errors import SettingsError
 
-__all__ = ["DEFAULT_DATABASE_PATH", "AppType", "Language", "Settings"]
+__all__ = ["DEFAULT_DATABASE_PATH", "AppType", "Language", "Settings", "is_loopback"]
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +152,14 @@ class Settings:
             raise SettingsError(
                 f"WORKSHOPBOT_PUBLIC_URL = {self.public_url!r} is invalid; give the public "
                 "base URL such as https://bot.example.org"
+            )
+        if self.local and not is_loopback(self.host):
+            raise SettingsError(
+                f"HOST = {self.host!r} is not a loopback address, and local mode "
+                "(WORKSHOPBOT_LOCAL=1 or --local) accepts requests WITHOUT authentication: "
+                "anyone who reaches that interface could post as any user. Bind local mode to "
+                "127.0.0.1, ::1 or localhost, or set MICROSOFT_APP_ID (and its password and "
+                "tenant) to serve other interfaces with Bot Framework authentication"
             )
         if not self.APP_ID and not self.local:
             raise SettingsError(
@@ -276,3 +286,21 @@ class Settings:
                 "Microsoft 365 Agents Playground only; never expose it to a network"
             )
         return settings
+
+
+def is_loopback(host: str) -> bool:
+    """True when ``host`` names only this machine (``localhost``, 127.0.0.0/8 or ``::1``).
+
+    An empty host or ``0.0.0.0``/``::`` (every interface) is not loopback; nor is any name
+    other than ``localhost``, since a name may resolve to anything.
+
+    >>> [is_loopback(h) for h in ("127.0.0.1", "::1", "localhost", "0.0.0.0", "", "bot.lan")]
+    [True, True, True, False, False, False]
+    """
+    name = host.strip().strip("[]").lower()
+    if name in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False

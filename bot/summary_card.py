@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from analysis.escape import escape_markdown
 from analysis.summary.labels import label, nothing_to_compare
 from analysis.summary.model import Summary
 from analysis.summary.render_md import adjustment_text, silence_text, support_text
@@ -62,7 +63,8 @@ def _card(
         who = support_text(p, lang)
         if p.new:
             who += f" · {label(lang, 'new')}"
-        proposals += [_block(f"**{p.id}** {_short(p.text, chars)}"), _block(who, subtle=True)]
+        words = escape_markdown(_short(p.text, chars))  # participants' words: no live links
+        proposals += [_block(f"**{p.id}** {words}"), _block(who, subtle=True)]
     if summary.empty:
         proposals = [_block(" ".join(summary.notes))]
     elif not proposals:

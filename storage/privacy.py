@@ -9,7 +9,6 @@ their user id in the event log, and their Bot Framework user state.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import logging
@@ -24,6 +23,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from analysis.escape import csv_writer
 from storage._base import (
     answer_from_row,
     answer_select,
@@ -371,7 +371,7 @@ def write_export(export: WorkshopExport, out_dir: Path | str) -> tuple[Path, Pat
     json_path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     runs = {run.id: run for run in export.question_runs}
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)  # formula-like cells neutralised (CSV injection)
     writer.writerow(CSV_COLUMNS)
     for answer in export.answers:
         run = runs.get(answer.question_run_id) if answer.question_run_id is not None else None

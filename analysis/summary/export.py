@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 import json
 from collections.abc import Mapping
 from typing import Any
 
+from analysis.escape import csv_writer
 from analysis.summary.model import Summary
 
 __all__ = ["to_csv", "to_dict", "to_json"]
@@ -75,7 +75,7 @@ def to_csv(summary: Summary) -> str:
         for answer_id in p.answer_ids:
             in_proposals.setdefault(answer_id, []).append(p.id)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)  # formula-like cells neutralised (CSV injection)
     writer.writerow(CSV_COLUMNS)
     for q in summary.questions:
         signals = {s.answer_id: s.kind for s in q.signals}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analysis.escape import escape_markdown
 from analysis.summary.labels import label, nothing_to_compare
 from analysis.summary.model import (
     Adjustment,
@@ -110,7 +111,7 @@ def support_text(proposal: Proposal, lang: Lang) -> str:
 
 def proposal_line(proposal: Proposal, lang: Lang) -> str:
     """One proposal with who made it and how many supported it."""
-    line = f"**{proposal.id}** {proposal.text} — {support_text(proposal, lang)}"
+    line = f"**{proposal.id}** {_quote_text(proposal.text)} — {support_text(proposal, lang)}"
     if proposal.new:
         line += f" *({label(lang, 'new')})*"
     return line
@@ -145,7 +146,9 @@ def _ids(ids: tuple[str, ...], limit: int = 12) -> str:
 
 
 def _quote_text(text: str) -> str:
-    return " ".join(text.split())
+    """A participant's words on one line, Markdown escaped (shown as written, never as
+    links, emphasis or HTML)."""
+    return escape_markdown(" ".join(text.split()))
 
 
 def render_markdown(summary: Summary) -> str:
