@@ -59,7 +59,7 @@ from dialogs.commands import ParsedCommand, Scope, parse_command
 from dialogs.errors import DialogError
 from dialogs.plan_dialog import RewordDialog
 from dialogs.state import PendingPrivate, UserProgress, load_progress, save_progress
-from dialogs.texts import language_of, text
+from dialogs.texts import duration, language_of, text
 from dialogs.workshop import WorkshopStateError
 from storage import answers as answers_repo
 from storage import events as events_repo
@@ -830,7 +830,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             "time_box",
             workshop.language,
             question=run.question_id,
-            minutes=max(1, seconds // 60),
+            duration=duration(seconds, workshop.language),
             count=count,
         )
         for user_id in workshop.facilitators:
