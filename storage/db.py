@@ -13,9 +13,10 @@ Storage speaks its own errors: whatever the driver raises in a transaction (or w
 opened) leaves :class:`Database` as :class:`~storage.errors.DatabaseUnavailable` (lost or
 refused connection, server restarting, SQLite file locked: worth trying again) or
 :class:`~storage.errors.DatabaseRefused` (a refused statement: not), with the driver's error
-as ``__cause__``. A server restart is survived: PostgreSQL pools test a connection before
-handing it out (``pool_pre_ping``), so a connection the restart killed is replaced by a fresh
-one instead of failing the next transaction; a read that still meets one is run once more.
+as ``__cause__``. A server restart is survived: a PostgreSQL pool never hands out a
+connection the server has closed (checked at checkout, without a round trip), so a
+connection the restart killed is replaced by a fresh one instead of failing the next
+transaction; a read that still meets one is run once more.
 
 Open the database with :func:`storage.open.open_database` (it also checks the schema).
 
@@ -40,7 +41,7 @@ from typing import Any, Literal, NoReturn, TypeVar
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from storage._failures import is_driver_error, is_stale_connection, storage_error_of
@@ -215,10 +216,8 @@ class Database:
             # Give up connecting after 10 s (asyncpg waits 60 s): a caller should hear that
             # the database is down while the person is still there.
             connect_args={"timeout": PG_CONNECT_TIMEOUT_S},
-            # A pooled connection a server restart killed is found (one round trip at
-            # checkout) and replaced, instead of failing the next transaction.
-            pool_pre_ping=True,
         )
+        _drop_closed_connections(engine)
         return cls(async_url, "postgresql", engine, engine, None)
 
     @asynccontextmanager
@@ -341,10 +340,10 @@ class Database:
                 self.url,
                 isolation_level="AUTOCOMMIT",
                 connect_args={"timeout": PG_CONNECT_TIMEOUT_S},
-                pool_pre_ping=True,
                 pool_size=self.engine.pool.size(),  # type: ignore[attr-defined]
                 max_overflow=self.engine.pool.size(),  # type: ignore[attr-defined]
             )
+            _drop_closed_connections(engine)
             self.services["_autocommit_engine"] = _EngineCloser(engine)
             return engine
         assert isinstance(closer, _EngineCloser)
@@ -407,6 +406,27 @@ class _ThreadsCloser:
 
     async def aclose(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=False)
+
+
+def _drop_closed_connections(engine: AsyncEngine) -> None:
+    """Never hand out a pooled PostgreSQL connection the server has closed.
+
+    A restarting server (or one that ended the session) closes every connection; asyncpg
+    notices the closed socket as soon as the event loop runs, so the check at checkout costs
+    no round trip (SQLAlchemy's ``pool_pre_ping`` costs three per transaction on asyncpg:
+    BEGIN, a ping, ROLLBACK). A closed one is discarded and the pool hands out another, or
+    a fresh one (SQLAlchemy retries the checkout), instead of failing the next transaction
+    with "connection is closed". A connection that dies between checkout and its first
+    statement still fails that transaction: :class:`~storage.errors.DatabaseUnavailable`.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        driver = getattr(dbapi_connection, "driver_connection", None)
+        is_closed = getattr(driver, "is_closed", None)
+        if callable(is_closed) and is_closed():
+            log.info("a pooled database connection was closed by the server; replacing it")
+            raise DisconnectionError("the server closed this pooled connection")
 
 
 def _configure_sqlite(sync_engine: Engine, *, immediate: bool) -> None:
