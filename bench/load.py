@@ -257,7 +257,7 @@ async def run_workshop_load(
 async def _summary_answer_count(database_url: str, workshop_id: int) -> int:
     """How many answers the facilitator's basic summary lists."""
     from dialogs.basic_summary import basic_summary, gather
-    from storage.db import open_database
+    from storage.open import open_database
 
     db = await open_database(database_url, check_schema=False)
     try:

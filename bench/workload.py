@@ -664,7 +664,7 @@ async def answer_all(
 async def stored_answers(database_url: str, workshop_id: int) -> list[Any]:
     """Every stored answer of a workshop, through the storage API."""
     from storage.answers import answers_for_workshop
-    from storage.db import open_database
+    from storage.open import open_database
 
     db = await open_database(database_url, check_schema=False)
     try:

@@ -120,7 +120,7 @@ async def _default_media_lookup(
 
 
 async def _default_open_database(settings: Settings) -> Any:
-    from storage.db import open_database
+    from storage.open import open_database
 
     return await open_database(settings.database_url, check_schema=True)
 
@@ -460,7 +460,7 @@ def create_app(
         settings: the validated settings.
         bot_factory: builds the bot from :class:`BotServices`; default
             ``bot.handler.WorkshopBot``.
-        open_database: opens the database; default ``storage.db.open_database`` with the
+        open_database: opens the database; default ``storage.open.open_database`` with the
             schema check (an out-of-date schema stops the start with the storage's message).
         state_storage: builds the botbuilder ``Storage`` for state; default
             ``bot.state_storage.SqlStorage(db)``.

@@ -36,7 +36,6 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from asyncpg import exceptions as asyncpg_errors
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.core.invoke_response import InvokeResponse
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
@@ -50,7 +49,6 @@ from botbuilder.schema import (
     ConversationReference,
 )
 from botbuilder.schema.teams import MeetingEndEventDetails, MeetingStartEventDetails
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from bot import cards
 from bot.services import NOT_STORED, BotServices
@@ -61,7 +59,7 @@ from dialogs.commands import ParsedCommand, Scope, parse_command
 from dialogs.errors import DialogError
 from dialogs.plan_dialog import RewordDialog
 from dialogs.state import PendingPrivate, UserProgress, load_progress, save_progress
-from dialogs.texts import language_of, text
+from dialogs.texts import duration, language_of, text
 from dialogs.workshop import WorkshopStateError
 from storage import answers as answers_repo
 from storage import events as events_repo
@@ -71,7 +69,7 @@ from storage import privacy as privacy_repo
 from storage import questions as questions_repo
 from storage import series as series_repo
 from storage import workshops as workshops_repo
-from storage.errors import DatabaseUnavailable, StorageError
+from storage.errors import DatabaseRefused, DatabaseUnavailable, StorageError
 from storage.records import QuestionRunRecord, WorkshopRecord
 
 __all__ = ["WorkshopBot"]
@@ -84,56 +82,31 @@ CARD_EVENT = "question.card"
 #: Event logged when a question's time-box reminder went out (so a restart does not repeat it).
 TIME_BOX_EVENT = "question.time_box_reminded"
 
-#: Waits between retries of an answer whose turn met a lost database connection (< 8 s in
+#: Waits between retries of an answer whose turn found the database unavailable (< 8 s in
 #: all, inside the 10–15 s Teams gives a turn).
 _DB_RETRY_DELAYS = (0.25, 0.5, 1.0, 1.5, 2.0, 2.5)
-#: Errors a turn may meet when the database fails (the driver's, wrapped by SQLAlchemy);
-#: only those :func:`_is_connection_failure` accepts are retried.
-_TRANSIENT_DB_ERRORS: tuple[type[BaseException], ...] = (OSError, TimeoutError, DBAPIError)
-_CARD_UPDATE_ERRORS: tuple[type[BaseException], ...] = (StorageError, *_TRANSIENT_DB_ERRORS)
-#: asyncpg's errors of a lost, refused or shutting-down server connection.
-_ASYNCPG_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
-    asyncpg_errors.PostgresConnectionError,
-    asyncpg_errors.CannotConnectNowError,
-    asyncpg_errors.AdminShutdownError,
-    asyncpg_errors.CrashShutdownError,
-)
+#: What building a question card from the database may raise (storage speaks its own errors).
+_CARD_UPDATE_ERRORS: tuple[type[BaseException], ...] = (StorageError,)
 
 
 def _is_connection_failure(exc: BaseException) -> bool:
-    """Whether ``exc`` means the database could not be reached (worth retrying), not that
-    the statement or its data was wrong (an integrity or data error fails again at once).
+    """Whether ``exc`` means the database could not be reached or was busy (worth retrying),
+    not that the statement or its data was wrong (that fails again at once). Storage says
+    which: :class:`~storage.errors.DatabaseUnavailable`."""
+    return isinstance(exc, DatabaseUnavailable)
 
-    Connection failures: :class:`DatabaseUnavailable`, ``OSError`` (``ConnectionError``
-    included) and ``TimeoutError``, asyncpg's connection errors, and SQLAlchemy's
-    ``OperationalError``/``InterfaceError`` that invalidated the connection or were caused by
-    one of those (SQLite's "database is locked" too: another writer, not bad data).
-    """
-    if isinstance(exc, (DatabaseUnavailable, OSError, TimeoutError, *_ASYNCPG_CONNECTION_ERRORS)):
-        return True
-    if not isinstance(exc, (OperationalError, InterfaceError)):
-        return False
-    if exc.connection_invalidated:
-        return True
-    seen: set[int] = set()
-    cause: BaseException | None = exc.orig
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
-        if isinstance(cause, (OSError, TimeoutError, *_ASYNCPG_CONNECTION_ERRORS)):
-            return True
-        if "database is locked" in str(cause):
-            return True
-        cause = cause.__cause__ or cause.__context__
-    return False
+
+def _is_refusal(exc: BaseException) -> bool:
+    """Whether ``exc`` is a refusal whose message is written for the person (a closed
+    question, an answer too long …); a statement the database refused is not (its message
+    is the driver's, for the log)."""
+    return isinstance(exc, (WorkshopStateError, DialogError, StorageError)) and not isinstance(
+        exc, (DatabaseRefused, DatabaseUnavailable)
+    )
 
 
 #: What a turn may raise on purpose (refusals) or from the database, handled in on_turn.
-_TURN_ERRORS: tuple[type[BaseException], ...] = (
-    WorkshopStateError,
-    DialogError,
-    StorageError,
-    *_TRANSIENT_DB_ERRORS,
-)
+_TURN_ERRORS: tuple[type[Exception], ...] = (WorkshopStateError, DialogError, StorageError)
 #: Words that leave a step-by-step dialog in the 1:1 chat.
 _CANCEL_WORDS = frozenset({"annuller", "afbryd", "cancel", "stop"})
 #: Commands anyone may write in a group chat without the @mention.
@@ -285,13 +258,14 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
                     # A refusal ("the question is closed") may come from a change another
                     # instance made: the next turns read the workshop afresh.
                     self._forget_workshops()
-                    if isinstance(exc, (WorkshopStateError, DialogError, StorageError)):
+                    if _is_refusal(exc):
                         log.info("refused: %s", exc)
                         lang = self._lang_guess(turn_context)
                         self._reply(turn_context, self._message_of(exc, lang))
                     else:  # bad data or a bad statement: trying again would fail again
                         log.error(
-                            "the database refused a turn's statement (%s)", type(exc).__name__
+                            "the database refused a turn's statement (%s)",
+                            type(exc.__cause__ or exc).__name__,
                         )
                         self._reply(turn_context, text("error", self._lang_guess(turn_context)))
                     break
@@ -856,7 +830,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             "time_box",
             workshop.language,
             question=run.question_id,
-            minutes=max(1, seconds // 60),
+            duration=duration(seconds, workshop.language),
             count=count,
         )
         for user_id in workshop.facilitators:
@@ -1413,11 +1387,14 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             self._forget_workshops()
             reference = TurnContext.get_conversation_reference(activity)
             lang = workshop.language
-            if isinstance(exc, (WorkshopStateError, DialogError, StorageError)):
+            if _is_refusal(exc):
                 log.info("refused: %s", exc)
                 self._send(reference, self._message_of(exc, lang))
             else:
-                log.error("the database refused an answer's statement (%s)", type(exc).__name__)
+                log.error(
+                    "the database refused an answer's statement (%s)",
+                    type(exc.__cause__ or exc).__name__,
+                )
                 self._send(reference, text("error", lang))
             return True
         if recorded.created and recorded.answer.question_run_id is not None:

@@ -16,7 +16,7 @@ import string
 from collections.abc import Mapping
 from typing import Any, Literal
 
-__all__ = ["LANGUAGES", "TEXTS", "Language", "language_of", "text"]
+__all__ = ["LANGUAGES", "TEXTS", "Language", "duration", "language_of", "text"]
 
 Language = Literal["da", "en"]
 LANGUAGES: tuple[Language, ...] = ("da", "en")
@@ -223,8 +223,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "en": "Mention the person with @, e.g. 'facilitator add @Anna'.",
     },
     "time_box": {
-        "da": "Tiden for spørgsmål '{question}' er gået ({minutes} min). {count} har svaret. Skriv 'næste', når I er klar.",
-        "en": "Time is up for question '{question}' ({minutes} min). {count} answered. Write 'next' when you are ready.",
+        "da": "Tiden for spørgsmål '{question}' er gået ({duration}). {count} har svaret. Skriv 'næste', når I er klar.",
+        "en": "Time is up for question '{question}' ({duration}). {count} answered. Write 'next' when you are ready.",
     },
     "ended": {
         "da": "Workshoppen er slut. Tak for jeres svar! Facilitatoren får en opsummering.",
@@ -378,6 +378,29 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "en": "The plan could not be changed: {reason}",
     },
 }
+
+
+#: Units of :func:`duration`, per language: (minutes, seconds).
+_DURATION_UNITS: Mapping[Language, tuple[str, str]] = {"da": ("min.", "sek."), "en": ("min", "s")}
+
+
+def duration(seconds: int, language: str, /) -> str:
+    """A time box's length as people say it: whole minutes, seconds, or both.
+
+    >>> duration(20, "da"), duration(300, "da"), duration(90, "en")
+    ('20 sek.', '5 min.', '1 min 30 s')
+
+    Raises:
+        ValueError: ``seconds`` is negative or not a whole number.
+    """
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+        raise ValueError(f"a duration is a whole number of seconds >= 0, not {seconds!r}")
+    minute_unit, second_unit = _DURATION_UNITS[language_of(language)]
+    minutes, rest = divmod(seconds, 60)
+    parts = [f"{minutes} {minute_unit}"] if minutes else []
+    if rest or not minutes:
+        parts.append(f"{rest} {second_unit}")
+    return " ".join(parts)
 
 
 def language_of(value: str | None, *, default: Language = "da") -> Language:

@@ -18,9 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
-
-from storage.errors import StorageError
+from storage.errors import DatabaseRefused, DatabaseUnavailable, StorageError
 
 __all__ = ["BatchWriter", "worth_retrying_alone"]
 
@@ -32,24 +30,15 @@ Res = TypeVar("Res")
 _STOP = object()
 
 
-#: PostgreSQL SQLSTATEs of a transaction that lost a race: deadlock, serialization failure.
-_RACE_SQLSTATES = frozenset({"40P01", "40001"})
-
-
 def worth_retrying_alone(exc: BaseException) -> bool:
     """Whether a failed batch should be retried one request at a time.
 
     Yes for a lost race — a unique-constraint violation (another process stored the same
     activity first), a deadlock or serialization failure — where each request alone will
-    most likely succeed. No for everything else (connection lost, database locked, …).
+    most likely succeed (:attr:`DatabaseRefused.lost_race`). No for everything else
+    (connection lost, database locked, …).
     """
-    if isinstance(exc, IntegrityError):
-        return True
-    if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
-        orig = exc.orig
-        code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-        return code in _RACE_SQLSTATES
-    return False
+    return isinstance(exc, DatabaseRefused) and exc.lost_race
 
 
 class BatchWriter(Generic[Req, Res]):
@@ -125,7 +114,7 @@ class BatchWriter(Generic[Req, Res]):
         outcomes: list[Res | BaseException]
         try:
             outcomes = list(await self._write_batch(requests))
-        except (SQLAlchemyError, OSError) as exc:
+        except (DatabaseUnavailable, DatabaseRefused) as exc:
             if not worth_retrying_alone(exc):
                 # The database is unreachable, locked or broken: trying each request alone
                 # would make the last caller wait len(batch) times as long for the same
@@ -142,7 +131,7 @@ class BatchWriter(Generic[Req, Res]):
                 for request in requests:
                     try:
                         outcomes.append(await self._write_one(request))
-                    except (StorageError, SQLAlchemyError, OSError) as one_exc:
+                    except StorageError as one_exc:
                         outcomes.append(one_exc)
         except Exception as exc:  # a bug: fail these requests instead of leaving them hanging
             log.exception("the batch writer failed")

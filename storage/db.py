@@ -9,6 +9,17 @@ SQLite runs in WAL mode with foreign keys on and a busy timeout. Writers take th
 at ``BEGIN IMMEDIATE`` (so two writers never deadlock on a lock upgrade) and, inside one
 process, queue on an ``asyncio.Lock`` instead of spinning in SQLite's busy handler.
 
+Storage speaks its own errors: whatever the driver raises in a transaction (or while one is
+opened) leaves :class:`Database` as :class:`~storage.errors.DatabaseUnavailable` (lost or
+refused connection, server restarting, SQLite file locked: worth trying again) or
+:class:`~storage.errors.DatabaseRefused` (a refused statement: not), with the driver's error
+as ``__cause__``. A server restart is survived: a PostgreSQL pool never hands out a
+connection the server has closed (checked at checkout, without a round trip), so a
+connection the restart killed is replaced by a fresh one instead of failing the next
+transaction; a read that still meets one is run once more.
+
+Open the database with :func:`storage.open.open_database` (it also checks the schema).
+
 Example:
     >>> to_async_url("sqlite:///var/x.sqlite3")
     'sqlite+aiosqlite:///var/x.sqlite3'
@@ -22,29 +33,30 @@ import asyncio
 import concurrent.futures
 import logging
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from storage.errors import DatabaseUnavailable, InvalidInput, StorageError
+from storage._failures import is_driver_error, is_stale_connection, storage_error_of
+from storage.errors import DatabaseUnavailable, InvalidInput
 
 T = TypeVar("T")
 
 __all__ = [
     "DEFAULT_SQLITE_PATH",
     "Database",
+    "database_exists",
     "database_unavailable",
     "database_url_from_env",
-    "open_database",
+    "is_driver_error",
     "redacted_url",
-    "run_with_database",
     "to_async_url",
 ]
 
@@ -106,6 +118,26 @@ def to_async_url(url: str | URL) -> str:
             "or postgresql://user@host/dbname"
         )
     return parsed.render_as_string(hide_password=False)
+
+
+def database_exists(url: str) -> bool:
+    """True unless ``url`` names a SQLite file that does not exist (so that a caller that
+    only reads need not create it). A server database is assumed to exist.
+
+    Raises:
+        InvalidInput: The URL cannot be parsed.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise InvalidInput(
+            f"DATABASE_URL {url!r} is not a database URL; use sqlite:///path/to/file.sqlite3 "
+            "or postgresql://user@host:5432/dbname"
+        ) from exc
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    path = _sqlite_path(parsed)
+    return path is not None and path.is_file()
 
 
 def _sqlite_path(url: URL) -> Path | None:
@@ -185,6 +217,7 @@ class Database:
             # the database is down while the person is still there.
             connect_args={"timeout": PG_CONNECT_TIMEOUT_S},
         )
+        _drop_closed_connections(engine)
         return cls(async_url, "postgresql", engine, engine, None)
 
     @asynccontextmanager
@@ -198,12 +231,22 @@ class Database:
             write: The transaction writes. On SQLite it then takes the write lock up front;
                 read-only transactions (``write=False``) run beside writers in WAL mode.
         """
-        if self._write_lock is not None and write:
-            async with self._write_lock, self._session(self.write_engine) as session:
-                yield session
-        else:
-            async with self._session(self.engine) as session:
-                yield session
+        try:
+            if self._write_lock is not None and write:
+                async with self._write_lock, self._session(self.write_engine) as session:
+                    yield session
+            else:
+                async with self._session(self.engine) as session:
+                    yield session
+        except Exception as exc:
+            self._raise_storage_error(exc)
+
+    def _raise_storage_error(self, exc: Exception) -> NoReturn:
+        """Raise the storage error for a driver's ``exc`` (chained), else ``exc`` itself."""
+        failure = storage_error_of(exc, where=redacted_url(self.url))
+        if failure is None:
+            raise exc
+        raise failure from exc
 
     @asynccontextmanager
     async def _session(self, engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
@@ -228,20 +271,43 @@ class Database:
                 with engine.begin() as connection:
                     return work(connection, *args)
 
-            return await asyncio.get_running_loop().run_in_executor(self._threads(), in_thread)
+            try:
+                return await asyncio.get_running_loop().run_in_executor(self._threads(), in_thread)
+            except Exception as exc:
+                self._raise_storage_error(exc)
 
     async def ping(self) -> None:
-        """Check that the database answers (``SELECT 1``); raises what the driver raises."""
-        async with self.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        """Check that the database answers (``SELECT 1``).
+
+        Raises:
+            DatabaseUnavailable: It does not.
+        """
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as exc:
+            self._raise_storage_error(exc)
 
     async def run_read(self, work: Callable[..., T], *args: Any) -> T:
         """Run ``work(connection, *args)`` — synchronous Core code that only reads — at once.
 
         For hot single-statement reads (bot state on every turn). On SQLite it runs in a
         worker thread on a plain ``sqlite3`` connection (one thread hop); on PostgreSQL on
-        an autocommit connection (no BEGIN/COMMIT round trips).
+        an autocommit connection (no BEGIN/COMMIT round trips). It only reads, so a read
+        that met a connection the pool had not yet found dead runs once more on a fresh one.
         """
+        try:
+            try:
+                return await self._read_once(work, *args)
+            except Exception as exc:
+                if not is_stale_connection(exc):
+                    raise
+                log.warning("a pooled connection was dead (%s); reading again", type(exc).__name__)
+                return await self._read_once(work, *args)
+        except Exception as exc:
+            self._raise_storage_error(exc)
+
+    async def _read_once(self, work: Callable[..., T], *args: Any) -> T:
         if self.dialect == "postgresql":
             async with self._autocommit().connect() as connection:
                 return await connection.run_sync(work, *args)
@@ -277,6 +343,7 @@ class Database:
                 pool_size=self.engine.pool.size(),  # type: ignore[attr-defined]
                 max_overflow=self.engine.pool.size(),  # type: ignore[attr-defined]
             )
+            _drop_closed_connections(engine)
             self.services["_autocommit_engine"] = _EngineCloser(engine)
             return engine
         assert isinstance(closer, _EngineCloser)
@@ -341,6 +408,27 @@ class _ThreadsCloser:
         self.executor.shutdown(wait=False, cancel_futures=False)
 
 
+def _drop_closed_connections(engine: AsyncEngine) -> None:
+    """Never hand out a pooled PostgreSQL connection the server has closed.
+
+    A restarting server (or one that ended the session) closes every connection; asyncpg
+    notices the closed socket as soon as the event loop runs, so the check at checkout costs
+    no round trip (SQLAlchemy's ``pool_pre_ping`` costs three per transaction on asyncpg:
+    BEGIN, a ping, ROLLBACK). A closed one is discarded and the pool hands out another, or
+    a fresh one (SQLAlchemy retries the checkout), instead of failing the next transaction
+    with "connection is closed". A connection that dies between checkout and its first
+    statement still fails that transaction: :class:`~storage.errors.DatabaseUnavailable`.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        driver = getattr(dbapi_connection, "driver_connection", None)
+        is_closed = getattr(driver, "is_closed", None)
+        if callable(is_closed) and is_closed():
+            log.info("a pooled database connection was closed by the server; replacing it")
+            raise DisconnectionError("the server closed this pooled connection")
+
+
 def _configure_sqlite(sync_engine: Engine, *, immediate: bool) -> None:
 
     @event.listens_for(sync_engine, "connect")
@@ -357,29 +445,6 @@ def _configure_sqlite(sync_engine: Engine, *, immediate: bool) -> None:
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-async def open_database(url: str | None = None, *, check_schema: bool = True) -> Database:
-    """Open the database and (by default) refuse an out-of-date schema.
-
-    Args:
-        url: A SQLAlchemy URL (default: ``DATABASE_URL`` or the SQLite file).
-        check_schema: Raise :class:`~storage.errors.SchemaOutOfDate` unless the schema is at
-            the newest migration.
-
-    Returns:
-        The open :class:`Database`; call ``await db.dispose()`` when done.
-    """
-    db = Database.from_url(url)
-    if check_schema:
-        from storage.migrate import check_schema as _check
-
-        try:
-            await _check(db)
-        except BaseException:
-            await db.dispose()
-            raise
-    return db
 
 
 def redacted_url(url: str | None = None) -> str:
@@ -409,37 +474,3 @@ def database_unavailable(
     """
     reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return DatabaseUnavailable(f"cannot {doing} the database {redacted_url(url)}: {reason}; {hint}")
-
-
-def run_with_database(
-    work: Callable[[Database], Awaitable[T]],
-    *,
-    url: str | None = None,
-    check_schema: bool = True,
-) -> T:
-    """Run ``await work(db)`` on a freshly opened database from synchronous code (the CLI).
-
-    Args:
-        work: The async function to run with the open database.
-        url: A SQLAlchemy URL (default: ``DATABASE_URL`` or the SQLite file).
-        check_schema: Refuse an out-of-date schema first.
-
-    Raises:
-        DatabaseUnavailable: The database cannot be reached (one line, no password).
-        StorageError: Whatever ``work`` raises on purpose.
-    """
-    from sqlalchemy.exc import SQLAlchemyError
-
-    async def go() -> T:
-        db = await open_database(url, check_schema=check_schema)
-        try:
-            return await work(db)
-        finally:
-            await db.dispose()
-
-    try:
-        return asyncio.run(go())
-    except StorageError:
-        raise
-    except (OSError, SQLAlchemyError) as exc:
-        raise database_unavailable(exc, url=url) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "AnswerTooLong",
+    "DatabaseRefused",
     "DatabaseUnavailable",
     "EtagConflict",
     "InvalidInput",
@@ -52,4 +53,22 @@ class SchemaOutOfDate(StorageError):
 
 
 class DatabaseUnavailable(StorageError):
-    """The database cannot be reached or opened (the message names it without password)."""
+    """The database cannot be reached or opened, or it is busy: the connection was lost or
+    refused, the server is restarting, SQLite's file is locked by another writer. Worth
+    trying again a little later. The message names the database without password."""
+
+
+class DatabaseRefused(StorageError):
+    """The database refused a statement: bad data, a broken constraint, a bug. Trying the
+    same again fails the same way, unless :attr:`lost_race` is set. The message (the driver's
+    reason, never the statement's parameters) is for the log, not for people.
+
+    Attributes:
+        lost_race: The transaction lost a race with another one (a unique key stored first
+            by someone else, a deadlock, a serialization failure): done again, alone, it
+            will most likely succeed.
+    """
+
+    def __init__(self, message: str, *, lost_race: bool = False) -> None:
+        super().__init__(message)
+        self.lost_race = lost_race

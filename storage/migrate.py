@@ -19,7 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from storage.db import Database
+from storage.db import Database, database_unavailable, is_driver_error
 from storage.errors import SchemaOutOfDate
 
 __all__ = [
@@ -62,8 +62,12 @@ def _current(connection: Connection) -> str | None:
 
 
 async def current_revision(db: Database) -> str | None:
-    """The migration the database is at (None for an empty database)."""
-    async with db.engine.connect() as conn:
+    """The migration the database is at (None for an empty database).
+
+    Raises:
+        DatabaseUnavailable: The database cannot be reached.
+    """
+    async with db.transaction(write=False) as conn:
         return await conn.run_sync(_current)
 
 
@@ -131,6 +135,9 @@ def upgrade(url: str | None = None, revision: str = "head") -> str | None:
 
     Returns:
         The revision the database is at afterwards.
+
+    Raises:
+        DatabaseUnavailable: The database cannot be reached (one line, no password).
     """
 
     async def _go() -> str | None:
@@ -141,9 +148,17 @@ def upgrade(url: str | None = None, revision: str = "head") -> str | None:
             await db.dispose()
 
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(_go())
-    # Called from async code (e.g. a fixture): run the migration on its own loop in a thread.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, _go()).result()
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(_go())
+        # Called from async code (e.g. a fixture): run the migration on its own loop in a
+        # thread.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, _go()).result()
+    except Exception as exc:
+        if not is_driver_error(exc):
+            raise
+        raise database_unavailable(
+            exc, url=url, doing="upgrade", hint="check DATABASE_URL"
+        ) from None

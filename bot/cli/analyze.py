@@ -161,8 +161,8 @@ def _read_lists(args: argparse.Namespace) -> dict[str, Any]:
 
 def _store(name: str, paths: dict[str, Path], data: dict[str, Any], *, replace: bool) -> str:
     """Store the written files in the database; returns the map's token."""
-    from storage.db import run_with_database
     from storage.maps import save_map
+    from storage.open import run_with_database
 
     png = paths["png"].read_bytes()
     card_png = paths["card"].read_bytes()
@@ -187,9 +187,10 @@ def _store(name: str, paths: dict[str, Path], data: dict[str, Any], *, replace: 
 
 def _check_store_name(name: str, *, replace: bool) -> None:
     """Fail before the analysis, not after it, when the map name is taken (or no database)."""
-    from storage.db import Database, run_with_database
+    from storage.db import Database
     from storage.errors import NotFound
     from storage.maps import get_map_by_name
+    from storage.open import run_with_database
 
     async def check(db: Database) -> None:
         try:

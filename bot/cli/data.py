@@ -42,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def _forget(args: argparse.Namespace) -> int:
-    from storage.db import run_with_database
+    from storage.open import run_with_database
     from storage.privacy import forget_user
 
     report = run_with_database(lambda db: forget_user(db, args.user))
@@ -57,7 +57,7 @@ def _forget(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from bot.cli._common import workshop_id_argument
-    from storage.db import run_with_database
+    from storage.open import run_with_database
     from storage.privacy import export_workshop, write_export
 
     workshop_id = workshop_id_argument(args.workshop)
@@ -69,7 +69,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def _purge(args: argparse.Namespace) -> int:
     from bot.cli import CommandError
-    from storage.db import run_with_database
+    from storage.open import run_with_database
     from storage.privacy import purge_older_than, retention_days_from_env
 
     days = args.days if args.days is not None else retention_days_from_env()

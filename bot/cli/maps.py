@@ -74,8 +74,8 @@ def _read_outputs(directory: Path) -> dict[str, Any]:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from storage.db import run_with_database
     from storage.maps import save_map
+    from storage.open import run_with_database
 
     outputs = _read_outputs(args.directory)
     record = run_with_database(
@@ -88,8 +88,8 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from storage.db import run_with_database
     from storage.maps import list_maps
+    from storage.open import run_with_database
 
     maps = run_with_database(list_maps)
     if args.json:

@@ -100,27 +100,17 @@ class _Stored:
     text: str
 
 
-def _database_exists(url: str) -> bool:
-    """True unless the URL names a SQLite file that does not exist (so nothing is created)."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if not parsed.drivername.startswith("sqlite"):
-        return True
-    database = parsed.database or ""
-    return database not in ("", ":memory:") and Path(database).is_file()
-
-
 def _stored_plans() -> list[_Stored]:
     """The newest version of every stored plan; empty when there is no database."""
     try:
-        from storage.db import database_url_from_env, run_with_database
+        from storage.db import database_exists, database_url_from_env
         from storage.errors import StorageError
+        from storage.open import run_with_database
         from storage.plans import latest_plan_version, list_plans
     except ImportError:  # storage not installed in this build
         return []
     url = database_url_from_env()
-    if not _database_exists(url):
+    if not database_exists(url):
         log.debug("no database at %s: listing built-in plans only", url)
         return []
 
@@ -141,11 +131,12 @@ def _stored_plans() -> list[_Stored]:
 
 def _stored_plan(plan_id: str, version: int | None) -> _Stored | None:
     try:
-        from storage.db import database_url_from_env, run_with_database
+        from storage.db import database_exists, database_url_from_env
+        from storage.open import run_with_database
         from storage.plans import latest_plan_version, plan_history
     except ImportError:
         return None
-    if not _database_exists(database_url_from_env()):
+    if not database_exists(database_url_from_env()):
         return None
 
     async def work(db: Any) -> _Stored | None:
@@ -362,7 +353,7 @@ def run_import(args: argparse.Namespace) -> int:
         raise CommandError(
             f"{path} has {len(exc.issues)} problem(s) (listed above); nothing was stored"
         ) from None
-    from storage.db import run_with_database
+    from storage.open import run_with_database
     from storage.plans import save_plan_version
 
     name = args.name or plan.name[plan.default_language]

@@ -247,8 +247,8 @@ def ensure_sample_map(
     ``workshopbot analyze`` (with its progress bars and report) once; later starts find the
     stored map and skip it. Returns whether a map was made.
     """
-    from storage.db import run_with_database
     from storage.maps import list_maps
+    from storage.open import run_with_database
 
     if not corpus.is_dir():
         log.info("no sample corpus at %s; store a map with: workshopbot maps add NAME DIR", corpus)

@@ -86,7 +86,8 @@ def _workshop(args: argparse.Namespace) -> str | bytes:
     from analysis.summary.render_md import render_markdown
     from bot.summaries import SummaryBundle, make_summary
     from storage import summaries as summaries_repo
-    from storage.db import Database, run_with_database
+    from storage.db import Database
+    from storage.open import run_with_database
 
     workshop_id = _workshop_id(args.workshop)
 
@@ -116,7 +117,7 @@ def _series(args: argparse.Namespace) -> str:
 
     from analysis.summary.series import render_series_markdown
     from bot.summaries import load_series_report
-    from storage.db import run_with_database
+    from storage.open import run_with_database
 
     if args.format not in ("md", "json"):
         raise CommandError(f"--format {args.format} is not available for a series; use md or json")

@@ -109,7 +109,7 @@ def _speaker_id(path: Path, speaker: str) -> str:
 def run(args: argparse.Namespace) -> int:
     """Import the transcript."""
     from analysis.transcript import parse_transcript
-    from storage.db import run_with_database
+    from storage.open import run_with_database
 
     path: Path = args.file
     transcript = parse_transcript(path)

@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from storage.db import run_with_database
+    from storage.open import run_with_database
     from storage.workshops import list_workshops
 
     listings = run_with_database(lambda db: list_workshops(db, status=args.status))

@@ -139,9 +139,9 @@ def test_store_saves_the_map_in_the_database(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from storage.db import run_with_database
     from storage.maps import get_map_by_name
     from storage.migrate import upgrade
+    from storage.open import run_with_database
 
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     monkeypatch.setenv("DATABASE_URL", url)

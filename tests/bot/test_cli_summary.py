@@ -189,7 +189,8 @@ def test_docx_transcript_imports_and_group_summary_hides_private(
 
 
 def test_empty_workshop_summary_is_friendly(database: str, capsys: pytest.CaptureFixture[str]) -> None:
-    from storage.db import Database, run_with_database
+    from storage.db import Database
+    from storage.open import run_with_database
     from storage.workshops import create_workshop
 
     async def make(db: Database) -> int:
@@ -206,7 +207,8 @@ def test_accepting_adjustments_creates_next_plan_version(
 ) -> None:
     from bot.summaries import accept_adjustments
     from dialogs.plans import load_plan
-    from storage.db import Database, run_with_database
+    from storage.db import Database
+    from storage.open import run_with_database
     from storage.plans import latest_plan_version
 
     path = tmp_path / "ws.vtt"
@@ -229,7 +231,8 @@ def test_forgetting_a_speaker_scrubs_the_stored_summary(
     database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from bot.cli.transcript import _speaker_id
-    from storage.db import Database, run_with_database
+    from storage.db import Database
+    from storage.open import run_with_database
     from storage.privacy import forget_user
     from storage.summaries import latest_summary
 
@@ -291,7 +294,7 @@ def test_series_report_shows_the_adjustments_that_were_made(
     database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from bot.summaries import accept_adjustments
-    from storage.db import run_with_database
+    from storage.open import run_with_database
 
     args = ("--series", "Loop", "--plan", "default", "--facilitator", "Mette Hansen", "--org", "HK")
     first = tmp_path / "ws1.vtt"
@@ -329,7 +332,8 @@ def copenhagen(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def _stored_times(wid: int) -> tuple[datetime | None, datetime | None, list[tuple[datetime, datetime | None]], dict[str, datetime]]:
     """The workshop's start and end, its runs' (opened, closed) and answers' times by text."""
     from storage import answers, questions, workshops
-    from storage.db import Database, run_with_database
+    from storage.db import Database
+    from storage.open import run_with_database
 
     async def read(db: Database) -> Any:
         w = await workshops.get_workshop(db, wid)
@@ -441,7 +445,8 @@ def test_vtt_without_a_date_ended_now(
 def test_bad_date_option_names_it_and_stores_nothing(
     database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, expected: str
 ) -> None:
-    from storage.db import Database, run_with_database
+    from storage.db import Database
+    from storage.open import run_with_database
     from storage.workshops import list_workshops
 
     path = tmp_path / "ws.vtt"

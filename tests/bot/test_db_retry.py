@@ -1,7 +1,8 @@
 """Which database failures the bot retries: a lost connection is retried (storing is
 idempotent on the activity id), bad data is not (it would fail again for ~8 s and hold the
 turn). The real app on loopback with a real SQLite database; only the storage call that
-records an answer is replaced, to raise the driver error the database would."""
+records an answer is replaced, to raise the driver error the database would inside a real
+transaction, where storage turns it into its own error (the bot knows no driver)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ def _failing(monkeypatch: pytest.MonkeyPatch, error: Exception, *, times: int) -
     async def record_answer(db: Any, **kwargs: Any) -> Any:
         calls.append(kwargs["text"])
         if len(calls) <= times:
-            raise error
+            async with db.transaction():
+                raise error
         return await real(db, **kwargs)
 
     monkeypatch.setattr(answers_repo, "record_answer", record_answer)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli.serve import SAMPLE_MAP_NAME, ensure_sample_map
-from storage.db import run_with_database
 from storage.maps import list_maps
 from storage.migrate import upgrade
+from storage.open import run_with_database
 
 
 def test_stores_the_sample_map_once(

@@ -63,7 +63,7 @@ class BackgroundBot:
         return f"http://127.0.0.1:{self.settings.port}"
 
     async def _start(self) -> None:
-        from storage.db import open_database
+        from storage.open import open_database
 
         self.connector = await ConnectorStandIn().start()
         self.app = create_app(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Sequence
 
 import pytest
@@ -10,8 +11,22 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from storage import answers, participants, questions, workshops
 from storage._batching import BatchWriter
+from storage._failures import storage_error_of
 from storage.db import Database
-from storage.errors import InvalidInput, NotFound, StorageError
+from storage.errors import (
+    DatabaseRefused,
+    DatabaseUnavailable,
+    InvalidInput,
+    NotFound,
+    StorageError,
+)
+
+
+def _as_storage(exc: Exception) -> StorageError:
+    """What ``Database.run_write`` raises for the driver's ``exc``."""
+    failure = storage_error_of(exc, where="test")
+    assert failure is not None
+    return failure
 
 
 async def test_a_mixed_batch_keeps_each_outcome(db: Database) -> None:
@@ -71,7 +86,7 @@ async def test_batch_failure_falls_back_to_one_at_a_time() -> None:
     async def write_batch(batch: Sequence[int]) -> list[int | StorageError]:
         seen.append(list(batch))
         if len(batch) > 1:
-            raise IntegrityError("INSERT", {}, Exception("duplicate key value"))
+            raise _as_storage(IntegrityError("INSERT", {}, Exception("duplicate key value")))
         return [batch[0] * 10]
 
     async def write_one(item: int) -> int:
@@ -137,7 +152,7 @@ async def test_an_unreachable_database_fails_the_whole_batch_at_once() -> None:
     calls = {"one": 0}
 
     async def write_batch(batch: Sequence[int]) -> list[int | StorageError]:
-        raise ConnectionRefusedError("connection refused")
+        raise _as_storage(ConnectionRefusedError("connection refused"))
 
     async def write_one(item: int) -> int:
         calls["one"] += 1
@@ -146,7 +161,7 @@ async def test_an_unreachable_database_fails_the_whole_batch_at_once() -> None:
     writer: BatchWriter[int, int] = BatchWriter(write_batch, write_one)
     results = await asyncio.gather(*(writer.submit(i) for i in range(4)), return_exceptions=True)
     await writer.aclose()
-    assert all(isinstance(r, ConnectionRefusedError) for r in results)
+    assert all(isinstance(r, DatabaseUnavailable) for r in results)
     assert calls["one"] == 0, "no one-by-one retries against a database that is down"
 
 
@@ -156,7 +171,13 @@ def test_which_failures_are_retried_alone() -> None:
     class Deadlock(Exception):
         sqlstate = "40P01"
 
-    assert worth_retrying_alone(IntegrityError("x", {}, Exception("dup")))
-    assert worth_retrying_alone(OperationalError("x", {}, Deadlock()))
-    assert not worth_retrying_alone(OperationalError("x", {}, Exception("database is locked")))
-    assert not worth_retrying_alone(OSError("reset"))
+    dup = _as_storage(IntegrityError("x", {}, Exception("dup")))
+    deadlock = _as_storage(OperationalError("x", {}, Deadlock()))
+    locked = _as_storage(OperationalError("x", {}, sqlite3.OperationalError("database is locked")))
+    reset = _as_storage(OSError("reset"))
+    assert isinstance(dup, DatabaseRefused) and worth_retrying_alone(dup)
+    assert isinstance(deadlock, DatabaseRefused) and worth_retrying_alone(deadlock)
+    assert isinstance(locked, DatabaseUnavailable) and not worth_retrying_alone(locked)
+    assert isinstance(reset, DatabaseUnavailable) and not worth_retrying_alone(reset)
+    # The driver's own errors are storage's business: the writer only knows storage's.
+    assert not worth_retrying_alone(IntegrityError("x", {}, Exception("dup")))

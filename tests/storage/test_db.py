@@ -7,10 +7,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from storage.db import Database, database_url_from_env, open_database, to_async_url
-from storage.errors import InvalidInput, SchemaOutOfDate
+from storage.db import Database, database_url_from_env, to_async_url
+from storage.errors import DatabaseUnavailable, InvalidInput, SchemaOutOfDate
 from storage.migrate import check_schema, current_revision, head_revision, upgrade, upgrade_async
 from storage.models import metadata
+from storage.open import open_database
 
 
 @pytest.mark.parametrize(
@@ -107,7 +108,8 @@ async def test_ping(db: Database) -> None:
     await db.ping()
     down = Database.from_url("postgresql://postgres@127.0.0.1:1/none")
     try:
-        with pytest.raises(OSError):
+        with pytest.raises(DatabaseUnavailable, match=r"127\.0\.0\.1:1") as info:
             await down.ping()
+        assert isinstance(info.value.__cause__, OSError), "the driver's error stays the cause"
     finally:
         await down.dispose()

@@ -11,27 +11,29 @@ import logging
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
 
 from storage.db import Database
+from storage.errors import DatabaseRefused
 
 SECRET = "Zebrafinke-parameter-svar"
 
 
 async def test_a_failed_statement_does_not_show_its_parameters(db: Database) -> None:
-    with pytest.raises(SQLAlchemyError) as failed:
+    with pytest.raises(DatabaseRefused) as failed:
         async with db.transaction() as session:
             await session.execute(text("SELECT * FROM no_such_table WHERE x = :v"), {"v": SECRET})
     assert "no_such_table" in str(failed.value), "the error still names the statement"
     assert SECRET not in str(failed.value)
+    assert SECRET not in str(failed.value.__cause__), "nor does the driver's error under it"
 
     def work(conn: Connection) -> None:
         conn.execute(text("INSERT INTO no_such_table (x) VALUES (:v)"), {"v": SECRET})
 
-    with pytest.raises(SQLAlchemyError) as failed_write:
+    with pytest.raises(DatabaseRefused) as failed_write:
         await db.run_write(work)
     assert "no_such_table" in str(failed_write.value)
     assert SECRET not in str(failed_write.value)
+    assert SECRET not in str(failed_write.value.__cause__)
 
 
 async def test_statement_parameters_are_not_logged_at_debug(
