@@ -54,7 +54,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from bot import cards
 from bot.services import NOT_STORED, BotServices
-from dialogs import plan_editing
+from dialogs import permissions, plan_editing
 from dialogs import workshop as flow
 from dialogs.basic_summary import Audience, SummaryBuilder, basic_summary, gather
 from dialogs.commands import ParsedCommand, Scope, parse_command
@@ -174,6 +174,8 @@ class Caller:
         self.lang = lang
         self.reference = TurnContext.get_conversation_reference(activity)
         self.facilitator = False
+        #: Who asks, as :mod:`dialogs.permissions` knows people.
+        self.person = permissions.Person(self.user_id, self.user.aad_object_id)
 
 
 class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
@@ -195,7 +197,13 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         self._progress = services.user_state.create_property("workshop_progress")
         # Dialog stacks only in 1:1 chats, where the conversation state is one person's.
         self._dialogs = DialogSet(services.conversation_state.create_property("dialog_state"))
-        self._dialogs.add(RewordDialog(services.db, lang=services.settings.language))
+        self._dialogs.add(
+            RewordDialog(
+                services.db,
+                lang=services.settings.language,
+                operators=services.settings.operators,
+            )
+        )
         self._cards: dict[int, tuple[ConversationReference, str]] = {}
         #: conversation id -> (monotonic time read, running/paused workshop): answer turns only.
         self._workshops_seen: dict[str, tuple[float, WorkshopRecord]] = {}
@@ -235,6 +243,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             "plan reword": self._cmd_plan,
             "plan add": self._cmd_plan,
             "plan drop": self._cmd_plan,
+            "plan share": self._cmd_plan,
         }
         self._submits: dict[str, SubmitHandler] = {
             "setup": self._submit_setup,
@@ -598,12 +607,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             await context.continue_dialog()
             return True
         if command is not None and command.name == "plan reword" and not command.argument:
-            if not await plan_editing.may_edit(self.db, caller.user_id):
-                self._send(
-                    caller.reference,
-                    text("refusal", caller.lang, command=command.spec.title(caller.lang)),
-                )
-                return True
+            # Who may change the plan is decided when it is saved (the plan is named later).
             turn_context.turn_state[_RETRY_SAFE] = False
             await context.begin_dialog(RewordDialog.ID)
             return True
@@ -660,7 +664,16 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         if caller.workshop is not None and caller.workshop.status != "draft":
             raise WorkshopStateError("already_running", id=caller.workshop.id)
         plans = await flow.available_plans(self.db, caller.lang)
-        series = [(str(s.id), s.name) for s in await series_repo.list_series(self.db)]
+        # Only the series this person may add a workshop to are offered.
+        series = [
+            (str(s.id), s.name)
+            for s in await series_repo.list_series(self.db)
+            if permissions.may_join_series(
+                caller.person,
+                operators=self.services.settings.operators,
+                owners=(s.owner_id, *s.co_owner_ids),
+            )
+        ]
         maps = [(str(m.id), m.name) for m in _corpus_maps(await maps_repo.list_maps(self.db))]
         card = cards.setup_card(
             lang=caller.lang,
@@ -1149,19 +1162,16 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
     async def _cmd_plan(
         self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
     ) -> None:
-        if command.spec.facilitator_only and not await plan_editing.may_edit(
-            self.db, caller.user_id
-        ):
-            self._private(
-                caller, text("refusal", caller.lang, command=command.spec.title(caller.lang))
-            )
-            return
+        recipient = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         title, message = await plan_editing.run(
             self.db,
             command.name,
             command.argument,
             author=caller.name or caller.user_id,
             lang=caller.lang,
+            actor=caller.person,
+            operators=self.services.settings.operators,
+            mentioned=tuple(m for m in _mentions(turn_context.activity) if m[0] != recipient),
         )
         card = cards.notice_card(title=title, message=message)
         self._send(caller.reference, MessageFactory.attachment(CardFactory.adaptive_card(card)))
@@ -1206,6 +1216,8 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             meeting_id=meeting.get("id") if isinstance(meeting, dict) else None,
             tenant_id=(channel_data.get("tenant") or {}).get("id")
             or (activity.conversation.tenant_id or None),
+            person=caller.person,
+            operators=self.services.settings.operators,
         )
         lang = workshop.language
         if activity.reply_to_id:

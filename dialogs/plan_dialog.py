@@ -24,7 +24,7 @@ from botbuilder.dialogs import (
     WaterfallStepContext,
 )
 
-from dialogs import plan_editing
+from dialogs import permissions, plan_editing
 from dialogs.errors import DialogError
 from dialogs.texts import text
 from dialogs.workshop import MAX_ANSWER_CHARS, available_plans
@@ -44,13 +44,23 @@ class RewordDialog(ComponentDialog):  # type: ignore[misc]
         lang: The language of the questions the bot asks.
         author: Who is changing the plan (stored with the version); default: the name of
             whoever writes the last answer.
+        operators: The operators' ids (who may change every plan); whoever writes the last
+            answer must be allowed to change the plan (:mod:`dialogs.permissions`).
     """
 
     ID = "plan-reword"
 
-    def __init__(self, db: Any, *, lang: str = "da", author: str | None = None) -> None:
+    def __init__(
+        self,
+        db: Any,
+        *,
+        lang: str = "da",
+        author: str | None = None,
+        operators: frozenset[str] = frozenset(),
+    ) -> None:
         super().__init__(self.ID)
         self.db = db
+        self.operators = operators
         self.lang = lang
         self.author = author
         self.add_dialog(TextPrompt(_PLAN, self._valid_plan))
@@ -108,8 +118,17 @@ class RewordDialog(ComponentDialog):  # type: ignore[misc]
         argument = f"{step.values[_PLAN]} {step.values[_QUESTION]}: {new_text}"
         sender = step.context.activity.from_property
         author = self.author or (sender.name or sender.id if sender else None) or "workshopbot"
+        actor = permissions.Person(
+            (sender.id if sender else None) or "", sender.aad_object_id if sender else None
+        )
         _, message = await plan_editing.run(
-            self.db, "plan reword", argument, author=author, lang=self.lang
+            self.db,
+            "plan reword",
+            argument,
+            author=author,
+            lang=self.lang,
+            actor=actor,
+            operators=self.operators,
         )
         await step.context.send_activity(MessageFactory.text(message))
         return await step.end_dialog(message)
