@@ -195,8 +195,10 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         self.db = services.db
         self.summary_builder = summary_builder
         self._progress = services.user_state.create_property("workshop_progress")
-        # Dialog stacks only in 1:1 chats, where the conversation state is one person's.
-        self._dialogs = DialogSet(services.conversation_state.create_property("dialog_state"))
+        # Dialog stacks only in 1:1 chats, kept per user there (the key names the person, so
+        # "forget me" finds it), and only while a dialog runs: a private answer writes none.
+        self._dialog_state = services.private_conversation_state.create_property("dialog_state")
+        self._dialogs = DialogSet(self._dialog_state)
         self._dialogs.add(
             RewordDialog(
                 services.db,
@@ -335,6 +337,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         try:
             await self.services.user_state.save_changes(turn_context)
             await self.services.conversation_state.save_changes(turn_context)
+            await self.services.private_conversation_state.save_changes(turn_context)
         except Exception:
             log.exception("saving the turn's state failed")
 
@@ -597,6 +600,9 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         caller: Caller,
     ) -> bool:
         """Run the 1:1 chat's dialog, if one is active or the message starts one."""
+        starts = command is not None and command.name == "plan reword" and not command.argument
+        if not starts and await self._dialog_state.get(turn_context) is None:
+            return False  # no dialog here: nothing is read into, or written to, the state
         context = await self._dialogs.create_context(turn_context)
         if context.active_dialog is not None:
             if cleaned.lower() in _CANCEL_WORDS:
@@ -1088,8 +1094,12 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         await self.services.user_state.load(turn_context)
         await self.services.user_state.delete(turn_context)
         if caller.scope == "personal":  # the 1:1 chat's state is this person's too
-            await self.services.conversation_state.load(turn_context)
-            await self.services.conversation_state.delete(turn_context)
+            for state in (
+                self.services.conversation_state,
+                self.services.private_conversation_state,
+            ):
+                await state.load(turn_context)
+                await state.delete(turn_context)
         self._private(
             caller,
             text(

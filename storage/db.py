@@ -22,6 +22,7 @@ import asyncio
 import concurrent.futures
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -230,6 +231,40 @@ class Database:
 
             return await asyncio.get_running_loop().run_in_executor(self._threads(), in_thread)
 
+    async def erase_deleted(self) -> bool:
+        """Make deleted rows unrecoverable from the database's files (SQLite), at once.
+
+        Every SQLite connection runs with ``secure_delete=ON``, so a delete zeroes the row in
+        the page it is written to; the write-ahead log still holds the earlier page images
+        until it is checkpointed. This copies the log into the database and truncates it to
+        zero bytes (``PRAGMA wal_checkpoint(TRUNCATE)``), retrying while a reader holds an
+        old snapshot. PostgreSQL: nothing to do here; see docs/security-data.md on VACUUM.
+
+        Returns:
+            True when the log was truncated (always True on PostgreSQL); False when readers
+            kept it busy for ~5 s (logged; the next checkpoint finishes the job).
+        """
+        if self._write_lock is None:
+            return True
+        async with self._write_lock:
+            engine = self._sync_engine()
+
+            def in_thread() -> bool:
+                with engine.connect() as connection:
+                    raw = connection.connection.dbapi_connection
+                    assert raw is not None
+                    for attempt in range(50):
+                        busy, _, _ = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                        if not busy:
+                            return True
+                        time.sleep(0.1 if attempt else 0.01)
+                return False
+
+            done = await asyncio.get_running_loop().run_in_executor(self._threads(), in_thread)
+        if not done:
+            log.warning("the write-ahead log could not be truncated: readers kept it busy")
+        return done
+
     async def ping(self) -> None:
         """Check that the database answers (``SELECT 1``); raises what the driver raises."""
         async with self.engine.connect() as connection:
@@ -352,6 +387,9 @@ def _configure_sqlite(sync_engine: Engine, *, immediate: bool) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows are overwritten with zeros, not left in free space: "forget me"
+        # must leave no copy of a person's words in the file (docs/security-data.md).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")
