@@ -29,6 +29,7 @@ place, at most every couple of seconds (the outbox coalesces updates).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 import time
@@ -1473,7 +1474,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             run_id=run_id,
             card_workshop_id=card_workshop_id,
             value=value,
-            activity_id=turn_context.activity.id,
+            activity_id=_answer_key(turn_context.activity, private=private),
             private=private,
         )
         # An answer in an anonymous workshop leaves no per-user state: a state row keyed by
@@ -1487,10 +1488,21 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             if progress.last_workshop_id != workshop.id or progress.pending_private:
                 await save_progress(self._progress, turn_context, UserProgress(None, workshop.id))
         if private:
-            self._send(caller.reference, text("private_thanks", caller.lang))
+            # Thanks only for an answer stored as this person's (a redelivery is theirs).
+            mine = recorded.created or await self._answer_is_callers(workshop, caller, recorded)
+            self._send(
+                caller.reference, text("private_thanks" if mine else "error", caller.lang)
+            )
         if recorded.created and recorded.answer.question_run_id is not None:
             # The card update reads the run when it is made (coalesced), not here.
             await self._refresh_card(workshop, recorded.answer.question_run_id)
+
+    async def _answer_is_callers(
+        self, workshop: WorkshopRecord, caller: Caller, recorded: Any
+    ) -> bool:
+        """Whether an answer found already stored under this activity is the caller's own."""
+        person = await participants_repo.find_participant(self.db, workshop.id, caller.user_id)
+        return person is not None and person.id == recorded.answer.participant_id
 
     async def _private_answer(
         self, turn_context: TurnContext, caller: Caller, cleaned: str
@@ -1578,6 +1590,20 @@ def _question_card(view: flow.QuestionView, lang: str, *, private: bool = False)
         private=private,
         added=view.added,
     )
+
+
+def _answer_key(activity: Activity, *, private: bool) -> str | None:
+    """The id an answer is stored under (a redelivery of it is stored once).
+
+    Teams numbers activities per conversation, so two people's 1:1 chats can both send
+    activity "1700000000123": a private answer's id is its chat's (hashed) id plus the
+    activity id, hashed together (``"p:"`` and 64 hex digits). A group answer keeps the
+    plain id, as the fast path stores it.
+    """
+    if not private or activity.id is None:
+        return activity.id
+    chat = (activity.conversation.id if activity.conversation else None) or ""
+    return "p:" + hashlib.sha256(f"{chat}\n{activity.id}".encode()).hexdigest()
 
 
 def _stored_reference(reference: ConversationReference) -> dict[str, Any]:
