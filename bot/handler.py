@@ -37,8 +37,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, cast
 
+import aiohttp
 from asyncpg import exceptions as asyncpg_errors
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import BotAdapter, CardFactory, MessageFactory, TurnContext
 from botbuilder.core.invoke_response import InvokeResponse
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.dialogs import DialogSet
@@ -49,6 +50,7 @@ from botbuilder.schema import (
     Attachment,
     ChannelAccount,
     ConversationReference,
+    ErrorResponseException,
 )
 from botbuilder.schema.teams import MeetingEndEventDetails, MeetingStartEventDetails
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -146,6 +148,13 @@ _RETRY_SAFE = "workshopbot.retry_safe"
 #: most by answer turns; what decides whether an answer is taken (the workshop has ended,
 #: the question is closed) is checked again in the transaction that stores it.
 _WORKSHOP_CACHE_SECONDS = 1.0
+#: Seconds Teams' answer to "is this person in the workshop's chat" is reused (per workshop
+#: and person): someone removed from the chat can answer privately this long at most.
+_MEMBER_CACHE_SECONDS = 60.0
+#: Seconds a member lookup may take before the answer is refused ("try again").
+_MEMBER_LOOKUP_TIMEOUT = 5.0
+#: Running workshops a 1:1 message is matched against by membership, at most.
+_MAX_MEMBER_PROBES = 20
 
 Handler = Callable[[TurnContext, ParsedCommand, "Caller"], Awaitable[None]]
 SubmitHandler = Callable[[TurnContext, dict[str, Any], "Caller"], Awaitable[None]]
@@ -214,6 +223,9 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         #: the epoch counts the turns that may have changed a workshop.
         self._workshop_reads: dict[str, asyncio.Future[WorkshopRecord | None]] = {}
         self._workshops_epoch = 0
+        #: (workshop id, user id) -> (monotonic time asked, whether Teams lists the user in
+        #: the workshop's conversation): see :meth:`_member_of`.
+        self._members_seen: dict[tuple[int, str], tuple[float, bool]] = {}
         self._last_cards: dict[int, Attachment] = {}
         # Time boxes are timer handles, not sleeping tasks, so a shutdown never waits for
         # them; after a restart a running question simply has no reminder.
@@ -457,10 +469,72 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             return next((w for w in mine if w.id == progress.last_workshop_id), mine[0])
         if progress.last_workshop_id is not None:
             return await usable(progress.last_workshop_id)
-        # Someone who never took part yet writes to the bot: when exactly one workshop is
-        # running, that is the one they mean.
-        running = [w for w in active if w.status == "running"]
-        return running[0] if len(running) == 1 else None
+        # Someone who never took part yet writes to the bot: the running workshop whose chat
+        # Teams lists them in, when there is exactly one (an outsider's text never lands
+        # in "the only running workshop").
+        running = [w for w in active if w.status == "running"][:_MAX_MEMBER_PROBES]
+        theirs = [w for w in running if await self._member_of(turn_context, w, user_id)]
+        return theirs[0] if len(theirs) == 1 else None
+
+    async def _member_of(
+        self, turn_context: TurnContext, workshop: WorkshopRecord, user_id: str
+    ) -> bool | None:
+        """Whether Teams lists ``user_id`` in the workshop's conversation (None: it could
+        not say). Asks the connector's member lookup (async, with a timeout) and keeps a
+        definite answer :data:`_MEMBER_CACHE_SECONDS` per workshop and person."""
+        if not workshop.conversation_id or not user_id:
+            return False
+        key = (workshop.id, user_id)
+        seen = self._members_seen.get(key)
+        if seen is not None and time.monotonic() - seen[0] < _MEMBER_CACHE_SECONDS:
+            return seen[1]
+        client = turn_context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
+        if client is None:
+            log.warning("no connector client in the turn: cannot check a member")
+            return None
+        try:
+            await asyncio.wait_for(
+                client.conversations.get_conversation_member(workshop.conversation_id, user_id),
+                _MEMBER_LOOKUP_TIMEOUT,
+            )
+            member = True
+        except ErrorResponseException as exc:
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            if status not in (403, 404):  # 404: not a member; 403: the bot left the chat
+                log.warning("member lookup failed with status %s", status)
+                return None
+            member = False
+        except (TimeoutError, OSError, aiohttp.ClientError) as exc:
+            log.warning("member lookup failed (%s)", type(exc).__name__)
+            return None
+        if len(self._members_seen) > 10_000:
+            self._members_seen.clear()
+        self._members_seen[key] = (time.monotonic(), member)
+        return member
+
+    async def _check_allowed(
+        self,
+        turn_context: TurnContext,
+        caller: Caller,
+        workshop: WorkshopRecord,
+        decide: Callable[..., permissions.Verdict],
+    ) -> None:
+        """Ask :mod:`dialogs.permissions` whether the caller may do this for ``workshop``
+        from where they write; the member lookup is made only when it matters.
+
+        Raises:
+            WorkshopStateError: With the refusal's text key.
+        """
+        conversation = turn_context.activity.conversation
+        here = (
+            flow.base_conversation_id(conversation.id) if conversation and conversation.id else ""
+        )
+        same = caller.scope != "personal" and here == workshop.conversation_id
+        member = None if same else await self._member_of(turn_context, workshop, caller.user_id)
+        verdict = decide(same_conversation=same, private=caller.scope == "personal", member=member)
+        if not verdict:
+            log.info("refused for workshop %s: %s", workshop.id, verdict.reason)
+            raise WorkshopStateError(verdict.reason)
 
     async def _is_facilitator(self, turn_context: TurnContext, caller: Caller) -> bool:
         """Whether the caller may steer; asks Teams for the meeting role only when needed
@@ -1007,6 +1081,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
                 caller, text("refusal", caller.lang, command=command.spec.title(caller.lang))
             )
             return
+        await self._check_allowed(turn_context, caller, workshop, permissions.may_see_outputs)
         audience: Audience = "facilitator" if caller.scope == "personal" else "group"
         reference = caller.reference
         lang = workshop.language
@@ -1135,6 +1210,13 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
                 ),
             )
             return
+        summary_of = match.data.get("summary_of") if isinstance(match.data, dict) else None
+        if summary_of is not None:  # drawn from a workshop's answers: its people only
+            try:
+                source = await workshops_repo.get_workshop(self.db, int(summary_of))
+            except (StorageError, TypeError, ValueError):
+                raise WorkshopStateError("outputs_not_member") from None
+            await self._check_allowed(turn_context, caller, source, permissions.may_see_outputs)
         await self._post_map(match.id, caller.reference, caller.lang, parked=False)
 
     async def _post_map(
@@ -1464,6 +1546,8 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         value: Any = None,
         private: bool = False,
     ) -> None:
+        # From the workshop's own chat, or by someone Teams lists there (a 1:1 chat, a card).
+        await self._check_allowed(turn_context, caller, workshop, permissions.may_answer_for)
         recorded = await flow.record(
             self.db,
             workshop,
@@ -1490,9 +1574,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         if private:
             # Thanks only for an answer stored as this person's (a redelivery is theirs).
             mine = recorded.created or await self._answer_is_callers(workshop, caller, recorded)
-            self._send(
-                caller.reference, text("private_thanks" if mine else "error", caller.lang)
-            )
+            self._send(caller.reference, text("private_thanks" if mine else "error", caller.lang))
         if recorded.created and recorded.answer.question_run_id is not None:
             # The card update reads the run when it is made (coalesced), not here.
             await self._refresh_card(workshop, recorded.answer.question_run_id)
@@ -1600,10 +1682,11 @@ def _answer_key(activity: Activity, *, private: bool) -> str | None:
     activity id, hashed together (``"p:"`` and 64 hex digits). A group answer keeps the
     plain id, as the fast path stores it.
     """
-    if not private or activity.id is None:
-        return activity.id
+    activity_id: str | None = activity.id
+    if not private or activity_id is None:
+        return activity_id
     chat = (activity.conversation.id if activity.conversation else None) or ""
-    return "p:" + hashlib.sha256(f"{chat}\n{activity.id}".encode()).hexdigest()
+    return "p:" + hashlib.sha256(f"{chat}\n{activity_id}".encode()).hexdigest()
 
 
 def _stored_reference(reference: ConversationReference) -> dict[str, Any]:

@@ -136,7 +136,9 @@ def may_join_series(
     return verdict if verdict or verdict.reason else Verdict(False, "series_not_owner")
 
 
-def may_answer_for(*, same_conversation: bool, member: bool | None) -> Verdict:
+def may_answer_for(
+    *, same_conversation: bool, member: bool | None, private: bool = False
+) -> Verdict:
     """Whether a message may be stored as an answer in a workshop.
 
     Args:
@@ -144,16 +146,21 @@ def may_answer_for(*, same_conversation: bool, member: bool | None) -> Verdict:
             delivers a conversation's messages from its members).
         member: For a message from elsewhere (a 1:1 chat, a card of another chat): whether
             Teams lists the sender in the workshop's conversation; None when it could not say.
+        private: It came from the sender's 1:1 chat with the bot (a private answer). The
+            rule is the same; the argument keeps the callers' signature one.
     """
     if same_conversation or member is True:
         return ALLOWED
     return Verdict(False, "not_member" if member is False else "member_unknown")
 
 
-def may_see_outputs(*, same_conversation: bool, member: bool | None) -> Verdict:
+def may_see_outputs(*, same_conversation: bool, private: bool, member: bool | None) -> Verdict:
     """Whether a workshop's map or summary may be shown where it was asked for: in its own
-    conversation, or to someone Teams lists in that conversation. An anonymous workshop's
-    outputs follow the same rule: an outsider never sees them."""
-    if same_conversation or member is True:
+    conversation, or in the 1:1 chat of someone Teams lists in that conversation; never in
+    another group chat or channel (its people are not the workshop's). An anonymous
+    workshop's outputs follow the same rule: an outsider never sees them."""
+    if same_conversation or (private and member is True):
         return ALLOWED
+    if not private:
+        return Verdict(False, "outputs_not_member")
     return Verdict(False, "outputs_not_member" if member is False else "member_unknown")
