@@ -677,7 +677,13 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         """Run the 1:1 chat's dialog, if one is active or the message starts one."""
         starts = command is not None and command.name == "plan reword" and not command.argument
         if not starts and await self._dialog_state.get(turn_context) is None:
-            return False  # no dialog here: nothing is read into, or written to, the state
+            # No dialog here: nothing is to be written either. botbuilder takes a state it
+            # found no row for as changed and would store it (with the time) at the end of
+            # the turn: a row saying when this person wrote, e.g. an anonymous answer.
+            cached = self.services.private_conversation_state.get_cached_state(turn_context)
+            if cached is not None and not cached.state:
+                cached.hash = cached.compute_hash(cached.state)
+            return False
         context = await self._dialogs.create_context(turn_context)
         if context.active_dialog is not None:
             if cleaned.lower() in _CANCEL_WORDS:

@@ -158,6 +158,7 @@ class Database:
             InvalidInput: The URL is not a SQLite or PostgreSQL URL.
         """
         async_url = to_async_url(url if url is not None else database_url_from_env())
+        _adopt_secret(async_url)
         parsed = make_url(async_url)
         if parsed.get_backend_name() == "sqlite":
             path = _sqlite_path(parsed)
@@ -397,8 +398,21 @@ def _configure_sqlite(sync_engine: Engine, *, immediate: bool) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _adopt_secret(url: str) -> None:
+    """Use the server secret of this database when one is configured or can be made (the
+    embedded SQLite setup); :func:`open_database` insists, this does not, so that tools
+    which never hash a Teams id (``db upgrade`` of an empty database …) run without it."""
+    from storage.secret import load_secret, use_secret
+
+    try:
+        use_secret(load_secret(url))
+    except InvalidInput as exc:
+        log.debug("no server secret yet: %s", exc)
+
+
 async def open_database(url: str | None = None, *, check_schema: bool = True) -> Database:
-    """Open the database and (by default) refuse an out-of-date schema.
+    """Open the database, load the server secret (:func:`storage.secret.load_secret`) and
+    (by default) refuse an out-of-date schema.
 
     Args:
         url: A SQLAlchemy URL (default: ``DATABASE_URL`` or the SQLite file).
@@ -409,6 +423,13 @@ async def open_database(url: str | None = None, *, check_schema: bool = True) ->
         The open :class:`Database`; call ``await db.dispose()`` when done.
     """
     db = Database.from_url(url)
+    from storage.secret import load_secret, use_secret
+
+    try:
+        use_secret(load_secret(db.url))
+    except BaseException:
+        await db.dispose()
+        raise
     if check_schema:
         from storage.migrate import check_schema as _check
 
