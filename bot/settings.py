@@ -26,6 +26,9 @@ WORKSHOPBOT_FAST_ANSWERS   0: run every plain answer through the SDK's full turn
 WORKSHOPBOT_OPERATORS      comma-separated Entra object ids (or Teams user ids)   (none)
                            who may change every plan and series
                            (docs/security-data.md)
+WORKSHOPBOT_SECRET_KEY     the server secret keying the hashes of Teams ids;      SQLite:
+                           or WORKSHOPBOT_SECRET_FILE naming a file holding it;   var/work-
+                           required with PostgreSQL (read by storage/secret.py)   shopbot.key
 ========================== ===================================================== =========
 """
 

@@ -109,3 +109,15 @@ async def test_stored_hashes_are_rekeyed_and_still_find_their_person(db: Databas
     assert found is not None and found.id == pid
     assert activity == participants_repo.activity_hash(salt, "1700000000123")
     assert keys == ["msteams/conversations/19:group"], "old 1:1 dialog stacks are gone"
+
+
+@pytest.mark.postgres
+async def test_the_bot_does_not_open_postgresql_without_a_secret(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage.db import open_database
+
+    monkeypatch.delenv("WORKSHOPBOT_SECRET_KEY", raising=False)
+    monkeypatch.delenv("WORKSHOPBOT_SECRET_FILE", raising=False)
+    with pytest.raises(InvalidInput, match="WORKSHOPBOT_SECRET_KEY"):
+        await open_database(postgres_url, check_schema=False)
