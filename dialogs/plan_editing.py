@@ -38,7 +38,7 @@ from dialogs.plans.model import Plan
 from dialogs.texts import text
 from storage import plans as plans_repo
 
-__all__ = ["PlanRefused", "load_named_plan", "run"]
+__all__ = ["PlanRefused", "check_may_edit", "load_named_plan", "run"]
 
 log = logging.getLogger(__name__)
 

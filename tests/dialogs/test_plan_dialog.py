@@ -28,10 +28,10 @@ def client(
 
 async def test_reword_of_a_builtin_plan_is_refused_to_a_non_operator(db: Database) -> None:
     dialog = client(db, ConversationState(SqlStorage(db)), operators=frozenset())
-    for message in ("plan omformuler", "default", "q1"):
-        await dialog.send_activity(message)
-    reply = await dialog.send_activity("Klik her: https://evil.example")
-    assert "indbygget" in reply.text and "plan kopiér default" in reply.text
+    await dialog.send_activity("plan omformuler")
+    reply = await dialog.send_activity("default")
+    assert "indbygget" in reply.text and "plan kopiér default" in reply.text, "said at once"
+    assert dialog.dialog_turn_result.status.name == "Complete"
     assert "evil" not in str(await plan_editing.load_named_plan(db, "default"))
 
 
