@@ -1567,6 +1567,14 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             activity_id=_answer_key(turn_context.activity, private=private),
             private=private,
         )
+        if (
+            private
+            and not recorded.created
+            and not await self._answer_is_callers(workshop, caller, recorded)
+        ):
+            # Thanks only for an answer stored as this person's (a redelivery is theirs).
+            log.error("a private answer's id matched another person's answer; not stored")
+            raise WorkshopStateError("answer_not_stored")
         # An answer in an anonymous workshop leaves no per-user state: a state row keyed by
         # the user id, written at the time of the answer, would say who wrote it.
         if workshop.answer_mode == "anonymous":
@@ -1578,9 +1586,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             if progress.last_workshop_id != workshop.id or progress.pending_private:
                 await save_progress(self._progress, turn_context, UserProgress(None, workshop.id))
         if private:
-            # Thanks only for an answer stored as this person's (a redelivery is theirs).
-            mine = recorded.created or await self._answer_is_callers(workshop, caller, recorded)
-            self._send(caller.reference, text("private_thanks" if mine else "error", caller.lang))
+            self._send(caller.reference, text("private_thanks", caller.lang))
         if recorded.created and recorded.answer.question_run_id is not None:
             # The card update reads the run when it is made (coalesced), not here.
             await self._refresh_card(workshop, recorded.answer.question_run_id)

@@ -281,6 +281,10 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "da": "Beklager, noget gik galt. Prøv igen om lidt.",
         "en": "Sorry, something went wrong. Please try again shortly.",
     },
+    "answer_not_stored": {
+        "da": "Dit svar blev ikke gemt. Send det venligst igen.",
+        "en": "Your answer was not stored. Please send it again.",
+    },
     "answer_not_saved": {
         "da": "Dit svar er ikke gemt endnu: databasen svarer ikke lige nu. Teams sender det "
         "igen om lidt; stiger tælleren ikke inden for et minut, så send svaret igen.",

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from storage import answers as answers_repo
 from tests.support import teams_message
 from tests.support.backends import bot_database_url
@@ -22,6 +24,10 @@ from tests.support.workshop_bot import (
 )
 
 __all__ = ["bot_database_url"]
+
+
+async def stored_texts(bot: Bot, wid: int) -> list[str]:
+    return [a.text for a in await answers_repo.answers_for_workshop(bot.db, wid)]
 
 
 def personal(who: dict[str, str]) -> dict[str, str]:
@@ -69,3 +75,28 @@ async def test_the_same_activity_id_in_an_anonymous_workshop_is_two_answers(
             await bot.post(teams_message(url, f"Privat fra {who['user_name']}", id="1700000000777", **personal(who)))
         await bot.settle()
         assert await answers_repo.count_answers(bot.db, wid) == 3
+
+
+async def test_nobody_is_thanked_for_an_answer_stored_as_someone_elses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guard behind the key: should two private answers ever meet under one id (as they
+    did when the key was the bare activity id), the second person hears that theirs was not
+    stored instead of a thank-you."""
+    import bot.handler
+
+    monkeypatch.setattr(bot.handler, "_answer_key", lambda activity, private: activity.id)
+    async with running_bot(tmp_path) as running:
+        wid = await open_question(running)
+        url = running.connector.url
+        await running.post(teams_message(url, "Bos svar", id="1700000000555", **personal(BO)))
+        await running.settle()
+        await running.post(teams_message(url, "Carls svar", id="1700000000555", **personal(CARL)))
+        await running.settle()
+        assert await stored_texts(running, wid) == ["Bos svar"]
+        said = texts(running.private(CARL["user_id"]))
+        assert "Tak" not in said and "ikke gemt" in said
+        # Bo's own redelivery is his, and he is thanked again.
+        await running.post(teams_message(url, "Bos svar", id="1700000000555", **personal(BO)))
+        await running.settle()
+        assert texts(running.private(BO["user_id"])).count("Tak") == 2
