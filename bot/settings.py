@@ -271,7 +271,9 @@ class Settings:
 
         _, operators = _lookup(env, "operators")
         if operators is not None:
-            values["operators"] = frozenset(operators.replace(",", " ").split())
+            from dialogs.permissions import parse_operators
+
+            values["operators"] = parse_operators(operators)
 
         name, instances = _lookup(env, "instances")
         if instances is not None:
