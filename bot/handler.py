@@ -1126,6 +1126,8 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         self, turn_context: TurnContext, caller: Caller, *, pending: bool
     ) -> None:
         workshop = self._require_workshop(caller)
+        # The question goes only to someone who may answer it (a member, from a 1:1 chat).
+        await self._check_allowed(turn_context, caller, workshop, permissions.may_answer_for)
         run = await questions_repo.current_question_run(self.db, workshop.id)
         progress = await load_progress(self._progress, turn_context)
         if run is None:

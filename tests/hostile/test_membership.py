@@ -153,3 +153,23 @@ async def test_summary_map_and_summary_only_to_the_workshops_people(
         after = bot.connector.sent_activities(other)[before:]
         assert after and all(card_of(a) is None for a in after), "no summary card there"
         assert "kun for dem, der er med i dens chat" in texts(after)
+
+
+async def test_someone_removed_from_the_chat_gets_no_question_and_no_answer_in(
+    tmp_path: Path, bot_database_url: str
+) -> None:
+    async with running_bot(tmp_path, database_url=bot_database_url) as bot:
+        wid = await running_workshop(bot)
+        url = bot.connector.url
+        await bot.post(teams_message(url, "Bos svar fra før", conversation_id=GROUP, **BO))
+        await bot.settle()
+        # Bo leaves (is removed from) the workshop's chat, then writes to the bot 1:1.
+        bot.connector.set_roster(GROUP, roster(ANNA, CARL))
+        before = len(bot.private(BO["user_id"]))
+        await bot.post(teams_message(url, "indhent", **personal(BO)))
+        await bot.post(teams_message(url, "Bos svar efter", **personal(BO)))
+        await bot.settle()
+        said = bot.private(BO["user_id"])[before:]
+        assert all(card_of(a) is None for a in said), "no question card"
+        assert "ikke med i den workshops chat" in texts(said)
+        assert await stored_texts(bot, wid) == ["Bos svar fra før"]
