@@ -29,6 +29,7 @@ place, at most every couple of seconds (the outbox coalesces updates).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 import time
@@ -36,7 +37,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+import aiohttp
+from botbuilder.core import BotAdapter, CardFactory, MessageFactory, TurnContext
 from botbuilder.core.invoke_response import InvokeResponse
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.dialogs import DialogSet
@@ -47,12 +49,13 @@ from botbuilder.schema import (
     Attachment,
     ChannelAccount,
     ConversationReference,
+    ErrorResponseException,
 )
 from botbuilder.schema.teams import MeetingEndEventDetails, MeetingStartEventDetails
 
 from bot import cards
 from bot.services import NOT_STORED, BotServices
-from dialogs import plan_editing
+from dialogs import permissions, plan_editing
 from dialogs import workshop as flow
 from dialogs.basic_summary import Audience, SummaryBuilder, basic_summary, gather
 from dialogs.commands import ParsedCommand, Scope, parse_command
@@ -118,6 +121,13 @@ _RETRY_SAFE = "workshopbot.retry_safe"
 #: most by answer turns; what decides whether an answer is taken (the workshop has ended,
 #: the question is closed) is checked again in the transaction that stores it.
 _WORKSHOP_CACHE_SECONDS = 1.0
+#: Seconds Teams' answer to "is this person in the workshop's chat" is reused (per workshop
+#: and person): someone removed from the chat can answer privately this long at most.
+_MEMBER_CACHE_SECONDS = 60.0
+#: Seconds a member lookup may take before the answer is refused ("try again").
+_MEMBER_LOOKUP_TIMEOUT = 5.0
+#: Running workshops a 1:1 message is matched against by membership, at most.
+_MAX_MEMBER_PROBES = 20
 
 Handler = Callable[[TurnContext, ParsedCommand, "Caller"], Awaitable[None]]
 SubmitHandler = Callable[[TurnContext, dict[str, Any], "Caller"], Awaitable[None]]
@@ -147,6 +157,8 @@ class Caller:
         self.lang = lang
         self.reference = TurnContext.get_conversation_reference(activity)
         self.facilitator = False
+        #: Who asks, as :mod:`dialogs.permissions` knows people.
+        self.person = permissions.Person(self.user_id, self.user.aad_object_id)
 
 
 class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
@@ -166,9 +178,17 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         self.db = services.db
         self.summary_builder = summary_builder
         self._progress = services.user_state.create_property("workshop_progress")
-        # Dialog stacks only in 1:1 chats, where the conversation state is one person's.
-        self._dialogs = DialogSet(services.conversation_state.create_property("dialog_state"))
-        self._dialogs.add(RewordDialog(services.db, lang=services.settings.language))
+        # Dialog stacks only in 1:1 chats, kept per user there (the key names the person, so
+        # "forget me" finds it), and only while a dialog runs: a private answer writes none.
+        self._dialog_state = services.private_conversation_state.create_property("dialog_state")
+        self._dialogs = DialogSet(self._dialog_state)
+        self._dialogs.add(
+            RewordDialog(
+                services.db,
+                lang=services.settings.language,
+                operators=services.settings.operators,
+            )
+        )
         self._cards: dict[int, tuple[ConversationReference, str]] = {}
         #: conversation id -> (monotonic time read, running/paused workshop): answer turns only.
         self._workshops_seen: dict[str, tuple[float, WorkshopRecord]] = {}
@@ -176,6 +196,9 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         #: the epoch counts the turns that may have changed a workshop.
         self._workshop_reads: dict[str, asyncio.Future[WorkshopRecord | None]] = {}
         self._workshops_epoch = 0
+        #: (workshop id, user id) -> (monotonic time asked, whether Teams lists the user in
+        #: the workshop's conversation): see :meth:`_member_of`.
+        self._members_seen: dict[tuple[int, str], tuple[float, bool]] = {}
         self._last_cards: dict[int, Attachment] = {}
         # Time boxes are timer handles, not sleeping tasks, so a shutdown never waits for
         # them; after a restart a running question simply has no reminder.
@@ -208,6 +231,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             "plan reword": self._cmd_plan,
             "plan add": self._cmd_plan,
             "plan drop": self._cmd_plan,
+            "plan share": self._cmd_plan,
         }
         self._submits: dict[str, SubmitHandler] = {
             "setup": self._submit_setup,
@@ -300,6 +324,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         try:
             await self.services.user_state.save_changes(turn_context)
             await self.services.conversation_state.save_changes(turn_context)
+            await self.services.private_conversation_state.save_changes(turn_context)
         except Exception:
             log.exception("saving the turn's state failed")
 
@@ -418,10 +443,72 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             return next((w for w in mine if w.id == progress.last_workshop_id), mine[0])
         if progress.last_workshop_id is not None:
             return await usable(progress.last_workshop_id)
-        # Someone who never took part yet writes to the bot: when exactly one workshop is
-        # running, that is the one they mean.
-        running = [w for w in active if w.status == "running"]
-        return running[0] if len(running) == 1 else None
+        # Someone who never took part yet writes to the bot: the running workshop whose chat
+        # Teams lists them in, when there is exactly one (an outsider's text never lands
+        # in "the only running workshop").
+        running = [w for w in active if w.status == "running"][:_MAX_MEMBER_PROBES]
+        theirs = [w for w in running if await self._member_of(turn_context, w, user_id)]
+        return theirs[0] if len(theirs) == 1 else None
+
+    async def _member_of(
+        self, turn_context: TurnContext, workshop: WorkshopRecord, user_id: str
+    ) -> bool | None:
+        """Whether Teams lists ``user_id`` in the workshop's conversation (None: it could
+        not say). Asks the connector's member lookup (async, with a timeout) and keeps a
+        definite answer :data:`_MEMBER_CACHE_SECONDS` per workshop and person."""
+        if not workshop.conversation_id or not user_id:
+            return False
+        key = (workshop.id, user_id)
+        seen = self._members_seen.get(key)
+        if seen is not None and time.monotonic() - seen[0] < _MEMBER_CACHE_SECONDS:
+            return seen[1]
+        client = turn_context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
+        if client is None:
+            log.warning("no connector client in the turn: cannot check a member")
+            return None
+        try:
+            await asyncio.wait_for(
+                client.conversations.get_conversation_member(workshop.conversation_id, user_id),
+                _MEMBER_LOOKUP_TIMEOUT,
+            )
+            member = True
+        except ErrorResponseException as exc:
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            if status not in (403, 404):  # 404: not a member; 403: the bot left the chat
+                log.warning("member lookup failed with status %s", status)
+                return None
+            member = False
+        except (TimeoutError, OSError, aiohttp.ClientError) as exc:
+            log.warning("member lookup failed (%s)", type(exc).__name__)
+            return None
+        if len(self._members_seen) > 10_000:
+            self._members_seen.clear()
+        self._members_seen[key] = (time.monotonic(), member)
+        return member
+
+    async def _check_allowed(
+        self,
+        turn_context: TurnContext,
+        caller: Caller,
+        workshop: WorkshopRecord,
+        decide: Callable[..., permissions.Verdict],
+    ) -> None:
+        """Ask :mod:`dialogs.permissions` whether the caller may do this for ``workshop``
+        from where they write; the member lookup is made only when it matters.
+
+        Raises:
+            WorkshopStateError: With the refusal's text key.
+        """
+        conversation = turn_context.activity.conversation
+        here = (
+            flow.base_conversation_id(conversation.id) if conversation and conversation.id else ""
+        )
+        same = caller.scope != "personal" and here == workshop.conversation_id
+        member = None if same else await self._member_of(turn_context, workshop, caller.user_id)
+        verdict = decide(same_conversation=same, private=caller.scope == "personal", member=member)
+        if not verdict:
+            log.info("refused for workshop %s: %s", workshop.id, verdict.reason)
+            raise WorkshopStateError(verdict.reason)
 
     async def _is_facilitator(self, turn_context: TurnContext, caller: Caller) -> bool:
         """Whether the caller may steer; asks Teams for the meeting role only when needed
@@ -562,6 +649,15 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         caller: Caller,
     ) -> bool:
         """Run the 1:1 chat's dialog, if one is active or the message starts one."""
+        starts = command is not None and command.name == "plan reword" and not command.argument
+        if not starts and await self._dialog_state.get(turn_context) is None:
+            # No dialog here: nothing is to be written either. botbuilder takes a state it
+            # found no row for as changed and would store it (with the time) at the end of
+            # the turn: a row saying when this person wrote, e.g. an anonymous answer.
+            cached = self.services.private_conversation_state.get_cached_state(turn_context)
+            if cached is not None and not cached.state:
+                cached.hash = cached.compute_hash(cached.state)
+            return False
         context = await self._dialogs.create_context(turn_context)
         if context.active_dialog is not None:
             if cleaned.lower() in _CANCEL_WORDS:
@@ -572,12 +668,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             await context.continue_dialog()
             return True
         if command is not None and command.name == "plan reword" and not command.argument:
-            if not await plan_editing.may_edit(self.db, caller.user_id):
-                self._send(
-                    caller.reference,
-                    text("refusal", caller.lang, command=command.spec.title(caller.lang)),
-                )
-                return True
+            # Who may change the plan is decided when it is saved (the plan is named later).
             turn_context.turn_state[_RETRY_SAFE] = False
             await context.begin_dialog(RewordDialog.ID)
             return True
@@ -634,7 +725,16 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         if caller.workshop is not None and caller.workshop.status != "draft":
             raise WorkshopStateError("already_running", id=caller.workshop.id)
         plans = await flow.available_plans(self.db, caller.lang)
-        series = [(str(s.id), s.name) for s in await series_repo.list_series(self.db)]
+        # Only the series this person may add a workshop to are offered.
+        series = [
+            (str(s.id), s.name)
+            for s in await series_repo.list_series(self.db)
+            if permissions.may_join_series(
+                caller.person,
+                operators=self.services.settings.operators,
+                owners=(s.owner_id, *s.co_owner_ids),
+            )
+        ]
         maps = [(str(m.id), m.name) for m in _corpus_maps(await maps_repo.list_maps(self.db))]
         card = cards.setup_card(
             lang=caller.lang,
@@ -961,6 +1061,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
                 caller, text("refusal", caller.lang, command=command.spec.title(caller.lang))
             )
             return
+        await self._check_allowed(turn_context, caller, workshop, permissions.may_see_outputs)
         audience: Audience = "facilitator" if caller.scope == "personal" else "group"
         reference = caller.reference
         lang = workshop.language
@@ -999,6 +1100,8 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         self, turn_context: TurnContext, caller: Caller, *, pending: bool
     ) -> None:
         workshop = self._require_workshop(caller)
+        # The question goes only to someone who may answer it (a member, from a 1:1 chat).
+        await self._check_allowed(turn_context, caller, workshop, permissions.may_answer_for)
         run = await questions_repo.current_question_run(self.db, workshop.id)
         progress = await load_progress(self._progress, turn_context)
         if run is None:
@@ -1049,8 +1152,12 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         await self.services.user_state.load(turn_context)
         await self.services.user_state.delete(turn_context)
         if caller.scope == "personal":  # the 1:1 chat's state is this person's too
-            await self.services.conversation_state.load(turn_context)
-            await self.services.conversation_state.delete(turn_context)
+            for state in (
+                self.services.conversation_state,
+                self.services.private_conversation_state,
+            ):
+                await state.load(turn_context)
+                await state.delete(turn_context)
         self._private(
             caller,
             text(
@@ -1085,6 +1192,13 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
                 ),
             )
             return
+        summary_of = match.data.get("summary_of") if isinstance(match.data, dict) else None
+        if summary_of is not None:  # drawn from a workshop's answers: its people only
+            try:
+                source = await workshops_repo.get_workshop(self.db, int(summary_of))
+            except (StorageError, TypeError, ValueError):
+                raise WorkshopStateError("outputs_not_member") from None
+            await self._check_allowed(turn_context, caller, source, permissions.may_see_outputs)
         await self._post_map(match.id, caller.reference, caller.lang, parked=False)
 
     async def _post_map(
@@ -1123,19 +1237,16 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
     async def _cmd_plan(
         self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
     ) -> None:
-        if command.spec.facilitator_only and not await plan_editing.may_edit(
-            self.db, caller.user_id
-        ):
-            self._private(
-                caller, text("refusal", caller.lang, command=command.spec.title(caller.lang))
-            )
-            return
+        recipient = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         title, message = await plan_editing.run(
             self.db,
             command.name,
             command.argument,
             author=caller.name or caller.user_id,
             lang=caller.lang,
+            actor=caller.person,
+            operators=self.services.settings.operators,
+            mentioned=tuple(m for m in _mentions(turn_context.activity) if m[0] != recipient),
         )
         card = cards.notice_card(title=title, message=message)
         self._send(caller.reference, MessageFactory.attachment(CardFactory.adaptive_card(card)))
@@ -1180,6 +1291,8 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             meeting_id=meeting.get("id") if isinstance(meeting, dict) else None,
             tenant_id=(channel_data.get("tenant") or {}).get("id")
             or (activity.conversation.tenant_id or None),
+            person=caller.person,
+            operators=self.services.settings.operators,
         )
         lang = workshop.language
         if activity.reply_to_id:
@@ -1418,6 +1531,8 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         value: Any = None,
         private: bool = False,
     ) -> None:
+        # From the workshop's own chat, or by someone Teams lists there (a 1:1 chat, a card).
+        await self._check_allowed(turn_context, caller, workshop, permissions.may_answer_for)
         recorded = await flow.record(
             self.db,
             workshop,
@@ -1428,9 +1543,17 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             run_id=run_id,
             card_workshop_id=card_workshop_id,
             value=value,
-            activity_id=turn_context.activity.id,
+            activity_id=_answer_key(turn_context.activity, private=private),
             private=private,
         )
+        if (
+            private
+            and not recorded.created
+            and not await self._answer_is_callers(workshop, caller, recorded)
+        ):
+            # Thanks only for an answer stored as this person's (a redelivery is theirs).
+            log.error("a private answer's id matched another person's answer; not stored")
+            raise WorkshopStateError("answer_not_stored")
         # An answer in an anonymous workshop leaves no per-user state: a state row keyed by
         # the user id, written at the time of the answer, would say who wrote it.
         if workshop.answer_mode == "anonymous":
@@ -1446,6 +1569,13 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         if recorded.created and recorded.answer.question_run_id is not None:
             # The card update reads the run when it is made (coalesced), not here.
             await self._refresh_card(workshop, recorded.answer.question_run_id)
+
+    async def _answer_is_callers(
+        self, workshop: WorkshopRecord, caller: Caller, recorded: Any
+    ) -> bool:
+        """Whether an answer found already stored under this activity is the caller's own."""
+        person = await participants_repo.find_participant(self.db, workshop.id, caller.user_id)
+        return person is not None and person.id == recorded.answer.participant_id
 
     async def _private_answer(
         self, turn_context: TurnContext, caller: Caller, cleaned: str
@@ -1533,6 +1663,21 @@ def _question_card(view: flow.QuestionView, lang: str, *, private: bool = False)
         private=private,
         added=view.added,
     )
+
+
+def _answer_key(activity: Activity, *, private: bool) -> str | None:
+    """The id an answer is stored under (a redelivery of it is stored once).
+
+    Teams numbers activities per conversation, so two people's 1:1 chats can both send
+    activity "1700000000123": a private answer's id is its chat's (hashed) id plus the
+    activity id, hashed together (``"p:"`` and 64 hex digits). A group answer keeps the
+    plain id, as the fast path stores it.
+    """
+    activity_id: str | None = activity.id
+    if not private or activity_id is None:
+        return activity_id
+    chat = (activity.conversation.id if activity.conversation else None) or ""
+    return "p:" + hashlib.sha256(f"{chat}\n{activity_id}".encode()).hexdigest()
 
 
 def _stored_reference(reference: ConversationReference) -> dict[str, Any]:

@@ -24,6 +24,12 @@ WORKSHOPBOT_INSTANCES      bot processes sharing the conversations (each one's  
                            outbox then keeps to 1/N of Teams' per-chat budget)
 WORKSHOPBOT_FAST_ANSWERS   0: run every plain answer through the SDK's full turn   1
                            (for comparison; see docs/operations.md)
+WORKSHOPBOT_OPERATORS      comma-separated Entra object ids (or Teams user ids)   (none)
+                           who may change every plan and series
+                           (docs/security-data.md)
+WORKSHOPBOT_SECRET_KEY     the server secret keying the hashes of Teams ids;      SQLite:
+                           or WORKSHOPBOT_SECRET_FILE naming a file holding it;   var/work-
+                           required with PostgreSQL (read by storage/secret.py)   shopbot.key
 ========================== ===================================================== =========
 """
 
@@ -70,6 +76,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "local": ("WORKSHOPBOT_LOCAL",),
     "instances": ("WORKSHOPBOT_INSTANCES",),
     "fast_answers": ("WORKSHOPBOT_FAST_ANSWERS",),
+    "operators": ("WORKSHOPBOT_OPERATORS",),
 }
 
 
@@ -111,6 +118,8 @@ class Settings:
         fast_answers: store a plain group answer (a chat message or an answer card's
             submit in a conversation whose workshop is known) straight from the parsed
             activity, without the SDK's turn; anything else still takes the full turn.
+        operators: Entra object ids or Teams user ids of the people who may change every
+            plan and series (built-in plans and plans without owner included).
     """
 
     APP_ID: str = ""
@@ -126,6 +135,7 @@ class Settings:
     local: bool = False
     instances: int = 1
     fast_answers: bool = True
+    operators: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.APP_TYPE not in _APP_TYPES:
@@ -268,6 +278,12 @@ class Settings:
                     values[key] = False
                 else:
                     raise SettingsError(f"{name} = {flag!r} is invalid; use 1 (on) or 0 (off)")
+
+        _, operators = _lookup(env, "operators")
+        if operators is not None:
+            from dialogs.permissions import parse_operators
+
+            values["operators"] = parse_operators(operators)
 
         name, instances = _lookup(env, "instances")
         if instances is not None:

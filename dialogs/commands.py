@@ -381,6 +381,18 @@ COMMANDS: tuple[CommandSpec, ...] = (
         max_argument_words=2,
     ),
     CommandSpec(
+        "plan share",
+        _d(
+            "Lad andre ændre en plan, du ejer (nævn dem med @)",
+            "Let others change a plan you own (mention them with @)",
+        ),
+        facilitator_only=True,
+        scopes=ALL,
+        aliases=("plan del",),
+        argument="required",
+        usage=_d("<plan> @navn", "<plan> @name"),
+    ),
+    CommandSpec(
         "help",
         _d("Vis de kommandoer, du kan bruge", "Show the commands you can use"),
         facilitator_only=False,

@@ -24,7 +24,7 @@ from botbuilder.dialogs import (
     WaterfallStepContext,
 )
 
-from dialogs import plan_editing
+from dialogs import permissions, plan_editing
 from dialogs.errors import DialogError
 from dialogs.texts import text
 from dialogs.workshop import MAX_ANSWER_CHARS, available_plans
@@ -44,13 +44,23 @@ class RewordDialog(ComponentDialog):  # type: ignore[misc]
         lang: The language of the questions the bot asks.
         author: Who is changing the plan (stored with the version); default: the name of
             whoever writes the last answer.
+        operators: The operators' ids (who may change every plan); whoever writes the last
+            answer must be allowed to change the plan (:mod:`dialogs.permissions`).
     """
 
     ID = "plan-reword"
 
-    def __init__(self, db: Any, *, lang: str = "da", author: str | None = None) -> None:
+    def __init__(
+        self,
+        db: Any,
+        *,
+        lang: str = "da",
+        author: str | None = None,
+        operators: frozenset[str] = frozenset(),
+    ) -> None:
         super().__init__(self.ID)
         self.db = db
+        self.operators = operators
         self.lang = lang
         self.author = author
         self.add_dialog(TextPrompt(_PLAN, self._valid_plan))
@@ -72,6 +82,14 @@ class RewordDialog(ComponentDialog):  # type: ignore[misc]
             validations=validations,
         )
 
+    @staticmethod
+    def _actor(step: WaterfallStepContext) -> permissions.Person:
+        """Who writes in this dialog, as :mod:`dialogs.permissions` knows people."""
+        sender = step.context.activity.from_property
+        return permissions.Person(
+            (sender.id if sender else None) or "", sender.aad_object_id if sender else None
+        )
+
     async def _ask_plan(self, step: WaterfallStepContext) -> DialogTurnResult:
         plans = ", ".join(key for key, _ in await available_plans(self.db, self.lang))
         return await step.prompt(
@@ -81,6 +99,14 @@ class RewordDialog(ComponentDialog):  # type: ignore[misc]
     async def _ask_question(self, step: WaterfallStepContext) -> DialogTurnResult:
         key = str(step.result).strip()
         step.values[_PLAN] = key
+        # Say at once when the plan is not this person's to change (saving checks again).
+        try:
+            await plan_editing.check_may_edit(
+                self.db, key, self._actor(step), self.operators, self.lang
+            )
+        except plan_editing.PlanRefused as refused:
+            await step.context.send_activity(MessageFactory.text(str(refused)))
+            return await step.end_dialog(str(refused))
         plan = await plan_editing.load_named_plan(self.db, key)
         use = self.lang if self.lang in plan.languages else plan.default_language
         listing = "\n\n".join(
@@ -108,8 +134,15 @@ class RewordDialog(ComponentDialog):  # type: ignore[misc]
         argument = f"{step.values[_PLAN]} {step.values[_QUESTION]}: {new_text}"
         sender = step.context.activity.from_property
         author = self.author or (sender.name or sender.id if sender else None) or "workshopbot"
+        actor = self._actor(step)
         _, message = await plan_editing.run(
-            self.db, "plan reword", argument, author=author, lang=self.lang
+            self.db,
+            "plan reword",
+            argument,
+            author=author,
+            lang=self.lang,
+            actor=actor,
+            operators=self.operators,
         )
         await step.context.send_activity(MessageFactory.text(message))
         return await step.end_dialog(message)

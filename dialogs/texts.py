@@ -281,6 +281,10 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "da": "Beklager, noget gik galt. Prøv igen om lidt.",
         "en": "Sorry, something went wrong. Please try again shortly.",
     },
+    "answer_not_stored": {
+        "da": "Dit svar blev ikke gemt. Send det venligst igen.",
+        "en": "Your answer was not stored. Please send it again.",
+    },
     "answer_not_saved": {
         "da": "Dit svar er ikke gemt endnu: databasen svarer ikke lige nu. Teams sender det "
         "igen om lidt; stiger tælleren ikke inden for et minut, så send svaret igen.",
@@ -376,6 +380,97 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     "plan_error": {
         "da": "Planen kunne ikke ændres: {reason}",
         "en": "The plan could not be changed: {reason}",
+    },
+    "plan_builtin_refused": {
+        "da": (
+            "'{plan}' er en indbygget plan, som kun driftsansvarlige kan ændre. Lav din egen "
+            "kopi og ret i den: plan kopiér {plan} <ny-id>"
+        ),
+        "en": (
+            "'{plan}' is a built-in plan that only operators can change. Make your own copy "
+            "and change that: plan copy {plan} <new-id>"
+        ),
+    },
+    "plan_not_owner": {
+        "da": (
+            "Kun planens ejer, en medejer eller en driftsansvarlig kan ændre '{plan}'. Lav din "
+            "egen kopi og ret i den: plan kopiér {plan} <ny-id>"
+        ),
+        "en": (
+            "Only the plan's owner, a co-owner or an operator can change '{plan}'. Make your "
+            "own copy and change that: plan copy {plan} <new-id>"
+        ),
+    },
+    "plan_no_owner": {
+        "da": (
+            "'{plan}' har ingen ejer endnu, så kun driftsansvarlige kan ændre den. Lav din egen "
+            "kopi og ret i den: plan kopiér {plan} <ny-id>"
+        ),
+        "en": (
+            "'{plan}' has no owner yet, so only operators can change it. Make your own copy "
+            "and change that: plan copy {plan} <new-id>"
+        ),
+    },
+    "plan_owners": {
+        "da": "Ejer: {owner}. Medejere: {co_owners}.",
+        "en": "Owner: {owner}. Co-owners: {co_owners}.",
+    },
+    "plan_owner_none": {
+        "da": "ingen (kun driftsansvarlige)",
+        "en": "none (operators only)",
+    },
+    "plan_history": {"da": "Historik", "en": "History"},
+    "plan_shared": {
+        "da": "{names} kan nu også ændre planen '{plan}'.",
+        "en": "{names} can now change the plan '{plan}' too.",
+    },
+    "plan_share_who": {
+        "da": "Nævn den, der skal kunne ændre planen, med @: plan del <plan> @navn",
+        "en": "Mention who may change the plan with @: plan share <plan> @name",
+    },
+    "series_not_owner": {
+        "da": (
+            "Kun seriens ejer, en medejer eller en driftsansvarlig kan føje en workshop til "
+            "serien. Vælg 'ny serie' i stedet."
+        ),
+        "en": (
+            "Only the series' owner, a co-owner or an operator can add a workshop to the "
+            "series. Choose 'new series' instead."
+        ),
+    },
+    "series_no_owner": {
+        "da": (
+            "Serien har ingen ejer endnu, så kun driftsansvarlige kan føje workshops til den. "
+            "Vælg 'ny serie' i stedet."
+        ),
+        "en": (
+            "The series has no owner yet, so only operators can add workshops to it. Choose "
+            "'new series' instead."
+        ),
+    },
+    "not_member": {
+        "da": (
+            "Du er ikke med i den workshops chat, så dit svar blev ikke gemt. Svar i chatten "
+            "for den workshop, du deltager i."
+        ),
+        "en": (
+            "You are not in that workshop's chat, so your answer was not stored. Answer in "
+            "the chat of the workshop you take part in."
+        ),
+    },
+    "member_unknown": {
+        "da": (
+            "Jeg kunne ikke tjekke, at du er med i workshoppens chat, så intet blev gemt. "
+            "Prøv igen om lidt."
+        ),
+        "en": (
+            "I could not check that you are in the workshop's chat, so nothing was stored. "
+            "Try again in a moment."
+        ),
+    },
+    "outputs_not_member": {
+        "da": ("Kort og opsummeringer fra en workshop vises kun for dem, der er med i dens chat."),
+        "en": "A workshop's maps and summaries are shown only to people in its chat.",
     },
 }
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from dialogs import permissions
 from dialogs.errors import DialogError
 from dialogs.plans.builtins import builtin_plan_ids, builtin_plan_text, get_builtin_plan
 from dialogs.plans.loader import load_plan
@@ -39,7 +40,13 @@ from storage import questions as questions_repo
 from storage import series as series_repo
 from storage import workshops as workshops_repo
 from storage.errors import AnswerTooLong, InvalidInput, NotFound, QuestionClosed
-from storage.records import QuestionRunRecord, RecordedAnswer, WorkshopRecord, format_offset
+from storage.records import (
+    QuestionRunRecord,
+    RecordedAnswer,
+    SeriesRecord,
+    WorkshopRecord,
+    format_offset,
+)
 
 __all__ = [
     "MAX_ANSWER_CHARS",
@@ -327,6 +334,8 @@ async def launch(
     channel_id: str | None = None,
     meeting_id: str | None = None,
     tenant_id: str | None = None,
+    person: permissions.Person | None = None,
+    operators: frozenset[str] = frozenset(),
 ) -> WorkshopRecord:
     """Create a workshop from the setup card's choices and start it.
 
@@ -339,9 +348,14 @@ async def launch(
         channel_id: The Teams channel, if any.
         meeting_id: The Teams meeting, if any.
         tenant_id: The tenant.
+        person: Who starts it from Teams: joining an existing series needs their right to
+            (:func:`dialogs.permissions.may_join_series`), a new series is theirs. None: an
+            operator's own tool.
+        operators: The operators' ids from the settings.
 
     Raises:
-        WorkshopStateError: A workshop already runs here, or a choice is missing or invalid.
+        WorkshopStateError: A workshop already runs here, or a choice is missing or invalid,
+            or the person may not add a workshop to the chosen series.
     """
     lang: Literal["da", "en"] = "en" if choice.language == "en" else "da"
     base = base_conversation_id(conversation_id)
@@ -356,14 +370,24 @@ async def launch(
     # A built-in plan stored on first use is the bot's work, not the facilitator's (whose id
     # would outlive "forget me" there).
     version_id = await plan_version_for(db, choice.plan_key, author="workshopbot")
-    series_id: int | None = None
+    series: SeriesRecord | None = None
     if choice.series and choice.series != "new":
         try:
-            series_id = (await series_repo.get_series(db, int(choice.series))).id
+            series = await series_repo.get_series(db, int(choice.series))
         except (ValueError, LookupError):
             raise WorkshopStateError("setup_missing", field=text("setup_series", lang)) from None
     elif choice.series_name.strip():
-        series_id = (await series_repo.get_or_create_series(db, choice.series_name.strip())).id
+        # A name already taken is that series: the same rule as choosing it.
+        series = await series_repo.get_or_create_series(
+            db, choice.series_name.strip(), owner_id=person.user_id if person else None
+        )
+    if series is not None and person is not None:
+        verdict = permissions.may_join_series(
+            person, operators=operators, owners=(series.owner_id, *series.co_owner_ids)
+        )
+        if not verdict:
+            raise WorkshopStateError(verdict.reason)
+    series_id = series.id if series is not None else None
     created = await workshops_repo.create_workshop(
         db,
         org_name=choice.org.strip(),

@@ -33,6 +33,7 @@ import asyncio
 import concurrent.futures
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from storage._failures import is_driver_error, is_stale_connection, storage_error_of
 from storage.errors import DatabaseUnavailable, InvalidInput
+from storage.secret import load_secret, use_secret
 
 T = TypeVar("T")
 
@@ -189,6 +191,7 @@ class Database:
             InvalidInput: The URL is not a SQLite or PostgreSQL URL.
         """
         async_url = to_async_url(url if url is not None else database_url_from_env())
+        _adopt_secret(async_url)
         parsed = make_url(async_url)
         if parsed.get_backend_name() == "sqlite":
             path = _sqlite_path(parsed)
@@ -275,6 +278,40 @@ class Database:
                 return await asyncio.get_running_loop().run_in_executor(self._threads(), in_thread)
             except Exception as exc:
                 self._raise_storage_error(exc)
+
+    async def erase_deleted(self) -> bool:
+        """Make deleted rows unrecoverable from the database's files (SQLite), at once.
+
+        Every SQLite connection runs with ``secure_delete=ON``, so a delete zeroes the row in
+        the page it is written to; the write-ahead log still holds the earlier page images
+        until it is checkpointed. This copies the log into the database and truncates it to
+        zero bytes (``PRAGMA wal_checkpoint(TRUNCATE)``), retrying while a reader holds an
+        old snapshot. PostgreSQL: nothing to do here; see docs/security-data.md on VACUUM.
+
+        Returns:
+            True when the log was truncated (always True on PostgreSQL); False when readers
+            kept it busy for ~5 s (logged; the next checkpoint finishes the job).
+        """
+        if self._write_lock is None:
+            return True
+        async with self._write_lock:
+            engine = self._sync_engine()
+
+            def in_thread() -> bool:
+                with engine.connect() as connection:
+                    raw = connection.connection.dbapi_connection
+                    assert raw is not None
+                    for attempt in range(50):
+                        busy, _, _ = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                        if not busy:
+                            return True
+                        time.sleep(0.1 if attempt else 0.01)
+                return False
+
+            done = await asyncio.get_running_loop().run_in_executor(self._threads(), in_thread)
+        if not done:
+            log.warning("the write-ahead log could not be truncated: readers kept it busy")
+        return done
 
     async def ping(self) -> None:
         """Check that the database answers (``SELECT 1``).
@@ -440,11 +477,24 @@ def _configure_sqlite(sync_engine: Engine, *, immediate: bool) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows are overwritten with zeros, not left in free space: "forget me"
+        # must leave no copy of a person's words in the file (docs/security-data.md).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _adopt_secret(url: str) -> None:
+    """Use the server secret of this database when one is configured or can be made (the
+    embedded SQLite setup); :func:`storage.open.open_database` insists, this does not, so that tools
+    which never hash a Teams id (``db upgrade`` of an empty database …) run without it."""
+    try:
+        use_secret(load_secret(url))
+    except InvalidInput as exc:
+        log.debug("no server secret yet: %s", exc)
 
 
 def redacted_url(url: str | None = None) -> str:

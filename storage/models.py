@@ -73,6 +73,13 @@ class Series(SQLModel, table=True):
     name: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    #: Who started the series (a Teams user id); NULL: a series from before owners, which
+    #: only operators may add workshops to (see :mod:`dialogs.permissions`).
+    owner_id: str | None = Field(default=None, sa_column=Column(String(300), nullable=True))
+    #: Further Teams user ids with the owner's rights.
+    co_owner_ids: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 class Plan(SQLModel, table=True):
@@ -84,6 +91,13 @@ class Plan(SQLModel, table=True):
     key: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
     name: str = Field(sa_column=Column(String(200), nullable=False))
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    #: Who made the plan (a Teams user id); NULL: a plan from before owners, or one made
+    #: from the CLI, which only operators edit (see :mod:`dialogs.permissions`).
+    owner_id: str | None = Field(default=None, sa_column=Column(String(300), nullable=True))
+    #: Further Teams user ids with the owner's rights.
+    co_owner_ids: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 class PlanVersion(SQLModel, table=True):

@@ -15,6 +15,7 @@ from typing import TypeVar
 from storage.db import Database, database_unavailable, is_driver_error
 from storage.errors import DatabaseUnavailable, StorageError
 from storage.migrate import check_schema as _check_schema
+from storage.secret import load_secret, use_secret
 
 T = TypeVar("T")
 
@@ -22,7 +23,8 @@ __all__ = ["open_database", "run_with_database"]
 
 
 async def open_database(url: str | None = None, *, check_schema: bool = True) -> Database:
-    """Open the database and (by default) refuse an out-of-date schema.
+    """Open the database, load the server secret (:func:`storage.secret.load_secret`) and
+    (by default) refuse an out-of-date schema.
 
     Args:
         url: A SQLAlchemy URL (default: ``DATABASE_URL`` or the SQLite file).
@@ -33,6 +35,11 @@ async def open_database(url: str | None = None, *, check_schema: bool = True) ->
         The open :class:`~storage.db.Database`; call ``await db.dispose()`` when done.
     """
     db = Database.from_url(url)
+    try:
+        use_secret(load_secret(db.url))
+    except BaseException:
+        await db.dispose()
+        raise
     if check_schema:
         try:
             await _check_schema(db)

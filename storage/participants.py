@@ -1,8 +1,9 @@
 """Participants: one row per person per workshop, with a pseudonym in order of first answer.
 
-Identity: every participant row holds ``user_hash`` = HMAC-SHA256(workshop salt, Teams user
-id). In ``anonymous`` mode that hash is all that is stored — no user id, no display name —
-so the same person still keeps one pseudonym, is counted once and can have their answers
+Identity: every participant row holds ``user_hash`` = HMAC-SHA256(server secret,
+HMAC-SHA256(workshop salt, Teams user id)); the secret is not in the database
+(:mod:`storage.secret`). In ``anonymous`` mode that hash is all that is stored — no user
+id, no display name — so the same person still keeps one pseudonym, is counted once and can have their answers
 deleted by ``workshopbot data forget`` (which recomputes the hash), while the database alone
 does not say who they are. The salt is per workshop, so one person's rows in two anonymous
 workshops cannot be linked without their user id.
@@ -40,6 +41,7 @@ from storage._base import (
 from storage.db import Database
 from storage.errors import NotFound
 from storage.records import ParticipantRecord
+from storage.secret import keyed
 
 __all__ = [
     "activity_hash",
@@ -56,8 +58,10 @@ log = logging.getLogger(__name__)
 
 
 def user_hash(salt: str, user_id: str) -> str:
-    """The salted hash that identifies a Teams user within one workshop (64 hex digits)."""
-    return hmac.new(salt.encode(), user_id.encode(), hashlib.sha256).hexdigest()
+    """The hash that identifies a Teams user within one workshop (64 hex digits): salted per
+    workshop and keyed with the server secret, which is not in the database
+    (:mod:`storage.secret`)."""
+    return keyed(hmac.new(salt.encode(), user_id.encode(), hashlib.sha256).hexdigest())
 
 
 #: Starts every hashed activity id; a Teams activity id never does, so the two cannot meet.
@@ -70,10 +74,11 @@ def activity_hash(salt: str, activity_id: str) -> str:
     With the raw message id, someone with Teams admin access could look up who wrote an
     "anonymous" answer. The hash still identifies a redelivered activity within the
     workshop, so it is stored once. It is ``"h:"`` and HMAC-SHA256(workshop salt,
-    ``"activity:" + activity_id``) in hex (66 characters), kept apart from :func:`user_hash`.
+    ``"activity:" + activity_id``) in hex (66 characters), kept apart from :func:`user_hash`,
+    keyed once more with the server secret (:mod:`storage.secret`).
     """
     digest = hmac.new(salt.encode(), f"activity:{activity_id}".encode(), hashlib.sha256)
-    return ACTIVITY_HASH_PREFIX + digest.hexdigest()
+    return ACTIVITY_HASH_PREFIX + keyed(digest.hexdigest())
 
 
 def _check_user(user_id: object) -> str:

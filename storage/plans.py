@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row, func, select, update
@@ -27,7 +28,9 @@ __all__ = [
     "latest_plan_version",
     "list_plans",
     "plan_history",
+    "plan_owners",
     "save_plan_version",
+    "set_plan_owners",
 ]
 
 log = logging.getLogger(__name__)
@@ -58,7 +61,14 @@ def _version_record(row: Row[Any]) -> PlanVersionRecord:
 
 
 async def save_plan_version(
-    db: Database, *, plan_key: str, name: str, text: str, author: str, note: str = ""
+    db: Database,
+    *,
+    plan_key: str,
+    name: str,
+    text: str,
+    author: str,
+    note: str = "",
+    owner_id: str | None = None,
 ) -> PlanVersionRecord:
     """Store a new version of a plan (the plan is created with version 1 if it is new).
 
@@ -71,6 +81,8 @@ async def save_plan_version(
         text: The full plan text (YAML, as the plan format defines it).
         author: Who saved it (a Teams display name or user id, or a CLI user name).
         note: Why it changed.
+        owner_id: The owner of a plan this save creates (a Teams user id); an existing
+            plan keeps its owner. Who may save is decided by ``dialogs.permissions``.
 
     Raises:
         InvalidInput: An empty key, name, author or text, or text over the limit.
@@ -83,7 +95,7 @@ async def save_plan_version(
     async with db.transaction() as session:
         await session.execute(
             insert_ignoring_conflicts(session, plan_t, ["key"]).values(
-                key=plan_key, name=name, created_at=now
+                key=plan_key, name=name, created_at=now, owner_id=owner_id
             )
         )
         stmt = select(plan_t.c.id).where(plan_t.c.key == plan_key)
@@ -160,7 +172,7 @@ async def list_plans(db: Database) -> tuple[PlanRecord, ...]:
                 func.max(plan_version_t.c.created_at).label("updated_at"),
             )
             .select_from(plan_t.join(plan_version_t, plan_version_t.c.plan_id == plan_t.c.id))
-            .group_by(*plan_t.c)
+            .group_by(plan_t.c.id)
             .order_by(plan_t.c.key)
         )
         return tuple(
@@ -171,6 +183,8 @@ async def list_plans(db: Database) -> tuple[PlanRecord, ...]:
                 created_at=as_utc(row.created_at),
                 latest_version=int(row.latest_version),
                 updated_at=as_utc(row.updated_at),
+                owner_id=row.owner_id,
+                co_owner_ids=tuple(row.co_owner_ids or ()),
             )
             for row in rows
         )
@@ -191,3 +205,43 @@ async def plan_history(db: Database, plan_key: str) -> tuple[PlanVersionRecord, 
     if not rows:
         raise NotFound(f"there is no plan {plan_key!r}; list the plans with: workshopbot plan list")
     return tuple(_version_record(row) for row in rows)
+
+
+async def plan_owners(db: Database, plan_key: str) -> tuple[str | None, tuple[str, ...]] | None:
+    """``(owner, co-owners)`` of a stored plan (the owner None when it has none), or None
+    when no plan has this key."""
+    async with db.transaction(write=False) as session:
+        row = (
+            await session.execute(
+                select(plan_t.c.owner_id, plan_t.c.co_owner_ids).where(plan_t.c.key == plan_key)
+            )
+        ).first()
+    if row is None:
+        return None
+    return row.owner_id, tuple(row.co_owner_ids or ())
+
+
+async def set_plan_owners(
+    db: Database, plan_key: str, *, owner_id: str | None, co_owner_ids: Sequence[str] = ()
+) -> tuple[str | None, tuple[str, ...]]:
+    """Give a stored plan its owner and co-owners (an operator's act, or the owner's own
+    ``plan share``); returns them as :func:`plan_owners` does.
+
+    Raises:
+        NotFound: No plan has this key.
+        InvalidInput: An empty or over-long id.
+    """
+    owner = None if owner_id is None else check_text(owner_id, "owner id", max_len=300).strip()
+    others = list(
+        dict.fromkeys(check_text(c, "co-owner id", max_len=300).strip() for c in co_owner_ids)
+    )
+    async with db.transaction() as session:
+        result = await session.execute(
+            update(plan_t)
+            .where(plan_t.c.key == plan_key)
+            .values(owner_id=owner, co_owner_ids=others)
+        )
+    if not result.rowcount:
+        raise NotFound(f"there is no plan {plan_key!r}; list the plans with: workshopbot plan list")
+    log.info("plan %s has new owners", plan_key)
+    return owner, tuple(others)

@@ -38,9 +38,12 @@ from storage._base import (
     participant_from_row,
     participant_order,
     participant_t,
+    plan_t,
+    plan_version_t,
     pseudonym_label,
     question_run_from_row,
     question_run_t,
+    series_t,
     summary_t,
     utcnow,
     workshop_t,
@@ -175,8 +178,41 @@ def scrub_summary(
     return new_data, "".join(lines), changed
 
 
+#: What a forgotten person's name becomes in a plan version's author.
+FORGOTTEN_AUTHOR = "(forgotten)"
+
+
+async def _forget_ownership(session: AsyncConnection, user_id: str, names: set[str]) -> None:
+    """Drop ``user_id`` as owner or co-owner of plans and series (an ownerless plan or
+    series is the operators'), and as the author of plan versions (by id or known name)."""
+    for table in (plan_t, series_t):
+        await session.execute(
+            update(table).where(table.c.owner_id == user_id).values(owner_id=None)
+        )
+        rows = (await session.execute(select(table.c.id, table.c.co_owner_ids))).all()
+        for row in rows:
+            co_owners = list(row.co_owner_ids or ())
+            if user_id in co_owners:
+                await session.execute(
+                    update(table)
+                    .where(table.c.id == row.id)
+                    .values(co_owner_ids=[c for c in co_owners if c != user_id])
+                )
+    await session.execute(
+        update(plan_version_t)
+        .where(plan_version_t.c.author.in_([user_id, *names]))
+        .values(author=FORGOTTEN_AUTHOR)
+    )
+
+
 async def forget_user(db: Database, user_id: str) -> ForgetReport:
     """Delete one person's answers and identity everywhere (one transaction).
+
+    Also: their bot state (per-user rows, their 1:1 chat's dialog state, any state naming
+    them), their place as owner or co-owner of plans and series (an ownerless one is the
+    operators'), and their name as author of plan versions. On SQLite the deleted rows are
+    zeroed in the file (``secure_delete``) and the write-ahead log is truncated, so no copy
+    of their words stays in any file of the database (:meth:`Database.erase_deleted`).
 
     Args:
         user_id: The Teams user id (``29:…``) as the bot saw it.
@@ -242,6 +278,14 @@ async def forget_user(db: Database, user_id: str) -> ForgetReport:
             await session.execute(delete(answer_t).where(answer_t.c.participant_id == person.id))
             await session.execute(delete(participant_t).where(participant_t.c.id == person.id))
             answers_removed += len(answer_ids)
+        names_seen = {
+            row.display_name
+            for row in await session.execute(
+                select(facilitator_t.c.display_name).where(facilitator_t.c.user_id == user_id)
+            )
+            if row.display_name
+        } | {p.display_name for p in people if p.display_name}
+        await _forget_ownership(session, user_id, names_seen)
         facilitators = await session.execute(
             delete(facilitator_t).where(facilitator_t.c.user_id == user_id)
         )
@@ -271,6 +315,9 @@ async def forget_user(db: Database, user_id: str) -> ForgetReport:
             events_anonymised=int(events.rowcount),
             bot_state_keys=int(state.rowcount),
         )
+    # The rows are zeroed where they lay (secure_delete); the write-ahead log still holds
+    # the pages as they were, until this.
+    await db.erase_deleted()
     log.info(
         "forgot a user: %d participant rows, %d answers, %d summaries scrubbed",
         report.participants,
@@ -473,6 +520,7 @@ async def purge_older_than(db: Database, days: int, *, now: datetime | None = No
             )
             await session.execute(delete(map_t).where(map_t.c.id.in_(map_ids)))
         await session.execute(delete(workshop_t).where(workshop_t.c.id.in_(ids)))
+    await db.erase_deleted()
     log.info(
         "purged %d workshops older than %d days (and %d summary maps)",
         len(ids),

@@ -60,6 +60,8 @@ class SeriesRecord:
     name: str
     description: str
     created_at: datetime
+    owner_id: str | None = None
+    co_owner_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,8 @@ class PlanRecord:
     created_at: datetime
     latest_version: int
     updated_at: datetime
+    owner_id: str | None = None
+    co_owner_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

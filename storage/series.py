@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, select, update
 
 from storage._base import (
     as_utc,
@@ -29,6 +30,7 @@ __all__ = [
     "get_series",
     "get_series_by_name",
     "list_series",
+    "set_series_owners",
     "workshops_in_series",
 ]
 
@@ -38,7 +40,12 @@ log = logging.getLogger(__name__)
 def _record(row: Row[Any]) -> SeriesRecord:
     m = row._mapping
     return SeriesRecord(
-        id=m["id"], name=m["name"], description=m["description"], created_at=as_utc(m["created_at"])
+        id=m["id"],
+        name=m["name"],
+        description=m["description"],
+        created_at=as_utc(m["created_at"]),
+        owner_id=m["owner_id"],
+        co_owner_ids=tuple(m["co_owner_ids"] or ()),
     )
 
 
@@ -46,8 +53,10 @@ def _check_name(name: object) -> str:
     return check_text(name, "series name", max_len=200).strip()
 
 
-async def create_series(db: Database, name: str, *, description: str = "") -> SeriesRecord:
-    """Create a series.
+async def create_series(
+    db: Database, name: str, *, description: str = "", owner_id: str | None = None
+) -> SeriesRecord:
+    """Create a series (``owner_id``: the Teams user id of who starts it).
 
     Raises:
         InvalidInput: The name is empty, too long or already taken.
@@ -55,7 +64,7 @@ async def create_series(db: Database, name: str, *, description: str = "") -> Se
     name = _check_name(name)
     async with db.transaction() as session:
         stmt = insert_ignoring_conflicts(session, series_t, ["name"]).values(
-            name=name, description=description, created_at=utcnow()
+            name=name, description=description, created_at=utcnow(), owner_id=owner_id
         )
         result = await session.execute(stmt.returning(*series_t.c))
         row = result.first()
@@ -64,13 +73,16 @@ async def create_series(db: Database, name: str, *, description: str = "") -> Se
         return _record(row)
 
 
-async def get_or_create_series(db: Database, name: str, *, description: str = "") -> SeriesRecord:
-    """The series with this name, created if it does not exist (safe when called at once)."""
+async def get_or_create_series(
+    db: Database, name: str, *, description: str = "", owner_id: str | None = None
+) -> SeriesRecord:
+    """The series with this name, created if it does not exist (safe when called at once);
+    a new series is owned by ``owner_id``, an existing one keeps its owner."""
     name = _check_name(name)
     async with db.transaction() as session:
         await session.execute(
             insert_ignoring_conflicts(session, series_t, ["name"]).values(
-                name=name, description=description, created_at=utcnow()
+                name=name, description=description, created_at=utcnow(), owner_id=owner_id
             )
         )
         row = (await session.execute(select(series_t).where(series_t.c.name == name))).one()
@@ -98,6 +110,32 @@ async def get_series_by_name(db: Database, name: str) -> SeriesRecord | None:
             await session.execute(select(series_t).where(series_t.c.name == name.strip()))
         ).first()
     return None if row is None else _record(row)
+
+
+async def set_series_owners(
+    db: Database, series_id: int, *, owner_id: str | None, co_owner_ids: Sequence[str] = ()
+) -> SeriesRecord:
+    """Give a series its owner and co-owners (an operator's act: ``workshopbot series owner``).
+
+    Raises:
+        NotFound: No such series.
+        InvalidInput: An empty or over-long id.
+    """
+    check_id(series_id, "series id")
+    owner = None if owner_id is None else check_text(owner_id, "owner id", max_len=300).strip()
+    others = [check_text(c, "co-owner id", max_len=300).strip() for c in co_owner_ids]
+    async with db.transaction() as session:
+        row = (
+            await session.execute(
+                update(series_t)
+                .where(series_t.c.id == series_id)
+                .values(owner_id=owner, co_owner_ids=list(dict.fromkeys(others)))
+                .returning(*series_t.c)
+            )
+        ).first()
+    if row is None:
+        raise NotFound(f"there is no series {series_id}")
+    return _record(row)
 
 
 async def list_series(db: Database) -> tuple[SeriesRecord, ...]:

@@ -15,6 +15,10 @@ from urllib.parse import urlparse
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# The server secret that keys the hashes of Teams ids (storage/secret.py): one for the whole
+# test run (and its subprocesses), so no test writes a key file into the repository.
+os.environ.setdefault("WORKSHOPBOT_SECRET_KEY", "tests-only-secret-" + "0123456789abcdef" * 2)
 SHARED = REPO_ROOT.parent / "shared"
 
 

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "bot.cli.analyze",
     "bot.cli.maps",
     "bot.cli.plan",
+    "bot.cli.series",
     "bot.cli.serve",
     "bot.cli.workshops",
     "bot.cli.summary",

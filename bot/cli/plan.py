@@ -4,8 +4,12 @@
 - ``plan validate FILE...``: every problem with its file, line and location; exit 2 if any.
 - ``plan show ID|FILE [--lang da] [--org HK]``: the questions as participants will read them.
 - ``plan export ID [--out FILE] [--version N] [--builtin]``: a stored or built-in plan as YAML.
-- ``plan import FILE [--name NAME] [--author NAME] [--note TEXT]``: validate, then store a new
-  version under the plan's id (``DATABASE_URL`` selects the database; default SQLite).
+- ``plan import FILE [--name NAME] [--author NAME] [--note TEXT] [--owner ID]``: validate,
+  then store a new version under the plan's id (``DATABASE_URL`` selects the database;
+  default SQLite); ``--owner`` gives a new plan its owner (a Teams user id).
+- ``plan owner ID [--owner ID] [--co-owner ID ...] [--no-owner]``: show a stored plan's owner,
+  co-owners and every version with its author; with options, set them (an operator's tool:
+  who may change a plan in Teams is decided by ``dialogs.permissions``).
 
 The file format is described in docs/plans.md.
 """
@@ -34,7 +38,7 @@ T = TypeVar("T")
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    """Add ``workshopbot plan list|validate|show|export|import``."""
+    """Add ``workshopbot plan list|validate|show|export|import|owner``."""
     parser = subparsers.add_parser(
         "plan",
         help="list, check, show, import and export question plans",
@@ -86,7 +90,24 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--name", default=None, help="the plan's name (default: from the file)")
     p.add_argument("--author", default=None, help="who saves it (default: your user name)")
     p.add_argument("--note", default="", help="why this version was made")
+    p.add_argument(
+        "--owner", default=None, help="owner of a new plan (a Teams user id); default: none"
+    )
     p.set_defaults(func=run_import)
+
+    p = sub.add_parser(
+        "owner",
+        help="show or set who may change a stored plan, with its version history",
+        description="Show a stored plan's owner, co-owners and versions (who saved which, "
+        "when, why). With --owner/--co-owner/--no-owner, set them: only they and the "
+        "operators (WORKSHOPBOT_OPERATORS) change the plan from Teams. A plan without owner "
+        "(stored before owners existed, or imported without --owner) is the operators'.",
+    )
+    p.add_argument("plan_id", metavar="ID", help="the stored plan's id")
+    p.add_argument("--owner", default=None, help="the new owner (a Teams user id)")
+    p.add_argument("--no-owner", action="store_true", help="remove the owner (operators only)")
+    p.add_argument("--co-owner", action="append", default=None, help="a co-owner (repeat for more)")
+    p.set_defaults(func=run_owner)
 
 
 # -- storage access (optional: only when a database exists) ------------------------------
@@ -361,12 +382,52 @@ def run_import(args: argparse.Namespace) -> int:
 
     async def work(db: Any) -> Any:
         return await save_plan_version(
-            db, plan_key=plan.id, name=name, text=text, author=author, note=args.note
+            db,
+            plan_key=plan.id,
+            name=name,
+            text=text,
+            author=author,
+            note=args.note,
+            owner_id=args.owner,
         )
 
     record = run_with_database(work)
     shadow = " (it is used instead of the built-in plan)" if plan.id in builtin_plan_ids() else ""
     print(f"stored plan {record.plan_key} version {record.version}: {_describe(plan)}{shadow}")
+    return 0
+
+
+def run_owner(args: argparse.Namespace) -> int:
+    """Show (and with options set) a stored plan's owners, then its version history."""
+    from storage.open import run_with_database
+    from storage.errors import NotFound
+    from storage.plans import plan_history, plan_owners, set_plan_owners
+
+    if args.owner is not None and args.no_owner:
+        raise CommandError("give either --owner ID or --no-owner, not both")
+
+    async def work(db: Any) -> tuple[tuple[str | None, tuple[str, ...]], Any]:
+        owners = await plan_owners(db, args.plan_id)
+        if owners is None:
+            raise NotFound(
+                f"there is no stored plan {args.plan_id!r}; list them with: workshopbot plan list"
+            )
+        if args.owner is not None or args.no_owner or args.co_owner is not None:
+            owner = None if args.no_owner else (args.owner or owners[0])
+            co_owners = args.co_owner if args.co_owner is not None else list(owners[1])
+            owners = await set_plan_owners(
+                db, args.plan_id, owner_id=owner, co_owner_ids=[c for c in co_owners if c]
+            )
+        return owners, await plan_history(db, args.plan_id)
+
+    owners, history = run_with_database(work)
+    owner, co_owners = owners
+    print(f"plan {args.plan_id}")
+    print(f"owner: {owner or '(none: operators only)'}")
+    print(f"co-owners: {', '.join(co_owners) or '(none)'}")
+    for version in history:
+        note = f": {version.note}" if version.note else ""
+        print(f"  v{version.version} {version.created_at:%Y-%m-%d %H:%M} {version.author}{note}")
     return 0
 
 

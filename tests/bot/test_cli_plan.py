@@ -291,3 +291,48 @@ def test_an_unreachable_database_is_one_line_not_a_traceback(
     captured = capsys.readouterr()
     assert "stored plans not listed" in captured.err
     assert "default" in captured.out
+
+
+def test_plan_owner_shows_and_sets_who_may_change_a_plan(
+    database: str, good_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An imported plan has no owner (operators only) unless given one; `plan owner` shows
+    the owners and every version with its author, and sets them."""
+    assert main(["plan", "import", str(good_file), "--author", "Ops", "--note", "start"]) == 0
+    capsys.readouterr()
+    assert main(["plan", "owner", "default"]) == 0
+    out = capsys.readouterr().out
+    assert "owner: (none: operators only)" in out and "v1 " in out and "Ops: start" in out
+    assert main(["plan", "owner", "default", "--owner", "29:anna", "--co-owner", "29:bo"]) == 0
+    out = capsys.readouterr().out
+    assert "owner: 29:anna" in out and "co-owners: 29:bo" in out
+    assert main(["plan", "owner", "default", "--no-owner"]) == 0
+    assert "owner: (none" in capsys.readouterr().out
+    assert main(["plan", "owner", "nope"]) == 2
+    assert "no stored plan 'nope'" in capsys.readouterr().err
+
+
+def test_series_owner_shows_and_sets_who_may_add_workshops(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    from storage.db import Database
+    from storage.series import create_series
+
+    async def make() -> None:
+        db = Database.from_url(database)
+        try:
+            await create_series(db, "HK 2026")  # as from before owners: none
+        finally:
+            await db.dispose()
+
+    asyncio.run(make())
+    assert main(["series", "list"]) == 0
+    assert "HK 2026\towner: (none: operators only)" in capsys.readouterr().out
+    assert main(["series", "owner", "HK 2026", "--owner", "29:anna", "--co-owner", "29:bo"]) == 0
+    assert "owner: 29:anna\tco-owners: 29:bo" in capsys.readouterr().out
+    assert main(["series", "owner", "1", "--no-owner"]) == 0
+    assert "owner: (none" in capsys.readouterr().out
+    assert main(["series", "owner", "Ukendt"]) == 2
+    assert "no series 'Ukendt'" in capsys.readouterr().err

@@ -154,3 +154,11 @@ def test_the_answer_fast_path_is_on_unless_switched_off() -> None:
     assert Settings.from_env({"WORKSHOPBOT_LOCAL": "1"}).fast_answers is True
     off = Settings.from_env({"WORKSHOPBOT_LOCAL": "1", "WORKSHOPBOT_FAST_ANSWERS": "0"})
     assert off.fast_answers is False
+
+
+def test_operators_are_read_as_a_set_of_ids() -> None:
+    settings = Settings.from_env(
+        {"WORKSHOPBOT_LOCAL": "1", "WORKSHOPBOT_OPERATORS": " aad-1, 29:ops  aad-2,"}
+    )
+    assert settings.operators == frozenset({"aad-1", "29:ops", "aad-2"})
+    assert Settings.from_env({"WORKSHOPBOT_LOCAL": "1"}).operators == frozenset()

@@ -12,11 +12,27 @@ from dialogs.plan_dialog import RewordDialog
 from storage.db import Database
 from storage.plans import plan_history
 
+#: The test adapter's user ("User1") is an operator here: the built-in plan is theirs to change.
+OPERATORS = frozenset({"User1"})
 
-def client(db: Database, state: ConversationState, lang: str = "da") -> DialogTestClient:
+
+def client(
+    db: Database, state: ConversationState, lang: str = "da", operators: frozenset[str] = OPERATORS
+) -> DialogTestClient:
     return DialogTestClient(
-        "msteams", RewordDialog(db, lang=lang, author="Fie"), conversation_state=state
+        "msteams",
+        RewordDialog(db, lang=lang, author="Fie", operators=operators),
+        conversation_state=state,
     )
+
+
+async def test_reword_of_a_builtin_plan_is_refused_to_a_non_operator(db: Database) -> None:
+    dialog = client(db, ConversationState(SqlStorage(db)), operators=frozenset())
+    await dialog.send_activity("plan omformuler")
+    reply = await dialog.send_activity("default")
+    assert "indbygget" in reply.text and "plan kopiér default" in reply.text, "said at once"
+    assert dialog.dialog_turn_result.status.name == "Complete"
+    assert "evil" not in str(await plan_editing.load_named_plan(db, "default"))
 
 
 async def test_reword_asks_step_by_step_and_saves_a_new_version(db: Database) -> None:
@@ -48,7 +64,7 @@ async def test_the_dialog_stack_lives_in_the_sql_storage(db: Database) -> None:
     # A new state object on the same database continues where the first left off.
     second = DialogTestClient(
         first.test_adapter,
-        RewordDialog(db, lang="en", author="Fie"),
+        RewordDialog(db, lang="en", author="Fie", operators=OPERATORS),
         conversation_state=ConversationState(SqlStorage(db)),
     )
     reply = await second.send_activity("q2")

@@ -9,6 +9,7 @@ import pytest
 from dialogs import plan_editing
 from dialogs import workshop as flow
 from dialogs.basic_summary import basic_summary, gather
+from dialogs.permissions import Person
 from dialogs.state import ConversationInfo, PendingPrivate, UserProgress
 from dialogs.workshop import SetupChoice, WorkshopStateError
 from storage import answers as answers_repo
@@ -213,28 +214,31 @@ async def test_withdraw_removes_a_person_from_the_summary(db: Database) -> None:
     assert await flow.withdraw(db, workshop, "29:nobody") == 0
 
 
+FIE = Person("29:fie", "aad-fie")
+
+
 async def test_plan_edits_make_new_versions(db: Database) -> None:
-    title, message = await plan_editing.run(db, "plan copy", "default hk-2026", author="Fie", lang="da")
+    title, message = await plan_editing.run(db, "plan copy", "default hk-2026", author="Fie", lang="da", actor=FIE)
     assert title == "hk-2026" and "version 1" in message
-    _, message = await plan_editing.run(db, "plan move", "hk-2026 q8 1", author="Fie", lang="da")
+    _, message = await plan_editing.run(db, "plan move", "hk-2026 q8 1", author="Fie", lang="da", actor=FIE)
     assert "version 2" in message
     plan = await plan_editing.load_named_plan(db, "hk-2026")
     assert plan.question_ids[0] == "q8"
-    _, message = await plan_editing.run(db, "plan reword", "hk-2026 q1: Hvad betyder værdier for dig?", author="Fie", lang="da")
+    _, message = await plan_editing.run(db, "plan reword", "hk-2026 q1: Hvad betyder værdier for dig?", author="Fie", lang="da", actor=FIE)
     assert "version 3" in message
-    _, message = await plan_editing.run(db, "plan add", "hk-2026: Hvem skal vide det?", author="Fie", lang="da")
-    _, message = await plan_editing.run(db, "plan drop", "hk-2026 q12", author="Fie", lang="da")
+    _, message = await plan_editing.run(db, "plan add", "hk-2026: Hvem skal vide det?", author="Fie", lang="da", actor=FIE)
+    _, message = await plan_editing.run(db, "plan drop", "hk-2026 q12", author="Fie", lang="da", actor=FIE)
     assert "version 5" in message
     plan = await plan_editing.load_named_plan(db, "hk-2026")
     assert plan.question("q1").text["da"] == "Hvad betyder værdier for dig?"
     assert "q12" not in plan.question_ids and plan.questions[-1].text["da"] == "Hvem skal vide det?"
     builtin = await plan_editing.load_named_plan(db, "default")
     assert builtin.question_ids[0] == "q0", "the original is untouched"
-    _, listing = await plan_editing.run(db, "plans", "", author="Fie", lang="da")
+    _, listing = await plan_editing.run(db, "plans", "", author="Fie", lang="da", actor=FIE)
     assert "hk-2026" in listing and "default" in listing
-    _, problem = await plan_editing.run(db, "plan move", "hk-2026 q99 1", author="Fie", lang="da")
+    _, problem = await plan_editing.run(db, "plan move", "hk-2026 q99 1", author="Fie", lang="da", actor=FIE)
     assert "kunne ikke" in problem
-    _, usage = await plan_editing.run(db, "plan move", "hk-2026", author="Fie", lang="en")
+    _, usage = await plan_editing.run(db, "plan move", "hk-2026", author="Fie", lang="en", actor=FIE)
     assert usage.startswith("Usage")
     workshop = await flow.launch(
         db, SetupChoice(plan_key="hk-2026", org="HK"), conversation_id="19:other", reference=None,
@@ -244,11 +248,30 @@ async def test_plan_edits_make_new_versions(db: Database) -> None:
     assert step.opened is not None and step.opened.question_id == "q8"
 
 
-async def test_only_facilitators_edit_plans_once_workshops_exist(db: Database) -> None:
-    assert await plan_editing.may_edit(db, "29:anyone")
-    await start(db)
-    assert await plan_editing.may_edit(db, "29:fie")
-    assert not await plan_editing.may_edit(db, "29:anyone")
+async def test_only_owners_and_operators_edit_a_plan(db: Database) -> None:
+    """Being facilitator of some workshop is no right over another person's plan."""
+    await plan_editing.run(db, "plan copy", "default fies", author="Fie", lang="da", actor=FIE)
+    await start(db)  # Mallory's own throwaway workshop makes her a facilitator ...
+    mallory = Person("29:mallory", "aad-mallory")
+    _, refused = await plan_editing.run(
+        db, "plan reword", "fies q1: Klik her: https://evil.example", author="M", lang="da",
+        actor=mallory,
+    )
+    assert "ejer" in refused and "plan kopiér fies" in refused
+    assert "evil" not in str(await plan_editing.load_named_plan(db, "fies"))
+    _, refused = await plan_editing.run(
+        db, "plan copy", "default fies", author="M", lang="da", actor=mallory
+    )
+    assert "ejer" in refused, "copying onto someone's plan would replace it"
+    _, refused = await plan_editing.run(
+        db, "plan drop", "default q1", author="Fie", lang="da", actor=FIE
+    )
+    assert "indbygget" in refused and "plan kopiér default" in refused
+    _, saved = await plan_editing.run(
+        db, "plan drop", "default q1", author="Ops", lang="da", actor=mallory,
+        operators=frozenset({"aad-mallory"}),
+    )
+    assert "version 2" in saved, "an operator (named by Entra id) may"
 
 
 def test_user_state_survives_its_json_form() -> None:

@@ -101,7 +101,10 @@ class ConnectorStandIn:
     Args:
         limits: per-conversation (window seconds, max operations); None disables throttling.
         retry_after: seconds announced in ``Retry-After`` of a throttling 429.
-        members: the roster answered by the member routes (Teams account dicts).
+        members: the roster answered by the member routes (Teams account dicts) for every
+            conversation without a roster of its own (:meth:`set_roster`). When neither is
+            given, the stand-in answers a lookup of any member id with that member: tests
+            that are not about membership need no roster.
         host: interface to bind (loopback).
     """
 
@@ -116,6 +119,8 @@ class ConnectorStandIn:
         self.limits = limits
         self.retry_after = retry_after
         self.members = members if members is not None else []
+        #: Conversation id -> its members (Teams account dicts); see :meth:`set_roster`.
+        self.rosters: dict[str, list[dict[str, Any]]] = {}
         self.host = host
         self.calls: list[Call] = []
         self.violations: list[Call] = []
@@ -194,6 +199,17 @@ class ConnectorStandIn:
         )
         self.faults.append(fault)
         return fault
+
+    def set_roster(self, conversation_id: str, members: list[dict[str, Any]]) -> None:
+        """The members of one conversation, as Teams lists them (``id``, ``name``,
+        ``aadObjectId`` …); a lookup of anyone else there answers 404 as Teams does."""
+        self.rosters[conversation_id] = members
+
+    def _roster(self, conversation_id: str) -> list[dict[str, Any]] | None:
+        """A conversation's roster, or None when the stand-in has none (everyone is in)."""
+        if conversation_id in self.rosters:
+            return self.rosters[conversation_id]
+        return self.members or None
 
     def calls_of(
         self, operation: str | None = None, conversation_id: str | None = None
@@ -363,18 +379,28 @@ class ConnectorStandIn:
         return await self._record(request, "create", body, ok)
 
     async def _members(self, request: web.Request) -> web.Response:
-        return await self._record(request, "members", None, lambda: web.json_response(self.members))
+        roster = self._roster(request.match_info["cid"]) or []
+        return await self._record(request, "members", None, lambda: web.json_response(roster))
 
     async def _paged_members(self, request: web.Request) -> web.Response:
+        roster = self._roster(request.match_info["cid"]) or []
         return await self._record(
-            request, "members", None, lambda: web.json_response({"members": self.members})
+            request, "members", None, lambda: web.json_response({"members": roster})
         )
 
     async def _member(self, request: web.Request) -> web.Response:
+        wanted = request.match_info["mid"]
+        roster = self._roster(request.match_info["cid"])
+
         def ok() -> web.Response:
-            for member in self.members:
-                if member.get("id") == request.match_info["mid"]:
+            if roster is None:
+                return web.json_response({"id": wanted, "name": wanted})
+            for member in roster:
+                if wanted in (member.get("id"), member.get("aadObjectId")):
                     return web.json_response(member)
-            return web.json_response({"error": {"code": "NotFound"}}, status=404)
+            return web.json_response(
+                {"error": {"code": "MemberNotFoundInConversation", "message": "not a member"}},
+                status=404,
+            )
 
         return await self._record(request, "members", None, ok)

@@ -115,20 +115,31 @@ def texts(activities: list[dict[str, Any]]) -> str:
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    tmp_path: Path, *, bot_factory: BotFactory = WorkshopBot, fast_answers: bool = True
+    tmp_path: Path,
+    *,
+    bot_factory: BotFactory = WorkshopBot,
+    fast_answers: bool = True,
+    database_url: str | None = None,
+    **settings_overrides: Any,
 ) -> AsyncIterator[Bot]:
     """The app with ``bot_factory`` on a free loopback port, a fresh migrated SQLite file in
-    ``tmp_path`` and a Bot Connector stand-in; Danish.
+    ``tmp_path`` (or ``database_url``, migrated here) and a Bot Connector stand-in; Danish.
+    ``settings_overrides`` are further :class:`Settings` fields (``operators`` …).
 
     The default is the basic summary's :class:`WorkshopBot` explicitly (the "what now"
     summary may be installed by default).
     """
     from storage.migrate import upgrade
 
-    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    url = database_url or f"sqlite:///{tmp_path / 'bot.sqlite3'}"
     upgrade(url)
     settings = Settings(
-        local=True, port=free_port(), database_url=url, language="da", fast_answers=fast_answers
+        local=True,
+        port=free_port(),
+        database_url=url,
+        language="da",
+        fast_answers=fast_answers,
+        **settings_overrides,
     )
     app = create_app(settings, bot_factory=bot_factory, outbox_options={"coalesce_window": 0.2})
     runner = web.AppRunner(app)
@@ -143,19 +154,30 @@ async def running_bot(
             await runner.cleanup()
 
 
-async def launch(bot: Bot, *, mode: str = "pseudonymous", language: str = "da") -> int:
-    """Anna starts a workshop in the group chat through the setup card; its id."""
+async def launch(
+    bot: Bot,
+    *,
+    mode: str = "pseudonymous",
+    language: str = "da",
+    conversation_id: str = GROUP,
+    who: dict[str, str] = ANNA,
+    series: str = "new",
+    series_name: str = "HK 2026",
+) -> int:
+    """``who`` (Anna) starts a workshop in a group chat through the setup card; its id."""
     url = bot.connector.url
-    status, _ = await bot.post(mention_message(url, "start", who=ANNA))
+    status, _ = await bot.post(
+        mention_message(url, "start", who=who, conversation_id=conversation_id)
+    )
     assert status == 200
     await bot.settle()
-    setup = card_of(bot.group()[-1])
+    setup = card_of(bot.connector.sent_activities(conversation_id)[-1])
     assert setup is not None and setup["actions"][0]["data"]["wb"] == "setup"
     data = dict(setup["actions"][0]["data"])
     data.update(
         plan="default",
-        series="new",
-        series_name="HK 2026",
+        series=series,
+        series_name=series_name,
         map="",
         org="HK",
         language=language,
@@ -163,17 +185,21 @@ async def launch(bot: Bot, *, mode: str = "pseudonymous", language: str = "da") 
     )
     setup_id = next(
         aid
-        for aid, body in bot.connector.activities[GROUP].items()
+        for aid, body in bot.connector.activities[conversation_id].items()
         if "setup" in json.dumps(body.get("attachments"), ensure_ascii=False)
     )
     status, _ = await bot.post(
-        teams_activity(url, conversation_id=GROUP, value=data, replyToId=setup_id, **ANNA)
+        teams_activity(
+            url, conversation_id=conversation_id, value=data, replyToId=setup_id, **who
+        )
     )
     assert status == 200
     await bot.settle()
-    replaced = [c for c in bot.connector.calls_of("update", GROUP) if c.activity_id == setup_id]
+    replaced = [
+        c for c in bot.connector.calls_of("update", conversation_id) if c.activity_id == setup_id
+    ]
     assert replaced and replaced[-1].status == 200, "the setup card turns into a notice"
     assert '"Input.' not in json.dumps(replaced[-1].body)
-    workshop = await workshops_repo.find_active_workshop(bot.db, GROUP)
+    workshop = await workshops_repo.find_active_workshop(bot.db, conversation_id)
     assert workshop is not None and workshop.status == "running"
     return workshop.id
