@@ -399,8 +399,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_owner(args: argparse.Namespace) -> int:
     """Show (and with options set) a stored plan's owners, then its version history."""
-    from storage.open import run_with_database
     from storage.errors import NotFound
+    from storage.open import run_with_database
     from storage.plans import plan_history, plan_owners, set_plan_owners
 
     if args.owner is not None and args.no_owner:

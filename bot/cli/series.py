@@ -55,8 +55,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _owner(args: argparse.Namespace) -> int:
-    from storage.open import run_with_database
     from storage.errors import NotFound
+    from storage.open import run_with_database
     from storage.series import get_series, get_series_by_name, set_series_owners
 
     if args.owner is not None and args.no_owner:

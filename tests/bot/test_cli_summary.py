@@ -489,9 +489,9 @@ def test_an_import_that_fails_half_way_stores_nothing(
 
     from storage._base import answer_t, event_t, participant_t, question_run_t, series_t, workshop_t
     from storage.db import Database
-    from storage.open import run_with_database
     from storage.errors import InvalidInput
     from storage.imports import ImportedAnswer, ImportedRun, MeetingImport, import_meeting
+    from storage.open import run_with_database
 
     start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     at = lambda s: start + timedelta(seconds=s)  # noqa: E731
