@@ -682,7 +682,9 @@ async def record(
         raise WorkshopStateError("stale_question")
     if card_workshop_id is not None and card_workshop_id != workshop.id:
         raise WorkshopStateError("other_workshop")
-    cleaned = answer_text.strip()
+    # NUL first (PostgreSQL cannot store it; storage drops it), then the edges: "0 \x00"
+    # is stored as "0", as its text reads, not with a trailing space.
+    cleaned = answer_text.replace("\x00", "").strip()
     if len(cleaned) > MAX_ANSWER_CHARS:
         raise WorkshopStateError("too_long", length=len(cleaned), limit=MAX_ANSWER_CHARS)
     if not cleaned and value is None:

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dialogs.texts import text
@@ -74,6 +74,7 @@ def test_lone_surrogates_escaped_in_json_are_refused_politely(
 
 @SETTINGS
 @given(answer=st.text(alphabet=st.characters(blacklist_characters="<>&"), min_size=1, max_size=300))
+@example(answer="0 \x00")  # NUL after a space: stored as "0", not "0 "
 def test_any_unicode_answer_is_stored_exactly_or_refused(
     hostile_bot: BackgroundBot, answer: str
 ) -> None:
