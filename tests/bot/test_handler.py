@@ -16,7 +16,7 @@ from bot.app import BOT_KEY
 from storage import answers as answers_repo
 from storage import questions as questions_repo
 from storage import workshops as workshops_repo
-from tests.support import BOT_ID, teams_activity, teams_message
+from tests.support import BOT_ID, TENANT_ID, teams_activity, teams_message
 from tests.support.workshop_bot import (
     ANNA,
     BO,
@@ -180,7 +180,7 @@ async def test_meeting_end_event_ends_the_workshop(bot: Bot) -> None:
         name="application/vnd.microsoft.meetingStart",
         conversation_id=GROUP,
         value={"Id": "meeting-1", "StartTime": "2026-11-23T09:00:00Z", "MeetingType": "Scheduled", "Title": "x"},
-        channelData={"tenant": {"id": "t"}, "meeting": {"id": "meeting-1"}},
+        channelData={"tenant": {"id": TENANT_ID}, "meeting": {"id": "meeting-1"}},
         **ANNA,
     )
     assert (await bot.post(start))[0] == 200
@@ -194,7 +194,7 @@ async def test_meeting_end_event_ends_the_workshop(bot: Bot) -> None:
         name="application/vnd.microsoft.meetingEnd",
         conversation_id=GROUP,
         value={"Id": "meeting-1", "EndTime": "2026-11-23T10:00:00Z", "MeetingType": "Scheduled", "Title": "x"},
-        channelData={"tenant": {"id": "t"}, "meeting": {"id": "meeting-1"}},
+        channelData={"tenant": {"id": TENANT_ID}, "meeting": {"id": "meeting-1"}},
         **ANNA,
     )
     status, _ = await bot.post(event)
@@ -387,7 +387,7 @@ async def test_catch_up_facilitator_add_withdraw_and_plan_edits(bot: Bot) -> Non
 async def test_meeting_role_lookup_failure_is_a_polite_refusal(bot: Bot) -> None:
     url = bot.connector.url
     await launch(bot)
-    meeting = {"tenant": {"id": "t-1"}, "meeting": {"id": "meeting-7"}}
+    meeting = {"tenant": {"id": TENANT_ID}, "meeting": {"id": "meeting-7"}}
     status, body = await bot.post(mention_message(url, "næste", who=CARL, channelData=meeting))
     await bot.settle()
     assert status == 200 and "Traceback" not in body
@@ -403,7 +403,7 @@ async def test_installation_and_bot_added_show_the_help_card(bot: Bot) -> None:
             type="conversationUpdate",
             conversation_id="19:other@thread.v2",
             membersAdded=[{"id": BOT_ID, "name": "workshopbot"}],
-            channelData={"tenant": {"id": "t"}, "eventType": "teamMemberAdded", "team": {"id": "19:team"}},
+            channelData={"tenant": {"id": TENANT_ID}, "eventType": "teamMemberAdded", "team": {"id": "19:team"}},
             **ANNA,
         )
     )
