@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 import numpy as np
+import numpy.typing as npt
 from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PatchCollection
@@ -480,6 +481,8 @@ def _place_cluster_names(
         cx, cy = to_px.transform((x, y))
         r = to_px.transform((x + layout.radii.get(v, 0.0), y))[0] - cx
         circles.append(Bbox.from_extents(cx - r, cy - r, cx + r, cy + r))
+    all_nodes = list(pos)
+    all_xy = np.array([pos[v] for v in all_nodes]) if all_nodes else np.zeros((0, 2))
     names: dict[int, tuple[Text, Bbox]] = {}
     for cluster in network.clusters:
         if only is not None and cluster.id not in only:
@@ -487,8 +490,7 @@ def _place_cluster_names(
         placed_nodes = [v for v in cluster.nodes if v in pos]
         if not placed_nodes:
             continue
-        strongest = sorted(placed_nodes, key=lambda v: (-node_strength(graph, v), v))[:5]
-        core = np.array([pos[v] for v in strongest])
+        core = _dense_core(placed_nodes, all_nodes, all_xy, graph)
         middle = core.mean(axis=0)
         direction = middle - centre
         norm = float(np.hypot(*direction))
@@ -544,6 +546,34 @@ def _place_cluster_names(
                 names[cluster.id] = (shown, blocked[-1])
                 break
     return names
+
+
+def _dense_core(
+    members: Sequence[str],
+    all_nodes: Sequence[str],
+    all_xy: npt.NDArray[np.float64],
+    graph: object,
+    k: int = 6,
+) -> npt.NDArray[np.float64]:
+    """Positions of the densest part of a cluster: where its name belongs.
+
+    A force layout can spread a cluster over the map, so its mean position may lie among
+    other clusters. The core is the member whose ``k`` nearest nodes belong to the cluster
+    most often (ties: the stronger term), with those of its neighbours that do.
+    """
+    inside = set(members)
+    index = {v: i for i, v in enumerate(all_nodes)}
+    best: tuple[int, float, str] | None = None
+    best_group: list[int] = []
+    for v in members:
+        d = np.hypot(*(all_xy - all_xy[index[v]]).T)
+        nearest = [int(i) for i in np.argsort(d)[1 : k + 1]]
+        group = [i for i in nearest if all_nodes[i] in inside]
+        rank = (len(group), node_strength(graph, v), v)
+        if best is None or rank[:2] > best[:2] or (rank[:2] == best[:2] and v < best[2]):
+            best, best_group = rank, [index[v], *group]
+    core: npt.NDArray[np.float64] = all_xy[best_group]
+    return core
 
 
 def _darker(colour: str, factor: float = 0.7) -> str:
