@@ -489,8 +489,11 @@ def build_network(
     if graph.number_of_nodes():
         communities = _leiden(graph, seed=seed, resolution=resolution)
         communities = _merge_small(graph, communities, min_size=min_cluster_size)
-        strength = dict(graph.degree(weight="weight"))
-        communities = sorted(communities, key=lambda c: (-sum(strength[v] for v in c), min(c)))
+        # Biggest themes first (by occurrences of their terms): they get the first colours
+        # and the first places in lists. Association weights would put a small tight group
+        # of rare terms first.
+        use = {v: float(graph.nodes[v].get("frequency", 1)) for v in graph}
+        communities = sorted(communities, key=lambda c: (-sum(use[v] for v in c), min(c)))
         modularity = float(nx.community.modularity(graph, communities, weight="weight"))
         ordered, names = _name_clusters(graph, communities)
         clusters = tuple(

@@ -66,6 +66,8 @@ LEMMA_FIXES: dict[str, dict[str, str]] = {
         "lederes": "leder",
         "leders": "leder",
         "data": "data",
+        "viden": "viden",
+        "videns": "viden",
         "deltager": "deltager",
         "deltagere": "deltager",
         "deltageren": "deltager",

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 import numpy as np
-from matplotlib import patheffects
+import numpy.typing as npt
+from matplotlib import patheffects, rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.figure import Figure
@@ -105,7 +106,7 @@ _SPECS: dict[Size, _Spec] = {
     # The full map labels every term that fits and keeps a legend.
     "full": _Spec(14.0, 10.0, 140, 2000, 6.5, 15.0, 12, 0.72, 46, 2000, 13.0, True),
     # The card: 1024 × 768 px, names on the map instead of a legend, 3–5 terms a cluster.
-    "card": _Spec(8.0, 6.0, 128, 60, 7.5, 11.0, 0, 0.98, 30, 5, 10.0, False),
+    "card": _Spec(8.0, 6.0, 128, 60, 7.5, 11.0, 0, 0.98, 40, 5, 10.0, False),
 }
 
 #: Labels a card shows of every cluster before any cluster gets more.
@@ -358,8 +359,6 @@ def render_figure(
     degree = {v: node_strength(graph, v) for v in nodes}  # as the circles are sized
     top_degree = max(degree.values()) or 1.0
     limit = spec.max_labels if max_labels is None else max_labels
-    if wanted is None:
-        _place_cluster_names(fig, ax, ax_bbox, network, layout, spec, renderer, blocked)
 
     def font_of(v: str) -> float:
         return spec.min_font + (spec.max_font - spec.min_font) * math.sqrt(degree[v] / top_degree)
@@ -370,17 +369,49 @@ def render_figure(
         ordered = sorted((v for v in terms if is_hit[v]), key=lambda v: (-degree[v], v))
     else:
         ordered = _label_order(network, terms, degree, spec)
+    ordered = ordered[:limit]
     items = [
         (str(graph.nodes[v].get("label", v)), *pos[v], radii[v], font_of(v), "#111111", True)
         for v in sorted(variables, key=lambda v: (-degree[v], v))
     ]
     items += [
         (str(graph.nodes[v].get("label", v)), *pos[v], radii[v], font_of(v), "#222222", False)
-        for v in ordered[:limit]
+        for v in ordered
     ]
+    # Cluster names first (beside their cluster), then the variable values and the terms,
+    # every cluster's strongest first.
+    halo = size == "card"
+    names: dict[int, tuple[Text, Bbox]] = {}
+    if wanted is None:
+        names = _place_cluster_names(fig, ax, ax_bbox, network, layout, spec, renderer, blocked)
     # The card's labels get a white halo over the edges; the full map has room and many
     # more labels, and a halo makes each one a costly path.
-    _place_labels_with_blocks(fig, ax_bbox, items, renderer, ax, blocked, halo=size == "card")
+    shown = _place_labels_with_blocks(fig, ax_bbox, items, renderer, ax, blocked, halo=halo)
+    if wanted is not None:
+        return fig
+    # A cluster whose name took the room of its own labels: move the name out of the way,
+    # label its strongest terms, then write the name again where room is left.
+    texts = {t.get_text() for t in shown}
+    for cluster in network.clusters:
+        need = min(_CARD_MIN_PER_CLUSTER, cluster.size)
+        members = sorted((v for v in cluster.nodes if v in pos), key=lambda v: (-degree[v], v))[
+            : spec.per_cluster
+        ]
+        labelled = [v for v in members if str(graph.nodes[v].get("label", v)) in texts]
+        if len(labelled) >= need or cluster.id not in names:
+            continue
+        name, box = names.pop(cluster.id)
+        name.remove()
+        blocked.remove(box)
+        missing = [v for v in members if v not in labelled][: need - len(labelled)]
+        more = [
+            (str(graph.nodes[v].get("label", v)), *pos[v], radii[v], font_of(v), "#222222", False)
+            for v in missing
+        ]
+        _place_labels_with_blocks(fig, ax_bbox, more, renderer, ax, blocked, halo=halo)
+        _place_cluster_names(
+            fig, ax, ax_bbox, network, layout, spec, renderer, blocked, only={cluster.id}
+        )
     return fig
 
 
@@ -426,8 +457,12 @@ def _place_cluster_names(
     spec: _Spec,
     renderer: object,
     blocked: list[Bbox],
-) -> None:
+    only: Collection[int] | None = None,
+) -> dict[int, tuple[Text, Bbox]]:
     """Write each cluster's name beside its core, on the side away from the map's centre.
+
+    Returns each placed name (by cluster id) with the box it blocks. ``only``: just these
+    clusters.
 
     The core is the middle of the cluster's strongest terms (a force layout spreads a big
     cluster thin, so its mean position can lie among other clusters). Spots are tried from
@@ -446,12 +481,16 @@ def _place_cluster_names(
         cx, cy = to_px.transform((x, y))
         r = to_px.transform((x + layout.radii.get(v, 0.0), y))[0] - cx
         circles.append(Bbox.from_extents(cx - r, cy - r, cx + r, cy + r))
+    all_nodes = list(pos)
+    all_xy = np.array([pos[v] for v in all_nodes]) if all_nodes else np.zeros((0, 2))
+    names: dict[int, tuple[Text, Bbox]] = {}
     for cluster in network.clusters:
+        if only is not None and cluster.id not in only:
+            continue
         placed_nodes = [v for v in cluster.nodes if v in pos]
         if not placed_nodes:
             continue
-        strongest = sorted(placed_nodes, key=lambda v: (-node_strength(graph, v), v))[:5]
-        core = np.array([pos[v] for v in strongest])
+        core = _dense_core(placed_nodes, all_nodes, all_xy, graph)
         middle = core.mean(axis=0)
         direction = middle - centre
         norm = float(np.hypot(*direction))
@@ -474,6 +513,19 @@ def _place_cluster_names(
             for sign, h_align in ((1, "left"), (-1, "right")):
                 x, y = to_px.transform((middle[0] + sign * (reach * step + 0.03), middle[1]))
                 where.append((float(x), float(y), h_align, "center"))
+        # Last resort: a sweep of directions and distances around the core.
+        for distance in (0.1, 0.18, 0.28, 0.4):
+            for angle in np.linspace(0.0, 2 * math.pi, 16, endpoint=False):
+                dx, dy = math.cos(angle), math.sin(angle)
+                x, y = to_px.transform((middle[0] + dx * distance, middle[1] + dy * distance))
+                far.append(
+                    (
+                        float(x),
+                        float(y),
+                        "left" if dx > 0.35 else "right" if dx < -0.35 else "center",
+                        "bottom" if dy > 0.35 else "top" if dy < -0.35 else "center",
+                    )
+                )
         # Beside the cluster means near it and off the circles: first near and clear of
         # every node, then near and clear of labels only, then farther out.
         for tries, avoid in ((spots, circles), (spots, ()), (far, ())):
@@ -491,7 +543,37 @@ def _place_cluster_names(
                 obstacles=avoid,
             )
             if shown is not None:
+                names[cluster.id] = (shown, blocked[-1])
                 break
+    return names
+
+
+def _dense_core(
+    members: Sequence[str],
+    all_nodes: Sequence[str],
+    all_xy: npt.NDArray[np.float64],
+    graph: object,
+    k: int = 6,
+) -> npt.NDArray[np.float64]:
+    """Positions of the densest part of a cluster: where its name belongs.
+
+    A force layout can spread a cluster over the map, so its mean position may lie among
+    other clusters. The core is the member whose ``k`` nearest nodes belong to the cluster
+    most often (ties: the stronger term), with those of its neighbours that do.
+    """
+    inside = set(members)
+    index = {v: i for i, v in enumerate(all_nodes)}
+    best: tuple[int, float, str] | None = None
+    best_group: list[int] = []
+    for v in members:
+        d = np.hypot(*(all_xy - all_xy[index[v]]).T)
+        nearest = [int(i) for i in np.argsort(d)[1 : k + 1]]
+        group = [i for i in nearest if all_nodes[i] in inside]
+        rank = (len(group), node_strength(graph, v), v)
+        if best is None or rank[:2] > best[:2] or (rank[:2] == best[:2] and v < best[2]):
+            best, best_group = rank, [index[v], *group]
+    core: npt.NDArray[np.float64] = all_xy[best_group]
+    return core
 
 
 def _darker(colour: str, factor: float = 0.7) -> str:
@@ -556,10 +638,12 @@ def _place_one(
         label.set_position((sx, sy))
         label.set_horizontalalignment(ha)  # type: ignore[arg-type]
         label.set_verticalalignment(va)  # type: ignore[arg-type]
-        drawn = label.get_window_extent(renderer=renderer)  # type: ignore[arg-type]
-        if any(drawn.overlaps(other) for other in placed):
-            continue
-        placed.append(drawn.expanded(1.03, 1.08))
+        if (sx, sy, ha, va) != spots[0]:
+            # Moved: measure where it is drawn (the moved box is a close estimate).
+            box = label.get_window_extent(renderer=renderer)  # type: ignore[arg-type]
+            if any(box.overlaps(other) for other in placed):
+                continue
+        placed.append(box.expanded(1.03, 1.08))
         fig.add_artist(label)
         return label
     return None
@@ -607,7 +691,7 @@ def _place_labels_with_blocks(
         rx = to_px.transform((x + radius, y))[0] - cx
         pad = 1.5
         d = (rx + pad) * 0.75
-        far = rx + pad + 6.0
+        far = rx + pad + 9.0
         spots = (
             (cx, cy, "center", "center"),
             (cx + rx + pad, cy, "left", "center"),
@@ -620,6 +704,12 @@ def _place_labels_with_blocks(
             (cx - d, cy - d, "right", "top"),
             (cx, cy + far, "center", "bottom"),
             (cx, cy - far, "center", "top"),
+            (cx + far, cy, "left", "center"),
+            (cx - far, cy, "right", "center"),
+            (cx + far * 0.8, cy + far * 0.8, "left", "bottom"),
+            (cx - far * 0.8, cy + far * 0.8, "right", "bottom"),
+            (cx + far * 0.8, cy - far * 0.8, "left", "top"),
+            (cx - far * 0.8, cy - far * 0.8, "right", "top"),
         )
         label = _place_one(
             fig, ax_bbox, text, spots, size, colour, bold, renderer, placed, _TERM_GID, halo
@@ -666,7 +756,9 @@ def _save(fig: Figure, fmt: Format, dpi: float) -> bytes:
     if fmt == "png":
         fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     else:
-        fig.savefig(buffer, format="svg", facecolor="white")
+        # Text as text, not glyph outlines: smaller, faster, and searchable in the file.
+        with rc_context({"svg.fonttype": "none"}):
+            fig.savefig(buffer, format="svg", facecolor="white")
     return buffer.getvalue()
 
 

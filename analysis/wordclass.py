@@ -48,6 +48,9 @@ WordClass = Literal["NOUN", "ADJ", "VERB", "ADV", "OTHER"]
 #: (wordfreq) is a function word (*shall*, *upon*, *unless*); rarer ones are names and
 #: new words (*GPL*, *licensor*).
 _FUNCTION_WORD_FREQUENCY = 1e-5
+#: A Danish lemma rarer than this (wordfreq) is not judged by how often its noun forms are
+#: used: the list does not know rare forms well enough.
+_JUDGED_FREQUENCY = 1e-5
 #: Shortest head looked up when a Danish compound is not in the table.
 _MIN_HEAD = 4
 #: Danish noun endings that mark a definite plural or a definite genitive.
@@ -133,9 +136,12 @@ class WordClasses:
             or (lemma.endswith("e") and self._lemma(lemma[:-1] + "te") == lemma)
         ):
             found.add("VERB")  # a present participle or a past tense (skabende, skete, skabte)
-        if any(has(lemma, e) for e in _DA_NOUN_MARKS):
+        doubled = lemma[-1:]  # budget -> budgettet, budgetterne
+        if any(has(lemma, e) or has(lemma, doubled + e) for e in _DA_NOUN_MARKS):
             found.add("NOUN")
-        elif "VERB" not in found and any(has(lemma, e) for e in ("en", "et", "n")):
+        elif "VERB" not in found and any(
+            has(lemma, e) or has(lemma, doubled + e) for e in ("en", "et", "n")
+        ):
             found.add("NOUN")  # a mass noun: definite but no plural (kompetenceudvikling)
         if (
             has(lemma, "ere")
@@ -160,8 +166,25 @@ class WordClasses:
         lemma itself is not a reading a term can have.
         """
         freq = general_frequencies(self.lang)
-        definite = sum(freq.get(lemma + e, 0.0) for e in _DA_DEFINITE if self._has(lemma, e))
-        return definite >= 0.02 * freq.get(lemma, 0.0)
+        base = freq.get(lemma, 0.0)
+        if base < _JUDGED_FREQUENCY:
+            return True  # too rare in general Danish to judge: the table's noun stands
+        endings: tuple[str, ...] = (
+            "en",
+            "et",
+            "ne",
+            "ene",
+            "erne",
+            "ens",
+            "ets",
+            "nes",
+            "enes",
+            "ernes",
+        )
+        if lemma.endswith("e"):
+            endings += ("n", "t", "rne", "ns", "ts", "rnes")
+        definite = sum(freq.get(lemma + e, 0.0) for e in endings if self._has(lemma, e))
+        return definite >= 0.02 * base
 
     def _da(self, form: str) -> WordClass:
         lemma = self._lemma(form)
@@ -182,15 +205,21 @@ class WordClasses:
             own.discard("NOUN")  # konkret: the table's noun reading is all but unused
         if not own:
             # Known, but no paradigm: uninflected words (fælles, god) and participles. A
-            # form of a lemma in -t (kortuddannede -> kortuddannet) is a participle.
+            # form of a lemma in -t (kortuddannede -> kortuddannet) is a participle. A
+            # form the lemma fixes name as its own lemma (viden) is a noun.
             if form.endswith("ende") or (form != lemma and lemma.endswith("t")):
                 return "ADJ"
-            return "OTHER"
+            return "NOUN" if self._fixes.get(form) == form else "OTHER"
+        if form.endswith("es") and "VERB" in self._da_paradigm(form[:-1]):
+            return "VERB"  # a passive (konverteres: konvertere + s)
         if form.endswith("ende") and "VERB" in own:
             return "ADJ"  # present participle (følgende, grundlæggende)
         if "NOUN" in own and ("VERB" not in own or form == lemma):
             return "NOUN"  # møde, følge: the base form of both; the noun is the term
-        if "NOUN" in own and form.startswith(lemma) and form[len(lemma) :] in _DA_DEFINITE:
+        ending = form[len(lemma) :] if form.startswith(lemma) else ""
+        if ending[:1] == lemma[-1:] and ending[1:] in _DA_DEFINITE:
+            ending = ending[1:]  # a doubled consonant (budgettet)
+        if "NOUN" in own and ending in _DA_DEFINITE:
             return "NOUN"
         if "ADJ" in own:
             return "ADJ"
@@ -209,6 +238,10 @@ class WordClasses:
             return form in idx.get(pos, ()) or lemma in idx.get(pos, ()) or pos in exc
 
         plural = form != lemma and form.endswith("s")
+        if form != lemma and "verb" in exc and "noun" not in exc:
+            return "ADJ" if form in idx.get("adj", ()) else "VERB"  # bought, written
+        if form != lemma and form.endswith("ed") and lemma in idx.get("verb", ()):
+            return "ADJ" if form in idx.get("adj", ()) else "VERB"  # worked; modified: adj
         if has("noun") and (plural or not has("adj")):
             return "NOUN"
         if form.endswith(("tion", "sion", "ment", "ness", "ity", "ship", "ance", "ence")):
