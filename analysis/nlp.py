@@ -27,6 +27,8 @@ from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc, Token
 
 from analysis.errors import InvalidParameter
+from analysis.lookups import LEMMA_FIXES, lookup_table
+from analysis.wordclass import word_classes
 
 __all__ = [
     "EXTRA_STOP_WORDS",
@@ -51,46 +53,6 @@ LANGUAGES: tuple[Lang, ...] = ("da", "en")
 _TRAINED: dict[str, tuple[str, ...]] = {
     "da": ("da_core_news_lg", "da_core_news_md", "da_core_news_sm"),
     "en": ("en_core_web_lg", "en_core_web_md", "en_core_web_sm"),
-}
-
-#: Corrections to the lookup tables where they pick the wrong homograph for this domain
-#: ("lederne" is "the leaders", not a form of "led", joint).
-LEMMA_FIXES: dict[str, dict[str, str]] = {
-    "da": {
-        "leder": "leder",
-        "lederne": "leder",
-        "ledernes": "leder",
-        "lederen": "leder",
-        "lederens": "leder",
-        "ledere": "leder",
-        "lederes": "leder",
-        "leders": "leder",
-        "data": "data",
-        "viden": "viden",
-        "videns": "viden",
-        "deltager": "deltager",
-        "deltagere": "deltager",
-        "deltageren": "deltager",
-        "deltagerne": "deltager",
-        "deltagernes": "deltager",
-        "medarbejdere": "medarbejder",
-        "medarbejderes": "medarbejder",
-        "medarbejdernes": "medarbejder",
-        "medarbejderens": "medarbejder",
-        "kompetencer": "kompetence",
-        "kompetencerne": "kompetence",
-        "virksomheder": "virksomhed",
-        "virksomhedernes": "virksomhed",
-        "virksomhedens": "virksomhed",
-        "skabe": "skabe",
-        "tage": "tage",
-        "både": "både",
-        "egne": "egen",
-        "godt": "god",
-        "svært": "svær",
-        "frem": "frem",
-    },
-    "en": {},
 }
 
 #: Function words the spaCy stop lists lack (they would otherwise become terms).
@@ -204,23 +166,6 @@ def _make_lemmatizer(nlp: Language, name: str, mode: str, overwrite: bool) -> Le
     )
 
 
-@functools.lru_cache(maxsize=4)
-def lookup_table(lang: str) -> dict[str, Any]:
-    """The lemma lookup table (form -> lemma) for ``lang`` from spacy-lookups-data.
-
-    Loaded once per language and shared (the lemmatizer and the word classes use it).
-    """
-    try:
-        tables = spacy.util.registry.lookups.get(lang)
-    except Exception as exc:  # catalogue raises its own RegistryError
-        raise InvalidParameter(
-            f"no lemma lookup tables for lang = {lang!r}; install spacy-lookups-data "
-            "(pip install spacy-lookups-data) or name a trained pipeline with --model"
-        ) from exc
-    data: dict[str, Any] = dict(spacy.util.load_language_data(tables["lemma_lookup"]))
-    return data
-
-
 def _blank(lang: str) -> Language:
     nlp = spacy.blank(lang)
     lemmatizer = nlp.add_pipe("workshopbot_lemmatizer", name="lemmatizer")
@@ -258,8 +203,6 @@ def _load(lang: str, model: str | None) -> Language:
     nlp = _blank(lang)
     # The blank pipeline's term extraction reads word classes and word frequencies from
     # package data: load them with the pipeline (its warm-up), not in the first analysis.
-    from analysis.wordclass import word_classes  # imports this module
-
     word_classes(lang)
     log.info("using a blank %r spaCy pipeline with lookup lemmas and word classes", lang)
     return nlp

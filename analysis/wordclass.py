@@ -30,7 +30,7 @@ import spacy.util
 import wordfreq
 
 from analysis.errors import InvalidParameter
-from analysis.nlp import lookup_table
+from analysis.lookups import LEMMA_FIXES, lookup_table
 
 __all__ = [
     "WordClass",
@@ -307,8 +307,6 @@ def word_classes(lang: str) -> WordClasses:
     Raises:
         InvalidParameter: No word-class data for ``lang``.
     """
-    from analysis.nlp import LEMMA_FIXES
-
     classes = WordClasses(lang, LEMMA_FIXES.get(lang, {}))
     general_frequencies(lang)  # loaded now, with the tables, not in the first analysis
     foreign_function_words(lang)
