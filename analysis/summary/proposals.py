@@ -224,6 +224,7 @@ _RULE = {
     "da": re.compile(
         r"\b(overenskomst\w*|loven|lovgivning\w*|lovkrav\w*|\w*forordning\w*|gdpr|"
         r"reglerne|regelsæt\w*|persondataloven|ifølge|det følger af|overholde|kræves|"
+        r"efter (aftalen|kontrakten|bekendtgørelsen|cirkulæret)|"
         r"er et krav|lovpligtig\w*)\b"
     ),
     "en": re.compile(
@@ -322,7 +323,13 @@ def _counterfactual(lowered: str, lang: str) -> bool:
         from analysis.summary.mood import _en_tables
 
         return word in _en_tables()[1] or word.endswith(("ed", "en", "wn"))
-    return word.endswith(("et", "t"))
+    # A Danish participle is a verb's form in -t (haft, gjort, sendt), not "et" or "tit".
+    from analysis.nlp import lookup_table
+
+    lemma = lookup_table("da").get(word, "")
+    if not word.endswith("t") or lemma in ("", word):
+        return False
+    return lemma.endswith("e") or (word.endswith("et") and len(word) > 3)
 
 
 def _modal_marker(lowered: str, lang: str) -> str | None:

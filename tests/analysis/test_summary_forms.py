@@ -1,0 +1,293 @@
+"""Proposal forms and transcript structure on sentences written for this test.
+
+Each class of behaviour the blind evaluation exposed has positive AND negative cases here,
+so a test fails if the detector gets either more eager or more timid. None of these
+sentences is taken from the evaluation set (bench/eval_summary); they are new wordings of
+the same linguistic classes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.summary.mood import is_imperative, is_verbless_phrase, normalise, question_kind
+from analysis.summary.proposals import WEIGHTS, is_proposal, proposal_evidence
+from analysis.transcript import Transcript, Utterance, guess_facilitators, structure_transcript
+
+HOW_DA = "Hvordan kunne vi gøre det lettere at finde kollegernes opgaver?"
+HOW_EN = "What could we do so that people actually hear about each other's courses?"
+WHY_DA = "Hvorfor blev der ikke fulgt op på dit kursus?"
+WHY_EN = "What happened when you came back from the course?"
+
+
+# --------------------------------------------------------------- 3. verbless / imperative
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lang", "question"),
+    [
+        ("Et fælles skema til opfølgningssamtalen efter hvert kursus.", "da", HOW_DA),
+        ("Månedlige frokostoplæg i kantinen.", "da", HOW_DA),
+        ("a shared folder per department with a short abstract of each paper", "en", HOW_EN),
+        ("Quarterly show-and-tell sessions for the whole floor.", "en", HOW_EN),
+    ],
+)
+def test_a_noun_phrase_answering_a_how_question_proposes(
+    sentence: str, lang: str, question: str
+) -> None:
+    assert is_proposal(sentence, lang, question=question)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lang", "question"),
+    [
+        # The same noun phrase answering a why / what-happened question is an account.
+        ("Et travlt forår med mange sygemeldinger.", "da", WHY_DA),
+        ("A busy spring with two colleagues off sick.", "en", WHY_EN),
+        # Short acknowledgements, agreement and states are not measures.
+        ("Ja.", "da", HOW_DA),
+        ("Helt enig.", "da", HOW_DA),
+        ("Same for me.", "en", HOW_EN),
+        ("Hmm.", "en", HOW_EN),
+        ("Ingen tid og ingen plan.", "da", HOW_DA),
+        ("Too many meetings already.", "en", HOW_EN),
+        ("+1 to the folder idea", "en", HOW_EN),
+    ],
+)
+def test_a_noun_phrase_that_names_no_measure_does_not_propose(
+    sentence: str, lang: str, question: str
+) -> None:
+    assert is_proposal(sentence, lang, question=question) is None  # type: ignore[arg-type]
+
+
+def test_a_noun_phrase_proposes_only_as_the_opening_of_an_answer() -> None:
+    phrase = "Et fælles skema til opfølgningssamtalen efter hvert kursus."
+    assert is_proposal(phrase, "da", question=HOW_DA, opens_answer=True)
+    assert is_proposal(phrase, "da", question=HOW_DA, opens_answer=False) is None
+    assert is_proposal(phrase, "da") is None  # no question: no context to be elliptical in
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lang", "verb"),
+    [
+        ("Giv nye medarbejdere en makker fra samme uddannelse.", "da", "giv"),
+        ("Og så send et kort referat rundt bagefter.", "da", "send"),
+        ("Hvis I spørger mig, så lav en fast rubrik i nyhedsbrevet.", "da", "lav"),
+        ("invite the course participants to the next team meeting", "en", "invite"),
+        ("or just post the summaries in the channel", "en", "post"),
+    ],
+)
+def test_an_instruction_proposes(sentence: str, lang: str, verb: str) -> None:
+    assert is_imperative(sentence, lang) == verb
+    assert is_proposal(sentence, lang)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lang"),
+    [
+        ("Tak for i dag alle sammen.", "da"),
+        ("Brug af eksterne konsulenter er dyrt.", "da"),
+        ("Før jeg glemmer det, har I set mailen?", "da"),
+        ("Hos os sidder vi alle i samme rum.", "da"),
+        ("Last year nobody asked.", "en"),
+        ("Thanks everyone, that was useful.", "en"),
+        ("Look, I get why it is hard.", "en"),
+    ],
+)
+def test_sentences_opening_with_a_verb_like_word_are_not_instructions(
+    sentence: str, lang: str
+) -> None:
+    assert is_imperative(sentence, lang) is None
+
+
+def test_verbless_means_no_finite_verb_in_the_main_clause() -> None:
+    assert is_verbless_phrase("En postkasse på intranettet hvor man kan lægge opgaver.", "da")
+    assert not is_verbless_phrase("Min leder glemte det helt.", "da")
+    assert not is_verbless_phrase("Most managers forgot about it.", "en")
+    assert is_verbless_phrase("a board in the kitchen listing who took which module", "en")
+
+
+def test_question_kind() -> None:
+    assert question_kind(HOW_DA, "da") == "measure"
+    assert question_kind(HOW_EN, "en") == "measure"
+    assert question_kind(WHY_DA, "da") == "other"
+    assert question_kind(WHY_EN, "en") == "other"
+    assert question_kind("Hvilke værdier er vigtige for dig?", "da") == "other"
+    assert question_kind("What would you say matters most to you?", "en") == "other"
+
+
+# --------------------------------------------------------------- 4. soft and hedged forms
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lang"),
+    [
+        ("It might be worth asking the team leads to book the follow-up.", "en"),
+        ("I'd really love to see the posters from the diploma modules in the hallway.", "en"),
+        ("My dream would be a small library of past assignments.", "en"),
+        ("Perhaps we ask each participant to name one thing they will try.", "en"),
+        ("I would put the summaries next to the course catalogue.", "en"),
+        ("can't HR maybe just add a line about it to the appraisal form", "en"),
+        ("we shuld have a fixed slot for it", "en"),
+        ("i think it'd be useful to have a buddy for each course", "en"),
+        ("Min drøm ville være at hvert team havde en fast vidensdeler.", "da"),
+        ("Jeg kunne godt forestille mig at vi lavede en lille udstilling.", "da"),
+        ("Jeg kan sagtens lave en oversigt over hvem der har taget hvad.", "da"),
+        ("Måske lader vi de nye vælge en mentor selv.", "da"),
+        ("Det ville give god mening at samle dem ét sted.", "da"),
+        ("Jeg spekulerer på om man ikke kunne bruge personalemødet til det.", "da"),
+    ],
+)
+def test_soft_forms_propose(sentence: str, lang: str) -> None:
+    assert is_proposal(sentence, lang), proposal_evidence(sentence, lang)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lang"),
+    [
+        ("I would say it depends on the manager.", "en"),
+        ("I'd rather not answer that one.", "en"),
+        ("Perhaps we were too busy that spring.", "en"),
+        ("Could you say a bit more about the map?", "en"),
+        ("Jeg kan godt se problemet.", "da"),
+        ("Jeg kunne godt forstå hvis folk blev sure.", "da"),
+    ],
+)
+def test_opinions_and_perception_are_not_offers(sentence: str, lang: str) -> None:
+    assert is_proposal(sentence, lang) is None, proposal_evidence(sentence, lang)  # type: ignore[arg-type]
+
+
+def test_shorthand_is_spelled_out_only_for_matching() -> None:
+    assert normalise("ppl shoud get a buddy", "en") == "people should get a buddy"
+    # A real word one letter from a modal is left alone ("cold", "mould").
+    assert normalise("the room was cold", "en") == "the room was cold"
+
+
+# --------------------------------------------------------------- 5. rules, law, facts, idioms
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lang"),
+    [
+        ("Ifølge loven skal arbejdsgiveren gemme oplysningerne i fem år.", "da"),
+        ("Vi skal efter aftalen med tillidsrepræsentanten melde kurserne ind i januar.", "da"),
+        ("Man må ikke optage møder uden at spørge først.", "da"),
+        ("Man må tage tingene som de kommer.", "da"),
+        ("Vi skal jo have telefonerne åbne hele dagen.", "da"),
+        ("Hos os skal vi levere rapporten hver mandag.", "da"),
+        ("Under GDPR we must delete the files after the course ends.", "en"),
+        ("You can't share client names with anyone outside the team.", "en"),
+        ("In payroll we have to close every run by the 20th.", "en"),
+        ("We should have told the managers much earlier.", "en"),
+        ("They could have sent us the slides, but they forgot.", "en"),
+        ("Vi skulle have haft en plan fra starten.", "da"),
+    ],
+)
+def test_rules_facts_norms_and_counterfactuals_are_not_proposals(sentence: str, lang: str) -> None:
+    assert is_proposal(sentence, lang) is None, proposal_evidence(sentence, lang)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lang"),
+    [
+        ("Vi skal have en fast dag hvor opgaverne bliver fremlagt.", "da"),
+        ("Man kunne jo også lade kursisten vælge hvad der deles.", "da"),
+        ("We should have a shared calendar for the lunch talks.", "en"),
+        ("Managers must ask about the course within a month.", "en"),
+    ],
+)
+def test_plain_modal_proposals_still_propose(sentence: str, lang: str) -> None:
+    assert is_proposal(sentence, lang)  # type: ignore[arg-type]
+
+
+def test_the_weights_say_a_rule_outweighs_a_modal() -> None:
+    assert WEIGHTS["modal"] + WEIGHTS["rule"] < 1 <= WEIGHTS["modal"]
+    assert WEIGHTS["suggesting"] + WEIGHTS["rule"] < 1
+
+
+# --------------------------------------------------------------- 1, 2, 6. structure
+
+
+def _t(rows: list[tuple[str, int, int, str]]) -> Transcript:
+    return Transcript(
+        utterances=tuple(
+            Utterance(speaker=s, start=a, end=b, text=x, line=i)
+            for i, (s, a, b, x) in enumerate(rows, start=1)
+        ),
+        format="vtt",
+    )
+
+
+# A facilitator (Nina) and a participant (Ole) who questions the data at length: Ole asks
+# more questions, but only Nina answers them; Nina's questions are answered by the room.
+QUESTIONING = _t(
+    [
+        ("Nina", 0, 20, "Godmorgen alle sammen. Kan I se min skærm?"),
+        ("Ole", 21, 25, "Ja."),
+        ("Nina", 26, 90, "Kortet her viser tredive opgaver fra tre afdelinger."),
+        (
+            "Ole",
+            91,
+            120,
+            "Hvem har valgt de opgaver ud til kortet? Hvor mange blev sendt ind i alt?",
+        ),
+        ("Nina", 121, 140, "Det var frivilligt. Omkring halvdelen."),
+        ("Ole", 141, 170, "Hvordan er det anonymiseret, når navnene står i filerne?"),
+        ("Nina", 171, 190, "Kun ordmønstre vises."),
+        ("Ole", 191, 220, "Hvorfor er økonomiafdelingen slet ikke med på kortet?"),
+        ("Nina", 221, 240, "De sendte ingen. Vi er vel enige om at opgaverne har værdi, ikke?"),
+        ("Ole", 241, 245, "Jo."),
+        ("Nina", 246, 270, "Hvordan kan vi få den viden ud til kollegerne i afdelingen?"),
+        ("Pia", 271, 300, "Et kort oplæg på teammødet."),
+        ("Ole", 301, 330, "Vi kunne lægge resuméerne på intranettet."),
+        ("Nina", 331, 345, "Hvad kunne lederne gøre for at følge op efter et kursus?"),
+        ("Pia", 346, 360, "Hvad mener du med følge op?"),
+        ("Nina", 361, 380, "Altså hvad skulle lederen helst gøre bagefter, synes I?"),
+        ("Pia", 381, 400, "Lederen burde spørge efter en måned."),
+        ("Ole", 401, 420, "Enig, og det skal skrives ind i MUS-skemaet."),
+        ("Nina", 421, 440, "Skal vi sige tirsdag den 12. klokken ni næste gang?"),
+        ("Pia", 441, 445, "Fint."),
+    ]
+)
+
+
+def test_the_facilitator_is_who_the_room_answers_not_who_asks_most() -> None:
+    assert guess_facilitators(QUESTIONING) == ("Nina",)
+
+
+def test_chit_chat_premise_rewording_and_scheduling_open_no_run() -> None:
+    structure = structure_transcript(QUESTIONING)
+    assert structure.facilitators == ("Nina",)
+    asked = [t.asked for t in structure.turns]
+    assert len(asked) == 2, asked
+    assert asked[0].startswith("Hvordan kan vi få den viden")
+    assert asked[1].startswith("Hvad kunne lederne gøre")
+    # The reworded question keeps its run: the answers after it stay under it.
+    answers = " ".join(u.text for u in structure.turns[1].answers)
+    assert "Lederen burde spørge" in answers and "MUS-skemaet" in answers
+    # The facilitator's own words are never answers.
+    assert all(u.speaker != "Nina" for t in structure.turns for u in t.answers)
+
+
+def test_the_facilitators_procedural_lets_is_not_a_proposal() -> None:
+    from analysis.summary.build import build_summary
+    from analysis.summary.from_transcript import workshop_data_from_structure
+
+    rows = [
+        ("Eva", 0, 20, "Velkommen. Lad os blive enige om at opgaverne har en værdi."),
+        ("Eva", 21, 40, "Hvordan kan vi dele den viden bedre i teamet?"),
+        ("Bo", 41, 70, "Vi burde have et fast punkt på teammødet."),
+        ("Lis", 71, 90, "Lad os prøve det i tre måneder."),
+        ("Eva", 91, 110, "Lad os vende tilbage til det en anden gang."),
+        ("Eva", 111, 130, "Hvad kunne lederne gøre efter et kursus?"),
+        ("Bo", 131, 150, "De kunne spørge ind til det efter en måned."),
+    ]
+    transcript = _t(rows)
+    structure = structure_transcript(transcript)
+    data = workshop_data_from_structure(
+        structure, speakers=transcript.speakers, lang="da", title="t", workshop_id="t"
+    )
+    texts = [p.text for p in build_summary(data).proposals]
+    assert any("fast punkt" in t for t in texts)
+    assert any("tre måneder" in t for t in texts)
+    assert not any(t.startswith(("Lad os blive", "Lad os vende")) for t in texts), texts
