@@ -420,6 +420,7 @@ _DET_ALL = {
         ]
     ),
 }
+_EXAMPLE = re.compile(r"\b(for example|for instance|e\.g\.|for eksempel|fx|f\.eks\.)")
 _CONDITIONAL = {
     "en": re.compile(r"^\W*(and |but |so )?(if|when|whenever|once)\b"),
     "da": re.compile(r"^\W*(og |men |så )?(hvis|når)\b"),
@@ -505,9 +506,13 @@ def is_imperative(sentence: str, lang: str) -> str | None:
         return None
     if first in _FUNCTION_OPENERS[lang] or word_classes(lang).of(first) in ("OTHER", "ADV"):
         return None  # a preposition, conjunction or pronoun ("Hos os …", "Før vi går …")
-    rest = words[start + 1 :]
+    after = words[start + 1 :]
     # "Brug af kurser er vigtig": a noun with its complement and a verb of its own.
-    if rest[0] in ("af", "of", "'s") or any(w in _AUX[lang] for w in _main_clause(rest, lang)):
+    if after[0] in ("af", "of", "'s") or any(w in _AUX[lang] for w in _main_clause(after, lang)):
+        return None
+    # "Let me explain", "Lad mig sige": about the speaker; "Take my team, for example": an
+    # illustration.
+    if after[0] in ("me", "mig") or _EXAMPLE.search(sentence.lower()):
         return None
     # "Look, …", "Tak, …": an interjection before a comma.
     if re.search(rf"\b{re.escape(first)}\s*,", sentence.lower()):
@@ -527,9 +532,11 @@ def is_verbless_phrase(sentence: str, lang: str) -> bool:
     """
     if lang not in _AUX or sentence.rstrip().endswith("?"):
         return False
+    # The main clause ends at the first comma ("Good question, actually" is two words).
     words = _words(sentence)
     start = _clause_start(words, lang)
-    main = _main_clause(words[start:], lang)
+    first_clause = _words(sentence.split(",", 1)[0])
+    main = _main_clause(words[start:], lang)[: max(0, len(first_clause) - start)]
     if len(words) - start < 3 or len(main) < 2 or main[0] in _NOT_IMPERATIVE[lang]:
         return False
     # A verb form right after a determiner is a participle ("a pinned list", "de delte opgaver").

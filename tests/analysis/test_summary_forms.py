@@ -291,3 +291,41 @@ def test_the_facilitators_procedural_lets_is_not_a_proposal() -> None:
     assert any("fast punkt" in t for t in texts)
     assert any("tre måneder" in t for t in texts)
     assert not any(t.startswith(("Lad os blive", "Lad os vende")) for t in texts), texts
+
+
+def test_a_participants_questions_never_meet_silence_and_a_quiet_values_question_does() -> None:
+    from analysis.summary.build import build_summary
+    from analysis.summary.from_transcript import workshop_data_from_structure
+
+    rows = [
+        ("Rita", 0, 15, "Hello all, thanks for joining. Can you all see my screen?"),
+        ("Sven", 16, 20, "Yes."),
+        ("Rita", 21, 120, "This map comes from thirty assignments. We park it after this."),
+        ("Sven", 121, 160, "How were the thirty picked? Were the managers asked to choose them?"),
+        # The facilitator takes her time before answering: not a silence of the room.
+        ("Rita", 200, 220, "People sent them in themselves."),
+        ("Sven", 221, 250, "And why are there none from the warehouse teams at all?"),
+        ("Rita", 290, 300, "They sent none."),
+        ("Rita", 301, 320, "Which values do you personally bring to your work here?"),
+        ("Sven", 352, 355, "Hmm."),
+        ("Ada", 365, 372, "Difficult. I'd rather skip that one."),
+        ("Rita", 373, 390, "That's fine. How could we make the course reports easier to find?"),
+        ("Ada", 394, 420, "A searchable list on the intranet, sorted by department."),
+        ("Sven", 421, 450, "We should tag every report with the course name."),
+        ("Rita", 451, 470, "Thank you both."),
+    ]
+    transcript = _t(rows)
+    structure = structure_transcript(transcript)
+    assert structure.facilitators == ("Rita",)
+    assert len(structure.turns) == 2
+    data = workshop_data_from_structure(
+        structure, speakers=transcript.speakers, lang="en", title="t", workshop_id="t"
+    )
+    summary = build_summary(data)
+    flagged = [s.text for s in summary.silences]
+    assert any(t.startswith("Which values") for t in flagged), flagged
+    assert not any("picked" in t or "warehouse" in t for t in flagged), flagged
+    texts = [p.text for p in summary.proposals]
+    assert any(t.startswith("A searchable list") for t in texts), texts
+    assert any(t.startswith("We should tag") for t in texts), texts
+    assert len(texts) == 2, texts
