@@ -348,13 +348,34 @@ _STATE = {
 }
 _SUBORDINATE = {
     "en": frozenset(
-        ["who", "that", "which", "where", "when", "if", "so", "because", "before", "after", "until"]
+        [
+            "who",
+            "that",
+            "which",
+            "where",
+            "when",
+            "if",
+            "so",
+            "because",
+            "before",
+            "after",
+            "until",
+            "what",
+            "how",
+            "why",
+            "whether",
+        ]
     ),
     "da": frozenset(
         [
             "som",
             "der",
             "hvor",
+            "hvad",
+            "hvem",
+            "hvordan",
+            "hvilke",
+            "hvorfor",
             "hvis",
             "når",
             "så",
@@ -420,7 +441,16 @@ _DET_ALL = {
         ]
     ),
 }
-_EXAMPLE = re.compile(r"\b(for example|for instance|e\.g\.|for eksempel|fx|f\.eks\.)")
+_SPEAKER = {"en": frozenset(["me", "my", "mine"]), "da": frozenset(["mig", "min", "mit", "mine"])}
+# Nouns that talk about the talk ("a good question", "samme pointe"), not about a measure.
+_DISCOURSE = {
+    "en": frozenset(["question", "point", "idea", "one", "thing", "bit", "answer", "topic"]),
+    "da": frozenset(["spørgsmål", "pointe", "idé", "ide", "ting", "svar", "emne"]),
+}
+_EXAMPLE = re.compile(
+    r"\b(for example|for instance|e\.g\.|for eksempel|fx|f\.eks\.|imagine|picture|forestil|"
+    r"forestille|tag nu|take our|take my)"
+)
 _CONDITIONAL = {
     "en": re.compile(r"^\W*(and |but |so )?(if|when|whenever|once)\b"),
     "da": re.compile(r"^\W*(og |men |så )?(hvis|når)\b"),
@@ -469,6 +499,11 @@ def _finite(word: str, lang: str) -> bool:
     return word.endswith(("er", "te", "ede")) and word_classes("da").of(word) == "VERB"
 
 
+#: How much more frequent than its infinitive a Danish stem may be and still be read as
+#: the verb's imperative (see :func:`_base_verb`).
+_HOMOGRAPH_RATIO = 5.0
+
+
 @functools.lru_cache(maxsize=8192)
 def _base_verb(word: str, lang: str) -> bool:
     if lang == "en":
@@ -478,6 +513,14 @@ def _base_verb(word: str, lang: str) -> bool:
     stem_e = word + "e"
     heads = any(table.get(word + end) == stem_e for end in ("er", "te", "ede"))
     own = table.get(word) in (None, word, stem_e)
+    # A homograph far more frequent than the verb it would be the stem of is another word
+    # ("svært" of "sværte", "hos" of "hose"); true stems are at most a few times as
+    # frequent as their infinitive ("del"/"dele", "lad"/"lade").
+    from analysis.wordclass import general_frequencies
+
+    freq = general_frequencies("da")
+    if freq.get(word, 0.0) > _HOMOGRAPH_RATIO * max(freq.get(stem_e, 0.0), 1e-9):
+        return False
     return own and (heads or (not word.endswith("e") and word_classes("da").of(word) == "VERB"))
 
 
@@ -493,6 +536,10 @@ def is_imperative(sentence: str, lang: str) -> str | None:
     """
     if lang not in _OPENERS or sentence.rstrip().endswith("?"):
         return None
+    # "idea: pair new people with …": a label before a colon introduces the clause.
+    label = re.match(r"^\W*[^\W\d_]+(\s[^\W\d_]+)?\s*:\s*", sentence)
+    if label and len(_words(sentence[label.end() :])) >= 3:
+        sentence = sentence[label.end() :]
     head, comma, tail = sentence.partition(",")
     if comma and _CONDITIONAL[lang].match(head.strip().lower()):
         # "Så hvis I spørger mig, så lad folk dele …": the main clause after the condition.
@@ -555,7 +602,18 @@ def is_verbless_phrase(sentence: str, lang: str) -> bool:
         if any(w in past for w in main[1:2]):
             return False
     wc = word_classes(lang)
-    nouns = [w for w in main if wc.of(w) == "NOUN" and w not in _NOT_IMPERATIVE[lang]]
+    if any(w in _SPEAKER[lang] for w in main) or _EXAMPLE.search(sentence.lower()):
+        return False  # about the speaker ("Bit of a tricky one for me"), or an illustration
+    if main[1] in ("at", "to"):
+        return False  # an evaluation ("Svært at sige", "Hard to tell")
+    head = next((w for w in main if wc.of(w) == "NOUN" and w not in _DET_ALL[lang]), None)
+    if head in _DISCOURSE[lang]:
+        return False  # talk about the talk ("A good question for HR")
+    nouns = [
+        w
+        for w in main
+        if wc.of(w) == "NOUN" and w not in _NOT_IMPERATIVE[lang] and w not in _DISCOURSE[lang]
+    ]
     determined = main[0] in _DETERMINERS[lang] or wc.of(main[0]) in ("ADJ", "NOUN")
     return len(nouns) >= 2 or (determined and len(nouns) >= 1 and len(main) >= 3)
 

@@ -94,6 +94,7 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\blet'?s\b",
         r"\bi (would )?(suggest|propose|recommend)\b",
         r"\bmy (suggestion|proposal)\b",
+        r"^\W*(idea|suggestion|proposal|tip)\s*:",
         r"\bit (would|could|might|will) (really )?be (a )?(really |very )?"
         r"(good|great|nice|useful|helpful|worth|smart|better|idea)",
         r"\bit might be worth\b",

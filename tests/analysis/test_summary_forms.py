@@ -52,6 +52,13 @@ def test_a_noun_phrase_answering_a_how_question_proposes(
         ("Ingen tid og ingen plan.", "da", HOW_DA),
         ("Too many meetings already.", "en", HOW_EN),
         ("+1 to the folder idea", "en", HOW_EN),
+        # Evaluations, talk about the talk, illustrations and the speaker's own state.
+        ("Svært at sige.", "da", HOW_DA),
+        ("Hard to tell, really.", "en", HOW_EN),
+        ("A good question for HR maybe.", "en", HOW_EN),
+        ("Bit of a tricky one for me.", "en", HOW_EN),
+        ("Imagine a Monday in our team.", "en", HOW_EN),
+        ("Tag nu bare vores afdeling.", "da", HOW_DA),
     ],
 )
 def test_a_noun_phrase_that_names_no_measure_does_not_propose(
@@ -75,6 +82,7 @@ def test_a_noun_phrase_proposes_only_as_the_opening_of_an_answer() -> None:
         ("Hvis I spørger mig, så lav en fast rubrik i nyhedsbrevet.", "da", "lav"),
         ("invite the course participants to the next team meeting", "en", "invite"),
         ("or just post the summaries in the channel", "en", "post"),
+        ("tip: ask the course participants to present in pairs", "en", "ask"),
     ],
 )
 def test_an_instruction_proposes(sentence: str, lang: str, verb: str) -> None:
@@ -92,6 +100,9 @@ def test_an_instruction_proposes(sentence: str, lang: str, verb: str) -> None:
         ("Last year nobody asked.", "en"),
         ("Thanks everyone, that was useful.", "en"),
         ("Look, I get why it is hard.", "en"),
+        # A homograph far more frequent than the verb ("svært" of "sværte").
+        ("Svært at sige hvad der virker.", "da"),
+        ("Let me explain what I mean.", "en"),
     ],
 )
 def test_sentences_opening_with_a_verb_like_word_are_not_instructions(
