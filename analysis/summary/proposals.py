@@ -205,7 +205,8 @@ def _narrative(lowered: str, lang: str, modal_at: int) -> bool:
 #: proposes when they sum to at least :data:`PROPOSAL_THRESHOLD`. A proposing form or a
 #: clean modal alone suffices; a rule, a known fact or a norm cancels one; an instruction
 #: or a bare noun phrase suffices, the latter only as the opening of an answer to a
-#: question that asks for measures.
+#: question that asks for measures. Steering the meeting vetoes everything ("Lad os gå
+#: videre" is a suggesting form and an instruction, and still no proposal).
 WEIGHTS: dict[str, float] = {
     "suggesting": 2.0,  # a form that proposes by itself ("lad os", "what if", "I'd love to see")
     "modal": 1.0,  # deontic/hypothetical modal in a main clause, not past, not of oneself
@@ -217,6 +218,7 @@ WEIGHTS: dict[str, float] = {
     "known": -2.0,  # a necessity stated as known ("vi skal jo nå vores sager")
     "norm": -2.0,  # a generic permission, prohibition or maxim ("Man må ikke …")
     "practice": -2.0,  # how it is done in one's unit ("In finance we must close …")
+    "procedure": -3.0,  # steering the meeting ("lad os gå videre", "let's come back to it")
 }
 PROPOSAL_THRESHOLD = 1.0
 
@@ -248,6 +250,20 @@ _PRACTICE = {
                      r"(must|have to|need to)\b"),
 }  # fmt: skip
 # Modal + perfect: "we should have had a meeting", "vi skulle have haft".
+# Steering the meeting, whoever says it: moving on, coming back, pausing, agreeing on the
+# premise. It organises the talk; it proposes nothing about the topic.
+_PROCEDURE = {
+    "da": re.compile(
+        r"\blad os (lige |bare |så )?(gå videre|komme videre|vende tilbage|tage en (kort |lille )?pause|holde "
+        r"en pause|(starte|begynde) (med|ved)\b|runde af|slutte|tage det|parkere|se på det næste|høre|"
+        r"tage en runde|blive enige om at (opgaverne|kortet|vi parkerer))"
+    ),
+    "en": re.compile(
+        r"\blet'?s (just |now |then )?(move on|go on|come back|get back|take a (short )?break|"
+        r"(start|begin) (with|by|off)\b|get started|wrap up|finish|park|hear|go round|go around|agree,? then|"
+        r"agree that the)"
+    ),
+}
 _PERFECT = {
     "da": re.compile(r"\b(ville|kunne|skulle|burde|måtte) (\w+ )?have (\w+)\b"),
     "en": re.compile(r"\b(would|could|should|must|might|ought to)( not|n't)? have (\w+)\b"),
@@ -425,6 +441,9 @@ def proposal_evidence(
     norm = _NORM[lang].search(lowered)
     if norm and "suggesting" not in found:
         found["norm"] = norm.group(0).strip()
+    procedure = _PROCEDURE[lang].search(lowered)
+    if procedure:
+        found["procedure"] = procedure.group(0)
     practice = _PRACTICE[lang].search(lowered)
     if practice:
         found["practice"] = practice.group(0).strip()

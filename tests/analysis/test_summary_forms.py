@@ -211,6 +211,25 @@ def test_plain_modal_proposals_still_propose(sentence: str, lang: str) -> None:
     assert is_proposal(sentence, lang)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "lang"),
+    [
+        ("Lad os lige gå videre til næste spørgsmål.", "da"),
+        ("Lad os tage en kort pause.", "da"),
+        ("Let's move on to the next point.", "en"),
+        ("Let's get back to that after the break.", "en"),
+    ],
+)
+def test_steering_the_meeting_is_not_a_proposal(sentence: str, lang: str) -> None:
+    assert is_proposal(sentence, lang) is None  # type: ignore[arg-type]
+
+
+def test_a_lets_about_the_topic_still_proposes() -> None:
+    assert is_proposal("Lad os starte en fast rubrik i nyhedsbrevet.", "da")
+    assert is_proposal("Lad os prøve med faste makkerpar i et halvt år.", "da")
+    assert is_proposal("Let's try a buddy scheme for the next intake.", "en")
+
+
 def test_the_weights_say_a_rule_outweighs_a_modal() -> None:
     assert WEIGHTS["modal"] + WEIGHTS["rule"] < 1 <= WEIGHTS["modal"]
     assert WEIGHTS["suggesting"] + WEIGHTS["rule"] < 1
