@@ -63,7 +63,8 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bforslag:",
         r"\banbefale[st]? at\b",
         r"\bdet (kunne|ville|vil|ku') (også )?(måske )?være (en )?(rigtig |virkelig |meget )?"
-        r"(god|godt|smart|fint|rart|nyttigt|spændende|en fordel|en idé|idé|oplagt|fedt)",
+        r"(god|godt|smart|fint|rart|nyttigt|spændende|en fordel|en idé|idé|oplagt|fedt|dejligt|"
+        r"skønt|super|bedre|ideelt|optimalt)",
         r"\bdet (er|var) en god idé at\b",
         r"\bhvis (man|vi|de|der|lederne|lederen|ledelsen|alle|hver) (bare )?(kunne|ville)\b",
         # "hvis eleverne fik lov til …, så ville det gøre mere indtryk"
@@ -72,7 +73,9 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
         r"(godt|fint|rart|smart|nyttigt|en fordel|en god idé|oplagt)\b",
         # Hedged and wished forms: "Min drøm ville være at …", "Jeg kunne forestille mig at
         # man …", "Det ville give mening at …", "… om man ikke kunne …".
-        r"\b(min|mit|vores) (drøm|ønske|håb|ønskescenarie) (ville|vil|kunne) være\b",
+        r"\b(min|mit|vores) (drøm|ønske|håb|ønskescenarie) (ville være|vil være|kunne være|er)\b",
+        r"\bjeg håber (at )?(vi|man|ledelsen|lederne|hr|organisationen) (kan|vil|får)\b",
+        r"\bhvis jeg var (dig|jer|dem|leder|ledelsen)\b",
         r"\b(jeg|vi) (kunne|kan|ville) (godt |sagtens |også )?forestille (mig|os)\b",
         r"\b(jeg|vi) (kunne|ville) ønske\b",
         r"\bdet (ville|vil|kunne) (også |nok |virkelig )?give (god |rigtig god )?mening\b",
@@ -96,16 +99,18 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bmy (suggestion|proposal)\b",
         r"^\W*(idea|suggestion|proposal|tip)\s*:",
         r"\bit (would|could|might|will) (really )?be (a )?(really |very )?"
-        r"(good|great|nice|useful|helpful|worth|smart|better|idea)",
+        r"(good|great|nice|useful|helpful|worth|smart|better|idea|lovely|awesome|cool|amazing|ideal)",
         r"\bit might be worth\b",
         # "short videos on the intranet would be nice"
         r"\b(would|could) (also )?be (really |very |so |super )?"
-        r"(nice|good|great|useful|helpful|better|smart|ideal)\b",
+        r"(nice|good|great|useful|helpful|better|smart|ideal|lovely|awesome|cool|amazing)\b",
         r"\bif (we|you|people|managers|everyone|\w+ \w+ who .*?) (could|would|\w+ed)\b.*\b(would|could)\b",
         # Hedged and wished forms: "I'd love to see …", "My dream would be …", "I could
         # imagine us …" (run on normalised text: "i'd" is "i would").
         r"\b(i|we) would (really )?(love|like) to see\b",
         r"\b(my|our) (dream|wish|hope) (would be|is)\b",
+        r"\bi hope (that )?(we|managers|hr|people|the organisation|everyone) (can|could|will)\b",
+        r"\bif i were (you|them|a manager|in charge|hr)\b",
         r"\bi (can|could) (easily |also )?(imagine|picture) (us|a|an|that|people|managers|hr)\b",
     ),
 }
@@ -272,7 +277,10 @@ _NOT_PARTICIPLE = frozenset(["a", "an", "the", "some", "more", "to", "like"])
 # An offer or advice in the first person: "Jeg kan godt lave en skabelon", "I would strip
 # out …"; not perception or opinion ("Jeg kan godt se …", "I would say …").
 _OFFER = {
-    "da": re.compile(r"\b(jeg|vi) (kunne|kan|vil) (godt |sagtens |gerne |også )+(\w+)"),
+    "da": re.compile(
+        r"\b(jeg|vi) (kunne|kan|vil) (godt |sagtens |gerne |også )+(\w+)|"
+        r"\bjeg ville (nok |selv |personligt |helt klart )+(\w+)"
+    ),
     "en": re.compile(r"\b(i|we) (would|can|could) (easily |happily |also |just )*(\w+)"),
 }
 _NOT_OFFER = frozenset(

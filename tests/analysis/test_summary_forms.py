@@ -147,6 +147,13 @@ def test_question_kind() -> None:
         ("Måske lader vi de nye vælge en mentor selv.", "da"),
         ("Det ville give god mening at samle dem ét sted.", "da"),
         ("Jeg spekulerer på om man ikke kunne bruge personalemødet til det.", "da"),
+        ("Jeg ville nok starte med de nyeste opgaver.", "da"),
+        ("Hvis jeg var ledelsen, ville jeg afsætte en time om måneden.", "da"),
+        ("Jeg håber vi kan få en fast makkerordning.", "da"),
+        ("Det ville være dejligt med en fælles oversigt.", "da"),
+        ("If I were HR I'd send the reminder straight to the employee.", "en"),
+        ("I hope we can get the summaries onto the intranet this year.", "en"),
+        ("A shared reading list would be awesome.", "en"),
     ],
 )
 def test_soft_forms_propose(sentence: str, lang: str) -> None:
@@ -162,6 +169,8 @@ def test_soft_forms_propose(sentence: str, lang: str) -> None:
         ("Could you say a bit more about the map?", "en"),
         ("Jeg kan godt se problemet.", "da"),
         ("Jeg kunne godt forstå hvis folk blev sure.", "da"),
+        ("Jeg ville gerne have været med sidste år.", "da"),
+        ("I hope it was useful for you.", "en"),
     ],
 )
 def test_opinions_and_perception_are_not_offers(sentence: str, lang: str) -> None:
