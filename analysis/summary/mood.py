@@ -124,10 +124,40 @@ def _en_tables() -> tuple[frozenset[str], dict[str, str]]:
 # Words that open a sentence without starting its clause ("or just share …", "og så lad …").
 _OPENERS = {
     "en": frozenset(
-        ["and", "or", "but", "so", "just", "maybe", "perhaps", "also", "then", "please", "simply"]
+        [
+            "and",
+            "or",
+            "but",
+            "so",
+            "just",
+            "maybe",
+            "perhaps",
+            "also",
+            "then",
+            "please",
+            "simply",
+            "ideally",
+            "preferably",
+            "honestly",
+        ]
     ),
     "da": frozenset(
-        ["og", "eller", "men", "så", "bare", "måske", "også", "evt", "eventuelt", "altså", "ellers"]
+        [
+            "og",
+            "eller",
+            "men",
+            "så",
+            "bare",
+            "måske",
+            "også",
+            "evt",
+            "eventuelt",
+            "altså",
+            "ellers",
+            "helst",
+            "gerne",
+            "ideelt",
+        ]
     ),
 }
 # Sentence-initial forms that look like base verbs but open no instruction.
@@ -188,6 +218,7 @@ _NOT_IMPERATIVE = {
 _FUNCTION_OPENERS = {
     "en": frozenset(
         [
+            "back",
             "last",
             "next",
             "first",
@@ -441,6 +472,17 @@ _DET_ALL = {
         ]
     ),
 }
+_TEMPORAL = re.compile(
+    r"\b(hver gang|så snart|every time|each time|whenever|as soon as)\b", re.IGNORECASE
+)
+_PERSONS = {
+    "en": frozenset(["him", "her", "them", "those", "someone", "somebody", "everyone"]),
+    "da": frozenset(["ham", "hende", "dem", "nogen", "alle", "hun", "han"]),
+}
+_VOCATIVE = {
+    "en": frozenset(["everyone", "everybody", "folks", "guys", "all"]),
+    "da": frozenset(["allesammen", "sammen", "folkens", "venner"]),
+}
 _SPEAKER = {"en": frozenset(["me", "my", "mine"]), "da": frozenset(["mig", "min", "mit", "mine"])}
 # Nouns that talk about the talk ("a good question", "samme pointe"), not about a measure.
 _DISCOURSE = {
@@ -579,7 +621,9 @@ def is_verbless_phrase(sentence: str, lang: str) -> bool:
     """
     if lang not in _AUX or sentence.rstrip().endswith("?"):
         return False
-    # The main clause ends at the first comma ("Good question, actually" is two words).
+    # The main clause ends at the first comma ("Good question, actually" is two words) or
+    # at a temporal clause ("… hver gang nogen har afsluttet et modul").
+    sentence = _TEMPORAL.split(sentence, maxsplit=1)[0]
     words = _words(sentence)
     start = _clause_start(words, lang)
     first_clause = _words(sentence.split(",", 1)[0])
@@ -604,6 +648,14 @@ def is_verbless_phrase(sentence: str, lang: str) -> bool:
     wc = word_classes(lang)
     if any(w in _SPEAKER[lang] for w in main) or _EXAMPLE.search(sentence.lower()):
         return False  # about the speaker ("Bit of a tricky one for me"), or an illustration
+    if (
+        main[0] in _PERSONS[lang]
+        or main[0] in ("mest", "mostly", "mainly")
+        or wc.of(main[0]) == "ADV"
+    ):
+        return False  # a person ("Ham fra IT") or a degree ("Mest af alt tid"), not a measure
+    if main[-1] in _VOCATIVE[lang]:
+        return False  # addressed to the room ("Great discussion everyone")
     if main[1] in ("at", "to"):
         return False  # an evaluation ("Svært at sige", "Hard to tell")
     head = next((w for w in main if wc.of(w) == "NOUN" and w not in _DET_ALL[lang]), None)

@@ -63,7 +63,7 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bforslag:",
         r"\banbefale[st]? at\b",
         r"\bdet (kunne|ville|vil|ku') (også )?(måske )?være (en )?(rigtig |virkelig |meget )?"
-        r"(god|godt|smart|fint|rart|nyttigt|spændende|en fordel|en idé|idé|oplagt|fedt|dejligt|"
+        r"(god|godt|smart|fint|rart|nyttigt|spændende|en fordel|en idé|idé|oplagt|fedt|dejligt|sjovt|"
         r"skønt|super|bedre|ideelt|optimalt)",
         r"\bdet (er|var) en god idé at\b",
         r"\bhvis (man|vi|de|der|lederne|lederen|ledelsen|alle|hver) (bare )?(kunne|ville)\b",
@@ -92,6 +92,7 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bwe might (try|consider|want to)\b",
         r"\bthe (best|easiest|simplest) (thing )?would be\b",
         r"\bhow about\b",
+        r"\bwhy not (?!\?|$)\w+",
         r"\bwhy (don't|dont|do not|not) (we|you|they|managers|everyone)\b",
         r"\b(could|should|shouldn't|can) we (not )?(try|have|make|start|set|ask|use|put|give)\b",
         r"\blet'?s\b",
@@ -103,7 +104,7 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bit might be worth\b",
         # "short videos on the intranet would be nice"
         r"\b(would|could) (also )?be (really |very |so |super )?"
-        r"(nice|good|great|useful|helpful|better|smart|ideal|lovely|awesome|cool|amazing)\b",
+        r"(nice|good|great|useful|helpful|better|smart|ideal|lovely|awesome|cool|amazing|fun)\b",
         r"\bif (we|you|people|managers|everyone|\w+ \w+ who .*?) (could|would|\w+ed)\b.*\b(would|could)\b",
         # Hedged and wished forms: "I'd love to see …", "My dream would be …", "I could
         # imagine us …" (run on normalised text: "i'd" is "i would").
@@ -119,8 +120,14 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
 #: a reason ("Fordi vi skal …"), a condition ("Hvis man skal …, så …"), said of oneself
 #: ("jeg skulle …"), or past narrative ("Sidst … vi skulle …").
 MODAL: dict[str, re.Pattern[str]] = {
-    "da": re.compile(r"\b(bør|burde|skal|skulle|kunne|må|måtte|ku')\b"),
-    "en": re.compile(r"\b(should|ought to|must|need to|needs to|have to|has to|could|shall)\b"),
+    "da": re.compile(
+        r"\b(bør|burde|skal|skulle|kunne|må|måtte|ku'|"
+        r"(?:har|mangler) brug for(?= (?:en|et|mere|nogle|bedre|klare|faste) ))\b"
+    ),
+    "en": re.compile(
+        r"\b(should|ought to|must|need to|needs to|have to|has to|could|shall|"
+        r"needs?(?= (?:a|an|more|some|better|proper|clear|regular) ))\b"
+    ),
 }
 _PAST_MODALS = frozenset({"skulle", "kunne", "måtte", "ku'", "could"})
 _SELF = {

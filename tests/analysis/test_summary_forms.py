@@ -30,6 +30,9 @@ WHY_EN = "What happened when you came back from the course?"
         ("Månedlige frokostoplæg i kantinen.", "da", HOW_DA),
         ("a shared folder per department with a short abstract of each paper", "en", HOW_EN),
         ("Quarterly show-and-tell sessions for the whole floor.", "en", HOW_EN),
+        ("En besked i kanalen hver gang nogen har afsluttet et forløb.", "da", HOW_DA),
+        ("honestly just a shared drive folder per team", "en", HOW_EN),
+        ("A quick five-minute slot at the monthly all-hands.", "en", HOW_EN),
     ],
 )
 def test_a_noun_phrase_answering_a_how_question_proposes(
@@ -59,6 +62,11 @@ def test_a_noun_phrase_answering_a_how_question_proposes(
         ("Bit of a tricky one for me.", "en", HOW_EN),
         ("Imagine a Monday in our team.", "en", HOW_EN),
         ("Tag nu bare vores afdeling.", "da", HOW_DA),
+        ("Ham fra lønkontoret, tror jeg.", "da", HOW_DA),
+        ("Mest af alt tid.", "da", HOW_DA),
+        ("Lidt af begge dele måske.", "da", HOW_DA),
+        ("Great discussion everyone.", "en", HOW_EN),
+        ("Back to the map for a second.", "en", HOW_EN),
     ],
 )
 def test_a_noun_phrase_that_names_no_measure_does_not_propose(
@@ -154,6 +162,9 @@ def test_question_kind() -> None:
         ("If I were HR I'd send the reminder straight to the employee.", "en"),
         ("I hope we can get the summaries onto the intranet this year.", "en"),
         ("A shared reading list would be awesome.", "en"),
+        ("We need a proper place for the course reports.", "en"),
+        ("Vi har brug for en fast ansvarlig i hvert team.", "da"),
+        ("Why not film the lunch talks?", "en"),
     ],
 )
 def test_soft_forms_propose(sentence: str, lang: str) -> None:
@@ -171,6 +182,8 @@ def test_soft_forms_propose(sentence: str, lang: str) -> None:
         ("Jeg kunne godt forstå hvis folk blev sure.", "da"),
         ("Jeg ville gerne have været med sidste år.", "da"),
         ("I hope it was useful for you.", "en"),
+        ("Why not?", "en"),
+        ("Jeg har brug for en pause.", "da"),
     ],
 )
 def test_opinions_and_perception_are_not_offers(sentence: str, lang: str) -> None:
