@@ -609,7 +609,15 @@ def _without_lead_in(question: str) -> str:
 
 
 #: Weights of the evidence that a speaker leads the meeting (see :func:`guess_facilitators`).
-FACILITATOR_WEIGHTS = {"opens": 1.0, "question": 1.0, "answered": 2.0, "moderates": 0.5}
+FACILITATOR_WEIGHTS = {
+    "opens": 1.0,  # speaks most in the opening stretch (the welcome and the presentation)
+    "question": 1.0,  # per utterance holding a question that could open a run
+    "answered": 2.0,  # such a question answered by two or more others (asked of the room)
+    "answers": 0.5,  # the only one to answer someone else's question (about the data)
+    "moderates": 0.5,  # between two others, naming the next speaker ("Ja Aisha?")
+}
+#: The opening stretch: this share of the recording.
+OPENING_SHARE = 0.15
 
 
 def _facilitator_evidence(transcript: Transcript) -> dict[str, dict[str, float]]:
@@ -617,24 +625,45 @@ def _facilitator_evidence(transcript: Transcript) -> dict[str, dict[str, float]]
     utterances = transcript.utterances
     one = len(speakers) <= 2
     evidence = {s: dict.fromkeys(FACILITATOR_WEIGHTS, 0.0) for s in speakers}
-    if utterances:
-        evidence[utterances[0].speaker]["opens"] = 1.0
+    if not utterances:
+        return evidence
+    start = utterances[0].start
+    opening_end = start + OPENING_SHARE * (max(u.end for u in utterances) - start)
+    opening = dict.fromkeys(speakers, 0.0)
+    for u in utterances:
+        if u.start <= opening_end:
+            opening[u.speaker] += min(u.end, opening_end) - u.start + len(u.text) / 1000
+    evidence[max(speakers, key=lambda s: (opening[s], -speakers.index(s)))]["opens"] = 1.0
+    asks = [
+        any(_opens_question(q, one_listener=one) for q in question_sentences(u.text))
+        for u in utterances
+    ]
     for i, u in enumerate(utterances):
-        openers = [s for s in question_sentences(u.text) if _opens_question(s, one_listener=one)]
-        evidence[u.speaker]["question"] += len(openers)
-        if openers:
-            # Answered by several others before the asker speaks again: a question to the room.
-            answerers: set[str] = set()
-            for later in utterances[i + 1 :]:
-                if later.speaker == u.speaker:
+        if asks[i]:
+            evidence[u.speaker]["question"] += 1
+            # Who answers before the asker speaks again or someone else asks: several
+            # speakers for a question to the room; one for a question to the facilitator.
+            answerers: list[str] = []
+            for j in range(i + 1, len(utterances)):
+                later = utterances[j]
+                if later.speaker == u.speaker or asks[j]:
                     break
-                answerers.add(later.speaker)
+                if later.speaker not in answerers:
+                    answerers.append(later.speaker)
             if len(answerers) >= 2:
                 evidence[u.speaker]["answered"] += 1
-        # Speaking between two different others (passing the word on) is moderating.
+            elif len(answerers) == 1:
+                evidence[answerers[0]]["answers"] += 1
+        # Passing the word: between two different others, naming the one who speaks next.
         if 0 < i < len(utterances) - 1:
             before, after = utterances[i - 1].speaker, utterances[i + 1].speaker
-            if u.speaker not in (before, after) and before != after:
+            first_name = after.split()[0].lower() if after.split() else ""
+            if (
+                u.speaker not in (before, after)
+                and before != after
+                and first_name
+                and first_name in {w.lower() for w in _WORD.findall(u.text)}
+            ):
                 evidence[u.speaker]["moderates"] += 1
     return evidence
 
@@ -642,13 +671,15 @@ def _facilitator_evidence(transcript: Transcript) -> dict[str, dict[str, float]]
 def guess_facilitators(transcript: Transcript) -> tuple[str, ...]:
     """The speaker with the most evidence of leading the meeting (the first speaker on a tie).
 
-    Evidence, weighted by :data:`FACILITATOR_WEIGHTS`: opening the meeting; questions that
-    could open a run (not "Andre?", "Kan du uddybe?", "Kan I høre mig?" or scheduling);
-    such questions answered by two or more different speakers before the asker speaks
-    again (a question to the room, which a participant questioning the data rarely gets:
-    the facilitator answers those); and speaking between two other speakers' turns. A
-    participant who asks the facilitator many questions therefore does not outrank the
-    facilitator, whose questions the whole room answers.
+    Evidence, weighted by :data:`FACILITATOR_WEIGHTS`: speaking most in the opening
+    stretch (the welcome and the presentation, not "Hej, er vi startet?"); utterances with
+    a question that could open a run (not "Andre?", "Kan du uddybe?", "Kan I høre mig?" or
+    scheduling); such questions answered by two or more different speakers before the
+    asker speaks again or someone else asks (a question to the room); being the only one
+    to answer another's question (a participant questioning the data asks the
+    facilitator, who answers); and passing the word between two others by name. A
+    participant who asks many questions therefore does not outrank the facilitator, whose
+    questions the whole room answers.
     """
     speakers = transcript.speakers
     if not speakers:

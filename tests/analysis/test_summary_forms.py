@@ -381,3 +381,31 @@ def test_a_participants_questions_never_meet_silence_and_a_quiet_values_question
     assert any(t.startswith("A searchable list") for t in texts), texts
     assert any(t.startswith("We should tag") for t in texts), texts
     assert len(texts) == 2, texts
+
+
+def test_a_participant_who_speaks_first_and_asks_the_room_is_not_the_facilitator() -> None:
+    rows = [
+        ("Ole", 0, 5, "Hej, er vi startet?"),
+        ("Anne", 6, 10, "Ja, velkommen til alle."),
+        ("Anne", 11, 60, "Jeg viser lige kortet over opgaverne og så parkerer vi det."),
+        ("Ole", 61, 90, "Hvor mange opgaver er der egentlig med? Og hvem har udvalgt dem?"),
+        ("Anne", 91, 100, "Fyrre, og de blev sendt frivilligt."),
+        ("Ole", 101, 120, "Hvordan håndterer I det i jeres afdelinger, når folk kommer hjem?"),
+        ("Pia", 121, 140, "Det gør vi ikke rigtig."),
+        ("Kaj", 141, 160, "Hos os er der ingen plan."),
+        ("Ole", 161, 180, "Hvorfor er der ingen fra økonomi med i kortet?"),
+        ("Anne", 181, 190, "De sendte ingen."),
+        ("Anne", 191, 210, "Hvordan kunne vi sikre at viden fra kurserne bliver delt?"),
+        ("Pia", 211, 240, "Faste oplæg på teammødet."),
+        ("Kaj", 241, 260, "Vi burde have en oversigt."),
+        ("Anne", 261, 280, "Hvad skal der til for at lederne følger op?"),
+        ("Ole", 281, 300, "Lederne burde spørge efter en måned."),
+        ("Pia", 301, 320, "Og skrive det ind i MUS."),
+        ("Anne", 321, 330, "Tak for i dag."),
+    ]
+    structure = structure_transcript(_t(rows))
+    assert structure.facilitators == ("Anne",)
+    assert [t.asked[:20] for t in structure.turns] == [
+        "Hvordan kunne vi sik",
+        "Hvad skal der til fo",
+    ]
