@@ -674,14 +674,16 @@ def is_verbless_phrase(sentence: str, lang: str) -> bool:
 # be done or would help. Not: why, what happened, what values, what one thinks or says.
 _MEASURE = {
     "da": re.compile(
-        r"\bhvordan\b(?! (oplevede|var|gik|har i oplevet|har du oplevet))|"
+        r"\bhvordan\b(?! (oplevede|oplever|føles|føltes|var|gik|har (i|du) (det|oplevet)|"
+        r"havde (i|du)))|"
         r"\bhvad (kan|kunne|skal|skulle|bør|burde|vil|ville) (vi|man|i|du|ledelsen|lederne|"
         r"organisationen|afdelingen) (\w+ )?(gøre|ændre|lave|hjælpe|foreslå|gøre anderledes)\b|"
         r"\bhvad (ville|kunne|vil|kan) (hjælpe|gøre en forskel|virke|ændre)\b|"
         r"\bhvilke (tiltag|forslag|idéer|ideer|løsninger|muligheder|ændringer)\b"
     ),
     "en": re.compile(
-        r"\bhow\b(?! (was|were|did|do you feel|does it feel|many|much|long|often))|"
+        r"\bhow\b(?! (was|were|did|has|have|is it going|are you|do you (feel|find|experience)|"
+        r"does it feel|many|much|long|often))|"
         r"\bwhat (can|could|should|would|might|shall) (we|you|one|people|managers|hr|the \w+) "
         r"(\w+ )?(do|change|try|make|suggest|propose|improve)\b|"
         r"\bwhat (would|could|might|will) (help|change it|change that|make a difference|work)\b|"

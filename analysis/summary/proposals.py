@@ -599,8 +599,10 @@ def find_proposals(
     for question in questions:
         asked = question.run.text if question.run is not None else None
         for answer in question.answers:
-            for sentence, content in zip(answer.sentences, answer.sentence_content, strict=True):
-                opens = sentence is answer.sentences[0]
+            pairs = zip(answer.sentences, answer.sentence_content, strict=True)
+            for k, (sentence, content) in enumerate(pairs):
+                # An elliptical answer opens its answer; later sentences elaborate.
+                opens = k == 0
                 if content and is_proposal(sentence, lang, question=asked, opens_answer=opens):
                     mentions.append(_Mention(answer, sentence, content))
     labels = group_lemma_sets([m.content for m in mentions], threshold=threshold)

@@ -133,6 +133,9 @@ def test_question_kind() -> None:
     assert question_kind(WHY_EN, "en") == "other"
     assert question_kind("Hvilke værdier er vigtige for dig?", "da") == "other"
     assert question_kind("What would you say matters most to you?", "en") == "other"
+    assert question_kind("Hvordan oplever I opfølgningen i dag?", "da") == "other"
+    assert question_kind("How do you feel about the follow-up today?", "en") == "other"
+    assert question_kind("How did the last course go?", "en") == "other"
 
 
 # --------------------------------------------------------------- 4. soft and hedged forms
