@@ -46,7 +46,11 @@ def _compile(*patterns: str) -> tuple[re.Pattern[str], ...]:
 SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
     "da": _compile(
         r"\bhvad med (at|om|en|et)\b",
-        r"\bhvad hvis\b",
+        r"\bhvad (nu )?hvis\b",
+        r"\b(ville|kunne) (jeg|vi) (godt |nu |virkelig )?(ønske|foreslå|anbefale)\b",
+        r"\b(det der skal til|det vi mangler|det vi har brug for) (er|ville være) (at|en|et|nogle|mere)\b",
+        r"\bville det (ikke )?(også )?være (nemmere|lettere|bedre|smart|en idé|en god idé)\b",
+        r"\bman (kan|kunne) (jo |også |bare |altid |sagtens )+(?!se\b|sige\b|mærke\b|høre\b)\w+",
         r"\bhvorfor (laver|gør|prøver|holder|tager|bruger|starter|sætter) vi (så )?ikke\b",
         r"\bkunne (godt|rigtig godt) tænke (mig|os)\b",
         r"\b(en|et|min|vores|mit|én) (anden )?(idé|ide|forslag|mulighed) (kunne|ville|er|var) "
@@ -90,8 +94,13 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
         r"(big |real |huge )?difference)\b",
         r"\bi wish (we|our|the|managers|there|people|someone|everyone)\b",
         r"\bwe might (try|consider|want to)\b",
-        r"\bthe (best|easiest|simplest) (thing )?would be\b",
+        r"\b(the )?(best|easiest|simplest|ideal) (thing |solution |option )?would be\b",
         r"\bhow about\b",
+        r"\bi would (really )?like (us|managers|people|hr|the|our|everyone|someone|more|to see)\b",
+        r"\bwhat (we|they|people) (really )?need is\b|\bwhat (would|could|might) help is\b",
+        r"\bwould(n't| not)? it (not )?(also )?be (easier|simpler|better|nicer|smarter|an idea|a good idea)\b",
+        r"\b(you|we|one) (could|can) (also |just |always |easily |maybe |then )+"
+        r"(?!see\b|tell\b|say\b|feel\b|hear\b|argue\b)\w+",
         r"\bwhy not (?!\?|$)\w+",
         r"\bwhy (don't|dont|do not|not) (we|you|they|managers|everyone)\b",
         r"\b(could|should|shouldn't|can) we (not )?(try|have|make|start|set|ask|use|put|give)\b",

@@ -168,6 +168,16 @@ def test_question_kind() -> None:
         ("We need a proper place for the course reports.", "en"),
         ("Vi har brug for en fast ansvarlig i hvert team.", "da"),
         ("Why not film the lunch talks?", "en"),
+        ("Personligt ville jeg ønske at teamlederne spurgte oftere.", "da"),
+        ("Hvad nu hvis hvert team havde en tovholder for kurser?", "da"),
+        ("Man kan jo også bruge intranettets nyhedsfeed til det.", "da"),
+        ("Ville det ikke være lettere med én fælles mappe?", "da"),
+        ("Det der skal til er en fast ansvarlig.", "da"),
+        ("Personally I would like managers to ask about it more often.", "en"),
+        ("You could also use the news feed on the intranet for that.", "en"),
+        ("Best would be one fixed sharing day a year.", "en"),
+        ("Wouldn't it be simpler to keep one shared folder?", "en"),
+        ("What we really need is one person who owns it.", "en"),
     ],
 )
 def test_soft_forms_propose(sentence: str, lang: str) -> None:
@@ -187,6 +197,8 @@ def test_soft_forms_propose(sentence: str, lang: str) -> None:
         ("I hope it was useful for you.", "en"),
         ("Why not?", "en"),
         ("Jeg har brug for en pause.", "da"),
+        ("You could see that people were tired.", "en"),
+        ("Man kan jo se at folk har travlt.", "da"),
     ],
 )
 def test_opinions_and_perception_are_not_offers(sentence: str, lang: str) -> None:
