@@ -248,15 +248,27 @@ _RULE = {
     "da": re.compile(
         r"\b(overenskomst\w*|loven|lovgivning\w*|lovkrav\w*|\w*forordning\w*|gdpr|"
         r"reglerne|regelsæt\w*|persondataloven|ifølge|det følger af|overholde|kræves|"
-        r"efter (aftalen|kontrakten|bekendtgørelsen|cirkulæret)|"
+        r"efter (aftalen|kontrakten|bekendtgørelsen|cirkulæret)|have lov af|spørge om lov|"
         r"er et krav|lovpligtig\w*)\b"
     ),
     "en": re.compile(
         r"\b(the law|by law|laws?|legal(ly)?|regulations?|gdpr|according to|(collective|union) "
-        r"agreement|contract(ually)?|required by|comply|compliance|statutory|mandatory)\b"
+        r"agreement|contract(ually)?|required by|comply|compliance|statutory|mandatory|"
+        r"permission from|sign-off from)\b"
     ),
 }
-_KNOWN = {"da": re.compile(r"\b(skal|må|skulle|måtte) jo\b|\bjo (skal|må)\b"), "en": None}
+# A necessity stated as known ("vi skal jo …"), or a requirement followed by its denial
+# ("Der skal være tid til det, og det er der ikke"): a complaint, not a proposal.
+_KNOWN = {
+    "da": re.compile(
+        r"\b(skal|må|skulle|måtte) jo\b|\bjo (skal|må)\b|"
+        r", (og|men) (det|den|de) (er|sker|gør|har|bliver|får) (der |vi |de |man )?(jo )?"
+        r"(bare )?(ikke|aldrig)\b"
+    ),
+    "en": re.compile(
+        r", (and|but) (it|that|they|we|there) (is|does|do|are|has|have|was|were)(n't| not)\b"
+    ),
+}
 _NORM = {
     "da": re.compile(r"\b(man|du|i|de) må (jo |bare |gerne |heller )?(ikke )?"),
     "en": re.compile(
@@ -338,6 +350,10 @@ _NOT_OFFER = frozenset(
         "never",
         "not",
         "probably",
+        "remember",
+        "recall",
+        "forget",
+        "glemme",
     ]
 )
 _HEDGED = {
@@ -386,6 +402,9 @@ def _modal_marker(lowered: str, lang: str) -> str | None:
         modal = found.group(1)
         before = lowered[body_start : found.start()]
         if _SELF[lang].search(before) or _INDIRECT[lang].search(before):
+            continue
+        # "Det kunne jeg godt tænke mig at vide": the subject after the modal is the speaker.
+        if re.match(r"\s+jeg\b" if lang == "da" else r"\s+i\b", lowered[found.end() :]):
             continue
         if _HABITUAL[lang].search(lowered, max(0, found.start() - 12)):
             continue
@@ -459,9 +478,9 @@ def proposal_evidence(
         return found
     if _RULE[lang].search(lowered):
         found["rule"] = _RULE[lang].search(lowered).group(0)  # type: ignore[union-attr]
-    known = _KNOWN[lang]
-    if known is not None and known.search(lowered):
-        found["known"] = known.search(lowered).group(0)  # type: ignore[union-attr]
+    known = _KNOWN[lang].search(lowered)
+    if known:
+        found["known"] = known.group(0)
     norm = _NORM[lang].search(lowered)
     if norm and "suggesting" not in found:
         found["norm"] = norm.group(0).strip()

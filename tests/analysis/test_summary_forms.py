@@ -229,6 +229,11 @@ def test_shorthand_is_spelled_out_only_for_matching() -> None:
         ("We should have told the managers much earlier.", "en"),
         ("They could have sent us the slides, but they forgot.", "en"),
         ("Vi skulle have haft en plan fra starten.", "da"),
+        ("Man skal have lov af sin leder før man tager fri.", "da"),
+        ("Der skal være tid til det, men det er der bare ikke.", "da"),
+        ("There should be time for it, but there isn't.", "en"),
+        ("Det kunne jeg godt tænke mig at vide mere om.", "da"),
+        ("I can remember when we got the booking system.", "en"),
     ],
 )
 def test_rules_facts_norms_and_counterfactuals_are_not_proposals(sentence: str, lang: str) -> None:
@@ -242,6 +247,7 @@ def test_rules_facts_norms_and_counterfactuals_are_not_proposals(sentence: str, 
         ("Man kunne jo også lade kursisten vælge hvad der deles.", "da"),
         ("We should have a shared calendar for the lunch talks.", "en"),
         ("Managers must ask about the course within a month.", "en"),
+        ("Vi burde i hvert fald prøve det af.", "da"),
     ],
 )
 def test_plain_modal_proposals_still_propose(sentence: str, lang: str) -> None:
