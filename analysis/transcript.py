@@ -582,6 +582,29 @@ _ABOUT_SELF = re.compile(
 )
 #: A facilitator's question sentence needs at least this many words to open an ad-hoc run.
 ADHOC_MIN_WORDS = 5
+# Chit-chat about the call itself ("Kan I høre mig?", "Can everyone see my screen?"): a short
+# question whose only reference point is the speaker.
+_SPEAKER_REF = re.compile(r"\b(mig|min|mit|mine|me|my)\b", re.IGNORECASE)
+_CHANNEL_MAX_WORDS = 9
+# Scheduling ("Skal vi sige fredag den 15.?", "Shall we meet again on the 3rd?"): a question
+# that names a day, a date or a clock time.
+_SCHEDULING = re.compile(
+    r"\b(mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|januar|februar|marts|april|maj|juni|juli|august|"
+    r"september|oktober|november|december|january|february|march|june|july|october|"
+    r"næste (gang|møde|workshop)|next (time|meeting|session|workshop)|"
+    r"klokken|o'clock|kalender\w*|calendar)\b|\bkl\.? ?\d|\b\d{1,2}[:.]\d{2}\b|"
+    r"\bden \d{1,2}\.|\bthe \d{1,2}(st|nd|rd|th)\b",
+    re.IGNORECASE,
+)
+# The shared premise put to the room ("Kan vi blive enige om, at …?", "…, ikke?", "We agree
+# that …, right?") asks for assent, not for answers.
+_PREMISE = re.compile(
+    r"\b(enige om|enig i|agree (on|that|to)|agreed)\b|"
+    r",\s*(ikke|ikke sandt|ikke også|vel|right|okay|ok|yes|no|agreed|"
+    r"(isn't|aren't|don't|doesn't|won't|can't) (it|we|they|you|that))\s*\?\s*$",
+    re.IGNORECASE,
+)
 
 
 def question_sentences(text: str) -> list[str]:
@@ -590,10 +613,18 @@ def question_sentences(text: str) -> list[str]:
 
 
 def _opens_question(sentence: str, *, one_listener: bool = False) -> bool:
+    """Whether a question sentence can open a run: long enough, not a prompt ("Andre?"),
+    not about the speaker ("Skal jeg sige det igen?"), not chit-chat about the call ("Kan I
+    høre mig?"), not scheduling ("Skal vi sige fredag den 15.?"), not the premise put to
+    assent ("…, ikke?"), and not a follow-up to one person unless only one listens."""
     words = _WORD.findall(sentence)
     if len(words) < ADHOC_MIN_WORDS:
         return False
     if _PROMPT.search(sentence) or _ABOUT_SELF.search(sentence):
+        return False
+    if len(words) <= _CHANNEL_MAX_WORDS and _SPEAKER_REF.search(sentence):
+        return False
+    if _SCHEDULING.search(sentence) or _PREMISE.search(sentence):
         return False
     # "Kan du uddybe det?" follows up one person, unless there is only one to ask.
     return one_listener or not _ADDRESSED.search(sentence)
@@ -608,22 +639,85 @@ def _without_lead_in(question: str) -> str:
     return question
 
 
-def guess_facilitators(transcript: Transcript) -> tuple[str, ...]:
-    """The speaker who asks the most questions (the first speaker on a tie or none).
+#: Weights of the evidence that a speaker leads the meeting (see :func:`guess_facilitators`).
+FACILITATOR_WEIGHTS = {
+    "opens": 1.0,  # speaks most in the opening stretch (the welcome and the presentation)
+    "question": 1.0,  # per utterance holding a question that could open a run
+    "answered": 2.0,  # such a question answered by two or more others (asked of the room)
+    "answers": 0.5,  # the only one to answer someone else's question (about the data)
+    "moderates": 0.5,  # between two others, naming the next speaker ("Ja Aisha?")
+}
+#: The opening stretch: this share of the recording.
+OPENING_SHARE = 0.15
 
-    Only questions that could open a run count (not "Andre?" or "Kan du uddybe?"), so a
-    participant who asks the group one question does not outrank the facilitator.
+
+def _facilitator_evidence(transcript: Transcript) -> dict[str, dict[str, float]]:
+    speakers = transcript.speakers
+    utterances = transcript.utterances
+    one = len(speakers) <= 2
+    evidence = {s: dict.fromkeys(FACILITATOR_WEIGHTS, 0.0) for s in speakers}
+    if not utterances:
+        return evidence
+    start = utterances[0].start
+    opening_end = start + OPENING_SHARE * (max(u.end for u in utterances) - start)
+    opening = dict.fromkeys(speakers, 0.0)
+    for u in utterances:
+        if u.start <= opening_end:
+            opening[u.speaker] += min(u.end, opening_end) - u.start + len(u.text) / 1000
+    evidence[max(speakers, key=lambda s: (opening[s], -speakers.index(s)))]["opens"] = 1.0
+    asks = [
+        any(_opens_question(q, one_listener=one) for q in question_sentences(u.text))
+        for u in utterances
+    ]
+    for i, u in enumerate(utterances):
+        if asks[i]:
+            evidence[u.speaker]["question"] += 1
+            # Who answers before the asker speaks again or someone else asks: several
+            # speakers for a question to the room; one for a question to the facilitator.
+            answerers: list[str] = []
+            for j in range(i + 1, len(utterances)):
+                later = utterances[j]
+                if later.speaker == u.speaker or asks[j]:
+                    break
+                if later.speaker not in answerers:
+                    answerers.append(later.speaker)
+            if len(answerers) >= 2:
+                evidence[u.speaker]["answered"] += 1
+            elif len(answerers) == 1:
+                evidence[answerers[0]]["answers"] += 1
+        # Passing the word: between two different others, naming the one who speaks next.
+        if 0 < i < len(utterances) - 1:
+            before, after = utterances[i - 1].speaker, utterances[i + 1].speaker
+            first_name = after.split()[0].lower() if after.split() else ""
+            if (
+                u.speaker not in (before, after)
+                and before != after
+                and first_name
+                and first_name in {w.lower() for w in _WORD.findall(u.text)}
+            ):
+                evidence[u.speaker]["moderates"] += 1
+    return evidence
+
+
+def guess_facilitators(transcript: Transcript) -> tuple[str, ...]:
+    """The speaker with the most evidence of leading the meeting (the first speaker on a tie).
+
+    Evidence, weighted by :data:`FACILITATOR_WEIGHTS`: speaking most in the opening
+    stretch (the welcome and the presentation, not "Hej, er vi startet?"); utterances with
+    a question that could open a run (not "Andre?", "Kan du uddybe?", "Kan I høre mig?" or
+    scheduling); such questions answered by two or more different speakers before the
+    asker speaks again or someone else asks (a question to the room); being the only one
+    to answer another's question (a participant questioning the data asks the
+    facilitator, who answers); and passing the word between two others by name. A
+    participant who asks many questions therefore does not outrank the facilitator, whose
+    questions the whole room answers.
     """
     speakers = transcript.speakers
     if not speakers:
         return ()
-    counts = dict.fromkeys(speakers, 0)
-    one = len(speakers) <= 2
-    for u in transcript.utterances:
-        counts[u.speaker] += sum(
-            1 for s in question_sentences(u.text) if _opens_question(s, one_listener=one)
-        )
-    best = max(speakers, key=lambda s: (counts[s], -speakers.index(s)))
+    evidence = _facilitator_evidence(transcript)
+    score = {s: sum(FACILITATOR_WEIGHTS[k] * v for k, v in evidence[s].items()) for s in speakers}
+    best = max(speakers, key=lambda s: (score[s], -speakers.index(s)))
     return (best,)
 
 
@@ -693,6 +787,13 @@ class _OpenTurn:
     remarks: list[Utterance] = field(default_factory=list)
 
 
+def _only_questions(turn: _OpenTurn) -> bool:
+    """Whether every answer so far asks back (what the facilitator meant)."""
+    return bool(turn.answers) and all(
+        u.text.rstrip().endswith("?") and len(_WORD.findall(u.text)) <= 25 for u in turn.answers
+    )
+
+
 def structure_transcript(
     transcript: Transcript,
     questions: Sequence[str] = (),
@@ -705,8 +806,10 @@ def structure_transcript(
     A facilitator utterance opens a run when it matches a plan question (``questions``,
     see :func:`attribute_questions` for the score) or, when no plan is given, when it holds
     a question sentence of at least :data:`ADHOC_MIN_WORDS` words that is not a prompt
-    ("Andre?") or a follow-up to one person ("Kan du uddybe?"). Asking the same plan
-    question again right away does not open a second run. Participants' speech until the
+    ("Andre?"), a follow-up to one person ("Kan du uddybe?"), chit-chat about the call,
+    scheduling or the premise put to assent (see :func:`_opens_question`). Asking the same
+    plan question again right away, or rewording a question after the participants only
+    asked back what it meant, does not open a second run. Participants' speech until the
     next question answers it; the facilitator's other words are remarks, never answers.
 
     Args:
@@ -749,6 +852,9 @@ def structure_transcript(
             and opened[0] is not None
             and (turns[-1].index == opened[0])
         )
+        # "Hvad mener du?" → the facilitator rewords her question: the run goes on.
+        if opened is not None and opened[0] is None and turns and _only_questions(turns[-1]):
+            repeated = True
         if opened is not None and not repeated:
             turns.append(_OpenTurn(opened[0], opened[1], u.start, _spoken_until(u, transcript)))
         elif turns:

@@ -26,11 +26,14 @@ from analysis.summary.prepared import PreparedAnswer, PreparedQuestion
 __all__ = [
     "MODAL",
     "PATTERNS",
+    "PROPOSAL_THRESHOLD",
     "SUGGESTING",
+    "WEIGHTS",
     "find_proposals",
     "group_lemma_sets",
     "is_proposal",
     "jaccard",
+    "proposal_evidence",
 ]
 
 
@@ -43,7 +46,11 @@ def _compile(*patterns: str) -> tuple[re.Pattern[str], ...]:
 SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
     "da": _compile(
         r"\bhvad med (at|om|en|et)\b",
-        r"\bhvad hvis\b",
+        r"\bhvad (nu )?hvis\b",
+        r"\b(ville|kunne) (jeg|vi) (godt |nu |virkelig )?(ønske|foreslå|anbefale)\b",
+        r"\b(det der skal til|det vi mangler|det vi har brug for) (er|ville være) (at|en|et|nogle|mere)\b",
+        r"\bville det (ikke )?(også )?være (nemmere|lettere|bedre|smart|en idé|en god idé)\b",
+        r"\bman (kan|kunne) (jo |også |bare |altid |sagtens )+(?!se\b|sige\b|mærke\b|høre\b)\w+",
         r"\bhvorfor (laver|gør|prøver|holder|tager|bruger|starter|sætter) vi (så )?ikke\b",
         r"\bkunne (godt|rigtig godt) tænke (mig|os)\b",
         r"\b(en|et|min|vores|mit|én) (anden )?(idé|ide|forslag|mulighed) (kunne|ville|er|var) "
@@ -60,13 +67,23 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bforslag:",
         r"\banbefale[st]? at\b",
         r"\bdet (kunne|ville|vil|ku') (også )?(måske )?være (en )?(rigtig |virkelig |meget )?"
-        r"(god|godt|smart|fint|rart|nyttigt|spændende|en fordel|en idé|idé|oplagt|fedt)",
+        r"(god|godt|smart|fint|rart|nyttigt|spændende|en fordel|en idé|idé|oplagt|fedt|dejligt|sjovt|"
+        r"skønt|super|bedre|ideelt|optimalt)",
         r"\bdet (er|var) en god idé at\b",
         r"\bhvis (man|vi|de|der|lederne|lederen|ledelsen|alle|hver) (bare )?(kunne|ville)\b",
         # "hvis eleverne fik lov til …, så ville det gøre mere indtryk"
         r"\bhvis\b.*\b(så )?(ville|kunne) (det|man|vi|de|folk)\b(?! have)",
         r"\b(ville|vil|kunne) (også )?være (rigtig |virkelig |meget )?"
         r"(godt|fint|rart|smart|nyttigt|en fordel|en god idé|oplagt)\b",
+        # Hedged and wished forms: "Min drøm ville være at …", "Jeg kunne forestille mig at
+        # man …", "Det ville give mening at …", "… om man ikke kunne …".
+        r"\b(min|mit|vores) (drøm|ønske|håb|ønskescenarie) (ville være|vil være|kunne være|er)\b",
+        r"\bjeg håber (at )?(vi|man|ledelsen|lederne|hr|organisationen) (kan|vil|får)\b",
+        r"\bhvis jeg var (dig|jer|dem|leder|ledelsen)\b",
+        r"\b(jeg|vi) (kunne|kan|ville) (godt |sagtens |også )?forestille (mig|os)\b",
+        r"\b(jeg|vi) (kunne|ville) ønske\b",
+        r"\bdet (ville|vil|kunne) (også |nok |virkelig )?give (god |rigtig god )?mening\b",
+        r"\bom (man|vi|de|i|ledelsen|lederne|hr) ikke (kunne|skulle|burde)\b",
     ),
     "en": _compile(
         r"\bwhat if\b",
@@ -77,20 +94,34 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
         r"(big |real |huge )?difference)\b",
         r"\bi wish (we|our|the|managers|there|people|someone|everyone)\b",
         r"\bwe might (try|consider|want to)\b",
-        r"\bthe (best|easiest|simplest) (thing )?would be\b",
+        r"\b(the )?(best|easiest|simplest|ideal) (thing |solution |option )?would be\b",
         r"\bhow about\b",
+        r"\bi would (really )?like (us|managers|people|hr|the|our|everyone|someone|more|to see)\b",
+        r"\bwhat (we|they|people) (really )?need is\b|\bwhat (would|could|might) help is\b",
+        r"\bwould(n't| not)? it (not )?(also )?be (easier|simpler|better|nicer|smarter|an idea|a good idea)\b",
+        r"\b(you|we|one) (could|can) (also |just |always |easily |maybe |then )+"
+        r"(?!see\b|tell\b|say\b|feel\b|hear\b|argue\b)\w+",
+        r"\bwhy not (?!\?|$)\w+",
         r"\bwhy (don't|dont|do not|not) (we|you|they|managers|everyone)\b",
         r"\b(could|should|shouldn't|can) we (not )?(try|have|make|start|set|ask|use|put|give)\b",
         r"\blet'?s\b",
         r"\bi (would )?(suggest|propose|recommend)\b",
         r"\bmy (suggestion|proposal)\b",
+        r"^\W*(idea|suggestion|proposal|tip)\s*:",
         r"\bit (would|could|might|will) (really )?be (a )?(really |very )?"
-        r"(good|great|nice|useful|helpful|worth|smart|better|idea)",
+        r"(good|great|nice|useful|helpful|worth|smart|better|idea|lovely|awesome|cool|amazing|ideal)",
         r"\bit might be worth\b",
         # "short videos on the intranet would be nice"
         r"\b(would|could) (also )?be (really |very |so |super )?"
-        r"(nice|good|great|useful|helpful|better|smart|ideal)\b",
+        r"(nice|good|great|useful|helpful|better|smart|ideal|lovely|awesome|cool|amazing|fun)\b",
         r"\bif (we|you|people|managers|everyone|\w+ \w+ who .*?) (could|would|\w+ed)\b.*\b(would|could)\b",
+        # Hedged and wished forms: "I'd love to see …", "My dream would be …", "I could
+        # imagine us …" (run on normalised text: "i'd" is "i would").
+        r"\b(i|we) would (really )?(love|like) to see\b",
+        r"\b(my|our) (dream|wish|hope) (would be|is)\b",
+        r"\bi hope (that )?(we|managers|hr|people|the organisation|everyone) (can|could|will)\b",
+        r"\bif i were (you|them|a manager|in charge|hr)\b",
+        r"\bi (can|could) (easily |also )?(imagine|picture) (us|a|an|that|people|managers|hr)\b",
     ),
 }
 
@@ -98,8 +129,14 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
 #: a reason ("Fordi vi skal …"), a condition ("Hvis man skal …, så …"), said of oneself
 #: ("jeg skulle …"), or past narrative ("Sidst … vi skulle …").
 MODAL: dict[str, re.Pattern[str]] = {
-    "da": re.compile(r"\b(bør|burde|skal|skulle|kunne|må|måtte|ku')\b"),
-    "en": re.compile(r"\b(should|ought to|must|need to|needs to|have to|has to|could|shall)\b"),
+    "da": re.compile(
+        r"\b(bør|burde|skal|skulle|kunne|må|måtte|ku'|"
+        r"(?:har|mangler) brug for(?= (?:en|et|mere|nogle|bedre|klare|faste) ))\b"
+    ),
+    "en": re.compile(
+        r"\b(should|ought to|must|need to|needs to|have to|has to|could|shall|"
+        r"needs?(?= (?:a|an|more|some|better|proper|clear|regular) ))\b"
+    ),
 }
 _PAST_MODALS = frozenset({"skulle", "kunne", "måtte", "ku'", "could"})
 _SELF = {
@@ -185,35 +222,175 @@ def _narrative(lowered: str, lang: str, modal_at: int) -> bool:
     return bool(_PAST_TIME[lang].search(lowered) or _PAST_VERB[lang].search(lowered, 0, modal_at))
 
 
-def is_proposal(sentence: str, lang: Lang) -> str | None:
-    """Return the proposal's marker words if ``sentence`` proposes something.
+#: Weights of the evidence for a proposal (see :func:`proposal_evidence`); a sentence
+#: proposes when they sum to at least :data:`PROPOSAL_THRESHOLD`. A proposing form or a
+#: clean modal alone suffices; a rule, a known fact or a norm cancels one; an instruction
+#: or a bare noun phrase suffices, the latter only as the opening of an answer to a
+#: question that asks for measures. Steering the meeting vetoes everything ("Lad os gå
+#: videre" is a suggesting form and an instruction, and still no proposal).
+WEIGHTS: dict[str, float] = {
+    "suggesting": 2.0,  # a form that proposes by itself ("lad os", "what if", "I'd love to see")
+    "modal": 1.0,  # deontic/hypothetical modal in a main clause, not past, not of oneself
+    "offer": 1.0,  # "Jeg kan godt lave …", "I would strip out …", "maybe we let …"
+    "asking": 1.0,  # a question that proposes ("could HR maybe just send …?")
+    "imperative": 1.0,  # an instruction ("pair new people with …", "lad folk dele …")
+    "elliptical": 1.0,  # a verbless noun phrase answering "how could we …?"
+    "rule": -2.0,  # an obligation from law, agreement or rules ("efter overenskomsten")
+    "known": -2.0,  # a necessity stated as known ("vi skal jo nå vores sager")
+    "norm": -2.0,  # a generic permission, prohibition or maxim ("Man må ikke …")
+    "practice": -2.0,  # how it is done in one's unit ("In finance we must close …")
+    "procedure": -3.0,  # steering the meeting ("lad os gå videre", "let's come back to it")
+}
+PROPOSAL_THRESHOLD = 1.0
 
-    A sentence proposes when it uses a suggesting form ("lad os", "hvad med at", "det kunne
-    være en god idé", "hvis man kunne …", "let's", "what if", "it would be useful") or a
-    deontic or hypothetical modal ("bør", "burde", "skal", "kunne", "should", "could",
-    "we need to") that is not in a question, a reason ("Fordi vi skal køre …"), the
-    condition of a sentence ("Hvis man skal udfylde …, så …"), said of oneself ("jeg
-    skulle på kursus"), counterfactual ("I would have loved …") or past narrative ("Sidst
-    blev punktet strøget fordi vi skulle nå en sag").
+# Law, agreements and formal rules as the source of an obligation.
+_RULE = {
+    "da": re.compile(
+        r"\b(overenskomst\w*|loven|lovgivning\w*|lovkrav\w*|\w*forordning\w*|gdpr|"
+        r"reglerne|regelsæt\w*|persondataloven|ifølge|det følger af|overholde|kræves|"
+        r"efter (aftalen|kontrakten|bekendtgørelsen|cirkulæret)|have lov af|spørge om lov|"
+        r"er et krav|lovpligtig\w*)\b"
+    ),
+    "en": re.compile(
+        r"\b(the law|by law|laws?|legal(ly)?|regulations?|gdpr|according to|(collective|union) "
+        r"agreement|contract(ually)?|required by|comply|compliance|statutory|mandatory|"
+        r"permission from|sign-off from)\b"
+    ),
+}
+# A necessity stated as known ("vi skal jo …"), or a requirement followed by its denial
+# ("Der skal være tid til det, og det er der ikke"): a complaint, not a proposal.
+_KNOWN = {
+    "da": re.compile(
+        r"\b(skal|må|skulle|måtte) jo\b|\bjo (skal|må)\b|"
+        r", (og|men) (det|den|de) (er|sker|gør|har|bliver|får) (der |vi |de |man )?(jo )?"
+        r"(bare )?(ikke|aldrig)\b"
+    ),
+    "en": re.compile(
+        r", (and|but) (it|that|they|we|there) (is|does|do|are|has|have|was|were)(n't| not)\b"
+    ),
+}
+_NORM = {
+    "da": re.compile(r"\b(man|du|i|de) må (jo |bare |gerne |heller )?(ikke )?"),
+    "en": re.compile(
+        r"\b(you|one|we|they) (can't|cannot|mustn't|may not|are not allowed|aren't allowed"
+        r"|'re not allowed)\b|\bone (must|has to)\b"
+    ),
+}
+_PRACTICE = {
+    "da": re.compile(r"^\W*(hos os|i (vores|min|mit) \w+|på \w+kontoret|i \w+afdelingen) "
+                     r"(skal|må) (vi|man)\b"),
+    "en": re.compile(r"^\W*(in|at|on) (our |my |the )?\w+( team| department)?,? (we|you|they) "
+                     r"(must|have to|need to)\b"),
+}  # fmt: skip
+# Modal + perfect: "we should have had a meeting", "vi skulle have haft".
+# Steering the meeting, whoever says it: moving on, coming back, pausing, agreeing on the
+# premise. It organises the talk; it proposes nothing about the topic.
+_PROCEDURE = {
+    "da": re.compile(
+        r"\blad os (lige |bare |så )?(gå videre|komme videre|vende tilbage|tage en (kort |lille )?pause|holde "
+        r"en pause|(starte|begynde) (med|ved)\b|runde af|slutte|tage det|parkere|se på det næste|høre|"
+        r"tage en runde|blive enige om at (opgaverne|kortet|vi parkerer))"
+    ),
+    "en": re.compile(
+        r"\blet'?s (just |now |then )?(move on|go on|come back|get back|take a (short )?break|"
+        r"(start|begin) (with|by|off)\b|get started|wrap up|finish|park|hear|go round|go around|agree,? then|"
+        r"agree that the)"
+    ),
+}
+_PERFECT = {
+    "da": re.compile(r"\b(ville|kunne|skulle|burde|måtte) (\w+ )?have (\w+)\b"),
+    "en": re.compile(r"\b(would|could|should|must|might|ought to)( not|n't)? have (\w+)\b"),
+}
+_NOT_PARTICIPLE = frozenset(["a", "an", "the", "some", "more", "to", "like"])
+# An offer or advice in the first person: "Jeg kan godt lave en skabelon", "I would strip
+# out …"; not perception or opinion ("Jeg kan godt se …", "I would say …").
+_OFFER = {
+    "da": re.compile(
+        r"\b(jeg|vi) (kunne|kan|vil) (godt |sagtens |gerne |også )+(\w+)|"
+        r"\bjeg ville (nok |selv |personligt |helt klart )+(\w+)"
+    ),
+    "en": re.compile(r"\b(i|we) (would|can|could) (easily |happily |also |just )*(\w+)"),
+}
+_NOT_OFFER = frozenset(
+    [
+        "se",
+        "sige",
+        "forstå",
+        "høre",
+        "lide",
+        "mærke",
+        "huske",
+        "følge",
+        "genkende",
+        "acceptere",
+        "svare",
+        "tænke",
+        "forestille",
+        "tro",
+        "mene",
+        "love",
+        "like",
+        "say",
+        "see",
+        "think",
+        "guess",
+        "imagine",
+        "rather",
+        "be",
+        "have",
+        "need",
+        "want",
+        "agree",
+        "pass",
+        "understand",
+        "hear",
+        "feel",
+        "prefer",
+        "hope",
+        "never",
+        "not",
+        "probably",
+        "remember",
+        "recall",
+        "forget",
+        "glemme",
+    ]
+)
+_HEDGED = {
+    "da": re.compile(r"\bmåske (\w+) (vi|man|de|i)\b"),
+    "en": re.compile(r"\b(maybe|perhaps) (we|you|they|people|managers|hr) (just )?(\w+)"),
+}
+_ASKING = {
+    "da": re.compile(r"^\W*(kunne|kan|burde|skulle) (?!jeg\b)(\w+ ){1,2}?(måske|bare|ikke|også) "),
+    "en": re.compile(
+        r"^\W*(could|can|couldn't|can't|shouldn't|should) (?!i\b)(\w+ ){1,2}?"
+        r"(maybe|perhaps|just|not|also) (\w+)"
+    ),
+}
 
-    >>> is_proposal("Vi skal samle opgaverne i en database.", "da")
-    'skal'
-    >>> is_proposal("Pointerne burde også rapporteres opad.", "da")
-    'burde'
-    >>> is_proposal("Fordi vi skal køre, med en bestemt samtaleteknik.", "da") is None
-    True
-    >>> is_proposal("Det ved jeg ikke.", "da") is None
-    True
-    """
-    if lang not in MODAL:
-        return None
-    lowered = " ".join(sentence.lower().replace("’", "'").split())
-    if _COMPLAINT_START[lang].search(lowered) or _COUNTERFACTUAL[lang].search(lowered):
-        return None
-    for pattern in SUGGESTING[lang]:
-        found = pattern.search(lowered)
-        if found and not _PAST_TIME[lang].search(lowered):
-            return found.group(0)
+
+def _counterfactual(lowered: str, lang: str) -> bool:
+    if _COUNTERFACTUAL[lang].search(lowered):
+        return True
+    found = _PERFECT[lang].search(lowered)
+    if not found or found.group(found.lastindex or 0) in _NOT_PARTICIPLE:
+        return False
+    word = found.group(found.lastindex or 0)
+    if lang == "en":
+        from analysis.summary.mood import _en_tables
+
+        return word in _en_tables()[1] or word.endswith(("ed", "en", "wn"))
+    # A Danish participle is a verb's form in -t (haft, gjort, sendt), not "et" or "tit".
+    from analysis.nlp import lookup_table
+
+    lemma = lookup_table("da").get(word, "")
+    if not word.endswith("t") or lemma in ("", word):
+        return False
+    return lemma.endswith("e") or (word.endswith("et") and len(word) > 3)
+
+
+def _modal_marker(lowered: str, lang: str) -> str | None:
+    """The clean modal of a main clause (the rules of :func:`is_proposal`), or None."""
     if lowered.rstrip().endswith("?") or _REASON_START[lang].search(lowered):
         return None
     condition = _CONDITION_START[lang].search(lowered)
@@ -226,6 +403,9 @@ def is_proposal(sentence: str, lang: Lang) -> str | None:
         before = lowered[body_start : found.start()]
         if _SELF[lang].search(before) or _INDIRECT[lang].search(before):
             continue
+        # "Det kunne jeg godt tænke mig at vide": the subject after the modal is the speaker.
+        if re.match(r"\s+jeg\b" if lang == "da" else r"\s+i\b", lowered[found.end() :]):
+            continue
         if _HABITUAL[lang].search(lowered, max(0, found.start() - 12)):
             continue
         if modal in _PAST_MODALS and (
@@ -237,6 +417,124 @@ def is_proposal(sentence: str, lang: Lang) -> str | None:
             continue
         return found.group(0)
     return None
+
+
+def proposal_evidence(
+    sentence: str, lang: Lang, *, question: str | None = None, opens_answer: bool = True
+) -> dict[str, str]:
+    """The evidence for and against ``sentence`` being a proposal, feature -> words found.
+
+    Features are those of :data:`WEIGHTS`. ``question`` is the question the sentence
+    answers (its kind decides whether a bare noun phrase proposes); ``opens_answer`` says
+    whether the sentence opens its answer (an elliptical answer does, an afterthought
+    like "nothing fancy" does not).
+    """
+    from analysis.summary.mood import (
+        _base_verb,
+        is_imperative,
+        is_verbless_phrase,
+        normalise,
+        question_kind,
+    )
+
+    lowered = normalise(" ".join(sentence.split()), lang)
+    found: dict[str, str] = {}
+    if _COMPLAINT_START[lang].search(lowered) or _counterfactual(lowered, lang):
+        return found
+    for pattern in SUGGESTING[lang]:
+        hit = pattern.search(lowered)
+        if hit and not _PAST_TIME[lang].search(lowered):
+            found["suggesting"] = hit.group(0)
+            break
+    modal = _modal_marker(lowered, lang)
+    if modal:
+        found["modal"] = modal
+    offer = _OFFER[lang].search(lowered)
+    if offer and offer.group(offer.lastindex or 0) not in _NOT_OFFER and not lowered.endswith("?"):
+        verb = offer.group(offer.lastindex or 0)
+        if _base_verb(verb, lang) or (lang == "da" and verb.endswith("e")):
+            found["offer"] = offer.group(0)
+    hedged = _HEDGED[lang].search(lowered)
+    if hedged and "offer" not in found:
+        verb = hedged.group(1) if lang == "da" else hedged.group(hedged.lastindex or 0)
+        if (lang == "en" and _base_verb(verb, lang)) or (
+            lang == "da" and verb.endswith("er") and _base_verb(verb[:-2], lang)
+        ):
+            found["offer"] = hedged.group(0)
+    asking = _ASKING[lang].search(lowered)
+    if asking:
+        found["asking"] = asking.group(0).strip()
+    verb = is_imperative(sentence, lang)
+    if verb:
+        found["imperative"] = verb
+    if (
+        opens_answer
+        and question is not None
+        and question_kind(question, lang) == "measure"
+        and is_verbless_phrase(sentence, lang)
+    ):
+        found["elliptical"] = " ".join(sentence.split()[:3])
+    if not found:
+        return found
+    if _RULE[lang].search(lowered):
+        found["rule"] = _RULE[lang].search(lowered).group(0)  # type: ignore[union-attr]
+    known = _KNOWN[lang].search(lowered)
+    if known:
+        found["known"] = known.group(0)
+    norm = _NORM[lang].search(lowered)
+    if norm and "suggesting" not in found:
+        found["norm"] = norm.group(0).strip()
+    procedure = _PROCEDURE[lang].search(lowered)
+    if procedure:
+        found["procedure"] = procedure.group(0)
+    practice = _PRACTICE[lang].search(lowered)
+    if practice:
+        found["practice"] = practice.group(0).strip()
+    return found
+
+
+def is_proposal(
+    sentence: str, lang: Lang, *, question: str | None = None, opens_answer: bool = True
+) -> str | None:
+    """Return the proposal's marker words if ``sentence`` proposes something.
+
+    The evidence (:func:`proposal_evidence`) is weighed with :data:`WEIGHTS`. A sentence
+    proposes when it uses a suggesting form ("lad os", "hvad med at", "det kunne være en
+    god idé", "let's", "what if", "I'd love to see", "min drøm ville være"), a deontic or
+    hypothetical modal ("bør", "burde", "skal", "kunne", "should", "could", also misspelt
+    or in shorthand: "shoud", "it'd") that is not in a question, a reason ("Fordi vi skal
+    køre …"), a condition ("Hvis man skal udfylde …, så …"), said of oneself ("jeg skulle
+    på kursus"), counterfactual ("We should have had a meeting") or past narrative; an
+    offer or advice ("Jeg kan godt lave …", "I would strip out …", "maybe we let …"); a
+    proposing question ("could HR maybe just send …"); an instruction ("lad folk dele i
+    små grupper"); or, opening an answer to a "how could we …" question, a bare noun
+    phrase ("Faste temadage to gange om året."). Rules and law ("Vi skal efter
+    overenskomsten …"), known necessities ("vi skal jo …"), norms ("Man må ikke …") and
+    descriptions of practice ("In finance we must …") outweigh a modal.
+
+    Args:
+        sentence: One sentence, as said.
+        lang: ``"da"`` or ``"en"``.
+        question: The question it answers, if known.
+        opens_answer: Whether it is the first sentence of its answer.
+
+    >>> is_proposal("Vi skal samle opgaverne i en database.", "da")
+    'skal'
+    >>> is_proposal("Pointerne burde også rapporteres opad.", "da")
+    'burde'
+    >>> is_proposal("Fordi vi skal køre, med en bestemt samtaleteknik.", "da") is None
+    True
+    >>> is_proposal("Det ved jeg ikke.", "da") is None
+    True
+    """
+    if lang not in MODAL:
+        return None
+    found = proposal_evidence(sentence, lang, question=question, opens_answer=opens_answer)
+    if sum(WEIGHTS[k] for k in found) < PROPOSAL_THRESHOLD:
+        return None
+    positive = [k for k in found if WEIGHTS[k] > 0]
+    best = max(positive, key=lambda k: WEIGHTS[k])
+    return found[best]
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -327,9 +625,13 @@ def find_proposals(
     """
     mentions: list[_Mention] = []
     for question in questions:
+        asked = question.run.text if question.run is not None else None
         for answer in question.answers:
-            for sentence, content in zip(answer.sentences, answer.sentence_content, strict=True):
-                if content and is_proposal(sentence, lang):
+            pairs = zip(answer.sentences, answer.sentence_content, strict=True)
+            for k, (sentence, content) in enumerate(pairs):
+                # An elliptical answer opens its answer; later sentences elaborate.
+                opens = k == 0
+                if content and is_proposal(sentence, lang, question=asked, opens_answer=opens):
                     mentions.append(_Mention(answer, sentence, content))
     labels = group_lemma_sets([m.content for m in mentions], threshold=threshold)
     grouped: dict[int, list[_Mention]] = {}
