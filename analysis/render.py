@@ -408,7 +408,7 @@ def render_figure(
             (str(graph.nodes[v].get("label", v)), *pos[v], radii[v], font_of(v), "#222222", False)
             for v in missing
         ]
-        _place_labels_with_blocks(fig, ax_bbox, more, renderer, ax, blocked, halo=halo)
+        _place_labels_with_blocks(fig, ax_bbox, more, renderer, ax, blocked, halo=halo, rings=3)
         _place_cluster_names(
             fig, ax, ax_bbox, network, layout, spec, renderer, blocked, only={cluster.id}
         )
@@ -678,8 +678,13 @@ def _place_labels_with_blocks(
     blocked: list[Bbox],
     *,
     halo: bool = True,
+    rings: int = 1,
 ) -> list[Text]:
-    """Place labels around areas already taken (the legend, the cluster names)."""
+    """Place labels around areas already taken (the legend, the cluster names).
+
+    ``rings`` > 1 adds spots further out (two and three times as far), for a label a
+    cluster needs to reach its minimum when the spots near its node are all taken.
+    """
     from matplotlib.axes import Axes
 
     assert isinstance(ax, Axes)
@@ -692,7 +697,7 @@ def _place_labels_with_blocks(
         pad = 1.5
         d = (rx + pad) * 0.75
         far = rx + pad + 9.0
-        spots = (
+        spots: tuple[tuple[float, float, str, str], ...] = (
             (cx, cy, "center", "center"),
             (cx + rx + pad, cy, "left", "center"),
             (cx, cy + rx + pad, "center", "bottom"),
@@ -711,6 +716,18 @@ def _place_labels_with_blocks(
             (cx + far * 0.8, cy - far * 0.8, "left", "top"),
             (cx - far * 0.8, cy - far * 0.8, "right", "top"),
         )
+        for ring in range(2, rings + 1):
+            out, diag = far * ring, far * ring * 0.7
+            spots += (
+                (cx, cy + out, "center", "bottom"),
+                (cx, cy - out, "center", "top"),
+                (cx + out, cy, "left", "center"),
+                (cx - out, cy, "right", "center"),
+                (cx + diag, cy + diag, "left", "bottom"),
+                (cx - diag, cy + diag, "right", "bottom"),
+                (cx + diag, cy - diag, "left", "top"),
+                (cx - diag, cy - diag, "right", "top"),
+            )
         label = _place_one(
             fig, ax_bbox, text, spots, size, colour, bold, renderer, placed, _TERM_GID, halo
         )
