@@ -279,7 +279,10 @@ _RULE = {
         r"er et krav|lovpligtig\w*)\b|"
         r"\bdet er (en |et )?(\w+ )?(regel|krav|politik)\b|"
         r"\b(reglerne|politikken|kontrakten|kontrakterne|aftalen|loven|retningslinjerne|nda\S*) "
-        r"(siger|kræver|foreskriver|sagde)\b|\bfra (hovedkontoret|koncernen|ministeriet|direktionen) af\b"
+        r"(siger|kræver|foreskriver|sagde)\b|\bfra (hovedkontoret|koncernen|ministeriet|direktionen) af\b|"
+        # An instruction reported from those who set the rules: "Ledelsen siger at vi skal …".
+        r"\b(ledelsen|hovedkontoret|direktionen|ministeriet|kommunen|jura|juristerne|hr) "
+        r"(siger|sagde|kræver|krævede)\b"
     ),
     "en": re.compile(
         r"\b(the law|by law|laws?|legal(ly)?|regulations?|gdpr|according to|(collective|union) "
@@ -287,7 +290,9 @@ _RULE = {
         r"permission from|sign-off from)\b|"
         r"\b(that|it|this)( is|'s) (a |the |an )?(\w+ )?(rule|policy|requirement)\b|"
         r"\b(the )?(rules?|polic(y|ies)|ndas?|contracts?|guidelines?) (say|says|said|require|requires|"
-        r"state|states)\b|\bfrom (head office|headquarters|corporate|the ministry|the board)\b"
+        r"state|states)\b|\bfrom (head office|headquarters|corporate|the ministry|the board)\b|"
+        r"\b(head office|headquarters|hq|management|legal|compliance|the board|the ministry|hr) "
+        r"(says|said|requires|required|insists|insisted)\b"
     ),
 }
 # A necessity stated as known ("vi skal jo …"), or a requirement followed by its denial
@@ -407,14 +412,15 @@ _HEDGED = {
 # "I'm thinking …". Followed by a verbless noun phrase, it proposes that thing.
 _FRAME = {
     "da": re.compile(
-        r"^\W*((og|men|jamen|ja|nå|altså|så|øh|mm)\W+)*(så )?(jeg tænker|tænker jeg|jeg synes|"
-        r"synes jeg|jeg foreslår|jeg forestiller mig|jeg ser for mig|jeg ville sige|jeg vil sige)"
-        r"( nok| egentlig| bare| også| sådan| måske)*( at| på)?\s+"
+        r"^\W*((og|men|jamen|ja|nå|altså|så|øh|mm|personligt|ærligt talt)\W+)*(så )?"
+        r"(jeg tænker|tænker jeg|jeg synes|synes jeg|jeg foreslår|jeg forestiller mig|"
+        r"jeg ser for mig|jeg ville sige|jeg vil sige)"
+        r"( nok| egentlig| bare| også| sådan(?! noget)| måske)*( at| på)?( sådan noget som| noget i retning af)?\s+"
     ),
     "en": re.compile(
-        r"^\W*((and|but|well|so|yeah|yes|ok|okay|um|uh)\W+)*(i think|i am thinking|i'm thinking|"
-        r"i was thinking|i would say|i guess|i feel like|i picture|i imagine)"
-        r"( maybe| just| of| about| that| probably)*\s+"
+        r"^\W*((and|but|well|so|yeah|yes|ok|okay|um|uh|personally|honestly)\W+)*"
+        r"(i think|i am thinking|i'm thinking|i was thinking|i would say|i guess|i feel like|"
+        r"i picture|i imagine)( maybe| just| of| about| that| probably)*( something like)?\s+"
     ),
 }
 # A wish and the clause wished for ("Jeg ville ønske at …", "I wish …").

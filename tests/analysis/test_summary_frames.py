@@ -31,6 +31,9 @@ WHY_EN = "Why does nobody read the reports?"
         ("Jamen så tænker jeg et lille skema på opslagstavlen med navn og kursus.", "da", None),
         ("Altså jeg tænker en kort mail fra lederen efter hvert kursus.", "da", None),
         ("I'm thinking a shared calendar with every course and who went.", "en", None),
+        ("Jeg tænker sådan noget som en månedlig nyhedsmail.", "da", None),
+        ("Personally I think a short checklist for the first week.", "en", None),
+        ("I was thinking maybe a quarterly lunch where people present.", "en", None),
         # A wish stated as a cleft.
         ("What I'd like is for HR to send a reminder a week after the course.", "en", None),
         ("What we really need is a named person in each team who collects the reports.", "en", None),
@@ -64,14 +67,20 @@ def test_framed_and_wished_measures_are_proposals(sentence: str, lang: str, ques
         ("Jeg ville ønske at min leder havde spurgt til det.", "da", None),
         ("I wish someone had told me about the archive.", "en", None),
         ("I wish I had known that earlier.", "en", None),
+        ("Jeg ville ønske jeg havde vidst det noget før.", "da", None),
+        ("I wish there had been a handover.", "en", None),
         # A lack, not a measure.
         ("Jeg ville ønske at vi havde mere tid til borgerne.", "da", None),
         ("I wish we had more time for this.", "en", None),
+        ("I wish there was more time in the rota.", "en", None),
+        ("Jeg ville ønske vi havde flere hænder.", "da", None),
         # Rules stated as facts, with their source.
         ("We have to record every course in the learning portal, that's a rule from the group.", "en", None),
         ("The guidelines say we must not forward client files.", "en", None),
         ("Kontrakten siger at vi skal slette data efter et år.", "da", None),
         ("Det er en regel fra hovedkontoret at vi skal registrere alle timer.", "da", None),
+        ("Head office says we have to keep the logs for five years.", "en", None),
+        ("Ledelsen siger at vi skal dele mere, men der er ingen tid.", "da", None),
         # "skal jo", "må man jo": remarks on what is known or allowed.
         ("Det må man jo også gerne.", "da", None),
         ("Så skal vi jo ikke klage.", "da", None),
@@ -85,6 +94,7 @@ def test_framed_and_wished_measures_are_proposals(sentence: str, lang: str, ques
         # An opinion frame before a clause of its own states an opinion.
         ("Jeg tænker at det er svært for de nye.", "da", None),
         ("I think the problem is time.", "en", None),
+        ("Jeg synes det er en god pointe.", "da", None),
         # Agreeing with someone else's measure; assuring it can be done.
         ("That would help a lot.", "en", None),
         ("Det kan vi godt styre med adgangskoder.", "da", None),
