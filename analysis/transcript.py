@@ -835,13 +835,30 @@ def _content_stems(text: str) -> set[str]:
     return {w[:5] for w in _WORD.findall(text.lower()) if len(w) > 3 and w not in stop}
 
 
+#: A hesitation or a verdict on the question, in a reply of at most HEDGE_WORDS words
+#: ("Øh, det er et godt spørgsmål", "I'm not sure what you mean"), answers nothing.
+HEDGE_WORDS = 10
+_HEDGE = re.compile(
+    r"\b(ved (det )?ikke|aner (det )?ikke|godt spørgsmål|svært spørgsmål|svært at sige|"
+    r"hvad mener (du|i)|ikke helt sikker|don't know|do not know|not sure|no idea|"
+    r"good question|hard question|tricky|hard to say|what do you mean)\b|^\W*(hmm+|øh+|tja|um+|uh+)\b",
+    re.IGNORECASE,
+)
+
+
+def _non_answer(u: Utterance) -> bool:
+    words = len(_WORD.findall(u.text))
+    return (
+        words <= NON_ANSWER_WORDS
+        or u.text.rstrip().endswith("?")
+        or (words <= HEDGE_WORDS and bool(_HEDGE.search(u.text)))
+    )
+
+
 def _unanswered(turn: _OpenTurn) -> bool:
     """Whether no participant has answered the run yet: no answers, or only short
-    non-answers ("Hmm.", "Øh, godt spørgsmål.") and questions back."""
-    return all(
-        len(_WORD.findall(u.text)) <= NON_ANSWER_WORDS or u.text.rstrip().endswith("?")
-        for u in turn.answers
-    )
+    non-answers ("Hmm.", "Øh, det er et godt spørgsmål.") and questions back."""
+    return all(_non_answer(u) for u in turn.answers)
 
 
 def reask_evidence(first: str, again: str, *, seconds_after: float) -> dict[str, float]:

@@ -533,3 +533,19 @@ def test_reask_evidence_weighs_the_rewording_the_shared_words_and_the_pause() ->
     # Shared words alone, long after, do not make the same question.
     assert weight(first, "Hvad skal der til for at kollegerne ser opgaverne?", 90) < REASK_THRESHOLD
     assert weight(first, "Hvilke værdier har afdelingen?", 10) < REASK_THRESHOLD
+
+
+def test_a_hesitation_is_no_answer_but_a_short_real_answer_is() -> None:
+    def runs(reply: str) -> int:
+        text = _vtt(
+            (1, 50, "Tom Reid", "Welcome, everyone. Let us park the map for now."),
+            (51, 58, "Tom Reid", "How could the course reports be stored so colleagues can find them?"),
+            (62, 68, "Ann Wu", reply),
+            (70, 78, "Tom Reid", "So where should the course reports be stored so colleagues find them?"),
+            (80, 90, "Raj Das", "On the intranet, under each team's page."),
+        )
+        return len(structure_transcript(parse_vtt(text)).turns)
+
+    assert runs("Hmm, that's a good question, I'm not sure.") == 1
+    # A real answer, however short, answered it: what follows is a question of its own.
+    assert runs("In a shared folder on the team drive, sorted by year.") == 2
