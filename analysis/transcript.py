@@ -28,6 +28,7 @@ question's text (:func:`attribute_questions`).
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -51,6 +52,7 @@ __all__ = [
     "parse_transcript",
     "parse_vtt",
     "question_sentences",
+    "reask_evidence",
     "replace_names",
     "structure_transcript",
 ]
@@ -794,6 +796,100 @@ def _only_questions(turn: _OpenTurn) -> bool:
     )
 
 
+#: A participant utterance this short (words) that proposes or explains nothing is a
+#: non-answer ("Hmm.", "Godt spørgsmål.", "Not sure.") for telling a reworded question.
+NON_ANSWER_WORDS = 4
+#: Evidence that a facilitator's question asks the previous, unanswered one again.
+REASK_WEIGHTS = {
+    "reworded": 2.0,  # says so ("sagt på en anden måde", "in other words", "let me rephrase")
+    "overlap": 1.0,  # shares content words with the first asking (see REASK_OVERLAP)
+    "soon": 0.5,  # within REASK_SECONDS of the first asking's end
+}
+#: The evidence must sum to this (the overlap alone does not: a new question on the same
+#: topic after a silence is a new question, and the silence stays).
+REASK_THRESHOLD = 1.5
+#: Share of the shorter asking's content words (compared by their first five letters, so
+#: "opgaver" meets "opgaverne") the other one must hold, and at least two of them.
+REASK_OVERLAP = 0.5
+REASK_SECONDS = 30.0
+_REWORDED = re.compile(
+    r"\b(sagt på en (anden|ny) måde|(sige|spørge|formulere) (det )?(på en anden måde|"
+    r"anderledes)|med andre ord|anderledes sagt|omformuler\w*|det jeg mener er|"
+    r"in other words|put (it )?(another way|differently)|let me (rephrase|reword)|"
+    r"(ask|say|phrase) (it|that) (another way|differently)|what i mean is|or rather|"
+    r"rephrase)\b",
+    re.IGNORECASE,
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.da.stop_words import STOP_WORDS as DA
+    from spacy.lang.en.stop_words import STOP_WORDS as EN
+
+    return frozenset(DA) | frozenset(EN)
+
+
+def _content_stems(text: str) -> set[str]:
+    stop = _stop_words()
+    return {w[:5] for w in _WORD.findall(text.lower()) if len(w) > 3 and w not in stop}
+
+
+#: A hesitation or a verdict on the question, in a reply of at most HEDGE_WORDS words
+#: ("Øh, det er et godt spørgsmål", "I'm not sure what you mean"), answers nothing.
+HEDGE_WORDS = 10
+_HEDGE = re.compile(
+    r"\b(ved (det )?ikke|aner (det )?ikke|godt spørgsmål|svært spørgsmål|svært at sige|"
+    r"hvad mener (du|i)|ikke helt sikker|don't know|do not know|not sure|no idea|"
+    r"good question|hard question|tricky|hard to say|what do you mean)\b|^\W*(hmm+|øh+|tja|um+|uh+)\b",
+    re.IGNORECASE,
+)
+
+
+def _non_answer(u: Utterance) -> bool:
+    words = len(_WORD.findall(u.text))
+    return (
+        words <= NON_ANSWER_WORDS
+        or u.text.rstrip().endswith("?")
+        or (words <= HEDGE_WORDS and bool(_HEDGE.search(u.text)))
+    )
+
+
+def _unanswered(turn: _OpenTurn) -> bool:
+    """Whether no participant has answered the run yet: no answers, or only short
+    non-answers ("Hmm.", "Øh, det er et godt spørgsmål.") and questions back."""
+    return all(_non_answer(u) for u in turn.answers)
+
+
+def reask_evidence(first: str, again: str, *, seconds_after: float) -> dict[str, float]:
+    """The evidence that ``again`` asks the question ``first`` once more, in other words.
+
+    Only meaningful when nobody answered in between (:func:`structure_transcript` checks
+    that). Features are those of :data:`REASK_WEIGHTS`.
+
+    >>> sorted(reask_evidence("Hvordan deler vi viden?", "Sagt på en anden måde, hvad gør"
+    ...     " I med det I lærer?", seconds_after=12))
+    ['reworded', 'soon']
+    """
+    found: dict[str, float] = {}
+    if _REWORDED.search(again):
+        found["reworded"] = 1.0
+    a, b = _content_stems(first), _content_stems(again)
+    shared = len(a & b)
+    if shared >= 2 and shared >= REASK_OVERLAP * min(len(a), len(b)):
+        found["overlap"] = 1.0
+    if seconds_after <= REASK_SECONDS:
+        found["soon"] = 1.0
+    return found
+
+
+def _reasks(turn: _OpenTurn, again: str, at: float) -> bool:
+    if not _unanswered(turn):
+        return False
+    found = reask_evidence(turn.asked, again, seconds_after=at - turn.asked_end)
+    return sum(REASK_WEIGHTS[k] for k in found) >= REASK_THRESHOLD
+
+
 def structure_transcript(
     transcript: Transcript,
     questions: Sequence[str] = (),
@@ -809,7 +905,10 @@ def structure_transcript(
     ("Andre?"), a follow-up to one person ("Kan du uddybe?"), chit-chat about the call,
     scheduling or the premise put to assent (see :func:`_opens_question`). Asking the same
     plan question again right away, or rewording a question after the participants only
-    asked back what it meant, does not open a second run. Participants' speech until the
+    asked back what it meant, does not open a second run; nor does asking a question
+    again in other words before any participant answered it (only short non-answers or
+    questions back in between), told by :func:`reask_evidence` (the facilitator saying
+    so, shared content words, a short pause): silence then counts from the rewording. Participants' speech until the
     next question answers it; the facilitator's other words are remarks, never answers.
 
     Args:
@@ -855,10 +954,25 @@ def structure_transcript(
         # "Hvad mener du?" → the facilitator rewords her question: the run goes on.
         if opened is not None and opened[0] is None and turns and _only_questions(turns[-1]):
             repeated = True
-        if opened is not None and not repeated:
+        # Asked again in other words before anyone answered: the same run, and silence
+        # counts from the rewording (the question as finally put).
+        # ("hvis du startede i morgen, …?" may address the room: "du" does not matter here.)
+        again = " ".join(
+            s for s in question_sentences(u.text) if _opens_question(s, one_listener=True)
+        )
+        reasked = (
+            bool(again)
+            and not repeated
+            and bool(turns)
+            and (opened is None or opened[0] is None or opened[0] == turns[-1].index)
+            and _reasks(turns[-1], again, u.start)
+        )
+        if opened is not None and not repeated and not reasked:
             turns.append(_OpenTurn(opened[0], opened[1], u.start, _spoken_until(u, transcript)))
         elif turns:
             turns[-1].remarks.append(u)
+            if reasked:
+                turns[-1].asked_end = _spoken_until(u, transcript)
     duration = max((u.end for u in transcript.utterances), default=0.0)
     out = tuple(
         QuestionTurn(

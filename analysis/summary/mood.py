@@ -472,6 +472,14 @@ _DET_ALL = {
         ]
     ),
 }
+_PREPOSITIONS = {
+    "en": frozenset(
+        ["of", "from", "with", "by", "for", "to", "at", "on", "in", "about", "after", "before"]
+    ),
+    "da": frozenset(
+        ["fra", "med", "af", "for", "til", "på", "i", "om", "efter", "hos", "ved", "uden", "mod"]
+    ),
+}
 _TEMPORAL = re.compile(
     r"\b(hver gang|så snart|every time|each time|whenever|as soon as)\b", re.IGNORECASE
 )
@@ -630,9 +638,12 @@ def is_verbless_phrase(sentence: str, lang: str) -> bool:
     main = _main_clause(words[start:], lang)[: max(0, len(first_clause) - start)]
     if len(words) - start < 3 or len(main) < 2 or main[0] in _NOT_IMPERATIVE[lang]:
         return False
-    # A verb form right after a determiner is a participle ("a pinned list", "de delte opgaver").
+    # A verb form right after a determiner is a participle ("a pinned list", "de delte opgaver");
+    # a pronoun right after a preposition is its object ("fra den der …", "with it").
     if any(
-        w in _AUX[lang] or w in _SUBJECTS[lang] or (_finite(w, lang) and prev not in _DET_ALL[lang])
+        w in _AUX[lang]
+        or (w in _SUBJECTS[lang] and prev not in _PREPOSITIONS[lang])
+        or (_finite(w, lang) and prev not in _DET_ALL[lang])
         for prev, w in itertools.pairwise(main)
     ):
         return False

@@ -84,6 +84,13 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\b(jeg|vi) (kunne|ville) ønske\b",
         r"\bdet (ville|vil|kunne) (også |nok |virkelig )?give (god |rigtig god )?mening\b",
         r"\bom (man|vi|de|i|ledelsen|lederne|hr) ikke (kunne|skulle|burde)\b",
+        # A wish stated as a cleft: "Det jeg gerne vil have er at …", "Det vi mangler er …".
+        r"\bdet (jeg|vi) (helst |gerne |godt )?(vil|ville|kunne tænke (mig|os)|ønsker)( gerne| godt)?"
+        r"( have| se| foreslå)?,? (er|var|ville være) (at|en|et|nogle|mere|flere)\b",
+        # A measure and its effect: "En fast makker ville hjælpe meget".
+        r"(?<!\bjeg )(?<!\bdu )\b(ville|vil|kunne) (også |virkelig |nok |helt klart |altså )*"
+        r"(hjælpe (rigtig |utrolig |virkelig )?(meget|en hel del|en del|enormt|os|alle)|"
+        r"gøre en (\w+ )?forskel|være en (stor |kæmpe |god |reel )?hjælp)\b",
     ),
     "en": _compile(
         r"\bwhat if\b",
@@ -92,7 +99,8 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
         r"(is|would be|could be|might be)\b",
         r"\bit (would|could|might|will) (really |also |probably |definitely )*(help|make a "
         r"(big |real |huge )?difference)\b",
-        r"\bi wish (we|our|the|managers|there|people|someone|everyone)\b",
+        # "I wish HR would …" (a wish for the past or a lack is weighed by _regret).
+        r"\bi wish (that )?(?!i\b|you\b|me\b)\w+",
         r"\bwe might (try|consider|want to)\b",
         r"\b(the )?(best|easiest|simplest|ideal) (thing |solution |option )?would be\b",
         r"\bhow about\b",
@@ -122,6 +130,14 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bi hope (that )?(we|managers|hr|people|the organisation|everyone) (can|could|will)\b",
         r"\bif i were (you|them|a manager|in charge|hr)\b",
         r"\bi (can|could) (easily |also )?(imagine|picture) (us|a|an|that|people|managers|hr)\b",
+        # A wish stated as a cleft: "what I'd like is for …", "what we really need is …".
+        r"\bwhat (i|we) (would |really |also )*(like|love|want|need)( to see| to have)? is\b",
+        # A measure and its effect: "A searchable archive would help a great deal" (not "That
+        # would help", which agrees with someone else's).
+        r"(?<!\bthat )(?<!\bthis )(?<!\bi )(?<!\byou )\b(would|could|will) (really |also |"
+        r"probably |definitely |certainly )*(help (a great deal|a lot|enormously|hugely|"
+        r"massively|loads|so much|everyone|us)|make (a|all the) (\w+ )?difference|"
+        r"go a long way|be a (big |great |huge |real )?help|be a game.?changer)\b",
     ),
 }
 
@@ -139,9 +155,13 @@ MODAL: dict[str, re.Pattern[str]] = {
     ),
 }
 _PAST_MODALS = frozenset({"skulle", "kunne", "måtte", "ku'", "could"})
+# Said of oneself: "jeg skulle …", "jeg også skulle …"; not "det synes jeg vi skal …",
+# where another subject follows the speaker.
 _SELF = {
-    "da": re.compile(r"\b(jeg|du|hun|han)\s+(\w+\s+)?$"),
-    "en": re.compile(r"\b(i|you|he|she)\s+(\w+\s+)?$"),
+    "da": re.compile(
+        r"\b(jeg|du|hun|han)\s+((?!(vi|man|de|i|det|der|folk|alle|lederne|lederen)\b)\w+\s+)?$"
+    ),
+    "en": re.compile(r"\b(i|you|he|she)\s+((?!(we|they|people|everyone|managers)\b)\w+\s+)?$"),
 }
 _REASON_START = {
     "da": re.compile(r"^\W*(og |men )?(fordi|for at|eftersom|selvom)\b"),
@@ -235,6 +255,8 @@ WEIGHTS: dict[str, float] = {
     "asking": 1.0,  # a question that proposes ("could HR maybe just send …?")
     "imperative": 1.0,  # an instruction ("pair new people with …", "lad folk dele …")
     "elliptical": 1.0,  # a verbless noun phrase answering "how could we …?"
+    "framed": 1.0,  # a noun phrase put forward as one's idea ("Jeg tænker en kort video …")
+    "regret": -2.0,  # a wish about the past or a lack ("I wish someone had called me")
     "rule": -2.0,  # an obligation from law, agreement or rules ("efter overenskomsten")
     "known": -2.0,  # a necessity stated as known ("vi skal jo nå vores sager")
     "norm": -2.0,  # a generic permission, prohibition or maxim ("Man må ikke …")
@@ -242,6 +264,11 @@ WEIGHTS: dict[str, float] = {
     "procedure": -3.0,  # steering the meeting ("lad os gå videre", "let's come back to it")
 }
 PROPOSAL_THRESHOLD = 1.0
+#: A sentence this short (words) before an elliptical proposal is an acknowledgement
+#: ("Agreed.", "Ja, klart."), so the proposal still opens the answer.
+ACKNOWLEDGEMENT_WORDS = 3
+#: Content words a proposal must share with the one its speaker agrees with to restate it.
+RESTATED_SHARED = 2
 
 # Law, agreements and formal rules as the source of an obligation.
 _RULE = {
@@ -249,19 +276,30 @@ _RULE = {
         r"\b(overenskomst\w*|loven|lovgivning\w*|lovkrav\w*|\w*forordning\w*|gdpr|"
         r"reglerne|regelsæt\w*|persondataloven|ifølge|det følger af|overholde|kræves|"
         r"efter (aftalen|kontrakten|bekendtgørelsen|cirkulæret)|have lov af|spørge om lov|"
-        r"er et krav|lovpligtig\w*)\b"
+        r"er et krav|lovpligtig\w*)\b|"
+        r"\bdet er (en |et )?(\w+ )?(regel|krav|politik)\b|"
+        r"\b(reglerne|politikken|kontrakten|kontrakterne|aftalen|loven|retningslinjerne|nda\S*) "
+        r"(siger|kræver|foreskriver|sagde)\b|\bfra (hovedkontoret|koncernen|ministeriet|direktionen) af\b|"
+        # An instruction reported from those who set the rules: "Ledelsen siger at vi skal …".
+        r"\b(ledelsen|hovedkontoret|direktionen|ministeriet|kommunen|jura|juristerne|hr) "
+        r"(siger|sagde|kræver|krævede)\b"
     ),
     "en": re.compile(
         r"\b(the law|by law|laws?|legal(ly)?|regulations?|gdpr|according to|(collective|union) "
         r"agreement|contract(ually)?|required by|comply|compliance|statutory|mandatory|"
-        r"permission from|sign-off from)\b"
+        r"permission from|sign-off from)\b|"
+        r"\b(that|it|this)( is|'s) (a |the |an )?(\w+ )?(rule|policy|requirement)\b|"
+        r"\b(the )?(rules?|polic(y|ies)|ndas?|contracts?|guidelines?) (say|says|said|require|requires|"
+        r"state|states)\b|\bfrom (head office|headquarters|corporate|the ministry|the board)\b|"
+        r"\b(head office|headquarters|hq|management|legal|compliance|the board|the ministry|hr) "
+        r"(says|said|requires|required|insists|insisted)\b"
     ),
 }
 # A necessity stated as known ("vi skal jo …"), or a requirement followed by its denial
 # ("Der skal være tid til det, og det er der ikke"): a complaint, not a proposal.
 _KNOWN = {
     "da": re.compile(
-        r"\b(skal|må|skulle|måtte) jo\b|\bjo (skal|må)\b|"
+        r"\b(skal|må|skulle|måtte|bør) ((man|vi|de|i|du|det|der) )?jo\b|\bjo (skal|må)\b|"
         r", (og|men) (det|den|de) (er|sker|gør|har|bliver|får) (der |vi |de |man )?(jo )?"
         r"(bare )?(ikke|aldrig)\b"
     ),
@@ -306,8 +344,9 @@ _NOT_PARTICIPLE = frozenset(["a", "an", "the", "some", "more", "to", "like"])
 # out …"; not perception or opinion ("Jeg kan godt se …", "I would say …").
 _OFFER = {
     "da": re.compile(
-        r"\b(jeg|vi) (kunne|kan|vil) (godt |sagtens |gerne |også )+(\w+)|"
-        r"\bjeg ville (nok |selv |personligt |helt klart )+(\w+)"
+        r"\b(jeg|vi) (kunne|kan|vil) (godt |sagtens |gerne |også |selv )+(\w+)|"
+        r"\bjeg ville (nok |selv |personligt |helt klart )+(\w+)|"
+        r"\bvil (jeg|vi) (gerne |også |selv )*gerne (selv )?(\w+)"
     ),
     "en": re.compile(r"\b(i|we) (would|can|could) (easily |happily |also |just )*(\w+)"),
 }
@@ -354,12 +393,69 @@ _NOT_OFFER = frozenset(
         "recall",
         "forget",
         "glemme",
+        "tilføje",
+        "nævne",
+        "understrege",
+        "indrømme",
+        "være",
+        "gå",
+        "add",
+        "mention",
+        "admit",
     ]
 )
 _HEDGED = {
     "da": re.compile(r"\bmåske (\w+) (vi|man|de|i)\b"),
     "en": re.compile(r"\b(maybe|perhaps) (we|you|they|people|managers|hr) (just )?(\w+)"),
 }
+# An opinion frame before what is put forward: "Jeg tænker at …", "Jamen så tænker jeg …",
+# "I'm thinking …". Followed by a verbless noun phrase, it proposes that thing.
+_FRAME = {
+    "da": re.compile(
+        r"^\W*((og|men|jamen|ja|nå|altså|så|øh|mm|personligt|ærligt talt)\W+)*(så )?"
+        r"(jeg tænker|tænker jeg|jeg synes|synes jeg|jeg foreslår|jeg forestiller mig|"
+        r"jeg ser for mig|jeg ville sige|jeg vil sige)"
+        r"( nok| egentlig| bare| også| sådan(?! noget)| måske)*( at| på)?( sådan noget som| noget i retning af)?\s+"
+    ),
+    "en": re.compile(
+        r"^\W*((and|but|well|so|yeah|yes|ok|okay|um|uh|personally|honestly)\W+)*"
+        r"(i think|i am thinking|i'm thinking|i was thinking|i would say|i guess|i feel like|"
+        r"i picture|i imagine)( maybe| just| of| about| that| probably)*( something like)?\s+"
+    ),
+}
+# A wish and the clause wished for ("Jeg ville ønske at …", "I wish …").
+_WISH = {
+    "da": re.compile(r"\bønske[rt]?( at| om at)? (.+)"),
+    "en": re.compile(r"\bwish(ed)?( that)? (.+)"),
+}
+# A wish for a perfect ("at nogen havde ringet", "we had known") regrets the past.
+_WISHED_PERFECT = {
+    "da": re.compile(r"\b(havde|var) (\w+ )?(\w+)\b"),
+    "en": re.compile(r"\b(had|'d) (\w+ )?(\w+)\b"),
+}
+# A wish to have more of a scarce resource describes a lack, not a measure.
+_WISHED_LACK = {
+    "da": re.compile(
+        r"\b(havde|fik|var|har|får)\b( \w+){0,2} (tid|tiden|ro|overskud|råd|penge|ressourcer|"
+        r"hænder|kræfter|energi|folk|personale)\b"
+    ),
+    "en": re.compile(
+        r"\b(had|got|was|were|have)\b( \w+){0,2} (time|money|resources|staff|hands|energy|"
+        r"capacity|budget|people)\b"
+    ),
+}
+# A question in answer to "how could we …?" that puts a measure forward: "Could the author
+# decide which parts go out?", "Kunne forfatteren selv vælge …?"
+_ASKING_MEASURE = {
+    "da": re.compile(r"^\W*(og |men )?(kunne) (?!jeg\b|du\b|det\b|der\b)(.+)"),
+    "en": re.compile(r"^\W*(and |but )?(could) (?!i\b|you\b|it\b|that\b|this\b|there\b)(.+)"),
+}
+_SUBJECT_ADVERBS = frozenset(
+    ["selv", "ikke", "bare", "måske", "også", "nu", "just", "maybe", "perhaps", "also", "not"]
+)
+_ARTICLES = frozenset(
+    ["the", "a", "an", "our", "each", "every", "den", "det", "de", "vores", "hver"]
+)
 _ASKING = {
     "da": re.compile(r"^\W*(kunne|kan|burde|skulle) (?!jeg\b)(\w+ ){1,2}?(måske|bare|ikke|også) "),
     "en": re.compile(
@@ -375,7 +471,27 @@ def _counterfactual(lowered: str, lang: str) -> bool:
     found = _PERFECT[lang].search(lowered)
     if not found or found.group(found.lastindex or 0) in _NOT_PARTICIPLE:
         return False
-    word = found.group(found.lastindex or 0)
+    return _is_participle(found.group(found.lastindex or 0), lang)
+
+
+def _regret(lowered: str, lang: str) -> str | None:
+    """The wished clause when a wish regrets the past or names a lack, else None."""
+    wish = _WISH[lang].search(lowered)
+    if not wish:
+        return None
+    clause = wish.group(wish.lastindex or 0)
+    lack = _WISHED_LACK[lang].search(clause)
+    if lack:
+        return lack.group(0)
+    for perfect in _WISHED_PERFECT[lang].finditer(clause):
+        # "at nogen havde ringet", "we had only known": the participle, an adverb between.
+        for word in [*(perfect.group(2) or "").split(), perfect.group(3)]:
+            if word not in _NOT_PARTICIPLE and _is_participle(word, lang):
+                return perfect.group(0)
+    return None
+
+
+def _is_participle(word: str, lang: str) -> bool:
     if lang == "en":
         from analysis.summary.mood import _en_tables
 
@@ -387,6 +503,29 @@ def _counterfactual(lowered: str, lang: str) -> bool:
     if not word.endswith("t") or lemma in ("", word):
         return False
     return lemma.endswith("e") or (word.endswith("et") and len(word) > 3)
+
+
+def _asks_measure(lowered: str, lang: str) -> str | None:
+    """A "could <someone> <do> …?" question: the subject (a word or two, after an article)
+    and then a verb's base form."""
+    from analysis.summary.mood import _base_verb
+
+    found = _ASKING_MEASURE[lang].search(lowered)
+    if not found or not lowered.rstrip().endswith("?"):
+        return None
+    words = re.findall(r"[^\W\d_]+", found.group(3))
+    i = 1 if words and words[0] in _ARTICLES else 0
+    for j in range(i + 1, min(i + 3, len(words))):
+        while j < len(words) and words[j] in _SUBJECT_ADVERBS:
+            j += 1
+        if j >= len(words):
+            break
+        verb = words[j]
+        if verb in ("be", "have", "være", "have", "get", "få"):
+            return None
+        if _base_verb(verb, lang) or (lang == "da" and verb.endswith("e") and len(verb) > 3):
+            return " ".join([found.group(2), *words[: j + 1]])
+    return None
 
 
 def _modal_marker(lowered: str, lang: str) -> str | None:
@@ -464,6 +603,13 @@ def proposal_evidence(
     asking = _ASKING[lang].search(lowered)
     if asking:
         found["asking"] = asking.group(0).strip()
+    elif question is not None and question_kind(question, lang) == "measure":
+        measure = _asks_measure(lowered, lang)
+        if measure:
+            found["asking"] = measure
+    frame = _FRAME[lang].search(lowered)
+    if frame and is_verbless_phrase(lowered[frame.end() :], lang):
+        found["framed"] = frame.group(0).strip()
     verb = is_imperative(sentence, lang)
     if verb:
         found["imperative"] = verb
@@ -476,6 +622,9 @@ def proposal_evidence(
         found["elliptical"] = " ".join(sentence.split()[:3])
     if not found:
         return found
+    regret = _regret(lowered, lang)
+    if regret:
+        found["regret"] = regret
     if _RULE[lang].search(lowered):
         found["rule"] = _RULE[lang].search(lowered).group(0)  # type: ignore[union-attr]
     known = _KNOWN[lang].search(lowered)
@@ -628,12 +777,27 @@ def find_proposals(
         asked = question.run.text if question.run is not None else None
         for answer in question.answers:
             pairs = zip(answer.sentences, answer.sentence_content, strict=True)
-            for k, (sentence, content) in enumerate(pairs):
-                # An elliptical answer opens its answer; later sentences elaborate.
-                opens = k == 0
+            opens = True
+            for sentence, content in pairs:
+                # An elliptical answer opens its answer (after an "Agreed." or "Ja."
+                # at most); later sentences elaborate.
                 if content and is_proposal(sentence, lang, question=asked, opens_answer=opens):
                     mentions.append(_Mention(answer, sentence, content))
+                opens = opens and len(sentence.split()) <= ACKNOWLEDGEMENT_WORDS
     labels = group_lemma_sets([m.content for m in mentions], threshold=threshold)
+    # "I agree with Grace. A follow-up meeting would make a big difference.": a proposal in
+    # an answer that agrees with an earlier one, and shares its key words, restates it.
+    agrees_with: dict[str, set[str]] = {}
+    for s in signals:
+        if s.kind == "agree" and s.target_answer_id:
+            agrees_with.setdefault(s.answer_id, set()).add(s.target_answer_id)
+    for i, m in enumerate(mentions):
+        targets = agrees_with.get(m.answer.id, set())
+        for j in range(i):
+            earlier = mentions[j]
+            if earlier.answer.id in targets and len(m.content & earlier.content) >= RESTATED_SHARED:
+                labels[i] = labels[j]
+                break
     grouped: dict[int, list[_Mention]] = {}
     for label, mention in zip(labels, mentions, strict=True):
         grouped.setdefault(label, []).append(mention)

@@ -436,3 +436,116 @@ def test_a_silence_after_a_question_shows_in_a_docx_transcript_too() -> None:
     )
     (turn,) = structure_transcript(transcript, facilitators=["Kollega F"]).turns
     assert turn.answers[0].start - turn.asked_end > 50
+
+
+# ------------------------------------------------------------------ a question asked again
+
+
+def _vtt(*cues: tuple[float, float, str, str]) -> str:
+    def stamp(t: float) -> str:
+        return f"00:{int(t) // 60:02d}:{int(t) % 60:02d}.000"
+
+    body = [f"{stamp(a)} --> {stamp(b)}\n<v {who}>{text}</v>\n" for a, b, who, text in cues]
+    return "WEBVTT\n\n" + "\n".join(body)
+
+
+#: The facilitator asks about onboarding, nobody answers for 18 s, she says it again in
+#: other words; only then a participant answers. Then a question of its own follows.
+REWORDED = _vtt(
+    (1, 60, "Ida Holm", "Velkommen til. Vi har set kortet, nu lægger vi det væk."),
+    (61, 68, "Ida Holm", "Hvad betyder kurserne for hvordan nye medarbejdere bliver taget imod?"),
+    (86, 95, "Ida Holm", "Med andre ord, hvis du startede i morgen, hvad ville du så ønske dig?"),
+    (98, 110, "Per Lund", "En fast makker den første måned."),
+    (111, 120, "Sanne Bro", "Og en liste over hvem der har taget hvilke kurser."),
+    (125, 132, "Ida Holm", "Hvilke værdier står der i jeres personalepolitik om efteruddannelse?"),
+    (140, 150, "Per Lund", "Det ved jeg faktisk ikke, den har jeg aldrig læst."),
+)
+
+
+def test_a_question_asked_again_in_other_words_is_one_run_timed_from_the_rewording() -> None:
+    structure = structure_transcript(parse_vtt(REWORDED))
+    assert structure.facilitators == ("Ida Holm",)
+    assert len(structure.turns) == 2
+    first, values = structure.turns
+    assert first.asked.startswith("Hvad betyder kurserne")
+    assert first.remarks[0].text.startswith("Med andre ord")
+    # Silence counts from the question as finally put: the answer came 3 s after it.
+    assert first.answers[0].start - first.asked_end == pytest.approx(3.0)
+    assert [a.speaker for a in first.answers] == ["Per Lund", "Sanne Bro"]
+    assert values.asked.startswith("Hvilke værdier")
+
+
+def test_a_reworded_question_after_a_short_non_answer_shares_its_words() -> None:
+    # No "in other words": the second asking repeats the first one's content words, soon
+    # after, and the only reply so far was a hesitation.
+    text = _vtt(
+        (1, 50, "Tom Reid", "Welcome, everyone. Let us park the map for now."),
+        (51, 58, "Tom Reid", "How could the course reports be stored so colleagues can find them?"),
+        (70, 72, "Ann Wu", "Hmm, tricky."),
+        (74, 82, "Tom Reid", "Where would you look first if you wanted other colleagues' course reports?"),
+        (85, 95, "Ann Wu", "On the intranet, under my team's page."),
+        (96, 104, "Raj Das", "In the shared drive, honestly."),
+    )
+    (turn,) = structure_transcript(parse_vtt(text)).turns
+    assert [a.speaker for a in turn.answers] == ["Ann Wu", "Raj Das"]
+    assert "intranet" in turn.answers[0].text
+    assert turn.asked_end == pytest.approx(82.0)
+
+
+def test_a_new_question_after_silence_stays_a_run_of_its_own() -> None:
+    # Nobody answered the first question, but the next one asks something else and is not
+    # said to be a rewording: the silence must stay visible.
+    text = _vtt(
+        (1, 50, "Tom Reid", "Welcome, everyone. Let us park the map for now."),
+        (51, 58, "Tom Reid", "What are the company's values when it comes to training?"),
+        (95, 104, "Tom Reid", "Okay. How could managers follow up after a course?"),
+        (106, 115, "Ann Wu", "A short chat in the first week back."),
+        (116, 125, "Raj Das", "They could ask what we would change."),
+    )
+    values, follow_up = structure_transcript(parse_vtt(text)).turns
+    assert values.answers == ()
+    assert [a.speaker for a in follow_up.answers] == ["Ann Wu", "Raj Das"]
+
+
+def test_a_question_on_the_same_topic_after_real_answers_opens_a_new_run() -> None:
+    # The words overlap and it comes soon, but the first question was answered.
+    text = _vtt(
+        (1, 50, "Tom Reid", "Welcome, everyone. Let us park the map for now."),
+        (51, 58, "Tom Reid", "How could course reports be shared with colleagues?"),
+        (60, 75, "Ann Wu", "A monthly newsletter with one paragraph from each report."),
+        (76, 90, "Raj Das", "Or a lunch talk where the author presents the main points."),
+        (92, 100, "Tom Reid", "And how should the course reports be shared with new colleagues?"),
+        (102, 112, "Ann Wu", "As part of the onboarding folder."),
+        (113, 120, "Raj Das", "Through their buddy, I think."),
+    )
+    assert len(structure_transcript(parse_vtt(text)).turns) == 2
+
+
+def test_reask_evidence_weighs_the_rewording_the_shared_words_and_the_pause() -> None:
+    from analysis.transcript import REASK_THRESHOLD, REASK_WEIGHTS, reask_evidence
+
+    def weight(first: str, again: str, after: float) -> float:
+        return sum(REASK_WEIGHTS[k] for k in reask_evidence(first, again, seconds_after=after))
+
+    first = "Hvordan kan opgaverne gøres synlige for kollegerne?"
+    assert weight(first, "Sagt på en anden måde: hvor skulle man kigge?", 60) >= REASK_THRESHOLD
+    assert weight(first, "Hvad skal der til for at kollegerne ser opgaverne?", 10) >= REASK_THRESHOLD
+    # Shared words alone, long after, do not make the same question.
+    assert weight(first, "Hvad skal der til for at kollegerne ser opgaverne?", 90) < REASK_THRESHOLD
+    assert weight(first, "Hvilke værdier har afdelingen?", 10) < REASK_THRESHOLD
+
+
+def test_a_hesitation_is_no_answer_but_a_short_real_answer_is() -> None:
+    def runs(reply: str) -> int:
+        text = _vtt(
+            (1, 50, "Tom Reid", "Welcome, everyone. Let us park the map for now."),
+            (51, 58, "Tom Reid", "How could the course reports be stored so colleagues can find them?"),
+            (62, 68, "Ann Wu", reply),
+            (70, 78, "Tom Reid", "So where should the course reports be stored so colleagues find them?"),
+            (80, 90, "Raj Das", "On the intranet, under each team's page."),
+        )
+        return len(structure_transcript(parse_vtt(text)).turns)
+
+    assert runs("Hmm, that's a good question, I'm not sure.") == 1
+    # A real answer, however short, answered it: what follows is a question of its own.
+    assert runs("In a shared folder on the team drive, sorted by year.") == 2
