@@ -753,7 +753,7 @@ class TranscriptStructure:
 
     Attributes:
         facilitators: Who asks the questions.
-        facilitator_source: ``"given"`` or ``"asks most questions"``.
+        facilitator_source: ``"given"`` or ``"leads the meeting"`` (guessed by :func:`guess_facilitators`).
         before: Participants' speech before the first question (open discussion).
         turns: The question runs in the order asked.
         facilitator_seconds: How long the facilitators spoke.
@@ -988,7 +988,7 @@ def structure_transcript(
     )
     return TranscriptStructure(
         facilitators=chosen,
-        facilitator_source="given" if given else "asks most questions",
+        facilitator_source="given" if given else "leads the meeting",
         before=_merge(before, max_gap=None),
         turns=out,
         facilitator_seconds=talk,

@@ -1,7 +1,7 @@
 """`workshopbot transcript import FILE`: store a Teams meeting transcript as a workshop.
 
 The transcript is cut into question runs (:func:`analysis.transcript.structure_transcript`):
-the facilitator (``--facilitator NAME``, else the speaker who asks the most questions; the
+the facilitator (``--facilitator NAME``, else the speaker who leads: opens, asks what others answer, moderates; the
 import says which) opens a run with each question, matched to the plan's questions when a
 plan is given, else an ad-hoc question. Participants' speech until the next question is
 that question's answers (one speaker's consecutive cues merged); the facilitator's other
@@ -65,7 +65,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="append",
         default=[],
         help="the facilitator's name as the transcript shows it (repeatable; default: the "
-        "speaker who asks the most questions, which the import prints)",
+        "speaker who leads the meeting — opens it, asks what several others answer, "
+        "moderates — which the import prints)",
     )
     p.add_argument(
         "--lang",
@@ -130,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"facilitator: {', '.join(facilitators)} (--facilitator)", file=sys.stderr)
     else:
         print(
-            f"facilitator: {facilitators[0]} (asks the most questions; give --facilitator "
+            f"facilitator: {facilitators[0]} (leads the meeting: opens it, asks what others answer; give --facilitator "
             "NAME to choose another)",
             file=sys.stderr,
         )
@@ -336,7 +337,7 @@ async def _store(
                     "answers": len(answers),
                     "questions": len(runs),
                     "facilitator_seconds": structure.facilitator_seconds,
-                    "facilitator": "given" if args.facilitator else "asks most questions",
+                    "facilitator": "given" if args.facilitator else "leads the meeting",
                 },
             )
         ],

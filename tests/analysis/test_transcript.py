@@ -363,7 +363,7 @@ def test_the_facilitator_is_who_asks_not_who_speaks_first() -> None:
 def test_plan_questions_open_runs_and_the_facilitators_words_are_not_answers() -> None:
     structure = structure_transcript(parse_vtt(W2), PLAN)
     assert structure.facilitators == ("Kollega F",)
-    assert structure.facilitator_source == "asks most questions"
+    assert structure.facilitator_source == "leads the meeting"
     assert [t.index for t in structure.turns] == [2, 1]
     first, values = structure.turns
     # The prompt "Andre?" does not open a run; it is a remark, never an answer.

@@ -274,7 +274,7 @@ def test_import_without_plan_keeps_everything_as_open_discussion(
     captured = capsys.readouterr()
     wid = int(captured.out.strip().splitlines()[-1])
     # The facilitator is the one who asks; the import says so, and how many runs it made.
-    assert "facilitator: Mette Hansen (asks the most questions" in captured.err
+    assert "facilitator: Mette Hansen (leads the meeting" in captured.err
     assert "2 question runs (0 from the plan, 2 ad hoc)" in captured.err
     assert main(["summary", str(wid), "--format", "json", "--no-store"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -538,7 +538,7 @@ def test_a_thesis_style_voice_workshop_gets_its_question_runs(
     capsys.readouterr()
     assert main(["transcript", "import", str(path), "--plan", "default", "--org", "HK"]) == 0
     captured = capsys.readouterr()
-    assert "facilitator: Bruger F (asks the most questions" in captured.err
+    assert "facilitator: Bruger F (leads the meeting" in captured.err
     assert "2 question runs (2 from the plan, 0 ad hoc)" in captured.err
     wid = int(captured.out.strip().splitlines()[-1])
     assert main(["summary", str(wid), "--no-store"]) == 0
