@@ -207,6 +207,12 @@ _OBLIGATION = {
     "en": re.compile(r"\b(must|have to|has to|had to|need to|needs to|got to)\b"),
 }
 ENUMERATED_OBLIGATIONS = 3
+# Two duties after a background statement describe how things are for those people: "Vi
+# har mange kolleger som er ordblinde, og de skal så skrive … og så skal de bagefter …".
+_BACKGROUND_START = {
+    "da": re.compile(r"^\W*(og |men |altså )?(vi har|der er|der findes)\b(?! brug for)"),
+    "en": re.compile(r"^\W*(and |but |so )?(we have|we've got|there are|there is|there's)\b"),
+}
 # A rhetorical question: "Could anyone honestly read forty pages on a Friday afternoon?"
 _RHETORICAL = {
     "da": re.compile(
@@ -255,7 +261,9 @@ _PAST_VERB = {
     "da": re.compile(
         r"\b(var|blev|havde|fik|skrev|sendte|kom|tog|sagde|gik|lå|gjorde|valgte|prøvede|"
         r"spurgte|fortalte|læste|brugte|holdt|stoppede|startede|lavede|talte|vidste|troede|"
-        r"mødte|hørte|glemte|oplevede|endte|\w{3,}ede)\b"
+        r"mødte|hørte|glemte|oplevede|endte|\w{3,}ede)\b|"
+        # "jeg begyndte", "vi købte": a person and a weak past in -te.
+        r"\b(jeg|vi|han|hun|de) (\w+ )?\w{3,}te\b"
     ),
     "en": re.compile(
         r"\b(i|we|they|he|she|it|nobody|everyone|someone|my \w+)\s+(never |just |also |"
@@ -330,6 +338,7 @@ WEIGHTS: dict[str, float] = {
     "known": -2.0,  # a necessity stated as known ("vi skal jo nå vores sager")
     "norm": -2.0,  # a generic permission, prohibition or maxim ("Man må ikke …")
     "practice": -2.0,  # how it is done in one's unit ("In finance we must close …")
+    "hedge": -2.0,  # a modal that hedges or talks about the question ("you could say")
     "burden": -2.0,  # duties listed, or an obligation causing a lack ("… so there's never time")
     "procedure": -3.0,  # steering the meeting ("lad os gå videre", "let's come back to it")
 }
@@ -550,6 +559,19 @@ def _counterfactual(lowered: str, lang: str) -> bool:
     return _is_participle(found.group(found.lastindex or 0), lang)
 
 
+def _hedging(lowered: str, lang: str) -> str | None:
+    """A modal that hedges or comments on the question ("you could say", "a question we
+    could debate for hours"), wherever it stands, or None."""
+    for found in MODAL[lang].finditer(lowered):
+        after = lowered[found.end() :]
+        hedge = _HEDGING_MODAL[lang].match(after)
+        if hedge:
+            return found.group(0) + hedge.group(0)
+        if _META_RELATIVE[lang].search(lowered[: found.start()]):
+            return found.group(0)
+    return None
+
+
 def _regret(lowered: str, lang: str) -> str | None:
     """The wished clause when a wish regrets the past or names a lack, else None."""
     wish = _WISH[lang].search(lowered)
@@ -677,8 +699,12 @@ def proposal_evidence(
         lack = _LACK_CONSEQUENCE[lang].search(lowered, lowered.find(modal))
         if lack:
             found["burden"] = lack.group(0)
-        elif len(_OBLIGATION[lang].findall(lowered)) >= ENUMERATED_OBLIGATIONS:
-            found["burden"] = " … ".join(_OBLIGATION[lang].findall(lowered))
+        else:
+            duties = _OBLIGATION[lang].findall(lowered)
+            if len(duties) >= ENUMERATED_OBLIGATIONS or (
+                len(duties) >= 2 and _BACKGROUND_START[lang].search(lowered)
+            ):
+                found["burden"] = " … ".join(duties)
     offer = _OFFER[lang].search(lowered)
     if offer and offer.group(offer.lastindex or 0) not in _NOT_OFFER and not lowered.endswith("?"):
         verb = offer.group(offer.lastindex or 0)
@@ -716,6 +742,9 @@ def proposal_evidence(
         found["elliptical"] = " ".join(sentence.split()[:3])
     if not found:
         return found
+    hedge = _hedging(lowered, lang)
+    if hedge and "modal" not in found:
+        found["hedge"] = hedge.strip()
     regret = _regret(lowered, lang)
     if regret:
         found["regret"] = regret
