@@ -263,7 +263,7 @@ _PAST_VERB = {
         r"spurgte|fortalte|læste|brugte|holdt|stoppede|startede|lavede|talte|vidste|troede|"
         r"mødte|hørte|glemte|oplevede|endte|\w{3,}ede)\b|"
         # "jeg begyndte", "vi købte": a person and a weak past in -te.
-        r"\b(jeg|vi|han|hun|de) (\w+ )?\w{3,}te\b"
+        r"\b(jeg|vi|han|hun|de) (\w+ )?\w{3,}(?<![st])te\b"
     ),
     "en": re.compile(
         r"\b(i|we|they|he|she|it|nobody|everyone|someone|my \w+)\s+(never |just |also |"

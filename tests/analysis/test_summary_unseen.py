@@ -81,6 +81,9 @@ PROPOSALS = [
     ("en", "A short welcome session for new starters."),
     ("da", "Når en kollega kommer hjem fra kursus skal lederen spørge ind til det."),
     ("en", "You could say we should have a shared folder."),
+    # Words in -te that are no past verb ("første", "ansatte") do not date the sentence.
+    ("da", "De første uger kunne man have en fast makker."),
+    ("da", "De nyansatte kunne få en makker."),
 ]
 
 
