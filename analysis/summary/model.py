@@ -385,7 +385,7 @@ class NewTerm:
     """A theme no earlier workshop of the series produced (or one this workshop left).
 
     Attributes:
-        term: The theme (lemmas joined by spaces).
+        term: The theme as written (its most frequent written form, not a lemma).
         answer_ids: The answers that carry it.
         sentence: The sentence that carries it best, verbatim.
         pseudonym: Who said that sentence.

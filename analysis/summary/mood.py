@@ -497,6 +497,16 @@ _DISCOURSE = {
     "en": frozenset(["question", "point", "idea", "one", "thing", "bit", "answer", "topic"]),
     "da": frozenset(["spørgsmål", "pointe", "idé", "ide", "ting", "svar", "emne"]),
 }
+# Courtesy, greeting and thanks: "Mange tak for ordet", "Thanks for having me". A verbless
+# answer made of them names no measure.
+_COURTESY = {
+    "en": frozenset(
+        ["thanks", "thank", "cheers", "sorry", "hello", "hi", "hey", "apologies"]
+    ),
+    "da": frozenset(
+        ["tak", "undskyld", "hej", "goddag", "godmorgen", "godaften", "ordet", "beklager"]
+    ),
+}  # fmt: skip
 _EXAMPLE = re.compile(
     r"\b(for example|for instance|e\.g\.|for eksempel|fx|f\.eks\.|imagine|picture|forestil|"
     r"forestille|tag nu|take our|take my)"
@@ -665,6 +675,8 @@ def is_verbless_phrase(sentence: str, lang: str) -> bool:
         or wc.of(main[0]) == "ADV"
     ):
         return False  # a person ("Ham fra IT") or a degree ("Mest af alt tid"), not a measure
+    if any(w in _COURTESY[lang] for w in main):
+        return False  # courtesy ("Mange tak for ordet"), not a measure
     if main[-1] in _VOCATIVE[lang]:
         return False  # addressed to the room ("Great discussion everyone")
     if main[1] in ("at", "to"):

@@ -93,7 +93,7 @@ def find_novelty(
     new = [t for t in new if len(t.parts) > 1 or t.parts[0] not in in_phrases]
     new.sort(key=lambda t: (-len(t.answer_ids), t.rarity, t.term))
     new_terms = tuple(
-        NewTerm(t.term, t.answer_ids, t.sentence, t.pseudonym) for t in new[:max_terms]
+        NewTerm(t.shown or t.term, t.answer_ids, t.sentence, t.pseudonym) for t in new[:max_terms]
     )
     seen: set[str] = set()
     untouched: list[NewTerm] = []
@@ -107,7 +107,7 @@ def find_novelty(
         ):
             continue
         seen.add(t.term)
-        untouched.append(NewTerm(t.term, t.answer_ids, t.sentence, t.pseudonym, title))
+        untouched.append(NewTerm(t.shown or t.term, t.answer_ids, t.sentence, t.pseudonym, title))
     new_proposals = tuple(p.id for p in proposals if is_new_proposal(p, earlier_proposals))
     return Novelty(
         compared_with=len(earlier_questions),

@@ -47,7 +47,7 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
     "da": _compile(
         r"\bhvad med (at|om|en|et)\b",
         r"\bhvad (nu )?hvis\b",
-        r"\b(ville|kunne) (jeg|vi) (godt |nu |virkelig )?(ønske|foreslå|anbefale)\b",
+        r"\b(ville|kunne) (jeg|vi) (?:(?!ikke\b|aldrig\b)\w+ ){0,2}(ønske|foreslå|anbefale)\b",
         r"\b(det der skal til|det vi mangler|det vi har brug for) (er|ville være) (at|en|et|nogle|mere)\b",
         r"\bville det (ikke )?(også )?være (nemmere|lettere|bedre|smart|en idé|en god idé)\b",
         r"\bman (kan|kunne) (jo |også |bare |altid |sagtens )+(?!se\b|sige\b|mærke\b|høre\b)\w+",
@@ -62,7 +62,10 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\blad os\b",
         r"\b(kunne|skulle|burde) vi ikke\b",
         r"\bskal vi ikke\b",
-        r"\bjeg (vil )?(foreslå|foreslår|anbefale|anbefaler)\b",
+        # "jeg vil forsigtigt foreslå", "jeg foreslår altså": one or two adverbs between.
+        r"\bjeg (vil |ville )?(?:(?!ikke\b|aldrig\b|ik\b)\w+ ){0,2}(foreslå|foreslår|anbefale|anbefaler)\b",
+        # "Han kunne jo bare sætte sig ned med en": anyone but the speaker "could just" do it.
+        r"\b(?<!jeg )(kan|kunne) (jo |også |vel )?bare (?!ikke\b|se\b|sige\b|mærke\b|høre\b)\w+",
         r"\b(mit|et|vores) forslag\b",
         r"\bforslag:",
         r"\banbefale[st]? at\b",
@@ -94,7 +97,8 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
     ),
     "en": _compile(
         r"\bwhat if\b",
-        r"\bi('d| would)? (like to |want to )?(suggest|propose|recommend)\b",
+        r"\bi('d| would)? (like to |want to )?(?:(?!not\b|never\b|don't\b|dont\b)\w+ ){0,2}"
+        r"(suggest|propose|recommend)\b",
         r"\b(one|an|another|my|a good|a simple) (idea|option|suggestion|proposal) "
         r"(is|would be|could be|might be)\b",
         r"\bit (would|could|might|will) (really |also |probably |definitely )*(help|make a "
@@ -107,7 +111,7 @@ SUGGESTING: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bi would (really )?like (us|managers|people|hr|the|our|everyone|someone|more|to see)\b",
         r"\bwhat (we|they|people) (really )?need is\b|\bwhat (would|could|might) help is\b",
         r"\bwould(n't| not)? it (not )?(also )?be (easier|simpler|better|nicer|smarter|an idea|a good idea)\b",
-        r"\b(you|we|one) (could|can) (also |just |always |easily |maybe |then )+"
+        r"\b(you|we|one|he|she|they) (could|can) (also |just |always |easily |maybe |then )+"
         r"(?!see\b|tell\b|say\b|feel\b|hear\b|argue\b)\w+",
         r"\bwhy not (?!\?|$)\w+",
         r"\bwhy (don't|dont|do not|not) (we|you|they|managers|everyone)\b",
@@ -154,6 +158,77 @@ MODAL: dict[str, re.Pattern[str]] = {
         r"needs?(?= (?:a|an|more|some|better|proper|clear|regular) ))\b"
     ),
 }
+# A modal without its main verb: "it should but it doesnt", "det burde den, men …".
+_ELLIPTICAL_MODAL = {
+    "da": re.compile(
+        r"^\s*((den|det|de|vi|man|jeg|du|i|han|hun)\s*)?([,.!?;:]|$|(men|og|eller|lol|haha)\b)"
+    ),
+    "en": re.compile(
+        r"^\s*((it|they|we|you|i|he|she|one)\s*)?([,.!?;:]|$|(but|and|or|lol|haha)\b)"
+    ),
+}
+# A modal that comments on the question or hedges instead of answering: "kunne man godt
+# sige", "you could say", "som vi kunne tale længe om", "a question we could debate forever".
+_HEDGING_MODAL = {
+    "da": re.compile(
+        r"^\s+((man|du|jeg|vi|i|de)\s+)?((godt|vel|nok|jo|måske|også)\s+){0,2}(sige|kalde|påstå)\b|"
+        r"^\s+(\w+\s+){0,2}(tale|snakke|diskutere|debattere)\s+(\w+\s+)?"
+        r"(længe|i timevis|for evigt|hele dagen|i dagevis)\b"
+    ),
+    "en": re.compile(
+        r"^\s+((you|one|we|i|they)\s+)?((well|probably|also|maybe|even)\s+){0,2}(say|argue|call)\b|"
+        r"^\s+(\w+\s+){0,2}(talk|discuss|debate|go on)\s+(about \w+\s+)?(\w+\s+)?"
+        r"(forever|for hours|all day|for ages|at length)\b"
+    ),
+}
+_META_RELATIVE = {
+    "da": re.compile(r"\b(spørgsmål|emne|tema|svar)\b,?\s+(som|der)\b[^.;]*$"),
+    "en": re.compile(r"\b(question|topic|subject|answer)\b,?\s+(that|which|we|you|one)\b[^.;]*$"),
+}
+# An obligation given as the cause of a lack: "we must close the books by 5th working day
+# so theres never time", "Staff must finish … by March anyway, so the timing could be tricky".
+_LACK_CONSEQUENCE = {
+    "da": re.compile(
+        r"\b(så|derfor|hvilket betyder at)\s+(der\s+|vi\s+|man\s+|det\s+)?(er|har|bliver|når)?\s*"
+        r"(der\s+|vi\s+|man\s+|det\s+)?(jo\s+|bare\s+)?(aldrig|ikke|ingen|sjældent)\b|"
+        r"\b(så|derfor)\b[^.]*\b(svært|svær|umuligt|problematisk|presset|stramt|vanskeligt)\b"
+    ),
+    "en": re.compile(
+        r"\b(so|which means|meaning)\s+(there'?s|there is|there are|we have|we've got|we get|"
+        r"nobody has|no one has)?\s*(never|no|not|little|hardly)\b|"
+        r"\b(so|which means)\b[^.]*\b(tricky|hard|difficult|impossible|tight|a problem|"
+        r"a struggle|stressful)\b"
+    ),
+}
+# Duties listed one after another describe a burden: "Vi skal lave elevplaner og vi skal
+# dække vikartimer og så skal man lige til forældremøde".
+_OBLIGATION = {
+    "da": re.compile(r"\b(skal|må|skulle|måtte)\b"),
+    "en": re.compile(r"\b(must|have to|has to|had to|need to|needs to|got to)\b"),
+}
+ENUMERATED_OBLIGATIONS = 3
+# Two duties after a background statement describe how things are for those people: "Vi
+# har mange kolleger som er ordblinde, og de skal så skrive … og så skal de bagefter …".
+_BACKGROUND_START = {
+    "da": re.compile(r"^\W*(og |men |altså )?(vi har|der er|der findes)\b(?! brug for)"),
+    "en": re.compile(r"^\W*(and |but |so )?(we have|we've got|there are|there is|there's)\b"),
+}
+# A rhetorical question: "Could anyone honestly read forty pages on a Friday afternoon?"
+_RHETORICAL = {
+    "da": re.compile(
+        r"\b(nogen|nogensinde|ærligt talt|seriøst|realistisk set|overhovedet|hvem gider)\b"
+    ),
+    "en": re.compile(
+        r"\b(anyone|anybody|honestly|seriously|realistically|ever|who on earth|who wants to)\b"
+    ),
+}
+_INVERTED = {
+    "da": re.compile(
+        r"(?<=\w )(skal|bør|burde|må) (man|vi|de|i|lederne|ledelsen|\w+(et|en|ne)) "
+        r"((også|altid|gerne|bare) )?(\w+e)\b"
+    ),
+    "en": re.compile(r"(?!)"),  # English keeps the comma or the order ("if X, we should")
+}
 _PAST_MODALS = frozenset({"skulle", "kunne", "måtte", "ku'", "could"})
 # Said of oneself: "jeg skulle …", "jeg også skulle …"; not "det synes jeg vi skal …",
 # where another subject follows the speaker.
@@ -174,7 +249,7 @@ _CONDITION_START = {
 _PAST_TIME = {
     "da": re.compile(
         r"\b(sidst|sidste (år|gang|uge|måned|forår|efterår)|i fjor|dengang|engang|"
-        r"for \w+ (år|måneder|uger) siden|i mit (gamle|tidligere|sidste) job|tidligere|"
+        r"for (\w+ ){1,3}(år|måneder|uger|dage) siden|da (jeg|vi) (var|startede|kom)|i mit (gamle|tidligere|sidste) job|tidligere|"
         r"fik at vide|det var)\b"
     ),
     "en": re.compile(
@@ -186,7 +261,9 @@ _PAST_VERB = {
     "da": re.compile(
         r"\b(var|blev|havde|fik|skrev|sendte|kom|tog|sagde|gik|lå|gjorde|valgte|prøvede|"
         r"spurgte|fortalte|læste|brugte|holdt|stoppede|startede|lavede|talte|vidste|troede|"
-        r"mødte|hørte|glemte|oplevede|endte|\w{3,}ede)\b"
+        r"mødte|hørte|glemte|oplevede|endte|\w{3,}ede)\b|"
+        # "jeg begyndte", "vi købte": a person and a weak past in -te.
+        r"\b(jeg|vi|han|hun|de) (\w+ )?\w{3,}(?<![st])te\b"
     ),
     "en": re.compile(
         r"\b(i|we|they|he|she|it|nobody|everyone|someone|my \w+)\s+(never |just |also |"
@@ -261,6 +338,8 @@ WEIGHTS: dict[str, float] = {
     "known": -2.0,  # a necessity stated as known ("vi skal jo nå vores sager")
     "norm": -2.0,  # a generic permission, prohibition or maxim ("Man må ikke …")
     "practice": -2.0,  # how it is done in one's unit ("In finance we must close …")
+    "hedge": -2.0,  # a modal that hedges or talks about the question ("you could say")
+    "burden": -2.0,  # duties listed, or an obligation causing a lack ("… so there's never time")
     "procedure": -3.0,  # steering the meeting ("lad os gå videre", "let's come back to it")
 }
 PROPOSAL_THRESHOLD = 1.0
@@ -276,7 +355,7 @@ _RULE = {
         r"\b(overenskomst\w*|loven|lovgivning\w*|lovkrav\w*|\w*forordning\w*|gdpr|"
         r"reglerne|regelsæt\w*|persondataloven|ifølge|det følger af|overholde|kræves|"
         r"efter (aftalen|kontrakten|bekendtgørelsen|cirkulæret)|have lov af|spørge om lov|"
-        r"er et krav|lovpligtig\w*)\b|"
+        r"er et krav|lovpligtig\w*|respektere)\b|\b(\w+(ens|ets|ernes)|deres) (regler|krav)\b|"
         r"\bdet er (en |et )?(\w+ )?(regel|krav|politik)\b|"
         r"\b(reglerne|politikken|kontrakten|kontrakterne|aftalen|loven|retningslinjerne|nda\S*) "
         r"(siger|kræver|foreskriver|sagde)\b|\bfra (hovedkontoret|koncernen|ministeriet|direktionen) af\b|"
@@ -287,7 +366,7 @@ _RULE = {
     "en": re.compile(
         r"\b(the law|by law|laws?|legal(ly)?|regulations?|gdpr|according to|(collective|union) "
         r"agreement|contract(ually)?|required by|comply|compliance|statutory|mandatory|"
-        r"permission from|sign-off from)\b|"
+        r"permission from|sign-off from)\b|\b(their|\w+'s) (rules|requirements)\b|"
         r"\b(that|it|this)( is|'s) (a |the |an )?(\w+ )?(rule|policy|requirement)\b|"
         r"\b(the )?(rules?|polic(y|ies)|ndas?|contracts?|guidelines?) (say|says|said|require|requires|"
         r"state|states)\b|\bfrom (head office|headquarters|corporate|the ministry|the board)\b|"
@@ -308,7 +387,11 @@ _KNOWN = {
     ),
 }
 _NORM = {
-    "da": re.compile(r"\b(man|du|i|de) må (jo |bare |gerne |heller )?(ikke )?"),
+    "da": re.compile(
+        r"\b(man|du|i|de) må (jo |bare |gerne |heller )?(ikke )?|"
+        r"\b(man|du|i|de) (jo |bare |heller )?(ikke|aldrig) (må|skal)\b|"
+        r"\b(dem|det|den|sådan) må (man|du|i)\b"
+    ),
     "en": re.compile(
         r"\b(you|one|we|they) (can't|cannot|mustn't|may not|are not allowed|aren't allowed"
         r"|'re not allowed)\b|\bone (must|has to)\b"
@@ -336,8 +419,10 @@ _PROCEDURE = {
     ),
 }
 _PERFECT = {
-    "da": re.compile(r"\b(ville|kunne|skulle|burde|måtte) (\w+ )?have (\w+)\b"),
-    "en": re.compile(r"\b(would|could|should|must|might|ought to)( not|n't)? have (\w+)\b"),
+    "da": re.compile(r"\b(ville|kunne|skulle|burde|måtte) (\w+ ){0,2}(?:have (\w+)|(haft))\b"),
+    "en": re.compile(
+        r"\b(would|could|should|must|might|ought to)( not|n't)?( \w+){0,2} have (\w+)\b"
+    ),
 }
 _NOT_PARTICIPLE = frozenset(["a", "an", "the", "some", "more", "to", "like"])
 # An offer or advice in the first person: "Jeg kan godt lave en skabelon", "I would strip
@@ -474,6 +559,19 @@ def _counterfactual(lowered: str, lang: str) -> bool:
     return _is_participle(found.group(found.lastindex or 0), lang)
 
 
+def _hedging(lowered: str, lang: str) -> str | None:
+    """A modal that hedges or comments on the question ("you could say", "a question we
+    could debate for hours"), wherever it stands, or None."""
+    for found in MODAL[lang].finditer(lowered):
+        after = lowered[found.end() :]
+        hedge = _HEDGING_MODAL[lang].match(after)
+        if hedge:
+            return found.group(0) + hedge.group(0)
+        if _META_RELATIVE[lang].search(lowered[: found.start()]):
+            return found.group(0)
+    return None
+
+
 def _regret(lowered: str, lang: str) -> str | None:
     """The wished clause when a wish regrets the past or names a lack, else None."""
     wish = _WISH[lang].search(lowered)
@@ -536,7 +634,12 @@ def _modal_marker(lowered: str, lang: str) -> str | None:
     # In "Hvis man skal …, så sker det ikke" only the main clause (after the comma) counts.
     body_start = lowered.find(",") + 1 if condition else 0
     if condition and body_start == 0:
-        return None
+        # "Når en ny starter skal introduktionsprogrammet pege på …": without a comma, a
+        # modal followed by a subject and then its verb is the main clause, inverted.
+        inverted = _INVERTED[lang].search(lowered)
+        if not inverted:
+            return None
+        body_start = inverted.start()
     for found in MODAL[lang].finditer(lowered, body_start):
         modal = found.group(1)
         before = lowered[body_start : found.start()]
@@ -546,6 +649,11 @@ def _modal_marker(lowered: str, lang: str) -> str | None:
         if re.match(r"\s+jeg\b" if lang == "da" else r"\s+i\b", lowered[found.end() :]):
             continue
         if _HABITUAL[lang].search(lowered, max(0, found.start() - 12)):
+            continue
+        after = lowered[found.end() :]
+        if _ELLIPTICAL_MODAL[lang].match(after):
+            continue
+        if _HEDGING_MODAL[lang].match(after) or _META_RELATIVE[lang].search(before):
             continue
         if modal in _PAST_MODALS and (
             _narrative(lowered, lang, found.start()) or _NEGATED_ABILITY[lang].search(lowered)
@@ -588,6 +696,15 @@ def proposal_evidence(
     modal = _modal_marker(lowered, lang)
     if modal:
         found["modal"] = modal
+        lack = _LACK_CONSEQUENCE[lang].search(lowered, lowered.find(modal))
+        if lack:
+            found["burden"] = lack.group(0)
+        else:
+            duties = _OBLIGATION[lang].findall(lowered)
+            if len(duties) >= ENUMERATED_OBLIGATIONS or (
+                len(duties) >= 2 and _BACKGROUND_START[lang].search(lowered)
+            ):
+                found["burden"] = " … ".join(duties)
     offer = _OFFER[lang].search(lowered)
     if offer and offer.group(offer.lastindex or 0) not in _NOT_OFFER and not lowered.endswith("?"):
         verb = offer.group(offer.lastindex or 0)
@@ -601,7 +718,10 @@ def proposal_evidence(
         ):
             found["offer"] = hedged.group(0)
     asking = _ASKING[lang].search(lowered)
-    if asking:
+    rhetorical = lowered.rstrip().endswith("?") and _RHETORICAL[lang].search(lowered)
+    if rhetorical:
+        pass
+    elif asking:
         found["asking"] = asking.group(0).strip()
     elif question is not None and question_kind(question, lang) == "measure":
         measure = _asks_measure(lowered, lang)
@@ -622,6 +742,9 @@ def proposal_evidence(
         found["elliptical"] = " ".join(sentence.split()[:3])
     if not found:
         return found
+    hedge = _hedging(lowered, lang)
+    if hedge and "modal" not in found:
+        found["hedge"] = hedge.strip()
     regret = _regret(lowered, lang)
     if regret:
         found["regret"] = regret

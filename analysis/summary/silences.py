@@ -30,9 +30,11 @@ __all__ = [
     "HARD",
     "NOTED_SILENCE",
     "REFUSAL",
+    "SHORT_DEFLECT",
     "find_silences",
     "first_answer_delay",
     "is_hard",
+    "is_proposal_free",
     "is_refusal",
     "same_question",
 ]
@@ -122,6 +124,35 @@ DEFLECT: dict[str, tuple[re.Pattern[str], ...]] = {
         )
     ),
 }
+#: A short answer (at most :data:`SHORT_ANSWER_WORDS` words) that sidesteps the question
+#: ("depends who u ask tbh", "next question?", "above my pay grade", "spørg min leder"). In
+#: a longer answer these words introduce real content ("It depends on whether …").
+SHORT_DEFLECT: dict[str, tuple[re.Pattern[str], ...]] = {
+    "da": tuple(
+        re.compile(p)
+        for p in (
+            r"\b(godt|stort|svært) (spm|spørgsmål)\b",
+            r"^\W*(det )?(kommer an på|afhænger af)\b",
+            r"\bnæste (spørgsmål|spm)\b",
+            r"\bspørg (min|din|vores|jeres|lederen|chefen|ledelsen|hr)\b",
+            r"\bover min (løn|lønklasse|lønramme|rang)\b",
+            r"\b(melde|melder) pas\b|^\W*pas\b",
+            r"\b(tænke|vende tilbage) (lidt )?(mere )?over det\b",
+        )
+    ),
+    "en": tuple(
+        re.compile(p)
+        for p in (
+            r"\b(good|great|big|tough) (q|qn|question)\b",
+            r"^\W*(it )?depends\b",
+            r"\bnext (question|q)\b",
+            r"\bask (my|your|our|the) (manager|boss|lead|team lead|hr)\b",
+            r"\babove my pay ?grade\b",
+            r"^\W*pass\b",
+            r"\b(get back to you|think about it more|sleep on it)\b",
+        )
+    ),
+}
 #: The facilitator noting the silence: "Ja så blev der meget stille", "It got quiet".
 NOTED_SILENCE: dict[str, re.Pattern[str]] = {
     "da": re.compile(
@@ -133,6 +164,10 @@ NOTED_SILENCE: dict[str, re.Pattern[str]] = {
 GAP_SECONDS = 20.0
 #: A refusal or a hard answer longer than this (words) is a real answer that mentions it.
 SHORT_ANSWER_WORDS = 15
+
+#: In a chat, typing takes time: a first answer's delay counts this many seconds less per
+#: word it has, so a long considered answer is not a slow start.
+TYPING_SECONDS_PER_WORD = 1.0
 
 #: Below this median length (words) answers count as very short.
 SHORT_WORDS = 3
@@ -183,6 +218,13 @@ def is_refusal(text: str, lang: Lang) -> bool:
     return is_proposal(text, lang) is None
 
 
+def is_proposal_free(text: str, lang: Lang) -> bool:
+    """Whether no sentence-level proposal marker is in ``text``."""
+    from analysis.summary.proposals import is_proposal
+
+    return is_proposal(text, lang) is None
+
+
 def first_answer_delay(run: QuestionRunData) -> float | None:
     """Seconds from the question's opening to its first answer (None: no answer)."""
     offsets = [a.offset_seconds for a in run.answers]
@@ -217,7 +259,19 @@ def _flags(
     delay = first_answer_delay(run)
     hard_ids = [a.id for a in texts if is_hard(a.text, lang)]
     refusals = [a for a in texts if is_refusal(a.text, lang)]
-    deflections = [a for a in texts if _matches(a.text, DEFLECT, lang) and a not in refusals]
+    deflections = [
+        a
+        for a in texts
+        if a not in refusals
+        and (
+            _matches(a.text, DEFLECT, lang)
+            or (
+                len(a.text.split()) <= SHORT_ANSWER_WORDS
+                and _matches(a.text, SHORT_DEFLECT, lang)
+                and is_proposal_free(a.text, lang)
+            )
+        )
+    ]
     noted = [
         (at, words)
         for at, words in run.facilitator_remarks
@@ -233,6 +287,11 @@ def _flags(
 
     reasons: list[SilenceReason] = []
     voice = any(a.source == "transcript" for a in answers) or bool(run.facilitator_remarks)
+    waited = delay
+    if waited is not None and not voice and answers:
+        # Time spent typing the first answer is no silence.
+        first_answer = min(answers, key=lambda a: a.offset_seconds)
+        waited = max(0.0, waited - TYPING_SECONDS_PER_WORD * len(first_answer.text.split()))
     if voice and run.opened_offset is not None:
         first = min((a.offset_seconds for a in answers), default=run.closed_offset)
         if first is not None and first - run.opened_offset >= GAP_SECONDS:
@@ -253,7 +312,7 @@ def _flags(
         slow_limit = SLOW_SECONDS
         if median_delay:
             slow_limit = max(60.0, min(SLOW_SECONDS, SLOW_FACTOR * median_delay))
-        if delay is not None and delay >= slow_limit:
+        if waited is not None and waited >= slow_limit:
             reasons.append("slow_start")
         if hard_ids and len(hard_ids) * 2 >= len(texts):
             reasons.append("hard")

@@ -63,6 +63,8 @@ class Theme:
         sentence: The first sentence that carries it, verbatim.
         pseudonym: Who said that sentence.
         rarity: The lowest Zipf frequency of its words (lower: more specific).
+        shown: The theme as participants wrote it: its most frequent written form
+            ("nyansatte", not the lemma "nyansætte"); lemmas stay in ``term`` for matching.
     """
 
     term: str
@@ -71,6 +73,17 @@ class Theme:
     sentence: str
     pseudonym: str
     rarity: float
+    shown: str = ""
+
+
+def _shown(term: str, forms: dict[str, int]) -> str:
+    """The most frequent written form; the lemma itself when it is written as often."""
+    if not forms:
+        return term
+    best = max(forms.values())
+    if forms.get(term) == best:
+        return term
+    return next(f for f, n in forms.items() if n == best)
 
 
 def _frequency(lemma: str, form: str, lang: Lang) -> float:
@@ -113,6 +126,7 @@ def find_themes(answers: Sequence[PreparedAnswer], *, lang: Lang) -> dict[str, T
     """
     stop = summary_stop_terms(lang)
     found: dict[str, tuple[tuple[str, ...], list[str], str, str, float]] = {}
+    written: dict[str, dict[str, int]] = {}
     for a in answers:
         for sentence, forms in zip(a.sentences, a.sentence_forms, strict=False):
             lowered = sentence.lower()
@@ -121,20 +135,22 @@ def find_themes(answers: Sequence[PreparedAnswer], *, lang: Lang) -> dict[str, T
                 for lemma, form in forms
                 if len(lemma) >= 3 and lemma not in stop and lemma.isalpha()
             ]
-            candidates: list[tuple[tuple[str, ...], float]] = []
+            candidates: list[tuple[tuple[str, ...], float, str]] = []
             for lemma, form in usable:
                 if not _looks_like_a_thing(form, lowered, lang):
                     continue
-                candidates.append(((lemma,), _frequency(lemma, form, lang)))
+                candidates.append(((lemma,), _frequency(lemma, form, lang), form.lower()))
             for (l1, f1), (l2, f2) in itertools.pairwise(usable):
                 if l1 != l2 and f"{f1} {f2}" in lowered:
                     z1, z2 = _frequency(l1, f1, lang), _frequency(l2, f2, lang)
                     if max(z1, z2) <= PHRASE_ZIPF:
-                        candidates.append(((l1, l2), min(z1, z2)))
-            for parts, rarity in candidates:
+                        candidates.append(((l1, l2), min(z1, z2), f"{f1} {f2}".lower()))
+            for parts, rarity, as_written in candidates:
                 if rarity > SPECIFIC_ZIPF:
                     continue
                 term = " ".join(parts)
+                counts = written.setdefault(term, {})
+                counts[as_written] = counts.get(as_written, 0) + 1
                 entry = found.get(term)
                 if entry is None:
                     found[term] = (parts, [a.id], sentence, a.display, rarity)
@@ -145,5 +161,6 @@ def find_themes(answers: Sequence[PreparedAnswer], *, lang: Lang) -> dict[str, T
         # A two-word theme must recur (said once, "kaldt akademiker" is a verb and its
         # object as often as a phrase); a single word may stand alone when it is rare.
         if len(ids) >= 2 or (len(parts) == 1 and rarity < RARE_ZIPF):
-            themes[term] = Theme(term, parts, tuple(ids), sentence, who, rarity)
+            shown = _shown(term, written.get(term, {}))
+            themes[term] = Theme(term, parts, tuple(ids), sentence, who, rarity, shown)
     return themes

@@ -118,7 +118,8 @@ def test_transcript_import_then_summary_end_to_end(
         assert name not in text
     # The podcast was workshop 1's idea; the after-work meetings are new.
     new_terms = {t["term"] for t in data["novelty"]["new_terms"]}
-    assert "fyraftensmøde" in new_terms and "podcast" not in new_terms
+    # Shown as the participants wrote it (the lemma "fyraftensmøde" is never written here).
+    assert "fyraftensmøder" in new_terms and "podcast" not in new_terms
     proposal = data["proposals"][0]
     assert "fyraftensmøder" in proposal["text"] and proposal["support_count"] == 1
     assert proposal["new"] is True
