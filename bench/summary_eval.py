@@ -212,7 +212,7 @@ def main() -> int:
     labels = json.loads((EVAL_DIR / "labels.json").read_text(encoding="utf-8"))
     plans = labels["plans"]
     loaded = {e["name"]: (e, *load(e, plans)) for e in labels["workshops"]}
-    splits = ("all", "tune", "held out", "holdout", "fresh", "fresh2", "lead", "blind", "blind2", "blind3")
+    splits = ("all", "tune", "held out", "holdout", "fresh", "fresh2", "lead", "blind", "blind2", "blind3", "blind4")
     totals: dict[str, dict[str, Score]] = {s: {} for s in splits}
     structure_ok = {s: [0, 0] for s in splits}
     started = time.perf_counter()
