@@ -611,12 +611,17 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             else:
                 await self._private_answer(turn_context, caller, cleaned)
             return
-        # Withdrawing and being forgotten need no @mention either: taken for an answer, the
-        # person would believe it done while their answers stay.
-        bare_command = (
-            command is not None
-            and command.spec.argument == "none"
-            and (caller.facilitator or command.name in _BARE_FOR_EVERYONE)
+        # A command is never an answer. Without an @mention it runs when the facilitator
+        # writes any command ("tilføj …" is her command, not her answer), and when anyone
+        # writes exactly a command word ("indhent", "næste": a participant gets the private
+        # refusal, not a stored "næste"). A participant's sentence that merely starts like a
+        # facilitator's command with text ("Tilføj mere tid til læsning") stays an answer.
+        # Withdrawing and being forgotten: taken for an answer, the person would believe it
+        # done while their answers stay.
+        bare_command = command is not None and (
+            caller.facilitator
+            or command.spec.argument == "none"
+            or command.name in _BARE_FOR_EVERYONE
         )
         if command is not None and (mentioned or bare_command):
             await self._run_command(turn_context, command, caller)

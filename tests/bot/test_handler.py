@@ -451,3 +451,25 @@ async def test_reword_dialog_in_the_1to1_chat(bot: Bot) -> None:
     await bot.settle()
     assert "stoppet" in (bot.private("29:anna")[-2].get("text") or "")
     assert card_of(bot.private("29:anna")[-1]) is not None
+
+
+async def test_a_command_without_a_mention_is_never_an_answer(bot: Bot) -> None:
+    url = bot.connector.url
+    wid = await launch(bot)
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.settle()
+    # The facilitator's "tilføj …" adds a question; a participant's exact command words run
+    # as commands (Carl's "næste" is refused privately); none of them is stored as an answer.
+    await bot.post(teams_message(url, "tilføj Hvem samler pointerne op?", conversation_id=GROUP, **ANNA))
+    await bot.post(teams_message(url, "indhent", conversation_id=GROUP, **BO))
+    await bot.post(teams_message(url, "næste", conversation_id=GROUP, **CARL))
+    # A participant's sentence that only starts like a facilitator's command is an answer.
+    await bot.post(teams_message(url, "Tilføj mere tid til læsning efter kurset", conversation_id=GROUP, **BO))
+    await bot.settle()
+    stored = [a.text for a in await answers_repo.answers_for_workshop(bot.db, wid)]
+    assert stored == ["Tilføj mere tid til læsning efter kurset"]
+    assert "kun facilitatoren" in texts(bot.private("29:carl")).lower()
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.settle()
+    run = await questions_repo.current_question_run(bot.db, wid)
+    assert run is not None and run.question_text == "Hvem samler pointerne op?"
