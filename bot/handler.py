@@ -1315,6 +1315,9 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         self._send(caller.reference, MessageFactory.attachment(CardFactory.adaptive_card(welcome)))
         if workshop.map_id is not None:
             await self._post_map(workshop.map_id, caller.reference, lang, parked=True)
+        # The method parks the map and agrees the premise before the first question, so the
+        # question waits for the facilitator; she is told, privately, how to open it.
+        self._private(caller, text("setup_next", lang))
 
     async def _submit_answer(
         self, turn_context: TurnContext, data: dict[str, Any], caller: Caller

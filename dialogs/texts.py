@@ -119,6 +119,13 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "da": "Netværkskort over ord i opgaverne",
         "en": "Network map of terms in the assignments",
     },
+    "setup_next": {
+        "da": "Workshoppen er klar. Når kortet er parkeret og I er enige om udgangspunktet, "
+        "så skriv 'næste' i chatten for at åbne det første spørgsmål. 'hjælp' viser alle "
+        "kommandoer.",
+        "en": "The workshop is ready. Once the map is parked and you agree on the premise, "
+        "write 'next' in the chat to open the first question. 'help' lists every command.",
+    },
     "map_parked": {
         "da": "Vi parkerer kortet for nu. I får en chance for at udforske det senere. "
         "Vores fælles udgangspunkt: opgaverne rummer viden, som går tabt, hvis den ikke bliver brugt.",

@@ -473,3 +473,13 @@ async def test_a_command_without_a_mention_is_never_an_answer(bot: Bot) -> None:
     await bot.settle()
     run = await questions_repo.current_question_run(bot.db, wid)
     assert run is not None and run.question_text == "Hvem samler pointerne op?"
+
+
+async def test_after_the_setup_the_facilitator_is_told_how_to_open_the_first_question(bot: Bot) -> None:
+    wid = await launch(bot)
+    await bot.settle()
+    # Welcome and map are posted; no question opens by itself (the map is parked first) …
+    assert await questions_repo.current_question_run(bot.db, wid) is None
+    # … and the facilitator alone is told what to do next.
+    assert "skriv 'næste'" in texts(bot.private("29:anna"))
+    assert "skriv 'næste'" not in texts(bot.group())
