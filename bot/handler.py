@@ -285,7 +285,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
                     if _is_refusal(exc):
                         log.info("refused: %s", exc)
                         lang = self._lang_guess(turn_context)
-                        self._reply(turn_context, self._message_of(exc, lang))
+                        self._refuse(turn_context.activity, self._message_of(exc, lang))
                     else:  # bad data or a bad statement: trying again would fail again
                         log.error(
                             "the database refused a turn's statement (%s)",
@@ -368,6 +368,30 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         self, reference: ConversationReference, activity: Activity | str
     ) -> asyncio.Future[str | None]:
         return self.services.outbox.send(reference, activity)
+
+    def _refuse(self, activity: Activity, message: str) -> None:
+        """Tell the sender alone why their message was refused ("the question is closed",
+        "too long"): privately in a group chat or channel, in the group only when no 1:1
+        chat can be opened (then addressed by name)."""
+        reference = TurnContext.get_conversation_reference(activity)
+        sender = activity.from_property
+        conversation = activity.conversation
+        if (
+            sender is None
+            or not sender.id
+            or (conversation and conversation.conversation_type == "personal")
+        ):
+            self._send(reference, message)
+            return
+        future = self.services.outbox.send_private(reference, sender.id, message)
+        name = sender.name or ""
+
+        async def fallback() -> None:
+            if await future is None:
+                log.warning("could not open a 1:1 chat for a refusal; told them in the group")
+                self._send(reference, f"{name}: {message}" if name else message)
+
+        self.services.spawn(fallback(), name="private refusal")
 
     def _private(self, caller: Caller, activity: Activity | str) -> None:
         """Send to the caller's 1:1 chat (in a 1:1 chat: reply there)."""
@@ -1510,7 +1534,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             lang = workshop.language
             if _is_refusal(exc):
                 log.info("refused: %s", exc)
-                self._send(reference, self._message_of(exc, lang))
+                self._refuse(activity, self._message_of(exc, lang))
             else:
                 log.error(
                     "the database refused an answer's statement (%s)",

@@ -208,8 +208,12 @@ async def test_a_closed_question_is_refused_on_the_fast_path(tmp_path: Path) -> 
         assert not await _post(bot, teams_activity(url, conversation_id=GROUP, value=late, **BO))
         await bot.settle()
         assert [a.text for a in await answers_repo.answers_for_workshop(bot.db, wid)] == ["Første"]
-        told = [a.get("text") for a in bot.group()]
+        # Told to Bo alone, in his 1:1 chat, not to the whole group.
+        told = [a.get("text") for a in bot.private("29:bo")]
         assert WorkshopStateError("stale_question").message("da") in told
+        assert WorkshopStateError("stale_question").message("da") not in [
+            a.get("text") for a in bot.group()
+        ]
 
 
 async def test_a_redelivered_answer_is_stored_once_on_the_fast_path(tmp_path: Path) -> None:

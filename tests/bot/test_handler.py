@@ -115,8 +115,9 @@ async def test_whole_workshop_stores_every_answer_with_its_offset(bot: Bot) -> N
     await bot.post(teams_message(url, "x" * 4001, conversation_id=GROUP, **CARL))
     await bot.post(teams_activity(url, conversation_id=GROUP, value={**run_data, "answer": "for sent"}, **CARL))
     await bot.settle()
-    assert "4001 tegn" in texts(bot.group())
-    assert "lukket" in texts(bot.group())
+    # Refusals reach Carl alone.
+    assert "4001 tegn" in texts(bot.private("29:carl")) and "4001 tegn" not in texts(bot.group())
+    assert "lukket" in texts(bot.private("29:carl")) and "lukket" not in texts(bot.group())
     assert len(await answers_repo.answers_for_workshop(bot.db, wid)) == 4
 
     # End: the facilitator gets the summary privately; `summary` posts it to the group.

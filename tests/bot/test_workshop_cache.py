@@ -35,9 +35,12 @@ async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
         yield running
 
 
-def _stale(bot: Bot) -> bool:
-    told = [a.get("text") for a in bot.group()]
-    return WorkshopStateError("stale_question").message("da") in told
+def _stale(bot: Bot, user_id: str = "29:carl") -> bool:
+    """The sender alone was told the question is closed (privately, not in the group)."""
+    note = WorkshopStateError("stale_question").message("da")
+    return note in [a.get("text") for a in bot.private(user_id)] and note not in [
+        a.get("text") for a in bot.group()
+    ]
 
 
 async def test_a_question_closed_elsewhere_refuses_card_answers_at_once(bot: Bot) -> None:

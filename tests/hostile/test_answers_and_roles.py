@@ -107,7 +107,9 @@ def test_answers_over_the_limit_are_refused_politely_and_not_stored(
     assert _new(hostile_bot, before) == []
     hostile_bot.drain()
     refusal = text("too_long", "da", length=length, limit=4000)
-    assert refusal in hostile_bot.sent_texts(hostile_bot.driver.conversation_id)
+    # Told to the sender alone, in the 1:1 chat, not to the whole group.
+    assert refusal in hostile_bot.sent_texts(f"a:1on1-{activity['from']['id']}")
+    assert refusal not in hostile_bot.sent_texts(hostile_bot.driver.conversation_id)
 
 
 @pytest.mark.parametrize(

@@ -152,7 +152,7 @@ async def test_a_workshop_joins_only_a_series_its_starter_may_add_to(
                 teams_activity(url, conversation_id=MALLORY_GROUP, value=data, **MALLORY)
             )
             await bot.settle()
-            said = texts(bot.connector.sent_activities(MALLORY_GROUP))
+            said = texts(bot.connector.sent_activities(f"a:1on1-{MALLORY['user_id']}"))
             assert "Kun seriens ejer" in said
             assert await workshops_repo.find_active_workshop(bot.db, MALLORY_GROUP) is None
         assert len(await series_repo.workshops_in_series(bot.db, anna_series.id)) == 1
