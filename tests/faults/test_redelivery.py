@@ -84,9 +84,12 @@ async def test_card_submit_for_a_closed_question_is_refused_politely_and_not_sto
     ack = await driver.post(late)
     assert ack.status == 200
 
+    # The refusal reaches the sender alone, in the 1:1 chat.
+    private = f"a:1on1-{late['from']['id']}"
     await connector.wait_for(
-        lambda c: text("stale_question", "da") in _texts(c, driver.conversation_id), timeout=10
+        lambda c: text("stale_question", "da") in _texts(c, private), timeout=10
     )
+    assert text("stale_question", "da") not in _texts(connector, driver.conversation_id)
     stored = await stored_answers(sqlite_url, first.workshop_id)
     assert late["id"] not in {a.activity_id for a in stored}
     assert [a.question_run_id for a in stored] == [first.run_id]
@@ -108,8 +111,9 @@ async def test_card_submit_after_the_workshop_ended_is_refused_politely(
     assert (await driver.post(late_card)).status == 200
     assert (await driver.post(late_chat)).status == 200
 
+    private = f"a:1on1-{late_card['from']['id']}"
     await connector.wait_for(
-        lambda c: text("stale_question", "da") in _texts(c, driver.conversation_id), timeout=10
+        lambda c: text("stale_question", "da") in _texts(c, private), timeout=10
     )
     stored = await stored_answers(sqlite_url, card.workshop_id)
     assert {late_card["id"], late_chat["id"]}.isdisjoint(a.activity_id for a in stored)
