@@ -354,18 +354,29 @@ def map_card(
 
 
 def help_card(
-    *, lang: str, facilitator: bool, scope: Scope | None = None, note: str = ""
+    *,
+    lang: str,
+    facilitator: bool,
+    scope: Scope | None = None,
+    note: str = "",
+    running: bool = False,
 ) -> dict[str, Any]:
-    """The commands the caller may use, in the caller's scope and role.
+    """The commands the caller may use, in the caller's scope, role and phase.
 
     Args:
         lang: The language.
         facilitator: Whether to include facilitator commands.
         scope: ``"personal"``, ``"team"`` or ``"groupChat"``; None lists every command.
         note: A line above the list (e.g. "I do not know that command").
+        running: A workshop runs (or is paused) here: ``start`` is left out, and for a
+            participant the question-plan commands too (they are for preparing workshops).
     """
     lines = []
     for spec in commands_for(scope=scope, facilitator=facilitator):
+        if running and (
+            spec.name == "start" or (not facilitator and spec.name.startswith("plan"))
+        ):
+            continue
         usage = spec.usage.get(lang, "") if spec.usage else ""
         lines.append((f"{spec.title(lang)} {usage}".strip(), spec.description[lang]))
     return render_card(

@@ -742,11 +742,22 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
     ) -> None:
         await self._help(caller)
 
-    async def _help(self, caller: Caller, *, note: str = "") -> None:
+    async def _help(self, caller: Caller, *, note: str = "", to_group: bool = False) -> None:
+        """The help card for the caller's role and the workshop's phase, to the caller alone
+        (privately in a group chat or channel); ``to_group`` when the bot introduces itself."""
+        workshop = caller.workshop
         card = cards.help_card(
-            lang=caller.lang, facilitator=caller.facilitator, scope=caller.scope, note=note
+            lang=caller.lang,
+            facilitator=caller.facilitator,
+            scope=caller.scope,
+            note=note,
+            running=workshop is not None and workshop.status in ("running", "paused"),
         )
-        self._send(caller.reference, MessageFactory.attachment(CardFactory.adaptive_card(card)))
+        activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+        if to_group or caller.scope == "personal":
+            self._send(caller.reference, activity)
+        else:
+            self._private(caller, activity)
 
     async def _cmd_start(
         self, turn_context: TurnContext, command: ParsedCommand, caller: Caller
@@ -1667,7 +1678,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         caller = await self._caller(turn_context)
-        await self._help(caller)
+        await self._help(caller, to_group=True)
 
     async def on_teams_members_added(
         self, teams_members_added: list[Any], team_info: Any, turn_context: TurnContext
@@ -1675,7 +1686,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
         recipient = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         if any(getattr(member, "id", None) == recipient for member in teams_members_added):
             caller = await self._caller(turn_context)
-            await self._help(caller)
+            await self._help(caller, to_group=True)
 
 
 def _question_card(view: flow.QuestionView, lang: str, *, private: bool = False) -> dict[str, Any]:

@@ -142,10 +142,28 @@ async def test_unknown_command_and_help_show_the_role_card(bot: Bot) -> None:
     await bot.post(mention_message(url, "flyv til månen", who=BO))
     await bot.post(mention_message(url, "hjælp", who=BO))
     await bot.settle()
-    cards = [card_of(a) for a in bot.group()]
+    # Help reaches the person who asked, not the group.
+    assert not [a for a in bot.group() if card_of(a)]
+    cards = [card_of(a) for a in bot.private("29:bo")]
     assert len(cards) == 2 and all(cards)
     assert "flyv til månen" in json.dumps(cards[0], ensure_ascii=False)
     assert "næste" not in json.dumps(cards[1], ensure_ascii=False)
+
+
+async def test_help_in_a_running_workshop_fits_the_role_and_phase(bot: Bot) -> None:
+    url = bot.connector.url
+    await launch(bot)
+    await bot.post(mention_message(url, "næste", who=ANNA))
+    await bot.post(mention_message(url, "hjælp", who=BO))
+    await bot.post(mention_message(url, "hjælp", who=ANNA))
+    await bot.settle()
+    participant = json.dumps(card_of(bot.private("29:bo")[-1]), ensure_ascii=False)
+    facilitator = json.dumps(card_of(bot.private("29:anna")[-1]), ensure_ascii=False)
+    # No "start" and no plan management for a participant mid-workshop; "indhent" is there.
+    assert "indhent" in participant.lower()
+    assert "start" not in participant.lower() and "plan" not in participant.lower()
+    # The facilitator's help has the steering commands, but no "start" while one runs.
+    assert "næste" in facilitator and "start" not in facilitator.lower()
 
 
 async def test_commands_in_the_wrong_state_get_a_polite_reply(bot: Bot) -> None:
@@ -426,7 +444,7 @@ async def test_an_english_workshop_speaks_english(bot: Bot) -> None:
     assert "What are HK's values?" not in texts(bot.group())  # q0 comes first
     assert "Does HK have a special responsibility" in texts(bot.group())
     assert "Only the facilitator can use 'next'" in texts(bot.private("29:carl"))
-    assert "Commands" in json.dumps(card_of(bot.group()[-1]), ensure_ascii=False)
+    assert "Commands" in json.dumps(card_of(bot.private("29:carl")[-1]), ensure_ascii=False)
 
 
 async def test_reword_dialog_in_the_1to1_chat(bot: Bot) -> None:
