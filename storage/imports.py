@@ -35,6 +35,7 @@ from storage._base import (
 from storage.db import Database
 from storage.errors import InvalidInput, NotFound
 from storage.participants import ensure_participant_sync
+from storage.workshops import renumber_series
 
 __all__ = ["ImportedAnswer", "ImportedRun", "MeetingImport", "import_meeting"]
 
@@ -156,9 +157,7 @@ async def import_meeting(db: Database, meeting: MeetingImport) -> int:
             ).scalar_one()
         )
         if series_id is not None:
-            from storage.workshops import _renumber_series
-
-            await _renumber_series(session, series_id)
+            await renumber_series(session, series_id)
         events: list[dict[str, Any]] = [
             {"kind": "workshop.created", "data": {"answer_mode": meeting.answer_mode}},
             {"kind": "workshop.started", "data": {"from": "draft", "to": "running"}},

@@ -54,6 +54,7 @@ __all__ = [
     "list_workshops",
     "pause_workshop",
     "remove_facilitator",
+    "renumber_series",
     "resume_workshop",
     "set_current_question",
     "set_status",
@@ -329,7 +330,7 @@ async def set_status(
         if started_at is not None and row.series_id is not None:
             # A meeting stored afterwards (a transcript) takes its place in the series by
             # when it was held, so "the previous workshop" stays the one held before it.
-            await _renumber_series(session, row.series_id)
+            await renumber_series(session, row.series_id)
         kind = {
             ("running", "draft"): "workshop.started",
             ("running", "paused"): "workshop.resumed",
@@ -466,7 +467,7 @@ async def update_workshop(
         return await load_workshop(session, workshop_id)
 
 
-async def _renumber_series(session: AsyncConnection, series_id: int) -> None:
+async def renumber_series(session: AsyncConnection, series_id: int) -> None:
     """Number a series' workshops 1, 2, … by when they started (not started yet: when they
     were made), in two steps so the unique (series, number) is never hit in between."""
     when = func.coalesce(workshop_t.c.started_at, workshop_t.c.created_at)
