@@ -1,7 +1,13 @@
 """The facilitation logic: plain async functions over ``storage`` and the question plans.
 
-Nothing here knows about Teams. The handler (``bot.handler``) turns activities into calls of
-these functions and their results (:class:`Step`, :class:`QuestionView`, …) into cards.
+Nothing here knows about Teams. The conversation's use cases (:mod:`dialogs.conversation`)
+call these functions and turn their results (:class:`Step`, :class:`QuestionView`, …) into
+cards.
+
+Why one module of ~800 lines: the agenda, the moves (``advance``, ``pause``, ``resume``,
+``end``), their refusals and the rule for taking an answer (``record``) are one set of rules
+that must be read together to be changed safely; split, each part would import the others'
+privates (``_require_running``, the agenda's status).
 
 The workshop's *agenda* is the order in which its questions will be asked: the plan's order
 at the start, changed by ``reorder`` and by questions added on the fly. It is kept as the
@@ -16,7 +22,7 @@ agenda together:
 - ``park`` closes it as parked; ``return [id]`` opens a parked one again.
 
 Refusals are :class:`WorkshopStateError` with a text key from :mod:`dialogs.texts`, so the
-handler can answer politely in the workshop's language.
+conversation can answer politely in the workshop's language.
 """
 
 from __future__ import annotations

@@ -1,4 +1,10 @@
-"""Answers: recording (idempotent per Teams activity), edits, withdrawals, counts."""
+"""Answers: recording (idempotent per Teams activity), edits, withdrawals, counts.
+
+Why one module of ~900 lines: there is one answer write path, the group commit of
+:func:`record_answer` (a batch of concurrent answers in one transaction; a lone answer is a
+batch of one), and its checks (workshop running, question open, redelivery), participant
+creation and inserts are one transaction's SQL that must be read together.
+"""
 
 from __future__ import annotations
 

@@ -47,6 +47,9 @@ SubmitCase = Callable[[Session, Caller, dict[str, Any]], Awaitable[None]]
 REFUSALS: tuple[type[Exception], ...] = (WorkshopStateError, DialogError, StorageError)
 #: Commands anyone may write in a group chat without the @mention and with text after them.
 _BARE_FOR_EVERYONE = frozenset({"withdraw", "forget me"})
+#: Commands whose word alone, from a participant without the @mention, is more likely an
+#: answer: "kort" is also Danish for "short".
+_ANSWER_WORDS = frozenset({"map"})
 
 
 def is_refusal(exc: BaseException) -> bool:
@@ -168,7 +171,7 @@ class Conversation:
         # done while their answers stay.
         bare_command = command is not None and (
             caller.facilitator
-            or command.spec.argument == "none"
+            or (not command.argument and command.name not in _ANSWER_WORDS)
             or command.name in _BARE_FOR_EVERYONE
         )
         if command is not None and (incoming.mentions_bot or bare_command):
