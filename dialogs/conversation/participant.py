@@ -12,8 +12,7 @@ from dialogs import cards, permissions
 from dialogs import workshop as flow
 from dialogs.commands import ParsedCommand
 from dialogs.conversation.question_cards import question_card
-from dialogs.conversation.session import Caller, Session
-from dialogs.conversation.steering import require_workshop
+from dialogs.conversation.session import Caller, Session, require_workshop
 from dialogs.state import PendingPrivate, UserProgress
 from dialogs.texts import text
 from dialogs.workshop import WorkshopStateError

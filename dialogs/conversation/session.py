@@ -33,7 +33,15 @@ from storage import workshops as workshops_repo
 from storage.errors import StorageError
 from storage.records import WorkshopRecord
 
-__all__ = ["NO_STATE", "Caller", "PersonState", "Session", "SummaryBuilder"]
+__all__ = [
+    "NO_STATE",
+    "Caller",
+    "PersonState",
+    "Session",
+    "SummaryBuilder",
+    "require_workshop",
+    "tell_privately",
+]
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +130,17 @@ class Caller:
     def person(self) -> permissions.Person:
         """Who asks, as :mod:`dialogs.permissions` knows people."""
         return permissions.Person(self.user_id, self.incoming.sender.aad_object_id)
+
+
+def require_workshop(caller: Caller) -> WorkshopRecord:
+    """The caller's workshop once it has started.
+
+    Raises:
+        WorkshopStateError: There is none (or only a draft).
+    """
+    if caller.workshop is None or caller.workshop.status == "draft":
+        raise WorkshopStateError("no_workshop")
+    return caller.workshop
 
 
 @dataclass

@@ -20,7 +20,7 @@ from dialogs.commands import ParsedCommand
 from dialogs.conversation.channel import Channel, Destination
 from dialogs.conversation.outputs import corpus_maps, post_map, summary_to_facilitators
 from dialogs.conversation.question_cards import stored_destination
-from dialogs.conversation.session import Caller, Session
+from dialogs.conversation.session import Caller, Session, require_workshop
 from dialogs.texts import text
 from dialogs.workshop import WorkshopStateError
 from storage import answers as answers_repo
@@ -38,7 +38,6 @@ __all__ = [
     "move",
     "pause",
     "reorder",
-    "require_workshop",
     "resume",
     "setup",
     "start",
@@ -46,17 +45,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-
-def require_workshop(caller: Caller) -> WorkshopRecord:
-    """The caller's workshop once it has started.
-
-    Raises:
-        WorkshopStateError: There is none (or only a draft).
-    """
-    if caller.workshop is None or caller.workshop.status == "draft":
-        raise WorkshopStateError("no_workshop")
-    return caller.workshop
 
 
 async def start(session: Session, caller: Caller, command: ParsedCommand) -> None:
