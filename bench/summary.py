@@ -193,7 +193,7 @@ def main() -> int:
     card_s = None
     card_kb = None
     try:
-        from bot.summary_card import summary_card
+        from dialogs.summary_card import summary_card
 
         card_s, card = timed(
             lambda: summary_card(summary, map_url="https://x.example/m.png", workshop_id=1),

@@ -92,10 +92,9 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
 
 
 def _default_bot_factory(services: BotServices) -> Bot:
-    # The workshop bot with the "what now" summary card and its accept-adjustments action.
-    from bot.summaries import summary_bot_factory
+    from bot.handler import WorkshopBot
 
-    bot: Bot = summary_bot_factory(services)
+    bot: Bot = WorkshopBot(services)
     return bot
 
 

@@ -3,7 +3,7 @@
 :func:`basic_summary` is pure: it takes plain records (the workshop, its question runs,
 answers and participants, as ``storage`` returns them) and returns a :class:`BasicSummary`.
 :func:`gather` reads those records from storage. The bot renders the result as a card
-(``bot.cards.summary_card``).
+(``dialogs.cards.summary_card``).
 
 Contract for a richer summary (the "what now" summary): a function with the signature of
 :data:`SummaryBuilder` — ``(db, workshop_id, *, audience, lang) -> dict`` returning a filled

@@ -9,11 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["DialogError", "PlanError", "PlanIssue", "TemplateError", "UnknownPlan"]
+__all__ = ["CardError", "DialogError", "PlanError", "PlanIssue", "TemplateError", "UnknownPlan"]
 
 
 class DialogError(Exception):
     """Base of every error the conversation code raises on purpose; its message names the fix."""
+
+
+class CardError(ValueError):
+    """A card could not be filled (unknown card, missing or unused value, too big).
+
+    Not a :class:`DialogError`: it is the code's mistake, never a refusal shown to a person.
+    """
 
 
 @dataclass(frozen=True)

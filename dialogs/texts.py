@@ -259,6 +259,14 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "da": "Svaret kunne ikke læses som tekst, så det blev ikke gemt. Skriv det i feltet og send igen.",
         "en": "The answer could not be read as text, so it was not stored. Write it in the box and send it again.",
     },
+    "workshop_ended": {
+        "da": "Workshoppen er slut, så svaret blev ikke gemt.",
+        "en": "The workshop has ended, so the answer was not stored.",
+    },
+    "answer_paused": {
+        "da": "Workshoppen holder pause, så svaret blev ikke gemt. Skriv det igen, når vi fortsætter.",
+        "en": "The workshop is paused, so the answer was not stored. Send it again when we continue.",
+    },
     "other_workshop": {
         "da": "Det kort hører til en anden workshop, så svaret blev ikke gemt.",
         "en": "That card belongs to another workshop, so the answer was not stored.",

@@ -1,7 +1,13 @@
 """The facilitation logic: plain async functions over ``storage`` and the question plans.
 
-Nothing here knows about Teams. The handler (``bot.handler``) turns activities into calls of
-these functions and their results (:class:`Step`, :class:`QuestionView`, …) into cards.
+Nothing here knows about Teams. The conversation's use cases (:mod:`dialogs.conversation`)
+call these functions and turn their results (:class:`Step`, :class:`QuestionView`, …) into
+cards.
+
+Why one module of ~800 lines: the agenda, the moves (``advance``, ``pause``, ``resume``,
+``end``), their refusals and the rule for taking an answer (``record``) are one set of rules
+that must be read together to be changed safely; split, each part would import the others'
+privates (``_require_running``, the agenda's status).
 
 The workshop's *agenda* is the order in which its questions will be asked: the plan's order
 at the start, changed by ``reorder`` and by questions added on the fly. It is kept as the
@@ -16,7 +22,7 @@ agenda together:
 - ``park`` closes it as parked; ``return [id]`` opens a parked one again.
 
 Refusals are :class:`WorkshopStateError` with a text key from :mod:`dialogs.texts`, so the
-handler can answer politely in the workshop's language.
+conversation can answer politely in the workshop's language.
 """
 
 from __future__ import annotations
@@ -39,7 +45,15 @@ from storage import plans as plans_repo
 from storage import questions as questions_repo
 from storage import series as series_repo
 from storage import workshops as workshops_repo
-from storage.errors import AnswerTooLong, InvalidInput, NotFound, QuestionClosed
+from storage.answers import MAX_ANSWER_CHARS
+from storage.errors import (
+    AnswerTooLong,
+    InvalidInput,
+    NotFound,
+    QuestionClosed,
+    WorkshopEnded,
+    WorkshopPaused,
+)
 from storage.records import (
     QuestionRunRecord,
     RecordedAnswer,
@@ -61,20 +75,22 @@ __all__ = [
     "available_plans",
     "base_conversation_id",
     "elapsed",
+    "end",
     "launch",
     "load_agenda",
+    "pause",
     "plan_of",
     "question_view",
     "record",
     "remaining",
     "reorder",
+    "resume",
     "withdraw",
 ]
 
 log = logging.getLogger(__name__)
 
-#: The longest answer the bot stores (a longer one is refused with a polite message).
-MAX_ANSWER_CHARS = 4000
+# MAX_ANSWER_CHARS: storage's limit, the one definition (storage.answers); re-exported here.
 
 Move = Literal["next", "back", "skip", "park", "return"]
 
@@ -557,6 +573,45 @@ async def advance(
     return Step(closed=tuple(closed), opened=opened, notice=notice)
 
 
+async def pause(db: Any, workshop: WorkshopRecord, *, actor: str | None) -> WorkshopRecord:
+    """Pause a running workshop: answers are refused until :func:`resume`.
+
+    Raises:
+        WorkshopStateError: It is paused already, or not running.
+    """
+    if workshop.status == "paused":
+        raise WorkshopStateError("reason_paused")
+    _require_running(workshop)
+    return await workshops_repo.pause_workshop(db, workshop.id, actor_user_id=actor)
+
+
+async def resume(db: Any, workshop: WorkshopRecord, *, actor: str | None) -> WorkshopRecord:
+    """Resume a paused workshop.
+
+    Raises:
+        WorkshopStateError: It is not paused.
+    """
+    if workshop.status != "paused":
+        raise WorkshopStateError("reason_not_paused")
+    return await workshops_repo.resume_workshop(db, workshop.id, actor_user_id=actor)
+
+
+async def end(
+    db: Any, workshop: WorkshopRecord, *, actor: str | None
+) -> tuple[WorkshopRecord, QuestionRunRecord | None]:
+    """End a workshop: close the open question (if any), then the workshop.
+
+    Returns:
+        The ended workshop and the question run it closed (None when none was open).
+    """
+    current = await questions_repo.current_question_run(db, workshop.id)
+    closed = None
+    if current is not None:
+        closed = await questions_repo.close_question(db, current.id)
+    ended = await workshops_repo.end_workshop(db, workshop.id, actor_user_id=actor)
+    return ended, closed
+
+
 async def reorder(
     db: Any, workshop: WorkshopRecord, ids: Sequence[str], *, actor: str | None
 ) -> list[str]:
@@ -679,7 +734,7 @@ async def record(
         WorkshopStateError: Too long, empty, a closed question or another workshop's card.
     """
     if workshop.status == "ended":
-        raise WorkshopStateError("stale_question")
+        raise WorkshopStateError("workshop_ended")
     if card_workshop_id is not None and card_workshop_id != workshop.id:
         raise WorkshopStateError("other_workshop")
     # NUL first (PostgreSQL cannot store it; storage drops it), then the edges: "0 \x00"
@@ -714,6 +769,10 @@ async def record(
         )
     except AnswerTooLong:
         raise WorkshopStateError("too_long", length=len(cleaned), limit=MAX_ANSWER_CHARS) from None
+    except WorkshopEnded:
+        raise WorkshopStateError("workshop_ended") from None
+    except WorkshopPaused:
+        raise WorkshopStateError("answer_paused") from None
     except QuestionClosed:
         raise WorkshopStateError("stale_question") from None
     except (NotFound, InvalidInput):

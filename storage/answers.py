@@ -1,4 +1,10 @@
-"""Answers: recording (idempotent per Teams activity), edits, withdrawals, counts."""
+"""Answers: recording (idempotent per Teams activity), edits, withdrawals, counts.
+
+Why one module of ~900 lines: there is one answer write path, the group commit of
+:func:`record_answer` (a batch of concurrent answers in one transaction; a lone answer is a
+batch of one), and its checks (workshop running, question open, redelivery), participant
+creation and inserts are one transaction's SQL that must be read together.
+"""
 
 from __future__ import annotations
 
@@ -38,7 +44,6 @@ from storage._base import (
     as_utc,
     check_id,
     check_text,
-    insert_ignoring_conflicts,
     participant_t,
     pseudonym_label,
     question_run_t,
@@ -48,10 +53,18 @@ from storage._base import (
 )
 from storage._batching import BatchWriter
 from storage.db import Database
-from storage.errors import AnswerTooLong, InvalidInput, NotFound, QuestionClosed, StorageError
+from storage.errors import (
+    AnswerTooLong,
+    DatabaseRefused,
+    InvalidInput,
+    NotFound,
+    QuestionClosed,
+    StorageError,
+    WorkshopEnded,
+    WorkshopPaused,
+)
 from storage.participants import (
     activity_hash,
-    ensure_participant,
     ensure_participant_sync,
     ensure_participants_sync,
     user_hash,
@@ -129,7 +142,7 @@ async def record_answer(
         value: A structured value (scale point, choice) as JSON-serialisable data.
         created_at: Server time of the answer (default: now). Used for transcript imports.
         open_only: Refuse the answer when ``question_run_id`` is closed or the workshop has
-            ended, checked in the transaction that stores it (so the caller need not read
+            ended or is paused, checked in the transaction that stores it (so the caller need not read
             the run or the workshop first).
         current_run: Store the answer against the workshop's open question run as it is
             *when the answer is stored* (the most recently opened run that is not closed,
@@ -149,8 +162,9 @@ async def record_answer(
         InvalidInput: Empty text, unknown source, a question run of another workshop, or
             ``current_run`` together with a ``question_run_id``.
         NotFound: No such workshop or question run.
-        QuestionClosed: ``open_only`` and the question run is closed or the workshop has
-            ended (nothing is stored).
+        QuestionClosed: ``open_only`` and the question run is closed, or the workshop has
+            ended (:class:`WorkshopEnded`) or is paused (:class:`WorkshopPaused`); nothing
+            is stored.
     """
     check_id(workshop_id, "workshop id")
     text = _check_answer_text(text, allow_empty=value is not None)
@@ -298,8 +312,17 @@ def _values(request: _AnswerRequest, participant_id: int, offset: int) -> dict[s
     }
 
 
-def _ended(workshop_id: int) -> QuestionClosed:
-    return QuestionClosed(f"workshop {workshop_id} has ended; it takes no more answers")
+def _not_running(workshop_id: int, status: str) -> QuestionClosed | None:
+    """The refusal of an answer to a workshop in ``status``, or None when it takes answers
+    (decided in the transaction that stores the answer: another instance may have just
+    paused or ended it)."""
+    if status == "ended":
+        return WorkshopEnded(f"workshop {workshop_id} has ended; it takes no more answers")
+    if status == "paused":
+        return WorkshopPaused(
+            f"workshop {workshop_id} is paused; answers are taken again when it resumes"
+        )
+    return None
 
 
 def _closed(run_id: int) -> QuestionClosed:
@@ -552,8 +575,9 @@ def _record_batch_sync(
                 f"there is no workshop {request.workshop_id}; list them with: workshopbot workshops"
             )
             continue
-        if request.open_only and workshops[request.workshop_id].status == "ended":
-            outcomes[index] = _ended(request.workshop_id)
+        refusal = _not_running(request.workshop_id, workshops[request.workshop_id].status)
+        if request.open_only and refusal is not None:
+            outcomes[index] = refusal
             continue
         if request.question_run_id is not None:
             run = runs.get(request.question_run_id)
@@ -699,96 +723,23 @@ def _insert_answers(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
 
 
 async def _record_one(db: Database, request: _AnswerRequest) -> RecordedAnswer:
-    """Record one answer in its own transaction (the batch writer's fallback)."""
-    workshop_id, activity_id, question_run_id = (
-        request.workshop_id,
-        request.activity_id,
-        request.question_run_id,
-    )
-    async with db.transaction() as session:
-        stmt = select(*_WORKSHOP_COLUMNS)
-        if question_run_id is not None:
-            stmt = stmt.add_columns(
-                question_run_t.c.id.label("run_id"),
-                question_run_t.c.workshop_id.label("run_workshop_id"),
-                question_run_t.c.question_id,
-                question_run_t.c.closed_at.label("run_closed_at"),
-            ).select_from(
-                workshop_t.outerjoin(question_run_t, question_run_t.c.id == question_run_id)
-            )
-        workshop = (await session.execute(stmt.where(workshop_t.c.id == workshop_id))).first()
-        if workshop is None:
-            raise NotFound(
-                f"there is no workshop {workshop_id}; list them with: workshopbot workshops"
-            )
-        if request.open_only and workshop.status == "ended":
-            raise _ended(workshop_id)
-        question_id: str | None = None
-        if request.current_run:
-            assert question_run_id is None
-            run = (
-                await session.execute(
-                    select(question_run_t.c.id, question_run_t.c.question_id)
-                    .where(
-                        question_run_t.c.workshop_id == workshop_id,
-                        question_run_t.c.closed_at.is_(None),
-                    )
-                    .order_by(question_run_t.c.opened_at.desc(), question_run_t.c.id.desc())
-                    .limit(1)
-                )
-            ).first()
-            if run is not None:
-                question_id = run.question_id
-                request = replace(request, question_run_id=run.id)
-        if question_run_id is not None:
-            if workshop.run_id is None:
-                raise NotFound(f"there is no question run {question_run_id}")
-            if workshop.run_workshop_id != workshop_id:
-                raise InvalidInput(
-                    f"question run {question_run_id} belongs to workshop {workshop.run_workshop_id}, "
-                    f"not to workshop {workshop_id}"
-                )
-            if request.open_only and workshop.run_closed_at is not None:
-                raise _closed(question_run_id)
-            question_id = workshop.question_id
+    """Record one answer alone (the batch writer's fallback after a batch lost a race).
 
-        if activity_id is not None:
-            # Anonymous workshops store (and so look up) a hash of the activity id.
-            activity_id = _stored_activity_id(workshop, activity_id)
-            request = replace(request, activity_id=activity_id)
-            assert activity_id is not None
-            existing = await _by_activity(session, workshop_id, activity_id)
-            if existing is not None:
-                return RecordedAnswer(existing, created=False)
-
-        person = await ensure_participant(
-            session, workshop, request.user_id, request.display_name, assign_pseudonym=True
-        )
-        offset = _offset(workshop.started_at, request.created_at)
-        if activity_id is None:
-            insert = answer_t.insert()
-        else:
-            insert = insert_ignoring_conflicts(session, answer_t, ["workshop_id", "activity_id"])
-        answer_id = (
-            await session.execute(
-                insert.values(**_values(request, person.id, offset)).returning(answer_t.c.id)
-            )
-        ).scalar()
-        if answer_id is None:
-            # Another instance stored the same activity between our check and our insert.
-            assert activity_id is not None
-            existing = await _by_activity(session, workshop_id, activity_id)
-            if existing is None:  # pragma: no cover - the conflict proves it exists
-                raise InvalidInput(f"activity {activity_id!r} could not be stored; try again")
-            return RecordedAnswer(existing, created=False)
-        if person.first_answer_at is None:
-            await session.execute(
-                update(participant_t)
-                .where(participant_t.c.id == person.id, participant_t.c.first_answer_at.is_(None))
-                .values(first_answer_at=request.created_at)
-            )
-        record = _new_record(request, answer_id, person, workshop.language, question_id, offset)
-    return RecordedAnswer(record, created=True)
+    The same write as a batch of one: there is one answer write path. When it loses the
+    race again (another process stored the same activity in between), it is tried once
+    more, and then finds that answer as a redelivery.
+    """
+    for attempt in (1, 2):
+        try:
+            (outcome,) = await _record_batch(db, [request])
+        except DatabaseRefused as exc:
+            if attempt == 2 or not exc.lost_race:
+                raise
+            continue
+        if isinstance(outcome, StorageError):
+            raise outcome
+        return outcome
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def _by_activity(

@@ -12,6 +12,8 @@ __all__ = [
     "QuestionClosed",
     "SchemaOutOfDate",
     "StorageError",
+    "WorkshopEnded",
+    "WorkshopPaused",
 ]
 
 
@@ -33,6 +35,14 @@ class AnswerTooLong(InvalidInput):
 
 class QuestionClosed(StorageError):
     """An answer was for a question run that is closed (``record_answer(open_only=True)``)."""
+
+
+class WorkshopEnded(QuestionClosed):
+    """An answer came after its workshop ended (``record_answer(open_only=True)``)."""
+
+
+class WorkshopPaused(QuestionClosed):
+    """An answer came while its workshop is paused (``record_answer(open_only=True)``)."""
 
 
 class EtagConflict(StorageError):

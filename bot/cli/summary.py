@@ -84,7 +84,7 @@ def _workshop(args: argparse.Namespace) -> str | bytes:
     from analysis.summary.export import to_csv, to_dict, to_json
     from analysis.summary.render_docx import render_docx
     from analysis.summary.render_md import render_markdown
-    from bot.summaries import SummaryBundle, make_summary
+    from dialogs.summaries import SummaryBundle, make_summary
     from storage import summaries as summaries_repo
     from storage.db import Database
     from storage.open import run_with_database
@@ -116,7 +116,7 @@ def _series(args: argparse.Namespace) -> str:
     import dataclasses
 
     from analysis.summary.series import render_series_markdown
-    from bot.summaries import load_series_report
+    from dialogs.plan_adjustments import load_series_report
     from storage.open import run_with_database
 
     if args.format not in ("md", "json"):

@@ -247,7 +247,7 @@ async def _store(
     from analysis.redact import NameReplacer
     from analysis.summary.from_transcript import adhoc_question_id
     from analysis.transcript import structure_transcript
-    from bot.summaries import TRANSCRIPT_EVENT, TRANSCRIPT_QUESTION_EVENT
+    from dialogs.summaries import TRANSCRIPT_EVENT, TRANSCRIPT_QUESTION_EVENT
     from storage.imports import ImportedAnswer, ImportedRun, MeetingImport, import_meeting
     from storage.participants import pseudonym_label
 

@@ -73,6 +73,9 @@ class Incoming:
         meeting_id: the Teams meeting this chat belongs to, if any.
         recipient_name: the bot's own display name in this conversation.
         locale: the client's locale as sent (a hint only; the workshop decides the language).
+        reply_to_id: the message a card submit came from (the card to replace), if any.
+            (Added by issue 14.)
+        team_channel_id: the team channel's id, in a team's channel. (Added by issue 14.)
     """
 
     sender: Sender
@@ -88,6 +91,8 @@ class Incoming:
     meeting_id: str | None = None
     recipient_name: str = ""
     locale: str | None = None
+    reply_to_id: str | None = None
+    team_channel_id: str | None = None
 
     @property
     def personal(self) -> bool:
@@ -124,6 +129,18 @@ class Channel(Protocol):
     ) -> None:
         """Replace the card ``activity_id`` in ``where``; ``card`` is called when the
         update is made (updates of one card close together collapse: the newest wins)."""
+        ...
+
+    def update_private_card(
+        self,
+        where: Destination,
+        user_id: str,
+        activity_id: str,
+        card: Callable[[], Card | Awaitable[Card]],
+    ) -> None:
+        """Replace the card ``activity_id`` that :meth:`send_private` sent to ``user_id``
+        (a member of ``where``'s conversation) in their 1:1 chat; like :meth:`update_card`.
+        (Added by issue 14: a private copy of a question card is closed with its question.)"""
         ...
 
     def spawn(self, work: Coroutine[Any, Any, Any], *, name: str) -> None:

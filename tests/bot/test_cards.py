@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot import cards
-from bot.cards import MAX_CARD_BYTES, CardError, card_names, render_card
+from dialogs import cards
+from dialogs.cards import MAX_CARD_BYTES, CardError, card_names, render_card
 from dialogs.commands import COMMANDS
 from dialogs.texts import TEXTS, text
 

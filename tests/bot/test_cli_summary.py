@@ -206,7 +206,7 @@ def test_empty_workshop_summary_is_friendly(database: str, capsys: pytest.Captur
 def test_accepting_adjustments_creates_next_plan_version(
     database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.summaries import accept_adjustments
+    from dialogs.plan_adjustments import accept_adjustments
     from dialogs.plans import load_plan
     from storage.db import Database
     from storage.open import run_with_database
@@ -294,7 +294,7 @@ def test_import_without_plan_keeps_everything_as_open_discussion(
 def test_series_report_shows_the_adjustments_that_were_made(
     database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.summaries import accept_adjustments
+    from dialogs.plan_adjustments import accept_adjustments
     from storage.open import run_with_database
 
     args = ("--series", "Loop", "--plan", "default", "--facilitator", "Mette Hansen", "--org", "HK")

@@ -127,11 +127,14 @@ async def test_whole_workshop_stores_every_answer_with_its_offset(bot: Bot) -> N
     assert ended.status == "ended"
     assert await questions_repo.current_question_run(bot.db, wid) is None
     private_summary = [card_of(a) for a in bot.private("29:anna") if card_of(a)]
-    assert private_summary and "Et privat svar" in json.dumps(private_summary[-1], ensure_ascii=False)
+    assert private_summary, "the facilitator's summary"
+    facilitators = json.dumps(private_summary[-1], ensure_ascii=False)
+    assert "Hvad så?" in facilitators and '"summary-accept"' in facilitators
     await bot.post(mention_message(url, "opsummering", who=ANNA))
     await bot.settle()
-    group_summary = json.dumps(card_of(bot.group()[-1]), ensure_ascii=False)
-    assert "Opsummering" in group_summary and "Solidaritet" in group_summary
+    group_card = card_of(bot.group()[-1])
+    group_summary = json.dumps(group_card, ensure_ascii=False)
+    assert "Hvad så?" in group_summary and group_card is not None and group_card["actions"] == []
     assert "Et privat svar" not in group_summary
     assert "Deltager" in group_summary and "Bo Deltager" not in group_summary
     assert "Traceback" not in texts(bot.group())
@@ -260,15 +263,17 @@ async def test_anonymous_mode_stores_no_identity(bot: Bot) -> None:
     url = bot.connector.url
     wid = await launch(bot, mode="anonymous")
     await bot.post(mention_message(url, "næste", who=ANNA))
-    await bot.post(teams_message(url, "Anonymt svar", conversation_id=GROUP, **BO))
+    proposal = "Vi skal samle opgaverne i en fælles database."
+    await bot.post(teams_message(url, proposal, conversation_id=GROUP, **BO))
     await bot.settle()
     answers = await answers_repo.answers_for_workshop(bot.db, wid)
-    assert [a.text for a in answers] == ["Anonymt svar"]
+    assert [a.text for a in answers] == [proposal]
     assert answers[0].display_name is None
     await bot.post(mention_message(url, "opsummering", who=ANNA))
     await bot.settle()
     summary = json.dumps(card_of(bot.group()[-1]), ensure_ascii=False)
-    assert "Anonymt svar" in summary and "Bo Deltager" not in summary and "Deltager A" not in summary
+    # The proposal is quoted; nobody is named, not even by pseudonym.
+    assert "database" in summary and "Bo Deltager" not in summary and "Deltager A" not in summary
 
 
 async def test_answers_in_channel_threads_reach_the_workshop(bot: Bot) -> None:
@@ -302,7 +307,7 @@ async def test_time_box_reminds_the_facilitator_privately(bot: Bot) -> None:
     run = await questions_repo.current_question_run(bot.db, wid)
     assert run is not None
     handler = bot.app[BOT_KEY]
-    await handler._time_box(wid, run.id, 0)
+    await handler.conversation.session.timeboxes.remind(handler.channel(), wid, run.id, 0)
     await bot.settle()
     reminders = [a for a in bot.private("29:anna") if "Tiden" in (a.get("text") or "")]
     assert len(reminders) == 1 and run.question_id in reminders[0]["text"]
@@ -310,7 +315,7 @@ async def test_time_box_reminds_the_facilitator_privately(bot: Bot) -> None:
     # A closed question reminds nobody.
     await bot.post(mention_message(url, "næste", who=ANNA))
     await bot.settle()
-    await handler._time_box(wid, run.id, 0)
+    await handler.conversation.session.timeboxes.remind(handler.channel(), wid, run.id, 0)
     await bot.settle()
     assert len([a for a in bot.private("29:anna") if "Tiden" in (a.get("text") or "")]) == 1
 
@@ -323,11 +328,11 @@ async def test_resumed_time_boxes_wait_for_the_time_left(bot: Bot) -> None:
     await bot.post(mention_message(url, "næste", who=ANNA))
     await bot.settle()
     handler = bot.app[BOT_KEY]
-    for timer in handler._timers.values():  # as if the process had restarted
+    for timer in handler.conversation.session.timeboxes.timers.values():  # as if the process had restarted
         timer.cancel()
-    handler._timers.clear()
+    handler.conversation.session.timeboxes.timers.clear()
     assert await handler.resume_time_boxes() == 1
-    timer = handler._timers[wid]
+    timer = handler.conversation.session.timeboxes.timers[wid]
     left = timer.when() - asyncio.get_running_loop().time()
     assert 4 * 60 < left <= 5 * 60, left  # the first question's 5-minute box, just opened
     await bot.settle()

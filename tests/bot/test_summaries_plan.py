@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analysis.summary.model import Adjustment
-from bot.summaries import apply_adjustments, plan_changes
+from dialogs.plan_adjustments import apply_adjustments, plan_changes
 from dialogs.plans import get_builtin_plan
 
 

@@ -7,8 +7,8 @@ import json
 
 from analysis.summary import build_summary
 from analysis.summary.model import AnswerData
-from bot.cards import SUBMIT_KEY
-from bot.summary_card import CARD_LIMIT, summary_card
+from dialogs.cards import SUBMIT_KEY
+from dialogs.summary_card import CARD_LIMIT, summary_card
 from tests.analysis.summary_fixtures import danish_earlier, danish_workshop
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import SERVICES_KEY
-from bot.summaries import post_summary, summary_bot_factory
+from bot.app import BOT_KEY
+from bot.handler import WorkshopBot
+from dialogs.conversation.outputs import post_summary
 from storage import plans as plans_repo
 from storage import workshops as workshops_repo
 from tests.support import teams_activity, teams_message
@@ -29,7 +30,7 @@ from tests.support.workshop_bot import (
 
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    async with running_bot(tmp_path, bot_factory=summary_bot_factory) as running:
+    async with running_bot(tmp_path) as running:
         yield running
 
 
@@ -77,8 +78,10 @@ async def test_end_sends_what_now_card_and_accept_makes_next_plan(bot: Bot) -> N
 
     # post_summary: the same card, proactively, to the group or to the facilitators.
     before_group, before_anna = len(bot.group()), len(bot.private("29:anna"))
-    await post_summary(bot.app[SERVICES_KEY], wid, to_group=True)
-    await post_summary(bot.app[SERVICES_KEY], wid, to_group=False)
+    handler: WorkshopBot = bot.app[BOT_KEY]  # type: ignore[assignment]
+    session = handler.conversation.session
+    await post_summary(session, handler.channel(), wid, to_group=True)
+    await post_summary(session, handler.channel(), wid, to_group=False)
     await bot.settle()
     posted = card_of(bot.group()[-1])
     assert len(bot.group()) == before_group + 1 and posted is not None

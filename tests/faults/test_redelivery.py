@@ -113,8 +113,10 @@ async def test_card_submit_after_the_workshop_ended_is_refused_politely(
 
     private = f"a:1on1-{late_card['from']['id']}"
     await connector.wait_for(
-        lambda c: text("stale_question", "da") in _texts(c, private), timeout=10
+        lambda c: text("workshop_ended", "da") in _texts(c, private), timeout=10
     )
+    # Nothing runs any more: the note does not send them to 'indhent'.
+    assert not any("indhent" in t for t in _texts(connector, private))
     stored = await stored_answers(sqlite_url, card.workshop_id)
     assert {late_card["id"], late_chat["id"]}.isdisjoint(a.activity_id for a in stored)
     assert len(stored) == 1

@@ -163,7 +163,7 @@ def _blocks(node: Any) -> Iterator[dict[str, Any]]:
 
 def test_the_summary_card_escapes_proposals() -> None:
     from analysis.summary import build_summary
-    from bot.summary_card import summary_card
+    from dialogs.summary_card import summary_card
 
     data = _with_answers([])
     import dataclasses

@@ -83,9 +83,9 @@ async def test_nobody_is_thanked_for_an_answer_stored_as_someone_elses(
     """The guard behind the key: should two private answers ever meet under one id (as they
     did when the key was the bare activity id), the second person hears that theirs was not
     stored instead of a thank-you."""
-    import bot.handler
+    from dialogs.conversation import answers
 
-    monkeypatch.setattr(bot.handler, "_answer_key", lambda activity, private: activity.id)
+    monkeypatch.setattr(answers, "answer_key", lambda incoming, private: incoming.activity_id)
     async with running_bot(tmp_path) as running:
         wid = await open_question(running)
         url = running.connector.url

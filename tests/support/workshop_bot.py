@@ -126,8 +126,7 @@ async def running_bot(
     ``tmp_path`` (or ``database_url``, migrated here) and a Bot Connector stand-in; Danish.
     ``settings_overrides`` are further :class:`Settings` fields (``operators`` …).
 
-    The default is the basic summary's :class:`WorkshopBot` explicitly (the "what now"
-    summary may be installed by default).
+    The default is what production runs (:class:`WorkshopBot`, with the one summary).
     """
     from storage.migrate import upgrade
 
@@ -189,9 +188,7 @@ async def launch(
         if "setup" in json.dumps(body.get("attachments"), ensure_ascii=False)
     )
     status, _ = await bot.post(
-        teams_activity(
-            url, conversation_id=conversation_id, value=data, replyToId=setup_id, **who
-        )
+        teams_activity(url, conversation_id=conversation_id, value=data, replyToId=setup_id, **who)
     )
     assert status == 200
     await bot.settle()

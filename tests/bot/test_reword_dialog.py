@@ -3,17 +3,33 @@ ConversationState kept in the SQL bot-state storage of a real, migrated SQLite d
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
 from botbuilder.core import ConversationState
 from botbuilder.testing import DialogTestClient
 
 from bot.state_storage import SqlStorage
+from bot.teams.reword_dialog import RewordDialog
 from dialogs import plan_editing
-from dialogs.plan_dialog import RewordDialog
 from storage.db import Database
+from storage.migrate import upgrade_async
 from storage.plans import plan_history
 
 #: The test adapter's user ("User1") is an operator here: the built-in plan is theirs to change.
 OPERATORS = frozenset({"User1"})
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A freshly migrated SQLite database in ``tmp_path``."""
+    database = Database.from_url(f"sqlite:///{tmp_path / 'dialogs.sqlite3'}")
+    await upgrade_async(database)
+    try:
+        yield database
+    finally:
+        await database.dispose()
 
 
 def client(

@@ -1,4 +1,4 @@
-"""Adaptive Cards: JSON files in ``bot/cards/``, filled by one function.
+"""Adaptive Cards: JSON files in ``dialogs/cards/``, filled by one function.
 
 A card file is an Adaptive Card (version 1.5 at most, what Teams renders) with placeholders:
 
@@ -13,8 +13,9 @@ put into a card through a whole-string placeholder. :func:`render_card` raises
 :class:`CardError` for an unfilled placeholder and for a value no placeholder uses, so a
 typo cannot silently leave ``${name}`` on a user's screen.
 
-Cards are sent as attachments of their own activity (:func:`card_activity`): never text and
-card in one activity, because some clients split them and the card can then not be updated.
+Cards travel as dicts (:data:`dialogs.conversation.channel.Card`); the platform sends each as
+the only attachment of its own message: never text and card in one activity, because some
+clients split them and the card can then not be updated.
 """
 
 from __future__ import annotations
@@ -27,21 +28,16 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
-from botbuilder.core import CardFactory, MessageFactory
-from botbuilder.schema import Activity, Attachment
-
 from analysis.escape import escape_markdown
-from bot.errors import BotError
 from dialogs.basic_summary import BasicSummary
 from dialogs.commands import Scope, commands_for
+from dialogs.errors import CardError
 from dialogs.texts import text
 
 __all__ = [
     "MAX_CARD_BYTES",
     "SUBMIT_KEY",
     "CardError",
-    "card_activity",
-    "card_attachment",
     "card_names",
     "help_card",
     "map_card",
@@ -61,13 +57,9 @@ _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _WHOLE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
 
-class CardError(BotError):
-    """A card could not be filled (unknown card, missing or unused value, too big)."""
-
-
 def card_names() -> tuple[str, ...]:
-    """Every card and fragment in ``bot/cards`` (file names without ``.json``), sorted."""
-    folder = resources.files("bot") / "cards"
+    """Every card and fragment in ``dialogs/cards`` (file names without ``.json``), sorted."""
+    folder = resources.files("dialogs") / "cards"
     return tuple(
         sorted(p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json"))
     )
@@ -76,8 +68,8 @@ def card_names() -> tuple[str, ...]:
 @functools.cache
 def _load(name: str) -> Any:
     if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
-        raise CardError(f"card name {name!r} is invalid; use a file name from bot/cards")
-    path = resources.files("bot") / "cards" / f"{name}.json"
+        raise CardError(f"card name {name!r} is invalid; use a file name from dialogs/cards")
+    path = resources.files("dialogs") / "cards" / f"{name}.json"
     if not path.is_file():
         raise CardError(f"no card called {name!r}; known: {', '.join(card_names())}")
     return json.loads(path.read_text(encoding="utf-8"))
@@ -117,7 +109,7 @@ def _fill(node: Any, values: dict[str, Any], used: set[str], name: str) -> Any:
 
 
 def render_card(name: str, /, **values: Any) -> dict[str, Any]:
-    """Fill the card ``bot/cards/<name>.json`` with ``values``.
+    """Fill the card ``dialogs/cards/<name>.json`` with ``values``.
 
     Args:
         name: The file name without ``.json`` (``"question"``, ``"_help-line"``).
@@ -143,16 +135,6 @@ def render_card(name: str, /, **values: Any) -> dict[str, Any]:
     if not isinstance(filled, dict):
         raise CardError(f"card {name!r} is not a JSON object")
     return filled
-
-
-def card_attachment(name: str, /, **values: Any) -> Attachment:
-    """The filled card as an Adaptive Card attachment."""
-    return CardFactory.adaptive_card(render_card(name, **values))
-
-
-def card_activity(name: str, /, **values: Any) -> Activity:
-    """A message activity that holds the filled card and nothing else."""
-    return MessageFactory.attachment(card_attachment(name, **values))
 
 
 # --- the bot's cards, built from plain values -------------------------------------------
@@ -373,9 +355,7 @@ def help_card(
     """
     lines = []
     for spec in commands_for(scope=scope, facilitator=facilitator):
-        if running and (
-            spec.name == "start" or (not facilitator and spec.name.startswith("plan"))
-        ):
+        if running and (spec.name == "start" or (not facilitator and spec.name.startswith("plan"))):
             continue
         usage = spec.usage.get(lang, "") if spec.usage else ""
         lines.append((f"{spec.title(lang)} {usage}".strip(), spec.description[lang]))

@@ -3,7 +3,7 @@
 Top proposals, silences, new perspectives, the revisited map (an image served by the bot's
 ``/media/<token>.png`` route: Teams shows no data-URI images) and the suggested adjustments,
 with an "accept adjustments" button for facilitators (``Action.Submit`` with
-``{"wb": "summary-accept", "workshop": ID}``; ``bot.summaries.install`` routes it).
+``{"wb": "summary-accept", "workshop": ID}``; :mod:`dialogs.conversation.outputs` routes it).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from analysis.escape import escape_markdown
 from analysis.summary.labels import label, nothing_to_compare
 from analysis.summary.model import Summary
 from analysis.summary.render_md import adjustment_text, silence_text, support_text
-from bot.cards import SUBMIT_KEY, render_card
+from dialogs.cards import SUBMIT_KEY, render_card
 
 __all__ = ["CARD_LIMIT", "summary_card"]
 
