@@ -2,13 +2,11 @@
 
 :func:`basic_summary` is pure: it takes plain records (the workshop, its question runs,
 answers and participants, as ``storage`` returns them) and returns a :class:`BasicSummary`.
-:func:`gather` reads those records from storage. The bot renders the result as a card
-(``dialogs.cards.summary_card``).
+:func:`gather` reads those records from storage.
 
-Contract for a richer summary (the "what now" summary): a function with the signature of
-:data:`SummaryBuilder` — ``(db, workshop_id, *, audience, lang) -> dict`` returning a filled
-Adaptive Card — can be handed to ``bot.handler.WorkshopBot(services, summary_builder=...)``;
-the ``summary`` command and the end of a workshop then use it instead of the basic one.
+It is data only, no card: the bot has one summary, the "what now" card
+(:mod:`dialogs.summaries`). The load benchmark uses this one to check that every stored
+answer is counted.
 
 Privacy: the group audience never sees private answers' text (they are counted); anonymous
 workshops show no names or pseudonyms; who has not answered is listed by pseudonym only.
@@ -16,7 +14,7 @@ workshops show no names or pseudonyms; who has not answered is listed by pseudon
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -37,7 +35,6 @@ __all__ = [
     "Audience",
     "BasicSummary",
     "SummaryAnswer",
-    "SummaryBuilder",
     "SummaryInputs",
     "SummaryQuestion",
     "basic_summary",
@@ -45,9 +42,6 @@ __all__ = [
 ]
 
 Audience = Literal["group", "facilitator"]
-
-#: A replacement summary: ``await builder(db, workshop_id, audience=..., lang=...)`` → card.
-SummaryBuilder = Callable[..., Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,6 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
-from analysis.escape import escape_markdown
-from dialogs.basic_summary import BasicSummary
 from dialogs.commands import Scope, commands_for
 from dialogs.errors import CardError
 from dialogs.texts import text
@@ -46,7 +44,6 @@ __all__ = [
     "render_card",
     "setup_card",
     "status_card",
-    "summary_card",
     "welcome_card",
 ]
 
@@ -377,122 +374,3 @@ def status_card(*, lang: str, facts: Sequence[tuple[str, str]]) -> dict[str, Any
 def notice_card(*, title: str, message: str) -> dict[str, Any]:
     """A short card with a title and one message (plans listing, errors with context)."""
     return render_card("notice", title=title, message=message)
-
-
-#: How a summary card is made smaller until it fits: (characters per answer, answers shown
-#: per question, names listed as not answered); None means all.
-_SUMMARY_TIERS: tuple[tuple[int | None, int | None, int | None], ...] = (
-    (None, None, None),
-    (300, None, 40),
-    (150, 40, 20),
-    (80, 15, 10),
-    (60, 6, 5),
-    (40, 2, 3),
-    (30, 0, 0),
-)
-
-
-def summary_card(summary: BasicSummary) -> dict[str, Any]:
-    """The basic summary as a card that fits Teams' 100 KB limit.
-
-    Long summaries are shortened step by step (see ``_SUMMARY_TIERS``): answers are cut to
-    fewer characters, fewer answers are shown per question (with "+ N more"), and fewer
-    names are listed; the counts always stay complete.
-
-    Args:
-        summary: From :func:`dialogs.basic_summary.basic_summary`.
-
-    Raises:
-        CardError: When even the shortest form does not fit (thousands of questions).
-    """
-    for tier in _SUMMARY_TIERS[:-1]:
-        try:
-            return _summary_card(summary, *tier)
-        except CardError:
-            continue
-    return _summary_card(summary, *_SUMMARY_TIERS[-1])
-
-
-def _summary_card(
-    summary: BasicSummary, max_chars: int | None, max_answers: int | None, max_names: int | None
-) -> dict[str, Any]:
-    lang = summary.language
-
-    def rows(answers: Sequence[Any], *, mark_private: bool) -> list[dict[str, Any]]:
-        shown = list(answers if max_answers is None else answers[:max_answers])
-        out = [
-            render_card(
-                "_summary-answer",
-                offset=a.offset,
-                who=escape_markdown(a.who)
-                + (f" {text('summary_private', lang)}" if mark_private and a.private else ""),
-                text=escape_markdown(_shorten(a.text, max_chars)),  # shown, never a live link
-            )
-            for a in shown
-        ]
-        if len(answers) > len(shown):
-            out.append(
-                render_card(
-                    "_summary-more",
-                    text=text("summary_more", lang, count=len(answers) - len(shown)),
-                )
-            )
-        return out
-
-    blocks = []
-    for q in summary.questions:
-        counts = text("answers_count", lang, count=q.count)
-        if q.parked:
-            counts += f" · {text('summary_parked', lang)}"
-        if q.hidden_private:
-            counts += " · " + text("summary_private_hidden", lang, count=q.hidden_private)
-        if not q.count:
-            missing = text("summary_no_answers", lang)
-        elif q.missing:
-            names = list(q.missing if max_names is None else q.missing[:max_names])
-            listed = ", ".join(names)
-            if len(q.missing) > len(names):
-                listed += " " + text("summary_more", lang, count=len(q.missing) - len(names))
-            missing = text("summary_missing", lang, names=listed)
-        elif q.hidden_private:
-            missing = ""  # basic_summary leaves who did not answer out: see there
-        else:
-            missing = text("summary_everyone", lang)
-        blocks.append(
-            render_card(
-                "_summary-question",
-                heading=f"{q.question_id}. {q.text}",
-                counts=counts,
-                answers=rows(q.answers, mark_private=True),
-                missing=missing,
-            )
-        )
-    if summary.discussion:
-        blocks.append(
-            render_card(
-                "_summary-question",
-                heading=text("summary_discussion", lang),
-                counts=text("answers_count", lang, count=len(summary.discussion)),
-                answers=rows(summary.discussion, mark_private=False),
-                missing="",
-            )
-        )
-    return render_card(
-        "summary-basic",
-        title=text("summary_title", lang, title=summary.title),
-        overview=text(
-            "summary_overview",
-            lang,
-            answers=summary.answer_count,
-            participants=summary.participant_count,
-            questions=len(summary.questions),
-            duration=summary.duration,
-        ),
-        questions=blocks,
-    )
-
-
-def _shorten(value: str, limit: int | None) -> str:
-    if limit is None or len(value) <= limit:
-        return value
-    return value[: limit - 1].rstrip() + "…"

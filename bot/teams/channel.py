@@ -19,22 +19,16 @@ from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import (
     Activity,
     ChannelAccount,
-    ConversationReference,
     ErrorResponseException,
 )
 
 from bot.outbox import Outbox
+from bot.teams.references import reference_of
 from dialogs.conversation.channel import Card, Content, Destination, Incoming
 
-__all__ = ["TeamsChannel", "activity_of", "reference_of"]
+__all__ = ["TeamsChannel", "activity_of"]
 
 log = logging.getLogger(__name__)
-
-
-def reference_of(where: Destination) -> ConversationReference:
-    """A destination as botbuilder's ``ConversationReference``."""
-    reference: ConversationReference = ConversationReference().deserialize(where)
-    return reference
 
 
 def activity_of(content: Content) -> Activity | str:

@@ -14,6 +14,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
+from bot.teams.references import reference_dict
 from dialogs import workshop as flow
 from dialogs.cards import SUBMIT_KEY
 from dialogs.conversation.channel import Incoming, Scope, Sender
@@ -88,7 +89,7 @@ def incoming_of(activity: Activity, *, value: dict[str, Any] | None = None) -> I
         ),
         conversation_id=flow.base_conversation_id(conversation.id or "") if conversation else "",
         scope=_scope(activity),
-        destination=TurnContext.get_conversation_reference(activity).serialize(),
+        destination=reference_dict(TurnContext.get_conversation_reference(activity)),
         text=text,
         value=value,
         mentions_bot=mentioned,

@@ -38,7 +38,6 @@ __all__ = [
     "Caller",
     "PersonState",
     "Session",
-    "SummaryBuilder",
     "require_workshop",
     "tell_privately",
 ]
@@ -52,9 +51,6 @@ MEMBER_CACHE_SECONDS = 60.0
 MEMBER_LOOKUP_TIMEOUT = 5.0
 #: Running workshops a 1:1 message is matched against by membership, at most.
 MAX_MEMBER_PROBES = 20
-
-#: Builds a summary card: (database, workshop id, audience, language, channel) -> card.
-SummaryBuilder = Callable[[Database, int, Audience, str, Channel], Awaitable[dict[str, Any]]]
 
 
 class PersonState(Protocol):
@@ -151,13 +147,11 @@ class Session:
         db: The database.
         language: The bot's default language (outside a workshop).
         operators: The operators' ids (who may change every plan and series).
-        summary: Builds the summary card (default: the "what now" card).
     """
 
     db: Database
     language: str = "da"
     operators: frozenset[str] = frozenset()
-    summary: SummaryBuilder | None = None
     cards: QuestionCards = field(init=False)
     timeboxes: TimeBoxes = field(init=False)
     #: (workshop id, user id) -> (monotonic time asked, whether the platform lists the user).
@@ -172,8 +166,6 @@ class Session:
         self, workshop_id: int, *, audience: Audience, lang: str, channel: Channel
     ) -> dict[str, Any]:
         """The summary card of a workshop (the one summary pipeline)."""
-        if self.summary is not None:
-            return await self.summary(self.db, workshop_id, audience, lang, channel)
         return await summary_card_for(
             self.db, workshop_id, audience=audience, lang=lang, media_url=channel.media_url
         )
