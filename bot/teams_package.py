@@ -1,5 +1,10 @@
 """The Teams app package: a manifest filled from settings, two icons, a Danish language file.
 
+Why one module of ~670 lines: it has one job (turn settings and templates into a zip Teams
+accepts) and its parts are read together: the settings table below, the template filling
+that refuses a left-over placeholder, the command lists the manifest allows and the schema
+check. Split, each part would import the others' constants; none is used elsewhere.
+
 A Teams admin installs the bot from a zip with ``manifest.json``, ``color.png`` and
 ``outline.png`` at its root (here also ``da.json``, the Danish strings). The manifest is
 built from ``manifest/manifest.template.json`` and ``manifest/da.template.json``: JSON files

@@ -1,4 +1,10 @@
-"""Workshops: creation, status (draft → running ⇄ paused → ended), facilitators, lookup."""
+"""Workshops: creation, status (draft → running ⇄ paused → ended), facilitators, lookup.
+
+Why one module of ~640 lines: every function here reads or changes the one workshop row and
+the rules of its status machine (which change is allowed from which status, what turning a
+workshop anonymous rewrites, when a series is renumbered); split, the rules would be spread
+over files that all write the same row. Answers, questions and participants have their own.
+"""
 
 from __future__ import annotations
 
