@@ -21,7 +21,6 @@ zone (:meth:`datetime.astimezone`); give ``--date 2026-11-23T10:00+01:00`` to sa
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
 import sys
 from datetime import datetime, timedelta
@@ -31,15 +30,12 @@ from typing import TYPE_CHECKING, Any
 from bot.cli import CommandError
 
 if TYPE_CHECKING:
-    from analysis.transcript import Transcript, Utterance
+    from analysis.transcript import Transcript
     from storage.db import Database
 
-__all__ = ["meeting_start", "parse_date_option", "register", "split_text"]
+__all__ = ["meeting_start", "parse_date_option", "register"]
 
 log = logging.getLogger(__name__)
-
-#: Longest answer the storage takes; longer utterances are split at word boundaries.
-CHUNK = 3900
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -85,26 +81,6 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "transcript's header, else the meeting ended now",
     )
     p.set_defaults(func=run)
-
-
-def split_text(text: str, limit: int = CHUNK) -> list[str]:
-    """Split a long utterance into pieces of at most ``limit`` characters at spaces."""
-    pieces: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        cut = rest.rfind(" ", 0, limit)
-        cut = cut if cut > limit // 2 else limit
-        pieces.append(rest[:cut].strip())
-        rest = rest[cut:].strip()
-    if rest:
-        pieces.append(rest)
-    return pieces
-
-
-def _speaker_id(path: Path, speaker: str) -> str:
-    # Stable per file and speaker, never the name itself.
-    digest = hashlib.sha256(f"{path.name}\0{speaker}".encode()).hexdigest()[:24]
-    return f"transcript:{digest}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -204,39 +180,6 @@ def meeting_start(date_option: str | None, transcript: Transcript) -> datetime:
     return start
 
 
-async def _plan_questions(
-    db: Database, args: argparse.Namespace
-) -> tuple[int | None, Any, list[tuple[str, str]], str]:
-    """The plan version (stored first: plan versions are shared, not part of the import),
-    the plan, its questions as asked (id, text) and the organisation's name."""
-    plan = None
-    version_id = None
-    if args.plan:
-        from dialogs.errors import DialogError
-        from dialogs.plans import load_plan
-        from dialogs.workshop import plan_version_for
-        from storage import plans as plans_repo
-
-        try:
-            version_id = await plan_version_for(db, args.plan, author="transcript import")
-        except DialogError as exc:
-            raise CommandError(
-                f"--plan {args.plan!r}: {exc}; see `workshopbot plan list`"
-            ) from None
-        plan = load_plan((await plans_repo.get_plan_version(db, version_id)).text)
-    org = args.org.strip() or (plan.organisation if plan is not None else None) or ""
-    if not org:
-        raise CommandError(
-            "give the organisation's name with --org NAME (it fills {org} in the plan's "
-            "questions and heads the summary)"
-        )
-    questions: list[tuple[str, str]] = []
-    if plan is not None:
-        lang = args.lang if args.lang in plan.languages else plan.default_language
-        questions = [(q.id, plan.render(q, lang, org)) for q in plan.questions]
-    return version_id, plan, questions, org
-
-
 async def _store(
     db: Database,
     args: argparse.Namespace,
@@ -244,115 +187,29 @@ async def _store(
     chosen: list[str],
     start: datetime,
 ) -> int:
-    from analysis.redact import NameReplacer
-    from analysis.summary.from_transcript import adhoc_question_id
-    from analysis.transcript import structure_transcript
-    from dialogs.summaries import TRANSCRIPT_EVENT, TRANSCRIPT_QUESTION_EVENT
-    from storage.imports import ImportedAnswer, ImportedRun, MeetingImport, import_meeting
-    from storage.participants import pseudonym_label
+    from dialogs.transcript_import import ImportRefused, TranscriptRequest, import_transcript
 
     path: Path = args.file
-    version_id, _plan, questions, org = await _plan_questions(db, args)
-    structure = structure_transcript(
-        transcript, [text for _, text in questions], facilitators=chosen
-    )
-    facilitators = structure.facilitators
-
-    def at(seconds: float) -> datetime:
-        return start + timedelta(seconds=seconds)
-
-    # Answers in time order: open discussion before the first question, then each run.
-    utterances: list[tuple[int | None, Utterance]] = [(None, u) for u in structure.before]
-    utterances += [(i, u) for i, turn in enumerate(structure.turns) for u in turn.answers]
-    # Pseudonyms as storage will number them (order of first answer); names said aloud
-    # become them, and the facilitators "Facilitator". Only names change in a quote.
-    order = list(dict.fromkeys(u.speaker for _, u in utterances))
-    names = {s: pseudonym_label(n, args.lang) or s for n, s in enumerate(order, start=1)}
-    names.update({f: "Facilitator" for f in facilitators})
-    names.update(
-        {
-            s: "Facilitator"
-            for s in transcript.speakers
-            if s.lower() in {f.lower() for f in facilitators}
-        }
-    )
-    replacer = NameReplacer(names, lang=args.lang)
-
-    def clean(text: str) -> str:
-        return replacer.replace(text)[0]
-
-    runs: list[ImportedRun] = []
-    adhoc = planned = 0
-    for turn in structure.turns:
-        if turn.index is not None:
-            qid, text = questions[turn.index]
-            planned += 1
-        else:
-            adhoc += 1
-            qid, text = adhoc_question_id(adhoc), clean(turn.asked)
-        runs.append(
-            ImportedRun(
-                question_id=qid,
-                text=text,
-                opened_at=at(turn.start),
-                closed_at=at(turn.end),
-                event_data={
-                    # Silence is measured from the end of the asking.
-                    "opened_offset": turn.asked_end,
-                    "closed_offset": turn.end,
-                    "remarks": [[r.start, clean(r.text)] for r in turn.remarks],
-                },
-            )
-        )
-    answers = [
-        ImportedAnswer(
-            user_id=_speaker_id(path, u.speaker),
-            text=piece,
-            created_at=at(u.start),
-            activity_id=f"transcript:{u.line}:{part}",
-            run_index=run_index,
-        )
-        for run_index, u in utterances
-        for part, piece in enumerate(split_text(clean(u.text)))
-    ]
-    meeting = MeetingImport(
-        org_name=org,
-        language=args.lang,
+    request = TranscriptRequest(
+        file_name=path.name,
+        lang=args.lang,
+        start=start,
+        facilitators=chosen,
+        facilitators_given=bool(args.facilitator),
+        org=args.org,
+        plan=args.plan,
+        series=args.series,
         title=args.title or path.stem,
-        started_at=start,
-        ended_at=at(structure.duration),
-        runs=runs,
-        answers=answers,
-        series_name=args.series,
-        plan_version_id=version_id,
-        question_event=TRANSCRIPT_QUESTION_EVENT,
-        events=[
-            (
-                TRANSCRIPT_EVENT,
-                {
-                    "file": path.name,
-                    "format": transcript.format,
-                    "duration": structure.duration,
-                    "utterances": len(transcript.utterances),
-                    "answers": len(answers),
-                    "questions": len(runs),
-                    "facilitator_seconds": structure.facilitator_seconds,
-                    "facilitator": "given" if args.facilitator else "leads the meeting",
-                },
-            )
-        ],
     )
-    from storage.errors import StorageError
-
     try:
-        workshop_id = await import_meeting(db, meeting)
-    except StorageError as exc:
-        raise CommandError(f"{path.name}: nothing was stored: {exc}") from None
+        done = await import_transcript(db, transcript, request)
+    except ImportRefused as exc:
+        raise CommandError(str(exc)) from None
     message = (
-        f"imported {path.name}: {len(answers)} answers, {len(runs)} question runs "
-        f"({planned} from the plan, {adhoc} ad hoc), {len(order)} participants"
+        f"imported {path.name}: {done.answers} answers, {done.runs} question runs "
+        f"({done.planned} from the plan, {done.adhoc} ad hoc), {done.participants} participants"
     )
     log.info(message)
     print(message, file=sys.stderr)
-    print(workshop_id)
+    print(done.workshop_id)
     return 0

@@ -231,7 +231,7 @@ def test_accepting_adjustments_creates_next_plan_version(
 def test_forgetting_a_speaker_scrubs_the_stored_summary(
     database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli.transcript import _speaker_id
+    from dialogs.transcript_import import speaker_id as _speaker_id
     from storage.db import Database
     from storage.open import run_with_database
     from storage.privacy import forget_user
@@ -251,7 +251,7 @@ def test_forgetting_a_speaker_scrubs_the_stored_summary(
     assert isinstance(podcast_id, int)
 
     async def forget(db: Database) -> dict[str, object]:
-        await forget_user(db, _speaker_id(path, "Jonas Berg"))
+        await forget_user(db, _speaker_id(path.name, "Jonas Berg"))
         record = await latest_summary(db, wid)
         assert record is not None
         return {"data": record.data, "markdown": record.markdown}
