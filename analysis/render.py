@@ -19,14 +19,16 @@ import logging
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
 from matplotlib import patheffects, rc_context
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
 from matplotlib.text import Text
@@ -354,8 +356,7 @@ def render_figure(
     # values, highlighted terms, then every cluster's strongest terms in turn.
     renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
     ax.apply_aspect()  # the equal aspect narrows the axes: place labels in the final frame
-    ax_bbox = ax.get_window_extent(renderer=renderer)
-    blocked: list[Bbox] = list(blocked_legend)
+    board = _Board(fig, renderer, ax.get_window_extent(renderer=renderer), blocked_legend)
     degree = {v: node_strength(graph, v) for v in nodes}  # as the circles are sized
     top_degree = max(degree.values()) or 1.0
     limit = spec.max_labels if max_labels is None else max_labels
@@ -378,15 +379,13 @@ def render_figure(
         (str(graph.nodes[v].get("label", v)), *pos[v], radii[v], font_of(v), "#222222", False)
         for v in ordered
     ]
-    # Cluster names first (beside their cluster), then the variable values and the terms,
-    # every cluster's strongest first.
-    halo = size == "card"
-    names: dict[int, tuple[Text, Bbox]] = {}
-    if wanted is None:
-        names = _place_cluster_names(fig, ax, ax_bbox, network, layout, spec, renderer, blocked)
     # The card's labels get a white halo over the edges; the full map has room and many
-    # more labels, and a halo makes each one a costly path.
-    shown = _place_labels_with_blocks(fig, ax_bbox, items, renderer, ax, blocked, halo=halo)
+    # more labels and keeps them plain.
+    halo = size == "card"
+    names: dict[int, _Label] = {}
+    if wanted is None:
+        names = _place_cluster_names(board, ax, network, layout, spec)
+    shown = _place_labels(board, ax, items, halo=halo)
     if wanted is not None:
         return fig
     # A cluster whose name took the room of its own labels: move the name out of the way,
@@ -400,18 +399,14 @@ def render_figure(
         labelled = [v for v in members if str(graph.nodes[v].get("label", v)) in texts]
         if len(labelled) >= need or cluster.id not in names:
             continue
-        name, box = names.pop(cluster.id)
-        name.remove()
-        blocked.remove(box)
+        board.remove(names.pop(cluster.id))
         missing = [v for v in members if v not in labelled][: need - len(labelled)]
         more = [
             (str(graph.nodes[v].get("label", v)), *pos[v], radii[v], font_of(v), "#222222", False)
             for v in missing
         ]
-        _place_labels_with_blocks(fig, ax_bbox, more, renderer, ax, blocked, halo=halo, rings=3)
-        _place_cluster_names(
-            fig, ax, ax_bbox, network, layout, spec, renderer, blocked, only={cluster.id}
-        )
+        _place_labels(board, ax, more, halo=halo, rings=3)
+        _place_cluster_names(board, ax, network, layout, spec, only={cluster.id})
     return fig
 
 
@@ -448,42 +443,340 @@ def _label_order(
     return order
 
 
+#: Where a text's box starts, as a share of its width (by ``ha``) and height (by ``va``).
+_HA_SHARE = {"left": 0.0, "center": 0.5, "right": 1.0}
+_VA_SHARE = {"bottom": 0.0, "center": 0.5, "top": 1.0}
+#: A placed label keeps this much room around it (its box widened 3 %, heightened 8 %).
+_ROOM = (1.03, 1.08)
+#: Half the width of the white halo around a label on the card, in points (as a 2 pt stroke).
+_HALO_PT = 1.0
+
+
+@dataclass(frozen=True)
+class _Ink:
+    """A text as FreeType lays it out and Agg draws it: its extents and its bitmap.
+
+    ``width``, ``height`` and ``descent`` are the box matplotlib gives a one-line ``Text``
+    (``Text.get_window_extent``): the text's own width, and height and descent at least
+    those of "lp". ``image`` is the anti-aliased glyph coverage; ``text_descent`` and
+    ``offset`` place it on the baseline as matplotlib's Agg renderer placed such bitmaps.
+    """
+
+    width: float
+    height: float
+    descent: float
+    text_descent: float
+    offset: tuple[float, float]
+    image: npt.NDArray[np.uint8]
+    dpi: float
+
+    def box(self, x: float, y: float, ha: str, va: str) -> tuple[float, float, float, float]:
+        """``(x0, y0, x1, y1)`` in pixels of the text anchored at ``(x, y)``."""
+        x0 = x - _HA_SHARE[ha] * self.width
+        y0 = y - _VA_SHARE[va] * self.height
+        return (x0, y0, x0 + self.width, y0 + self.height)
+
+
+def _hinting_flag() -> Any:
+    """The FreeType load flags the Agg renderer uses (``text.hinting``)."""
+    return get_hinting_flag()  # type: ignore[no-untyped-call]
+
+
+def _font_extent(font: Any, size: float, dpi: float) -> tuple[float, float]:
+    """The font's own ascent and descent in pixels at ``size`` points: the least a one-line
+    ``Text`` box reaches above and below its baseline (as ``Text._get_layout`` takes them,
+    from the OS/2 table, else from hhea)."""
+    for table_name, ascent_key, descent_key in (
+        ("OS/2", "sTypoAscender", "sTypoDescender"),
+        ("hhea", "ascent", "descent"),
+    ):
+        table = font.get_sfnt_table(table_name)
+        if table is None:
+            continue
+        scale = size * dpi / 72 / font.get_sfnt_table("head")["unitsPerEm"]
+        return table[ascent_key] * scale, -table[descent_key] * scale
+    font.set_text("lp", 0.0, flags=_hinting_flag())
+    height = font.get_width_height()[1] / 64
+    descent = font.get_descent() / 64
+    return height - descent, descent
+
+
+def _halo_of(image: npt.NDArray[np.uint8], radius: float) -> npt.NDArray[np.uint8]:
+    """The coverage of ``image`` grown by ``radius`` pixels (a round brush), padded by
+    ``ceil(radius)`` on every side: the white halo drawn under a label."""
+    pad = math.ceil(radius)
+    h, w = image.shape
+    out = np.zeros((h + 2 * pad, w + 2 * pad), dtype=np.uint8)
+    for dy in range(-pad, pad + 1):
+        for dx in range(-pad, pad + 1):
+            if dx * dx + dy * dy <= radius * radius + 0.5:
+                window = out[pad + dy : pad + dy + h, pad + dx : pad + dx + w]
+                np.maximum(window, image, out=window)
+    return out
+
+
+class _Label(Text):
+    """A term label or cluster name, drawn on the Agg canvas straight from its bitmap.
+
+    matplotlib 3.11 lays out and rasterises a ``Text`` glyph by glyph in Python on every
+    draw, and a stroked halo turns it into a path: most of a map's drawing time. The label
+    was measured (and its glyphs rasterised) once while it was placed, so drawing it is one
+    call of the Agg renderer. Its box is the one ``Text.get_window_extent`` reports (a test
+    pins this); other renderers (SVG) and other resolutions draw it as a plain ``Text``.
+    """
+
+    def __init__(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        *,
+        ink: _Ink,
+        halo: bool,
+        fig: Figure,
+        **kwargs: Any,
+    ) -> None:
+        # Positions in inches: the label stays in place when the figure is saved at another
+        # resolution (an SVG is written at 72 dpi).
+        super().__init__(
+            x / ink.dpi,
+            y / ink.dpi,
+            text,
+            transform=fig.dpi_scale_trans,
+            figure=fig,
+            zorder=4,
+            **kwargs,
+        )
+        self._ink = ink
+        self._halo = halo
+        self._halo_image: npt.NDArray[np.uint8] | None = None
+
+    def draw(self, renderer: Any) -> None:
+        if not self.get_visible():
+            return
+        ink = self._ink
+        x, y = self.get_transform().transform(self.get_unitless_position())
+        if not isinstance(renderer, RendererAgg) and not self._halo:
+            # A vector file (SVG): the text as text, on the baseline measured for the PNG
+            # (scaled to the file's resolution), without measuring it again.
+            scale = float(self.get_figure(root=True).dpi) / ink.dpi  # type: ignore[union-attr]
+            shift = (
+                ink.descent - _VA_SHARE[str(self.get_verticalalignment())] * ink.height
+            ) * scale
+            gc = renderer.new_gc()
+            gc.set_foreground(self.get_color())
+            gc.set_alpha(self.get_alpha())
+            gc.set_url(self.get_url())
+            renderer.open_group("text", self.get_gid())
+            renderer.draw_text(
+                gc,
+                float(x) - _HA_SHARE[str(self.get_horizontalalignment())] * ink.width * scale,
+                renderer.height - (float(y) + shift),
+                self.get_text(),
+                self.get_fontproperties(),
+                0.0,
+                ismath=False,
+                mtext=self,
+            )
+            renderer.close_group("text")
+            gc.restore()
+            self.stale = False
+            return
+        if not isinstance(renderer, RendererAgg) or renderer.dpi != ink.dpi:
+            if self._halo and not self.get_path_effects():
+                self.set_path_effects(
+                    [patheffects.withStroke(linewidth=2 * _HALO_PT, foreground="white")]
+                )
+            super().draw(renderer)
+            return
+        x0, y0, _, _ = ink.box(
+            float(x),
+            float(y),
+            str(self.get_horizontalalignment()),
+            str(self.get_verticalalignment()),
+        )
+        baseline = renderer.height - (y0 + ink.descent)  # y downwards, as Agg counts
+        left = round(x0 + ink.offset[0])
+        bottom = round(baseline + ink.text_descent + ink.offset[1]) + 1
+        gc = renderer.new_gc()
+        gc.set_alpha(self.get_alpha())  # type: ignore[arg-type]  # None: opaque
+        if self._halo:
+            if self._halo_image is None:
+                self._halo_image = _halo_of(ink.image, _HALO_PT * ink.dpi / 72.0)
+            pad = (self._halo_image.shape[1] - ink.image.shape[1]) // 2
+            gc.set_foreground("white")
+            renderer._renderer.draw_text_image(self._halo_image, left - pad, bottom + pad, 0, gc)
+        gc.set_foreground(self.get_color())
+        renderer._renderer.draw_text_image(ink.image, left, bottom, 0, gc)
+        gc.restore()
+        self.stale = False
+
+
+class _Board:
+    """The labels placed on a figure so far: their boxes (pixels) and a text measurer.
+
+    Every candidate spot of a label is checked at once against every box taken (numpy), and
+    a text is measured once per (text, size, weight) from FreeType, the way matplotlib's Agg
+    renderer measures it, so what is checked is what is drawn.
+    """
+
+    def __init__(self, fig: Figure, renderer: Any, frame: Bbox, taken: Sequence[Bbox]) -> None:
+        self.fig = fig
+        self.renderer = renderer
+        self.frame = frame.extents
+        self._boxes: list[tuple[float, float, float, float]] = [
+            (float(b.x0), float(b.y0), float(b.x1), float(b.y1)) for b in taken
+        ]
+        self._owners: list[_Label | None] = [None] * len(self._boxes)
+        self._array: npt.NDArray[np.float64] | None = None
+        self._inks: dict[tuple[str, float, bool], _Ink] = {}
+        self._heights: dict[tuple[float, bool], tuple[float, float]] = {}
+
+    def measure(self, text: str, size: float, bold: bool) -> _Ink:
+        """The text's extents and bitmap at ``size`` points (cached)."""
+        key = (text, size, bold)
+        if key in self._inks:
+            return self._inks[key]
+        prop = FontProperties(size=size, weight="bold" if bold else "normal")
+        # The font (with its fallbacks) and size the Agg renderer itself would use.
+        font = self.renderer._prepare_font(prop)
+        flags = _hinting_flag()
+        if (size, bold) not in self._heights:
+            self._heights[(size, bold)] = _font_extent(font, size, float(self.fig.dpi))
+        min_ascent, min_descent = self._heights[(size, bold)]
+        font.set_text(text, 0.0, flags=flags)
+        width, height = (v / 64 for v in font.get_width_height())
+        descent = font.get_descent() / 64
+        font.draw_glyphs_to_bitmap(antialiased=True)
+        x_off, y_off = (v / 64 for v in font.get_bitmap_offset())
+        ink = _Ink(
+            width=width,
+            height=max(height - descent, min_ascent) + max(descent, min_descent),
+            descent=max(descent, min_descent),
+            text_descent=descent,
+            offset=(x_off, y_off),
+            image=np.array(font.get_image(), dtype=np.uint8),
+            dpi=float(self.fig.dpi),
+        )
+        self._inks[key] = ink
+        return ink
+
+    def _taken(self) -> npt.NDArray[np.float64]:
+        if self._array is None:
+            self._array = np.array(self._boxes, dtype=np.float64).reshape(-1, 4)
+        return self._array
+
+    def place(
+        self,
+        text: str,
+        spots: Sequence[tuple[float, float, str, str]],
+        size: float,
+        colour: str,
+        bold: bool,
+        gid: str,
+        *,
+        halo: bool,
+        obstacles: npt.NDArray[np.float64] | None = None,
+    ) -> _Label | None:
+        """Draw ``text`` at the first spot where it lies inside the map and overlaps no
+        label taken (nor any of ``obstacles``, ``n × 4`` boxes)."""
+        if not spots:
+            return None
+        ink = self.measure(text, size, bold)
+        xs = np.array([s[0] for s in spots], dtype=np.float64)
+        ys = np.array([s[1] for s in spots], dtype=np.float64)
+        x0 = xs - np.array([_HA_SHARE[s[2]] for s in spots]) * ink.width
+        y0 = ys - np.array([_VA_SHARE[s[3]] for s in spots]) * ink.height
+        boxes = np.stack([x0, y0, x0 + ink.width, y0 + ink.height], axis=1)
+        fx0, fy0, fx1, fy1 = self.frame
+        free = (boxes[:, 0] >= fx0) & (boxes[:, 1] >= fy0)
+        free &= (boxes[:, 2] <= fx1) & (boxes[:, 3] <= fy1)
+        free &= ~_overlaps_any(boxes, self._taken())
+        if obstacles is not None and len(obstacles):
+            free &= ~_overlaps_any(boxes, obstacles)
+        if not free.any():
+            return None
+        i = int(np.argmax(free))
+        sx, sy, ha, va = spots[i]
+        label = _Label(
+            sx,
+            sy,
+            text,
+            ink=ink,
+            halo=halo,
+            fig=self.fig,
+            fontsize=size,
+            ha=ha,
+            va=va,
+            color=colour,
+            fontweight="bold" if bold else "normal",
+        )
+        label.set_gid(gid)
+        self.fig.add_artist(label)
+        bx0, by0, bx1, by1 = (float(v) for v in boxes[i])
+        grow_x = (bx1 - bx0) * (_ROOM[0] - 1) / 2
+        grow_y = (by1 - by0) * (_ROOM[1] - 1) / 2
+        self._boxes.append((bx0 - grow_x, by0 - grow_y, bx1 + grow_x, by1 + grow_y))
+        self._owners.append(label)
+        self._array = None
+        return label
+
+    def remove(self, label: _Label) -> None:
+        """Take a placed label off the figure and free its room."""
+        i = self._owners.index(label)
+        del self._boxes[i], self._owners[i]
+        self._array = None
+        label.remove()
+
+
+def _overlaps_any(
+    boxes: npt.NDArray[np.float64], others: npt.NDArray[np.float64]
+) -> npt.NDArray[np.bool_]:
+    """Per box (``n × 4``, ``x0 y0 x1 y1``): does it overlap any of ``others``?
+
+    Touching edges do not overlap (as ``Bbox.overlaps``).
+    """
+    if not len(others):
+        return np.zeros(len(boxes), dtype=bool)
+    a = boxes[:, None, :]
+    b = others[None, :, :]
+    hit = (a[..., 0] < b[..., 2]) & (b[..., 0] < a[..., 2])
+    hit = hit & (a[..., 1] < b[..., 3]) & (b[..., 1] < a[..., 3])
+    result: npt.NDArray[np.bool_] = np.asarray(hit.any(axis=1), dtype=bool)
+    return result
+
+
 def _place_cluster_names(
-    fig: Figure,
-    ax: object,
-    ax_bbox: Bbox,
+    board: _Board,
+    ax: Axes,
     network: TermNetwork,
     layout: Layout,
     spec: _Spec,
-    renderer: object,
-    blocked: list[Bbox],
     only: Collection[int] | None = None,
-) -> dict[int, tuple[Text, Bbox]]:
+) -> dict[int, _Label]:
     """Write each cluster's name beside its core, on the side away from the map's centre.
 
-    Returns each placed name (by cluster id) with the box it blocks. ``only``: just these
-    clusters.
+    Returns each placed name by cluster id. ``only``: just these clusters.
 
     The core is the middle of the cluster's strongest terms (a force layout spreads a big
     cluster thin, so its mean position can lie among other clusters). Spots are tried from
     near to far; the first where the name overlaps nothing is taken.
     """
-    from matplotlib.axes import Axes
-
-    assert isinstance(ax, Axes)
     pos = layout.positions
     graph = network.graph
-    everything = np.array([pos[v] for v in pos]) if pos else np.zeros((1, 2))
-    centre = everything.mean(axis=0)
-    to_px = ax.transData
-    circles = []
-    for v, (x, y) in pos.items():
-        cx, cy = to_px.transform((x, y))
-        r = to_px.transform((x + layout.radii.get(v, 0.0), y))[0] - cx
-        circles.append(Bbox.from_extents(cx - r, cy - r, cx + r, cy + r))
     all_nodes = list(pos)
-    all_xy = np.array([pos[v] for v in all_nodes]) if all_nodes else np.zeros((0, 2))
-    names: dict[int, tuple[Text, Bbox]] = {}
+    if not all_nodes:
+        return {}
+    all_xy = np.array([pos[v] for v in all_nodes], dtype=np.float64)
+    centre = all_xy.mean(axis=0)
+    to_px = ax.transData
+    centres = to_px.transform(all_xy)
+    rims = to_px.transform(all_xy + np.array([[layout.radii.get(v, 0.0), 0.0] for v in all_nodes]))
+    r = (rims[:, 0] - centres[:, 0])[:, None]
+    circles = np.hstack([centres - r, centres + r])
+    angles = np.linspace(0.0, 2 * math.pi, 16, endpoint=False)
+    sweep = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    names: dict[int, _Label] = {}
     for cluster in network.clusters:
         if only is not None and cluster.id not in only:
             continue
@@ -498,52 +791,50 @@ def _place_cluster_names(
         reach = float(np.median(np.hypot(*(core - middle).T))) if len(core) > 1 else 0.0
         colour = _darker(cluster_colour(cluster.id))
         name = _shorten(cluster.name, spec.name_chars)
-        spots = []
         ha = "left" if direction[0] > 0.35 else "right" if direction[0] < -0.35 else "center"
         va = "bottom" if direction[1] > 0.35 else "top" if direction[1] < -0.35 else "center"
+        # Near spots: out along the direction away from the centre, then above, below, left
+        # or right of the core; far spots: farther above/below/left/right, then a sweep of
+        # directions and distances around the core.
+        near_xy: list[npt.NDArray[np.float64]] = []
+        near_align: list[tuple[str, str]] = []
+        far_xy: list[npt.NDArray[np.float64]] = []
+        far_align: list[tuple[str, str]] = []
         for step in (0.5, 1.0, 0.0, 1.5, 2.0):
-            x, y = to_px.transform(tuple(middle + direction * (reach * step + 0.03)))
-            spots.append((float(x), float(y), ha, va))
-        far: list[tuple[float, float, str, str]] = []
-        for step in (0.5, 1.0, 1.5, 2.5):  # then above, below, left or right of the core
-            where = spots if step <= 1.5 else far
+            near_xy.append(middle + direction * (reach * step + 0.03))
+            near_align.append((ha, va))
+        for step in (0.5, 1.0, 1.5, 2.5):
+            xy, align = (near_xy, near_align) if step <= 1.5 else (far_xy, far_align)
+            off = reach * step + 0.03
             for sign, v_align in ((1, "bottom"), (-1, "top")):
-                x, y = to_px.transform((middle[0], middle[1] + sign * (reach * step + 0.03)))
-                where.append((float(x), float(y), "center", v_align))
+                xy.append(middle + np.array([0.0, sign * off]))
+                align.append(("center", v_align))
             for sign, h_align in ((1, "left"), (-1, "right")):
-                x, y = to_px.transform((middle[0] + sign * (reach * step + 0.03), middle[1]))
-                where.append((float(x), float(y), h_align, "center"))
-        # Last resort: a sweep of directions and distances around the core.
+                xy.append(middle + np.array([sign * off, 0.0]))
+                align.append((h_align, "center"))
         for distance in (0.1, 0.18, 0.28, 0.4):
-            for angle in np.linspace(0.0, 2 * math.pi, 16, endpoint=False):
-                dx, dy = math.cos(angle), math.sin(angle)
-                x, y = to_px.transform((middle[0] + dx * distance, middle[1] + dy * distance))
-                far.append(
+            for dx, dy in sweep:
+                far_xy.append(middle + np.array([dx, dy]) * distance)
+                far_align.append(
                     (
-                        float(x),
-                        float(y),
                         "left" if dx > 0.35 else "right" if dx < -0.35 else "center",
                         "bottom" if dy > 0.35 else "top" if dy < -0.35 else "center",
                     )
                 )
+        near_px = to_px.transform(np.array(near_xy))
+        far_px = to_px.transform(np.array(far_xy))
+        spots = [
+            (float(x), float(y), h, v) for (x, y), (h, v) in zip(near_px, near_align, strict=True)
+        ]
+        far = [(float(x), float(y), h, v) for (x, y), (h, v) in zip(far_px, far_align, strict=True)]
         # Beside the cluster means near it and off the circles: first near and clear of
         # every node, then near and clear of labels only, then farther out.
-        for tries, avoid in ((spots, circles), (spots, ()), (far, ())):
-            shown = _place_one(
-                fig,
-                ax_bbox,
-                name,
-                tries,
-                spec.name_font,
-                colour,
-                True,
-                renderer,
-                blocked,
-                _NAME_GID,
-                obstacles=avoid,
+        for tries, avoid in ((spots, circles), (spots, None), (far, None)):
+            shown = board.place(
+                name, tries, spec.name_font, colour, True, _NAME_GID, halo=True, obstacles=avoid
             )
             if shown is not None:
-                names[cluster.id] = (shown, blocked[-1])
+                names[cluster.id] = shown
                 break
     return names
 
@@ -582,73 +873,6 @@ def _darker(colour: str, factor: float = 0.7) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(int(c * factor) for c in (r, g, b)))
 
 
-def _place_one(
-    fig: Figure,
-    ax_bbox: Bbox,
-    text: str,
-    spots: Sequence[tuple[float, float, str, str]],
-    size: float,
-    colour: str,
-    bold: bool,
-    renderer: object,
-    placed: list[Bbox],
-    gid: str,
-    halo: bool = True,
-    obstacles: Sequence[Bbox] = (),
-) -> Text | None:
-    """Draw ``text`` at the first spot where it fits inside the map and overlaps nothing.
-
-    The text is measured once; each spot's box is that extent moved by the alignment, and
-    the chosen spot is measured again as drawn, so what is checked is what is seen.
-    """
-    if not spots:
-        return None
-    sx, sy, ha, va = spots[0]
-    label = Text(
-        sx,
-        sy,
-        text,
-        fontsize=size,
-        ha=ha,
-        va=va,
-        color=colour,
-        fontweight="bold" if bold else "normal",
-        transform=None,
-        figure=fig,
-        zorder=4,
-    )
-    label.set_gid(gid)
-    if halo:
-        label.set_path_effects([patheffects.withStroke(linewidth=2.0, foreground="white")])
-    first = label.get_window_extent(renderer=renderer)  # type: ignore[arg-type]
-    width, height = first.width, first.height
-    # Where the box sits relative to the anchor, per alignment (from the first measure).
-    dx0 = first.x0 - sx + {"left": 0.0, "center": width / 2, "right": width}[ha]
-    dy0 = first.y0 - sy + {"bottom": 0.0, "center": height / 2, "top": height}[va]
-    for sx, sy, ha, va in spots:
-        x0 = sx + dx0 - {"left": 0.0, "center": width / 2, "right": width}[ha]
-        y0 = sy + dy0 - {"bottom": 0.0, "center": height / 2, "top": height}[va]
-        box = Bbox.from_bounds(x0, y0, width, height)
-        if not (ax_bbox.contains(box.x0, box.y0) and ax_bbox.contains(box.x1, box.y1)):
-            continue
-        if any(box.overlaps(other) for other in placed):
-            continue
-        if any(box.overlaps(other) for other in obstacles):
-            continue
-        label.set_position((sx, sy))
-        label.set_horizontalalignment(ha)  # type: ignore[arg-type]
-        label.set_verticalalignment(va)  # type: ignore[arg-type]
-        if (sx, sy, ha, va) != spots[0]:
-            # Moved: measure where it is drawn (the moved box is a close estimate).
-            box = label.get_window_extent(renderer=renderer)  # type: ignore[arg-type]
-            if any(box.overlaps(other) for other in placed):
-                continue
-        placed.append(box.expanded(1.03, 1.08))
-        fig.add_artist(label)
-        return label
-    return None
-
-
 def label_boxes(fig: Figure) -> list[Bbox]:
     """The rendered extents (pixels) of every term label and cluster name on a figure.
 
@@ -669,35 +893,33 @@ def label_overlaps(fig: Figure) -> int:
     return sum(1 for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b))
 
 
-def _place_labels_with_blocks(
-    fig: Figure,
-    ax_bbox: Bbox,
+def _place_labels(
+    board: _Board,
+    ax: Axes,
     items: Sequence[tuple[str, float, float, float, float, str, bool]],
-    renderer: object,
-    ax: object,
-    blocked: list[Bbox],
     *,
-    halo: bool = True,
+    halo: bool,
     rings: int = 1,
-) -> list[Text]:
-    """Place labels around areas already taken (the legend, the cluster names).
+) -> list[_Label]:
+    """Place term labels (and variable values) beside their nodes, around what is taken.
 
     ``rings`` > 1 adds spots further out (two and three times as far), for a label a
     cluster needs to reach its minimum when the spots near its node are all taken.
     """
-    from matplotlib.axes import Axes
-
-    assert isinstance(ax, Axes)
-    placed: list[Bbox] = list(blocked)
-    texts: list[Text] = []
-    to_px = ax.transData
-    for text, x, y, radius, size, colour, bold in items:
-        cx, cy = to_px.transform((x, y))
-        rx = to_px.transform((x + radius, y))[0] - cx
+    if not items:
+        return []
+    xy = np.array([(x, y) for _, x, y, *_ in items], dtype=np.float64)
+    rim = xy + np.array([[item[3], 0.0] for item in items])
+    centres = ax.transData.transform(xy)
+    radii = ax.transData.transform(rim)[:, 0] - centres[:, 0]
+    texts: list[_Label] = []
+    for (text, _, _, _, size, colour, bold), (cx, cy), rx in zip(
+        items, centres.tolist(), radii.tolist(), strict=True
+    ):
         pad = 1.5
         d = (rx + pad) * 0.75
         far = rx + pad + 9.0
-        spots: tuple[tuple[float, float, str, str], ...] = (
+        spots: list[tuple[float, float, str, str]] = [
             (cx, cy, "center", "center"),
             (cx + rx + pad, cy, "left", "center"),
             (cx, cy + rx + pad, "center", "bottom"),
@@ -715,10 +937,10 @@ def _place_labels_with_blocks(
             (cx - far * 0.8, cy + far * 0.8, "right", "bottom"),
             (cx + far * 0.8, cy - far * 0.8, "left", "top"),
             (cx - far * 0.8, cy - far * 0.8, "right", "top"),
-        )
+        ]
         for ring in range(2, rings + 1):
             out, diag = far * ring, far * ring * 0.7
-            spots += (
+            spots += [
                 (cx, cy + out, "center", "bottom"),
                 (cx, cy - out, "center", "top"),
                 (cx + out, cy, "left", "center"),
@@ -727,13 +949,10 @@ def _place_labels_with_blocks(
                 (cx - diag, cy + diag, "right", "bottom"),
                 (cx + diag, cy - diag, "left", "top"),
                 (cx - diag, cy - diag, "right", "top"),
-            )
-        label = _place_one(
-            fig, ax_bbox, text, spots, size, colour, bold, renderer, placed, _TERM_GID, halo
-        )
+            ]
+        label = board.place(text, spots, size, colour, bold, _TERM_GID, halo=halo)
         if label is not None:
             texts.append(label)
-    blocked[:] = placed
     return texts
 
 
@@ -771,7 +990,11 @@ def save_figure(fig: Figure, fmt: Format = "png", *, size: Size = "full") -> byt
 def _save(fig: Figure, fmt: Format, dpi: float) -> bytes:
     buffer = io.BytesIO()
     if fmt == "png":
-        fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+        # zlib level 1: a map is mostly flat colour, so the file is hardly bigger (~1 %)
+        # than at the default level 6, and it is written three times faster.
+        fig.savefig(
+            buffer, format="png", dpi=dpi, facecolor="white", pil_kwargs={"compress_level": 1}
+        )
     else:
         # Text as text, not glyph outlines: smaller, faster, and searchable in the file.
         with rc_context({"svg.fonttype": "none"}):
