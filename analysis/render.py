@@ -17,10 +17,12 @@ from __future__ import annotations
 import io
 import logging
 import math
-from collections.abc import Collection, Sequence
+import threading
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+import matplotlib
 import numpy as np
 import numpy.typing as npt
 from matplotlib import patheffects, rc_context
@@ -52,6 +54,7 @@ __all__ = [
     "render_figure",
     "render_highlighted",
     "save_figure",
+    "start_png",
 ]
 
 log = logging.getLogger(__name__)
@@ -612,6 +615,28 @@ class _Label(Text):
         self.stale = False
 
 
+@dataclass(frozen=True)
+class _Spots:
+    """Candidate anchors of a label (pixels), with their alignments, tried in order."""
+
+    x: npt.NDArray[np.float64]
+    y: npt.NDArray[np.float64]
+    aligns: tuple[tuple[str, str], ...]
+    ha_share: npt.NDArray[np.float64]
+    va_share: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, x: npt.ArrayLike, y: npt.ArrayLike, aligns: Sequence[tuple[str, str]]) -> _Spots:
+        aligns = tuple(aligns)
+        return cls(
+            np.asarray(x, dtype=np.float64),
+            np.asarray(y, dtype=np.float64),
+            aligns,
+            np.array([_HA_SHARE[h] for h, _ in aligns], dtype=np.float64),
+            np.array([_VA_SHARE[v] for _, v in aligns], dtype=np.float64),
+        )
+
+
 class _Board:
     """The labels placed on a figure so far: their boxes (pixels) and a text measurer.
 
@@ -669,7 +694,7 @@ class _Board:
     def place(
         self,
         text: str,
-        spots: Sequence[tuple[float, float, str, str]],
+        spots: _Spots,
         size: float,
         colour: str,
         bold: bool,
@@ -680,13 +705,11 @@ class _Board:
     ) -> _Label | None:
         """Draw ``text`` at the first spot where it lies inside the map and overlaps no
         label taken (nor any of ``obstacles``, ``n × 4`` boxes)."""
-        if not spots:
+        if not len(spots.x):
             return None
         ink = self.measure(text, size, bold)
-        xs = np.array([s[0] for s in spots], dtype=np.float64)
-        ys = np.array([s[1] for s in spots], dtype=np.float64)
-        x0 = xs - np.array([_HA_SHARE[s[2]] for s in spots]) * ink.width
-        y0 = ys - np.array([_VA_SHARE[s[3]] for s in spots]) * ink.height
+        x0 = spots.x - spots.ha_share * ink.width
+        y0 = spots.y - spots.va_share * ink.height
         boxes = np.stack([x0, y0, x0 + ink.width, y0 + ink.height], axis=1)
         fx0, fy0, fx1, fy1 = self.frame
         free = (boxes[:, 0] >= fx0) & (boxes[:, 1] >= fy0)
@@ -697,7 +720,8 @@ class _Board:
         if not free.any():
             return None
         i = int(np.argmax(free))
-        sx, sy, ha, va = spots[i]
+        sx, sy = float(spots.x[i]), float(spots.y[i])
+        ha, va = spots.aligns[i]
         label = _Label(
             sx,
             sy,
@@ -823,10 +847,8 @@ def _place_cluster_names(
                 )
         near_px = to_px.transform(np.array(near_xy))
         far_px = to_px.transform(np.array(far_xy))
-        spots = [
-            (float(x), float(y), h, v) for (x, y), (h, v) in zip(near_px, near_align, strict=True)
-        ]
-        far = [(float(x), float(y), h, v) for (x, y), (h, v) in zip(far_px, far_align, strict=True)]
+        spots = _Spots.of(near_px[:, 0], near_px[:, 1], near_align)
+        far = _Spots.of(far_px[:, 0], far_px[:, 1], far_align)
         # Beside the cluster means near it and off the circles: first near and clear of
         # every node, then near and clear of labels only, then farther out.
         for tries, avoid in ((spots, circles), (spots, None), (far, None)):
@@ -893,6 +915,45 @@ def label_overlaps(fig: Figure) -> int:
     return sum(1 for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b))
 
 
+#: Where a term label may go, in turn: on its node, just beside it (right, above, below,
+#: left, the diagonals), then farther out; ``rings`` > 1 adds spots two and three times as
+#: far. Each spot is ``(u_x, f_x, u_y, f_y, ha, va)``: its offset from the node's centre is
+#: ``u·(r + pad) + f·far`` per axis, where ``far = r + pad + 9 px``.
+_NEAR_SPOTS: tuple[tuple[float, float, float, float, str, str], ...] = (
+    (0, 0, 0, 0, "center", "center"),
+    (1, 0, 0, 0, "left", "center"),
+    (0, 0, 1, 0, "center", "bottom"),
+    (0, 0, -1, 0, "center", "top"),
+    (-1, 0, 0, 0, "right", "center"),
+    (0.75, 0, 0.75, 0, "left", "bottom"),
+    (-0.75, 0, 0.75, 0, "right", "bottom"),
+    (0.75, 0, -0.75, 0, "left", "top"),
+    (-0.75, 0, -0.75, 0, "right", "top"),
+    (0, 0, 0, 1, "center", "bottom"),
+    (0, 0, 0, -1, "center", "top"),
+    (0, 1, 0, 0, "left", "center"),
+    (0, -1, 0, 0, "right", "center"),
+    (0, 0.8, 0, 0.8, "left", "bottom"),
+    (0, -0.8, 0, 0.8, "right", "bottom"),
+    (0, 0.8, 0, -0.8, "left", "top"),
+    (0, -0.8, 0, -0.8, "right", "top"),
+)
+
+
+def _ring_spots(ring: int) -> tuple[tuple[float, float, float, float, str, str], ...]:
+    out, diag = float(ring), ring * 0.7
+    return (
+        (0, 0, 0, out, "center", "bottom"),
+        (0, 0, 0, -out, "center", "top"),
+        (0, out, 0, 0, "left", "center"),
+        (0, -out, 0, 0, "right", "center"),
+        (0, diag, 0, diag, "left", "bottom"),
+        (0, -diag, 0, diag, "right", "bottom"),
+        (0, diag, 0, -diag, "left", "top"),
+        (0, -diag, 0, -diag, "right", "top"),
+    )
+
+
 def _place_labels(
     board: _Board,
     ax: Axes,
@@ -908,48 +969,22 @@ def _place_labels(
     """
     if not items:
         return []
+    pattern = _NEAR_SPOTS + tuple(s for ring in range(2, rings + 1) for s in _ring_spots(ring))
+    ux, fx, uy, fy = (np.array([s[k] for s in pattern], dtype=np.float64) for k in range(4))
+    aligns = tuple((s[4], s[5]) for s in pattern)
     xy = np.array([(x, y) for _, x, y, *_ in items], dtype=np.float64)
     rim = xy + np.array([[item[3], 0.0] for item in items])
     centres = ax.transData.transform(xy)
     radii = ax.transData.transform(rim)[:, 0] - centres[:, 0]
+    pad = 1.5
+    near = (radii + pad)[:, None]
+    far = (radii + pad + 9.0)[:, None]
+    xs = centres[:, 0, None] + ux * near + fx * far
+    ys = centres[:, 1, None] + uy * near + fy * far
+    first = _Spots.of(xs[0], ys[0], aligns)
     texts: list[_Label] = []
-    for (text, _, _, _, size, colour, bold), (cx, cy), rx in zip(
-        items, centres.tolist(), radii.tolist(), strict=True
-    ):
-        pad = 1.5
-        d = (rx + pad) * 0.75
-        far = rx + pad + 9.0
-        spots: list[tuple[float, float, str, str]] = [
-            (cx, cy, "center", "center"),
-            (cx + rx + pad, cy, "left", "center"),
-            (cx, cy + rx + pad, "center", "bottom"),
-            (cx, cy - rx - pad, "center", "top"),
-            (cx - rx - pad, cy, "right", "center"),
-            (cx + d, cy + d, "left", "bottom"),
-            (cx - d, cy + d, "right", "bottom"),
-            (cx + d, cy - d, "left", "top"),
-            (cx - d, cy - d, "right", "top"),
-            (cx, cy + far, "center", "bottom"),
-            (cx, cy - far, "center", "top"),
-            (cx + far, cy, "left", "center"),
-            (cx - far, cy, "right", "center"),
-            (cx + far * 0.8, cy + far * 0.8, "left", "bottom"),
-            (cx - far * 0.8, cy + far * 0.8, "right", "bottom"),
-            (cx + far * 0.8, cy - far * 0.8, "left", "top"),
-            (cx - far * 0.8, cy - far * 0.8, "right", "top"),
-        ]
-        for ring in range(2, rings + 1):
-            out, diag = far * ring, far * ring * 0.7
-            spots += [
-                (cx, cy + out, "center", "bottom"),
-                (cx, cy - out, "center", "top"),
-                (cx + out, cy, "left", "center"),
-                (cx - out, cy, "right", "center"),
-                (cx + diag, cy + diag, "left", "bottom"),
-                (cx - diag, cy + diag, "right", "bottom"),
-                (cx + diag, cy - diag, "left", "top"),
-                (cx - diag, cy - diag, "right", "top"),
-            ]
+    for k, (text, _, _, _, size, colour, bold) in enumerate(items):
+        spots = _Spots(xs[k], ys[k], aligns, first.ha_share, first.va_share)
         label = board.place(text, spots, size, colour, bold, _TERM_GID, halo=halo)
         if label is not None:
             texts.append(label)
@@ -985,6 +1020,73 @@ def save_figure(fig: Figure, fmt: Format = "png", *, size: Size = "full") -> byt
             log.info("card PNG is %d bytes; redrawing at %.0f dpi", len(data), dpi)
             data = _save(fig, fmt, dpi)
     return data
+
+
+def start_png(fig: Figure, *, size: Size = "full") -> Callable[[], bytes]:
+    """Draw a figure now and encode its PNG in a thread; call the result for the bytes.
+
+    Pillow's encoder releases the GIL, so the encoding (most of a full map's PNG time) runs
+    beside whatever the caller does next. The bytes are those :func:`save_figure` writes:
+    the same pixels, zlib level 1, the figure's resolution; a card over 1 MB is redrawn
+    smaller by :func:`save_figure`.
+
+    Args:
+        fig: A figure from :func:`render_figure`.
+        size: The size it was drawn for.
+
+    Returns:
+        A function that waits for the encoding and returns the PNG.
+
+    Raises:
+        InvalidParameter: ``size`` is not valid.
+    """
+    if size not in _SPECS:
+        raise InvalidParameter(f"size = {size!r} is not valid; use one of {', '.join(SIZES)}")
+    canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg)
+    canvas.draw()  # type: ignore[no-untyped-call]
+    # A copy: the figure may be drawn again (as SVG) while this is encoded.
+    pixels = np.array(canvas.buffer_rgba(), copy=True)  # type: ignore[no-untyped-call]
+    dpi = float(fig.dpi)
+    outcome: dict[str, bytes | BaseException] = {}
+
+    def encode() -> None:
+        try:
+            outcome["png"] = _encode_png(pixels, dpi)
+        except BaseException as exc:  # re-raised in the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=encode, name="png-encode", daemon=True)
+    worker.start()
+
+    def result() -> bytes:
+        worker.join()
+        error = outcome.get("error")
+        if isinstance(error, BaseException):
+            raise error
+        data = outcome["png"]
+        assert isinstance(data, bytes)
+        if size == "card" and len(data) >= CARD_MAX_BYTES:
+            return save_figure(fig, "png", size=size)
+        return data
+
+    return result
+
+
+def _encode_png(pixels: npt.NDArray[np.uint8], dpi: float) -> bytes:
+    """RGBA pixels as PNG, as matplotlib's ``savefig`` writes them (same metadata)."""
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text(
+        "Software", f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/"
+    )
+    buffer = io.BytesIO()
+    Image.fromarray(pixels, "RGBA").save(
+        buffer, format="png", compress_level=1, dpi=(dpi, dpi), pnginfo=info
+    )
+    return buffer.getvalue()
 
 
 def _save(fig: Figure, fmt: Format, dpi: float) -> bytes:
