@@ -31,10 +31,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hi
 from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
-from matplotlib.lines import Line2D
-from matplotlib.patches import Circle, Rectangle
+from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 from matplotlib.text import Text
-from matplotlib.transforms import Bbox
+from matplotlib.transforms import Bbox, BboxBase
 
 from analysis.errors import InvalidParameter
 from analysis.layout import Layout, node_strength
@@ -119,6 +118,7 @@ _CARD_MIN_PER_CLUSTER = 3
 #: ``gid`` of the texts the label placer draws (see :func:`label_boxes`).
 _TERM_GID = "term-label"
 _NAME_GID = "cluster-name"
+_LEGEND_GID = "legend"
 
 
 #: The few words the picture itself shows, per language.
@@ -210,24 +210,23 @@ def render_figure(
     wanted = {h.strip().lower() for h in highlight} if highlight is not None else None
     fig = Figure(figsize=(spec.width_in, spec.height_in), dpi=spec.dpi, facecolor="white")
     canvas = FigureCanvasAgg(fig)
-    caption_text = _wrap_caption(fig, caption, spec.min_font + 1) if caption else ""
-    bottom = (0.035 + 0.025 * caption_text.count("\n")) if caption else 0.02
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+    board = _Board(fig, renderer, fig.bbox, [])
+    caption_lines = _wrap_caption(board, caption, spec.min_font + 1) if caption else []
+    bottom = (0.035 + 0.025 * (len(caption_lines) - 1)) if caption else 0.02
     top = 0.93 if title else 0.99
     ax = fig.add_axes((0.01, bottom, spec.map_width, top - bottom))
     ax.set_axis_off()
     if title:
-        fig.text(0.5, 0.965, title, ha="center", va="center", fontsize=spec.max_font)
-    if caption_text:
-        fig.text(
-            0.5,
-            0.008,
-            caption_text,
-            ha="center",
-            va="bottom",
-            fontsize=spec.min_font + 1,
-            color="#555",
-            linespacing=1.3,
+        board.write(
+            title, 0.5 * fig.bbox.width, 0.965 * fig.bbox.height, spec.max_font, "center", "center"
         )
+    y = 0.008 * fig.bbox.height
+    for line in reversed(caption_lines):  # from the bottom up, 1.3 lines apart
+        ink = board.write(
+            line, 0.5 * fig.bbox.width, y, spec.min_font + 1, "center", "bottom", colour="#555"
+        )
+        y += 1.3 * ink.height
 
     nodes = [v for v in graph.nodes if v in layout.positions]
     if not nodes:
@@ -294,72 +293,39 @@ def render_figure(
     ax.set_ylim(y0, y1)
 
     # Legend: the largest clusters by name (or what is highlighted).
-    handles: list[Line2D] = []
+    entries: list[tuple[str | None, str]] = []
     if wanted is None and spec.legend:
-        for cluster in network.clusters[: spec.legend_entries]:
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    marker="o",
-                    linestyle="",
-                    markersize=8,
-                    markerfacecolor=cluster_colour(cluster.id),
-                    markeredgecolor="white",
-                    label=f"{_shorten(cluster.name, spec.name_chars)} ({cluster.size})",
-                )
-            )
+        entries = [
+            (cluster_colour(c.id), f"{_shorten(c.name, spec.name_chars)} ({c.size})")
+            for c in network.clusters[: spec.legend_entries]
+        ]
         hidden = len(network.clusters) - spec.legend_entries
         if hidden > 0:
-            handles.append(Line2D([], [], linestyle="", label=words["more"].format(n=hidden)))
+            entries.append((None, words["more"].format(n=hidden)))
     elif wanted is not None:
         hits = sum(1 for v in nodes if is_hit[v])
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="",
-                markersize=8,
-                markerfacecolor="#1f77b4",
-                markeredgecolor="#1f77b4",
-                label=words["highlighted"].format(hits=hits, total=len(nodes)),
-            )
-        )
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="",
-                markersize=8,
-                markerfacecolor=_GREY,
-                markeredgecolor=_GREY,
-                label=words["others"],
-            )
-        )
-    if handles:
-        legend = fig.legend(
-            handles=handles,
-            loc="center left" if spec.legend else "lower right",
-            bbox_to_anchor=(spec.map_width + 0.02, 0.5) if spec.legend else (0.99, 0.07),
-            fontsize=spec.min_font + 0.5,
-            frameon=True,
-            framealpha=0.85,
-            title=words["clusters"] if wanted is None else None,
-            title_fontsize=spec.min_font + 1.5,
-        )
-        legend.set_zorder(5)
+        entries = [
+            ("#1f77b4", words["highlighted"].format(hits=hits, total=len(nodes))),
+            (_GREY, words["others"]),
+        ]
+    if entries:
         # Labels keep clear of the legend.
-        blocked_legend = [legend.get_window_extent(renderer=canvas.get_renderer())]  # type: ignore[no-untyped-call]
-    else:
-        blocked_legend = []
+        board.block(
+            _legend(
+                board,
+                entries,
+                title=words["clusters"] if wanted is None else None,
+                size=spec.min_font + 0.5,
+                title_size=spec.min_font + 1.5,
+                anchor=(spec.map_width + 0.02, 0.5) if spec.legend else (0.99, 0.07),
+                loc="center left" if spec.legend else "lower right",
+            )
+        )
 
     # Cluster names first (on the map, beside their cluster), then term labels: variable
     # values, highlighted terms, then every cluster's strongest terms in turn.
-    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
     ax.apply_aspect()  # the equal aspect narrows the axes: place labels in the final frame
-    board = _Board(fig, renderer, ax.get_window_extent(renderer=renderer), blocked_legend)
+    board.frame = ax.get_window_extent(renderer=renderer).extents
     degree = {v: node_strength(graph, v) for v in nodes}  # as the circles are sized
     top_degree = max(degree.values()) or 1.0
     limit = spec.max_labels if max_labels is None else max_labels
@@ -413,15 +379,85 @@ def render_figure(
     return fig
 
 
-def _wrap_caption(fig: Figure, caption: str, size: float) -> str:
-    """The caption, broken after its first part (what the map is made of) when too wide."""
-    probe = Text(0, 0, caption, fontsize=size, figure=fig)
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    width = probe.get_window_extent(renderer=renderer).width
-    if width <= 0.96 * fig.bbox.width or " · " not in caption:
-        return caption
+def _wrap_caption(board: _Board, caption: str, size: float) -> list[str]:
+    """The caption's lines: broken after its first part (what the map is made of) when too
+    wide for the figure."""
+    width = board.measure(caption, size, False).width
+    if width <= 0.96 * board.fig.bbox.width or " · " not in caption:
+        return [caption]
     head, _, rest = caption.partition(" · ")
-    return f"{head}\n{rest}"
+    return [head, rest]
+
+
+def _legend(
+    board: _Board,
+    entries: Sequence[tuple[str | None, str]],
+    *,
+    title: str | None,
+    size: float,
+    title_size: float,
+    anchor: tuple[float, float],
+    loc: Literal["center left", "lower right"],
+) -> Bbox:
+    """Draw a legend (a marker of each colour and its text, in a light frame) and return its
+    box in pixels. Drawn from measured labels like the map's own, with matplotlib's legend
+    proportions (font-size units: padding 0.4, rows 0.5 apart, marker column 2.0, 0.8 to the
+    text); ``anchor`` in figure fractions."""
+    fig = board.fig
+    dpi = float(fig.dpi)
+    em = size * dpi / 72
+    pad, gap, handle, text_pad = 0.4 * em, 0.5 * em, 2.0 * em, 0.8 * em
+    inks = [board.measure(text, size, False) for _, text in entries]
+    heading = board.measure(title, title_size, False) if title else None
+    row = max(ink.height for ink in inks)
+    width = handle + text_pad + max(ink.width for ink in inks)
+    height = len(entries) * row + (len(entries) - 1) * gap
+    if heading is not None:
+        width = max(width, heading.width)
+        height += heading.height + gap
+    w, h = width + 2 * pad, height + 2 * pad
+    x, y = anchor[0] * fig.bbox.width, anchor[1] * fig.bbox.height
+    x0, y0 = (x, y - h / 2) if loc == "center left" else (x - w, y)
+    fig.add_artist(
+        FancyBboxPatch(
+            (x0 / dpi, y0 / dpi),
+            w / dpi,
+            h / dpi,
+            boxstyle=f"round,pad=0,rounding_size={0.2 * em / dpi}",
+            transform=fig.dpi_scale_trans,
+            facecolor="white",
+            edgecolor="#cccccc",
+            alpha=0.85,
+            zorder=5,
+        )
+    )
+    top = y0 + h - pad
+    if heading is not None and title:
+        board.write(title, x0 + w / 2, top, title_size, "center", "top", gid=_LEGEND_GID)
+        top -= heading.height + gap
+    markers: list[Circle] = []
+    colours: list[str] = []
+    for (colour, text), ink in zip(entries, inks, strict=True):
+        middle = top - row / 2
+        if colour is not None:
+            markers.append(Circle(((x0 + pad + handle / 2) / dpi, middle / dpi), 4 / 72))
+            colours.append(colour)
+        board.write(
+            text, x0 + pad + handle + text_pad, middle, size, "left", "center", gid=_LEGEND_GID
+        )
+        top -= ink.height + gap
+    if markers:
+        fig.add_artist(
+            PatchCollection(
+                markers,
+                facecolors=colours,
+                edgecolors="white",
+                linewidths=0.8,
+                transform=fig.dpi_scale_trans,
+                zorder=5.5,
+            )
+        )
+    return Bbox.from_extents(x0, y0, x0 + w, y0 + h)
 
 
 def _label_order(
@@ -645,10 +681,10 @@ class _Board:
     renderer measures it, so what is checked is what is drawn.
     """
 
-    def __init__(self, fig: Figure, renderer: Any, frame: Bbox, taken: Sequence[Bbox]) -> None:
+    def __init__(self, fig: Figure, renderer: Any, frame: BboxBase, taken: Sequence[Bbox]) -> None:
         self.fig = fig
         self.renderer = renderer
-        self.frame = frame.extents
+        self.frame: tuple[float, float, float, float] = tuple(frame.extents)  # type: ignore[assignment]
         self._boxes: list[tuple[float, float, float, float]] = [
             (float(b.x0), float(b.y0), float(b.x1), float(b.y1)) for b in taken
         ]
@@ -744,6 +780,45 @@ class _Board:
         self._owners.append(label)
         self._array = None
         return label
+
+    def write(
+        self,
+        text: str,
+        x: float,
+        y: float,
+        size: float,
+        ha: str,
+        va: str,
+        *,
+        colour: str = "#222222",
+        gid: str = "caption",
+        bold: bool = False,
+    ) -> _Ink:
+        """Draw a fixed text (caption, title, legend) at ``(x, y)`` pixels; it blocks nothing."""
+        ink = self.measure(text, size, bold)
+        label = _Label(
+            x,
+            y,
+            text,
+            ink=ink,
+            halo=False,
+            fig=self.fig,
+            fontsize=size,
+            ha=ha,
+            va=va,
+            color=colour,
+            fontweight="bold" if bold else "normal",
+        )
+        label.set_gid(gid)
+        label.set_zorder(6)
+        self.fig.add_artist(label)
+        return ink
+
+    def block(self, box: Bbox) -> None:
+        """Keep labels off ``box`` (pixels)."""
+        self._boxes.append((float(box.x0), float(box.y0), float(box.x1), float(box.y1)))
+        self._owners.append(None)
+        self._array = None
 
     def remove(self, label: _Label) -> None:
         """Take a placed label off the figure and free its room."""
@@ -1099,8 +1174,9 @@ def _save(fig: Figure, fmt: Format, dpi: float) -> bytes:
         )
     else:
         # Text as text, not glyph outlines: smaller, faster, and searchable in the file.
-        with rc_context({"svg.fonttype": "none"}):
-            fig.savefig(buffer, format="svg", facecolor="white")
+        with rc_context({"svg.fonttype": "none", "svg.hashsalt": "workshopbot"}):
+            # No date in the file: the same map gives the same bytes.
+            fig.savefig(buffer, format="svg", facecolor="white", metadata={"Date": None})
     return buffer.getvalue()
 
 
