@@ -14,10 +14,13 @@ The same function redraws the map with some terms highlighted and the rest greye
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import math
+import struct
 import threading
+import zlib
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -30,7 +33,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox, BboxBase
@@ -516,6 +519,17 @@ class _Ink:
         return (x0, y0, x0 + self.width, y0 + self.height)
 
 
+@functools.cache
+def _font_files(bold: bool) -> tuple[str, ...]:
+    """The font files (first choice, then fallbacks) of a label, normal or bold.
+
+    The files do not depend on the size (scalable fonts score the same at every size), so
+    this is ``fontManager._find_fonts_by_props`` without a lookup per size.
+    """
+    prop = FontProperties(weight="bold" if bold else "normal")
+    return tuple(fontManager._find_fonts_by_props(prop))
+
+
 def _hinting_flag() -> Any:
     """The FreeType load flags the Agg renderer uses (``text.hinting``)."""
     return get_hinting_flag()  # type: ignore[no-untyped-call]
@@ -698,9 +712,12 @@ class _Board:
         key = (text, size, bold)
         if key in self._inks:
             return self._inks[key]
-        prop = FontProperties(size=size, weight="bold" if bold else "normal")
-        # The font (with its fallbacks) and size the Agg renderer itself would use.
-        font = self.renderer._prepare_font(prop)
+        # The font (with its fallbacks) and size the Agg renderer itself would use
+        # (``RendererAgg._prepare_font``), looked up once per weight: matplotlib's lookup is
+        # cached per size too, and every label has its own size.
+        font = get_font(_font_files(bold))
+        font.clear()
+        font.set_size(size, float(self.fig.dpi))
         flags = _hinting_flag()
         if (size, bold) not in self._heights:
             self._heights[(size, bold)] = _font_extent(font, size, float(self.fig.dpi))
@@ -1100,10 +1117,9 @@ def save_figure(fig: Figure, fmt: Format = "png", *, size: Size = "full") -> byt
 def start_png(fig: Figure, *, size: Size = "full") -> Callable[[], bytes]:
     """Draw a figure now and encode its PNG in a thread; call the result for the bytes.
 
-    Pillow's encoder releases the GIL, so the encoding (most of a full map's PNG time) runs
-    beside whatever the caller does next. The bytes are those :func:`save_figure` writes:
-    the same pixels, zlib level 1, the figure's resolution; a card over 1 MB is redrawn
-    smaller by :func:`save_figure`.
+    zlib releases the GIL, so the encoding (most of a full map's PNG time) runs beside
+    whatever the caller does next. The pixels are those :func:`save_figure` writes (at the
+    figure's resolution; a card over 1 MB is redrawn smaller by :func:`save_figure`).
 
     Args:
         fig: A figure from :func:`render_figure`.
@@ -1149,29 +1165,41 @@ def start_png(fig: Figure, *, size: Size = "full") -> Callable[[], bytes]:
 
 
 def _encode_png(pixels: npt.NDArray[np.uint8], dpi: float) -> bytes:
-    """RGBA pixels as PNG, as matplotlib's ``savefig`` writes them (same metadata)."""
-    from PIL import Image
-    from PIL.PngImagePlugin import PngInfo
+    """RGBA pixels (rows top down) as a PNG with the metadata ``savefig`` writes.
 
-    info = PngInfo()
-    info.add_text(
-        "Software", f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/"
+    Written directly with zlib (level 1, no per-row filter): a map is mostly flat colour, so
+    filtering gains little, and Pillow's adaptive filter costs twice the compression itself.
+    zlib releases the GIL, so this runs beside the caller in a thread.
+    """
+    height, width, _ = pixels.shape
+    rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)  # filter byte 0 ("none") a row
+    rows[:, 1:] = pixels.reshape(height, 4 * width)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    per_metre = round(dpi / 0.0254)
+    software = f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/"
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
+            chunk(b"tEXt", b"Software\x00" + software.encode("latin-1")),
+            chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+            chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)),
+            chunk(b"IEND", b""),
+        )
     )
-    buffer = io.BytesIO()
-    Image.fromarray(pixels, "RGBA").save(
-        buffer, format="png", compress_level=1, dpi=(dpi, dpi), pnginfo=info
-    )
-    return buffer.getvalue()
 
 
 def _save(fig: Figure, fmt: Format, dpi: float) -> bytes:
     buffer = io.BytesIO()
-    if fmt == "png":
-        # zlib level 1: a map is mostly flat colour, so the file is hardly bigger (~1 %)
-        # than at the default level 6, and it is written three times faster.
-        fig.savefig(
-            buffer, format="png", dpi=dpi, facecolor="white", pil_kwargs={"compress_level": 1}
-        )
+    if fmt == "png" and dpi == fig.dpi and isinstance(fig.canvas, FigureCanvasAgg):
+        fig.canvas.draw()  # type: ignore[no-untyped-call]
+        return _encode_png(np.asarray(fig.canvas.buffer_rgba()), dpi)  # type: ignore[no-untyped-call]
+    if fmt == "png":  # another resolution (a card made smaller): matplotlib's own path
+        fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     else:
         # Text as text, not glyph outlines: smaller, faster, and searchable in the file.
         with rc_context({"svg.fonttype": "none", "svg.hashsalt": "workshopbot"}):
