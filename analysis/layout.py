@@ -221,39 +221,41 @@ def forceatlas2(
     mass = (adjacency > 0).sum(axis=1).astype(np.float64) + 1.0
     repulsion = np.outer(mass, mass) * scaling_ratio
     np.fill_diagonal(repulsion, 0.0)
-    diagonal = np.eye(n, dtype=bool)
     speed = efficiency = swing = traction = 1.0
-    for _ in range(max_iter):
-        dx = pos[:, 0, None] - pos[None, :, 0]
-        dy = pos[:, 1, None] - pos[None, :, 1]
-        d2 = dx * dx + dy * dy
-        if linlog:
-            dist = np.sqrt(d2)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                attraction = np.log1p(dist) / dist
-            attraction[diagonal] = 0.0
-            attraction *= adjacency
-        else:
-            attraction = adjacency
-        d2[diagonal] = 1.0
-        # Every force on i is a coefficient times (p_i - p_j); summed over j that is
-        # p_i * (row sum) - (coefficients @ p).
-        coef = repulsion / d2 - attraction
-        update = pos * coef.sum(axis=1)[:, None] - coef @ pos
-        centred = pos - pos.mean(axis=0)
-        norm = np.sqrt((centred**2).sum(axis=1))
-        unit = np.divide(
-            centred, norm[:, None], out=np.zeros_like(centred), where=norm[:, None] > 0
-        )
-        update -= gravity * mass[:, None] * unit
-        swing += float((mass * np.sqrt(((pos - update) ** 2).sum(axis=1))).sum())
-        traction += float((0.5 * mass * np.sqrt(((pos + update) ** 2).sum(axis=1))).sum())
-        speed, efficiency = _speed(n, swing, traction, speed, efficiency)
-        factor = speed / (1.0 + np.sqrt(speed * mass * np.sqrt((update**2).sum(axis=1))))
-        step = update * factor[:, None]
-        pos += step
-        if float(np.abs(step).sum()) < 1e-10:
-            break
+    # LinLog divides by distances (0 on the diagonal, whose terms are then set to 0).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for _ in range(max_iter):
+            dx = pos[:, 0, None] - pos[None, :, 0]
+            dy = pos[:, 1, None] - pos[None, :, 1]
+            d2 = dx * dx + dy * dy
+            if linlog:
+                dist = np.sqrt(d2)
+                attraction = np.log1p(dist)
+                attraction /= dist
+                np.fill_diagonal(attraction, 0.0)
+                attraction *= adjacency
+            else:
+                attraction = adjacency
+            np.fill_diagonal(d2, 1.0)
+            # Every force on i is a coefficient times (p_i - p_j); summed over j that is
+            # p_i * (row sum) - (coefficients @ p).
+            coef = repulsion / d2
+            coef -= attraction
+            update = pos * coef.sum(axis=1)[:, None] - coef @ pos
+            centred = pos - pos.mean(axis=0)
+            norm = np.sqrt((centred**2).sum(axis=1))
+            unit = np.divide(
+                centred, norm[:, None], out=np.zeros_like(centred), where=norm[:, None] > 0
+            )
+            update -= gravity * mass[:, None] * unit
+            swing += float((mass * np.sqrt(((pos - update) ** 2).sum(axis=1))).sum())
+            traction += float((0.5 * mass * np.sqrt(((pos + update) ** 2).sum(axis=1))).sum())
+            speed, efficiency = _speed(n, swing, traction, speed, efficiency)
+            factor = speed / (1.0 + np.sqrt(speed * mass * np.sqrt((update**2).sum(axis=1))))
+            step = update * factor[:, None]
+            pos += step
+            if float(np.abs(step).sum()) < 1e-10:
+                break
     return pos
 
 
