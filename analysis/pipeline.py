@@ -526,7 +526,7 @@ def write_outputs(
             export.write_json(result.to_json(timings=clock.timings), paths["json"])
     except OSError as exc:
         raise UnreadableInput(f"cannot write into {out}: {exc.strerror}") from exc
-    return OutputFiles(paths=paths, timings=dict(clock.timings))
+    return OutputFiles(paths=paths, timings={k: clock.timings[k] for k in ("render", "export")})
 
 
 class _Forked:
