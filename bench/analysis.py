@@ -315,7 +315,9 @@ def main() -> int:
 
     say(
         f"## {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC · {platform.node()} · "
-        f"{os.cpu_count()} cores · Python {platform.python_version()}"
+        f"{os.cpu_count()} cores · Python {platform.python_version()} · load average at start "
+        + " / ".join(f"{v:.1f}" for v in os.getloadavg())
+        + " (1 / 5 / 15 min)"
     )
     say()
     with tempfile.TemporaryDirectory() as tmp:
