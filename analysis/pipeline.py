@@ -468,25 +468,29 @@ def write_outputs(
     *,
     title: str | None = None,
     progress: Progress | None = None,
-    parallel: bool = True,
+    parallel: bool | None = None,
 ) -> OutputFiles:
     """Render and export a result into ``out_dir`` (created if missing).
 
     Writes network.png, network-card.png (≤ 1024 px a side, < 1 MB), network.svg,
     network.gexf, network.graphml, terms.csv and network.json.
 
-    The full map (PNG and SVG) is drawn in a forked child process while this process draws
-    the card and writes the exports (``parallel=False``, or where ``os.fork`` is missing or
-    the child fails: all in this process; the files are the same). So the stages overlap:
+    With ``parallel`` the full map (PNG and SVG) is drawn in a forked child process while
+    this process draws the card and writes the exports; the stages then overlap:
     ``timings["render"]`` is the wall time until both pictures are written, the exports
-    included; ``timings["export"]`` is the time spent exporting.
+    included, and ``timings["export"]`` the time spent exporting. By default (``None``) the
+    child is forked only when a core is idle (load average below the core count less one):
+    on a busy machine the child only competes for the same cores and copies pages, which
+    measured slower (bench/results/analysis.md). Without ``os.fork``, or when the child
+    fails, everything is done in this process; the files are the same either way.
 
     Args:
         result: From :func:`run_analysis`.
         out_dir: The folder.
         title: A title drawn above the map.
         progress: ``progress(stage, done, total)`` for ``render`` and ``export``.
-        parallel: Draw the full map in a child process beside the card.
+        parallel: Draw the full map in a child process beside the card (``None``: when a
+            core is idle).
 
     Returns:
         The paths by role and the seconds spent rendering and exporting.
@@ -513,7 +517,8 @@ def write_outputs(
 
     try:
         with clock.stage("render"):
-            full = _Forked(full_map) if parallel else _Forked(full_map, fork=False)
+            fork = _a_core_is_idle() if parallel is None else parallel
+            full = _Forked(full_map, fork=fork)
             card = render.render_figure(result.network, result.layout, size="card", **common)
             card_png = render.start_png(card, size="card")
             with clock.stage("export"):
@@ -527,6 +532,16 @@ def write_outputs(
     except OSError as exc:
         raise UnreadableInput(f"cannot write into {out}: {exc.strerror}") from exc
     return OutputFiles(paths=paths, timings={k: clock.timings[k] for k in ("render", "export")})
+
+
+def _a_core_is_idle() -> bool:
+    """Whether a forked child would get a core of its own (1-minute load average)."""
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not available here
+        return False
+    return cores >= 2 and load <= cores - 1
 
 
 class _Forked:

@@ -190,7 +190,7 @@ def _child_scale(folder: str, out: str) -> dict[str, Any]:
     write_outputs(result, Path(out) / "serial", parallel=False)
     serial_write_s = time.perf_counter() - t
     t = time.perf_counter()
-    write_outputs(result, Path(out) / "again")
+    write_outputs(result, Path(out) / "again", parallel=True)
     parallel_write_s = time.perf_counter() - t
     return {
         "quality": _quality(result),
@@ -413,7 +413,8 @@ def main() -> int:
             "(the full map is drawn in the child while the parent draws the card and exports): "
             "render is the wall time until both pictures are written, exports included. "
             "write_outputs forked / in-process: the same outputs written again by that process, "
-            "with the child and all in one process."
+            "with the child and all in one process (the whole run forks only when a core is "
+            "idle: load average <= cores - 1)."
         )
         say()
 
