@@ -8,6 +8,11 @@ are labelled (every term that fits on the full map), labels are placed greedily 
 their rendered text overlaps no other label or name, edges are light, and a caption says
 what the map is made of.
 
+Every text (labels, names, legend, caption) is measured once from FreeType the way the Agg
+renderer measures it, so its box is the one ``Text.get_window_extent`` reports, and drawn
+on the Agg canvas from the bitmap made while measuring (matplotlib 3.11 would lay out and
+rasterise it glyph by glyph in Python on every draw); an SVG gets it as text.
+
 The same function redraws the map with some terms highlighted and the rest greyed
 (``highlight=...``), for "the map, revisited" in a workshop summary.
 """
