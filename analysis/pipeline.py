@@ -9,6 +9,10 @@ thread (``asyncio.to_thread``). Progress is reported through a callback
 from __future__ import annotations
 
 import logging
+import os
+import select
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -464,17 +468,29 @@ def write_outputs(
     *,
     title: str | None = None,
     progress: Progress | None = None,
+    parallel: bool | None = None,
 ) -> OutputFiles:
     """Render and export a result into ``out_dir`` (created if missing).
 
     Writes network.png, network-card.png (≤ 1024 px a side, < 1 MB), network.svg,
     network.gexf, network.graphml, terms.csv and network.json.
 
+    With ``parallel`` the full map (PNG and SVG) is drawn in a forked child process while
+    this process draws the card and writes the exports; the stages then overlap:
+    ``timings["render"]`` is the wall time until both pictures are written, the exports
+    included, and ``timings["export"]`` the time spent exporting. By default (``None``) the
+    child is forked only when a core is idle (load average below the core count less one):
+    on a busy machine the child only competes for the same cores and copies pages, which
+    measured slower (bench/results/analysis.md). Without ``os.fork``, or when the child
+    fails, everything is done in this process; the files are the same either way.
+
     Args:
         result: From :func:`run_analysis`.
         out_dir: The folder.
         title: A title drawn above the map.
         progress: ``progress(stage, done, total)`` for ``render`` and ``export``.
+        parallel: Draw the full map in a child process beside the card (``None``: when a
+            core is idle).
 
     Returns:
         The paths by role and the seconds spent rendering and exporting.
@@ -491,25 +507,96 @@ def write_outputs(
         raise UnreadableInput(f"cannot create the output folder {out}: {exc.strerror}") from exc
     clock = _Clock(progress)
     paths = {role: out / name for role, name in OUTPUT_FILES.items()}
+    common: dict[str, Any] = {"caption": result.caption, "title": title, "lang": result.lang}
+
+    def full_map() -> None:
+        figure = render.render_figure(result.network, result.layout, size="full", **common)
+        png = render.start_png(figure, size="full")
+        paths["svg"].write_bytes(render.save_figure(figure, "svg", size="full"))
+        paths["png"].write_bytes(png())
+
     try:
         with clock.stage("render"):
-            caption = result.caption
-            common: dict[str, Any] = {
-                "caption": caption,
-                "title": title,
-                "lang": result.lang,
-            }
-            full = render.render_figure(result.network, result.layout, size="full", **common)
-            paths["png"].write_bytes(render.save_figure(full, "png", size="full"))
-            paths["svg"].write_bytes(render.save_figure(full, "svg", size="full"))
-            paths["card"].write_bytes(
-                render.render(result.network, result.layout, fmt="png", size="card", **common)
-            )
+            fork = _a_core_is_idle() if parallel is None else parallel
+            full = _Forked(full_map, fork=fork)
+            card = render.render_figure(result.network, result.layout, size="card", **common)
+            card_png = render.start_png(card, size="card")
+            with clock.stage("export"):
+                export.write_gexf(result.network, result.layout, paths["gexf"])
+                export.write_graphml(result.network, result.layout, paths["graphml"])
+                export.write_terms_csv(result.terms, result.network, paths["csv"])
+            paths["card"].write_bytes(card_png())
+            full.wait()
         with clock.stage("export"):
-            export.write_gexf(result.network, result.layout, paths["gexf"])
-            export.write_graphml(result.network, result.layout, paths["graphml"])
-            export.write_terms_csv(result.terms, result.network, paths["csv"])
             export.write_json(result.to_json(timings=clock.timings), paths["json"])
     except OSError as exc:
         raise UnreadableInput(f"cannot write into {out}: {exc.strerror}") from exc
-    return OutputFiles(paths=paths, timings=dict(clock.timings))
+    return OutputFiles(paths=paths, timings={k: clock.timings[k] for k in ("render", "export")})
+
+
+def _a_core_is_idle() -> bool:
+    """Whether a forked child would get a core of its own (1-minute load average)."""
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not available here
+        return False
+    return cores >= 2 and load <= cores - 1
+
+
+class _Forked:
+    """``work()`` run in a forked child process, beside this one (Linux).
+
+    The child inherits the result and matplotlib already imported, does the work (it writes
+    files) and leaves with ``os._exit``, so none of the parent's clean-up runs twice. If
+    forking is not possible, the child fails or it takes longer than ``timeout`` seconds,
+    :meth:`wait` does the work in this process instead: the files are written either way,
+    and a failure raises here with its real cause.
+    """
+
+    def __init__(self, work: Callable[[], None], *, fork: bool = True, timeout: float = 300.0):
+        self._work = work
+        self._timeout = timeout
+        self._pid = 0
+        self._pipe = -1
+        if not (fork and sys.platform.startswith("linux") and hasattr(os, "fork")):
+            return
+        from matplotlib.figure import Figure
+
+        read, write = os.pipe()
+        # No other thread may be drawing a figure (inside matplotlib's lock) when the
+        # process is copied, or the child would wait on that lock forever.
+        with Figure._render_lock:  # type: ignore[attr-defined]
+            pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child; checked by its files
+            os.close(read)
+            code = 1
+            try:
+                work()
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._pid, self._pipe = pid, read
+
+    def wait(self) -> None:
+        """Wait for the child (or do the work here when there is none or it failed)."""
+        if not self._pid:
+            self._work()
+            return
+        try:
+            # The pipe's write end closes when the child exits: readable means done.
+            done, _, _ = select.select([self._pipe], [], [], self._timeout)
+            if not done:
+                log.warning(
+                    "the full map took over %.0f s in a child; drawing it here", self._timeout
+                )
+                os.kill(self._pid, signal.SIGKILL)
+            _, status = os.waitpid(self._pid, 0)
+        finally:
+            os.close(self._pipe)
+            self._pid = 0
+        if not done or os.waitstatus_to_exitcode(status) != 0:
+            if done:
+                log.warning("the child drawing the full map failed; drawing it here")
+            self._work()

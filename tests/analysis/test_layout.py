@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from analysis.errors import InvalidParameter
-from analysis.layout import compute_layout, node_radii, remove_overlaps
+from analysis.layout import compute_layout, forceatlas2, node_radii, remove_overlaps
 from tests.analysis.map_fixtures import corpus_result
 
 
@@ -62,3 +62,44 @@ def test_tiny_graphs() -> None:
 def test_invalid_options() -> None:
     with pytest.raises(InvalidParameter, match="max_iter = 0"):
         compute_layout(_graph(), max_iter=0)
+
+
+@pytest.mark.parametrize("linlog", [True, False], ids=["linlog", "linear"])
+def test_forceatlas2_takes_the_steps_networkx_takes(linlog: bool) -> None:
+    # The vectorised ForceAtlas2 computes the same forces and adaptive speed as networkx's.
+    graph = _graph()
+    nodes = list(graph)
+    start = np.random.RandomState(5).rand(len(nodes), 2)
+    adjacency = nx.to_numpy_array(graph, nodelist=nodes, weight="weight")
+    for steps in (1, 3):
+        with np.errstate(divide="ignore", invalid="ignore"):  # networkx divides by d = 0
+            theirs = nx.forceatlas2_layout(
+                graph,
+                pos={v: start[i].copy() for i, v in enumerate(nodes)},
+                max_iter=steps,
+                weight="weight",
+                linlog=linlog,
+                scaling_ratio=2.0,
+            )
+        ours = forceatlas2(
+            adjacency, start, max_iter=steps, gravity=1.0, scaling_ratio=2.0, linlog=linlog
+        )
+        expected = np.array([theirs[v] for v in nodes])
+        assert np.allclose(ours, expected, rtol=1e-6, atol=1e-6 * np.abs(expected).max())
+
+
+def test_forceatlas2_places_two_communities_apart() -> None:
+    graph = nx.disjoint_union(nx.complete_graph(8), nx.complete_graph(8))
+    graph.add_edge(0, 8)
+    adjacency = nx.to_numpy_array(graph, nodelist=list(range(16)))
+    xy = forceatlas2(
+        adjacency,
+        np.random.RandomState(1).rand(16, 2),
+        max_iter=300,
+        gravity=1.0,
+        scaling_ratio=2.0,
+        linlog=True,
+    )
+    d = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
+    same = d[:8, :8].sum() / 56 + d[8:, 8:].sum() / 56
+    assert d[:8, 8:].mean() > 2 * (same / 2)

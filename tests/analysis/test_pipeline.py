@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import matplotlib.image as mpimg
@@ -13,6 +14,8 @@ from analysis.pipeline import (
     OUTPUT_FILES,
     STAGES,
     AnalysisOptions,
+    _a_core_is_idle,
+    _Forked,
     run_analysis,
     write_outputs,
 )
@@ -127,3 +130,48 @@ def test_a_map_without_links_fails_with_advice() -> None:
             docs("Lederen og medarbejderen.\n\nLederen og medarbejderen igen."),
             options=AnalysisOptions(unit="document"),
         )
+
+
+def test_the_full_map_drawn_in_a_child_is_the_one_drawn_here(written, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    files, calls = written
+    forked = write_outputs(corpus_result(), tmp_path / "forked", parallel=True)
+    for role in ("png", "card", "svg", "gexf", "graphml", "csv"):
+        assert forked.paths[role].read_bytes() == files.paths[role].read_bytes(), role
+    serial = write_outputs(corpus_result(), tmp_path, parallel=False)
+    for role in ("png", "card", "svg", "gexf", "graphml", "csv"):
+        assert files.paths[role].read_bytes() == serial.paths[role].read_bytes(), role
+    # both stages are reported begun and finished, whatever their overlap
+    assert {c for c in calls if c[1] == c[2]} == {("render", 1, 1), ("export", 1, 1)}
+
+
+def test_a_failed_child_leaves_the_work_to_the_parent(tmp_path: Path) -> None:
+    parent = os.getpid()
+    done = tmp_path / "done"
+
+    def work() -> None:
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        done.write_text("here")
+
+    job = _Forked(work)
+    assert job._pid  # a child was forked (Linux)
+    assert not done.exists()
+    job.wait()
+    assert done.read_text() == "here"
+    # and a child that succeeds leaves nothing to do here
+    other = tmp_path / "other"
+    _Forked(lambda: other.write_text(str(os.getpid()))).wait()
+    assert other.read_text() != str(parent)
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "idle"),
+    [(2, 0.3, True), (2, 1.0, True), (2, 1.6, False), (8, 4.0, True), (1, 0.0, False)],
+    ids=["quiet", "one-busy", "busy", "many-cores", "one-core"],
+)
+def test_the_child_is_forked_only_when_a_core_is_idle(
+    monkeypatch: pytest.MonkeyPatch, cores: int, load: float, idle: bool
+) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert _a_core_is_idle() is idle

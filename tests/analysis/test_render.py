@@ -6,20 +6,29 @@ import sys
 import xml.etree.ElementTree as ET
 
 import matplotlib.image as mpimg
+import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PatchCollection
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from analysis.errors import InvalidParameter
 from analysis.layout import node_strength
 from analysis.render import (
     CARD_MAX_BYTES,
     CARD_MAX_PX,
+    _Board,
+    _Label,
     cluster_colour,
     label_boxes,
     label_overlaps,
     render,
     render_figure,
     render_highlighted,
+    save_figure,
+    start_png,
 )
 from tests.analysis.map_fixtures import corpus_result
 
@@ -53,12 +62,16 @@ def test_svg_is_xml(result) -> None:  # type: ignore[no-untyped-def]
     assert root.tag.endswith("svg")
 
 
+def _texts(fig, gid: str) -> list:  # type: ignore[no-untyped-def]
+    return [t for t in fig.artists if isinstance(t, Text) and t.get_gid() == gid]
+
+
 def _term_labels(fig) -> list:  # type: ignore[no-untyped-def]
-    return [t for t in fig.artists if hasattr(t, "get_gid") and t.get_gid() == "term-label"]
+    return _texts(fig, "term-label")
 
 
 def _cluster_names(fig) -> list:  # type: ignore[no-untyped-def]
-    return [t for t in fig.artists if hasattr(t, "get_gid") and t.get_gid() == "cluster-name"]
+    return _texts(fig, "cluster-name")
 
 
 @pytest.mark.parametrize("size", ["full", "card"])
@@ -100,10 +113,14 @@ def test_full_map_keeps_every_term_and_labels_most(result) -> None:  # type: ign
 def test_caption_says_what_the_map_is_made_of(result) -> None:  # type: ignore[no-untyped-def]
     assert "navneord" in result.caption.lower() and "afsnit" in result.caption
     fig = render_figure(result.network, result.layout, size="card", caption=result.caption)
+    fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
-    caption = next(t for t in fig.texts if "navneord" in t.get_text().lower())
-    box = caption.get_window_extent(renderer)
-    assert box.x0 >= 0 and box.x1 <= fig.bbox.width  # wrapped, not cut off at 1024 px
+    lines = _texts(fig, "caption")
+    assert "navneord" in lines[0].get_text().lower() or "navneord" in lines[-1].get_text().lower()
+    assert " ".join(t.get_text() for t in lines).count("klynger") == 1
+    for line in lines:
+        box = line.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.width  # wrapped, not cut off at 1024 px
 
 
 def test_palette_is_colour_blind_safe() -> None:
@@ -114,8 +131,14 @@ def test_palette_is_colour_blind_safe() -> None:
 
 def test_legend_names_the_clusters(result) -> None:  # type: ignore[no-untyped-def]
     fig = render_figure(result.network, result.layout, size="full")
-    legend_texts = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+    legend_texts = [t.get_text() for t in _texts(fig, "legend")]
+    assert legend_texts[0] == "Klynger"
     assert any(result.network.clusters[0].name[:20] in t for t in legend_texts)
+    # Labels keep clear of the legend.
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = Bbox.union([t.get_window_extent(renderer) for t in _texts(fig, "legend")])
+    assert not any(box.overlaps(legend) for box in label_boxes(fig))
 
 
 def test_highlight_greys_every_other_node(result) -> None:  # type: ignore[no-untyped-def]
@@ -153,3 +176,89 @@ def test_rendering_never_imports_pyplot() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("size", ["full", "card"])
+def test_measured_label_boxes_are_matplotlibs_own(result, size: str) -> None:  # type: ignore[no-untyped-def]
+    # Labels are placed with boxes measured once from FreeType; they must be exactly the
+    # boxes matplotlib itself reports for the drawn text, or "no overlap" would be a guess.
+    fig = render_figure(result.network, result.layout, size=size, caption=result.caption)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in fig.artists if isinstance(t, _Label)]
+    assert {t.get_gid() for t in labels} >= {"term-label", "cluster-name", "caption"}
+    for label in labels:
+        x, y = label.get_transform().transform(label.get_unitless_position())
+        measured = label._ink.box(
+            x, y, label.get_horizontalalignment(), label.get_verticalalignment()
+        )
+        drawn = label.get_window_extent(renderer).extents
+        assert measured == pytest.approx(tuple(drawn), abs=1e-6), label.get_text()
+
+
+@pytest.mark.parametrize(
+    ("text", "bold", "ha", "va"),
+    [
+        ("kompetenceudvikling", False, "center", "center"),
+        ("Løn og æøå · gj", True, "left", "bottom"),
+        ("AMU-målgruppe", False, "right", "top"),
+        ("fokusperson, qypj", False, "left", "center"),
+    ],
+    ids=["plain", "bold-danish", "right-top", "descenders"],
+)
+def test_a_label_is_drawn_inside_its_measured_box(text: str, bold: bool, ha: str, va: str) -> None:
+    # The bitmap the Agg canvas gets is where the box says (within the one pixel that
+    # matplotlib's own sub-pixel glyph placement differs by).
+    fig = Figure(figsize=(4, 2), dpi=140, facecolor="white")
+    canvas = FigureCanvasAgg(fig)
+    board = _Board(fig, canvas.get_renderer(), fig.bbox, [])
+    x, y = 203.37, 131.6
+    ink = board.write(text, x, y, 9.7, ha, va, colour="black", bold=bold)
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())[..., 0]
+    rows, cols = np.nonzero(pixels < 250)
+    height = pixels.shape[0]
+    x0, y0, x1, y1 = ink.box(x, y, ha, va)
+    assert cols.min() >= x0 - 1 and cols.max() <= x1 + 1
+    # pixel rows count downwards
+    assert height - rows.max() - 1 >= y0 - 1 and height - rows.min() <= y1 + 1
+    # and it is really drawn: ink spans most of the measured width
+    assert cols.max() - cols.min() >= 0.9 * (x1 - x0) - 2
+
+
+def test_svg_labels_lie_on_the_page_where_the_png_has_them(result) -> None:  # type: ignore[no-untyped-def]
+    fig = render_figure(result.network, result.layout, size="full", caption=result.caption)
+    png_at = {
+        t.get_text(): t.get_transform().transform(t.get_unitless_position())
+        for t in _term_labels(fig)
+    }
+    root = ET.fromstring(save_figure(fig, "svg"))
+    _, _, width, height = (float(v) for v in root.attrib["viewBox"].split())
+    scale = 72 / fig.dpi
+    texts = [e for e in root.iter() if e.tag.endswith("text")]
+    assert len(texts) >= len(png_at)
+    checked = 0
+    for element in texts:
+        x, y = float(element.attrib["x"]), float(element.attrib["y"])
+        assert 0 <= x <= width and 0 <= y <= height, element.text
+        if element.text in png_at:
+            px, _ = png_at[element.text]
+            assert x == pytest.approx(px * scale, abs=0.5)
+            checked += 1
+    assert checked >= 0.9 * len(png_at)
+
+
+def test_the_png_written_here_is_matplotlibs_png(result) -> None:  # type: ignore[no-untyped-def]
+    # The PNG is encoded with zlib directly (in a thread); it must decode to the very
+    # pixels matplotlib's own savefig writes, with the same size and resolution.
+    fig = render_figure(result.network, result.layout, size="card", caption=result.caption)
+    started = start_png(fig, size="card")()
+    reference = io.BytesIO()
+    fig.savefig(reference, format="png", dpi=fig.dpi, facecolor="white")
+    assert np.array_equal(
+        mpimg.imread(io.BytesIO(started), format="png"),
+        mpimg.imread(io.BytesIO(reference.getvalue()), format="png"),
+    )
+    assert save_figure(fig, "png", size="card") == started
+    assert _png_size(started) == (1024, 768)
+    assert b"pHYs" in started and b"Matplotlib" in started
