@@ -34,6 +34,7 @@ __all__ = [
     "Answer",
     "BotState",
     "Event",
+    "Job",
     "NetworkMap",
     "Participant",
     "Plan",
@@ -333,3 +334,34 @@ class BotState(SQLModel, table=True):
     data: str = Field(sa_column=Column(Text, nullable=False))
     etag: str = Field(sa_column=Column(String(64), nullable=False))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Job(SQLModel, table=True):
+    """Timed work as a row, not a timer (:mod:`storage.jobs`): any live instance runs it
+    when it is due, exactly one does, and one whose instance died is taken over when its
+    lease runs out."""
+
+    __tablename__ = "job"
+    __table_args__ = (Index("ix_job_state_due_at", "state", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_column=Column(String(100), nullable=False))
+    #: Names the job for its scheduler (replace, cancel); unique when given.
+    key: str | None = Field(default=None, sa_column=Column(String(300), nullable=True, unique=True))
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    #: queued, running, done or failed.
+    state: str = Field(sa_column=Column(String(16), nullable=False))
+    due_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    attempts: int = Field(sa_column=Column(Integer, nullable=False, default=0))
+    max_attempts: int = Field(sa_column=Column(Integer, nullable=False, default=5))
+    #: Raised by every (re)schedule, so that a run claimed before it cannot complete it.
+    version: int = Field(sa_column=Column(Integer, nullable=False, default=1))
+    locked_by: str | None = Field(default=None, sa_column=Column(String(100), nullable=True))
+    locked_until: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    finished_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
