@@ -200,6 +200,7 @@ class JobRunner:
     _running: dict[int, asyncio.Task[None]] = field(default_factory=dict, repr=False)
     _listener: jobs_repo.JobListener | None = field(default=None, repr=False)
     _stopping: bool = field(default=False, repr=False)
+    _unwake: Callable[[], None] | None = field(default=None, repr=False)
     _random: random.Random = field(default_factory=random.Random, repr=False)
 
     def _handlers(self) -> dict[str, Handler]:
@@ -215,6 +216,7 @@ class JobRunner:
             return
         self._stopping = False
         self._listener = jobs_repo.listen(self.db, self.wake)
+        self._unwake = jobs_repo.on_scheduled(self.db, self.wake)
         self._loop_task = asyncio.get_running_loop().create_task(
             self._loop(), name=f"job runner {self.worker}"
         )
@@ -236,6 +238,9 @@ class JobRunner:
         if self._listener is not None:
             await self._listener.aclose()
             self._listener = None
+        if self._unwake is not None:
+            self._unwake()
+            self._unwake = None
         running = list(self._running.values())
         if running:
             await asyncio.wait(running, timeout=timeout)

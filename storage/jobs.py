@@ -64,7 +64,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage import models
+from storage import _wake, models
 from storage._base import as_utc, check_text, opt_utc, utcnow
 from storage.db import Database
 from storage.errors import InvalidInput
@@ -86,6 +86,7 @@ __all__ = [
     "list_jobs",
     "listen",
     "next_due",
+    "on_scheduled",
     "purge_finished",
     "release",
     "schedule",
@@ -285,6 +286,7 @@ async def schedule(
 
 
 async def _notify(db: Database, session: AsyncConnection) -> None:
+    _wake.after_commit(db, session, NOTIFY_CHANNEL)
     if db.dialect == "postgresql":
         # Delivered when the transaction commits, not before (and not at all on rollback).
         await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
@@ -600,13 +602,16 @@ class JobListener:
     calls ``on_notify`` for each, and once more whenever the connection was lost and
     made again (jobs scheduled meanwhile were not heard). Reconnects until closed."""
 
-    def __init__(self, db: Database, on_notify: Callable[[], None]) -> None:
+    def __init__(
+        self, db: Database, on_notify: Callable[[], None], *, channel: str = NOTIFY_CHANNEL
+    ) -> None:
         if db.dialect != "postgresql":
             raise InvalidInput("NOTIFY needs PostgreSQL; on SQLite the one instance polls")
         self._dsn = (
             make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
         )
         self._on_notify = on_notify
+        self._channel = channel
         self._task: asyncio.Task[None] | None = None
         self._closed = False
         #: Set while a listening connection is up (tests wait on it).
@@ -635,7 +640,7 @@ class JobListener:
                     self._on_notify()
 
                 connection.add_termination_listener(lambda *_a, lost=lost: lost.set())
-                await connection.add_listener(NOTIFY_CHANNEL, heard)
+                await connection.add_listener(self._channel, heard)
                 self.listening.set()
                 delay = 0.2
                 self._on_notify()  # anything scheduled while not listening
@@ -663,11 +668,20 @@ class JobListener:
             self._task = None
 
 
-def listen(db: Database, on_notify: Callable[[], None]) -> JobListener | None:
+def on_scheduled(db: Database, callback: Callable[[], None]) -> Callable[[], None]:
+    """Call ``callback`` in this process whenever a job is scheduled, retried or handed back
+    on ``db`` (after the commit), on either database. Returns the function that stops it."""
+    _wake.register(db, NOTIFY_CHANNEL, callback)
+    return lambda: _wake.unregister(db, NOTIFY_CHANNEL, callback)
+
+
+def listen(
+    db: Database, on_notify: Callable[[], None], *, channel: str = NOTIFY_CHANNEL
+) -> JobListener | None:
     """Start a :class:`JobListener` on PostgreSQL; None on SQLite (nothing to hear: the
     one instance schedules its own jobs and wakes its runner itself)."""
     if db.dialect != "postgresql":
         return None
-    listener = JobListener(db, on_notify)
+    listener = JobListener(db, on_notify, channel=channel)
     listener.start()
     return listener

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
@@ -50,7 +51,7 @@ from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage import models
+from storage import _wake, models
 from storage._base import as_utc, check_text, opt_utc, utcnow
 from storage.db import Database
 from storage.errors import InvalidInput
@@ -70,6 +71,7 @@ __all__ = [
     "mark_failed",
     "mark_sent",
     "next_due",
+    "on_enqueued",
     "purge",
     "release",
     "take_send_slot",
@@ -160,6 +162,7 @@ def _now(now: datetime | None) -> datetime:
 
 
 async def _notify(db: Database, session: AsyncConnection) -> None:
+    _wake.after_commit(db, session, NOTIFY_CHANNEL)
     if db.dialect == "postgresql":
         await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
 
@@ -483,6 +486,13 @@ async def forget_user(session: AsyncConnection, user_id: str) -> int:
     (inside :func:`storage.privacy.forget_user`'s transaction). Returns how many."""
     result = await session.execute(delete(outbox_t).where(outbox_t.c.user_id == user_id))
     return int(result.rowcount or 0)
+
+
+def on_enqueued(db: Database, callback: Callable[[], None]) -> Callable[[], None]:
+    """Call ``callback`` in this process whenever a message is enqueued or handed back on
+    ``db`` (after the commit). Returns the function that stops it."""
+    _wake.register(db, NOTIFY_CHANNEL, callback)
+    return lambda: _wake.unregister(db, NOTIFY_CHANNEL, callback)
 
 
 async def take_send_slot(

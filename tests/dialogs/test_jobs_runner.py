@@ -166,7 +166,7 @@ async def test_the_background_loop_runs_a_job_on_time(db: Database) -> None:
         await asyncio.sleep(0.2)  # the runner is asleep, nothing due
         start = time.monotonic()
         await jobs.schedule(db, "timed", datetime.now(UTC) + timedelta(seconds=0.5), {})
-        runner.wake()  # this process scheduled it: the caller wakes its own runner
+        # No wake() here: the commit wakes this process's runner (and NOTIFY every other).
         await asyncio.wait_for(ran.wait(), 5)
         assert 0.4 <= ran_at[0] - start <= 1.5
     finally:
