@@ -69,6 +69,8 @@ RETRYABLE_STATUSES = frozenset({412, 429, 500, 502, 503, 504})
 #: Activity, or the Adaptive Card JSON as a dict (or an awaitable of one).
 CardContent: TypeAlias = Attachment | Activity | dict[str, Any]
 CardFactory: TypeAlias = Callable[[], CardContent | Awaitable[CardContent]]
+#: The budget shared by all instances: (conversation key) -> seconds to wait, 0 to go.
+SharedBudget: TypeAlias = Callable[[str], Awaitable[float]]
 
 
 def share_of_limits(instances: int) -> tuple[tuple[float, int], ...]:
@@ -271,6 +273,10 @@ class Outbox:
         max_delay: largest backoff delay in seconds.
         max_concurrency: outgoing calls in flight over all conversations.
         seed: seed for the jitter (tests).
+        shared_budget: asks the budget every instance shares (the database) for one
+            operation in a conversation: 0 to go, else seconds to wait. Checked after the
+            local limiter, so that all instances together keep to ``limits``; when the
+            database cannot answer, the local limiter alone decides.
     """
 
     def __init__(
@@ -287,6 +293,7 @@ class Outbox:
         max_delay: float = 20.0,
         max_concurrency: int = 64,
         seed: int | None = None,
+        shared_budget: SharedBudget | None = None,
     ) -> None:
         if coalesce_window < 0:
             raise ValueError(f"coalesce_window = {coalesce_window} is invalid; it must be >= 0")
@@ -311,6 +318,7 @@ class Outbox:
         self._timers: set[asyncio.TimerHandle] = set()
         self._private_refs: dict[tuple[str, str], ConversationReference] = {}
         self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._shared_budget = shared_budget
         self._closed = False
         #: Counters for logs, tests and benchmarks.
         self.stats: dict[str, int] = {
@@ -319,6 +327,7 @@ class Outbox:
             "coalesced": 0,
             "retried": 0,
             "given_up": 0,
+            "budget_waits": 0,
         }
 
     # ------------------------------------------------------------------ public API
@@ -446,6 +455,25 @@ class Outbox:
 
         return self._enqueue("run", reference, perform, retry=False)
 
+    def replace(
+        self, reference: ConversationReference, activity_id: str, content: CardContent
+    ) -> asyncio.Future[str | None]:
+        """Replace the card ``activity_id`` with ``content`` now (in the conversation's
+        queue, retried, not coalesced: the durable outbox has collapsed updates already).
+
+        Returns:
+            A future resolving to ``activity_id``, or None when given up.
+        """
+        if not activity_id:
+            raise ValueError("activity_id is empty; pass the id of the sent card")
+        activity = _card_activity(content, activity_id)
+
+        async def perform() -> str | None:
+            await self._update_in(reference, activity)
+            return activity_id
+
+        return self._enqueue("update", reference, perform)
+
     async def drain(self, *, timeout: float = 30.0) -> bool:
         """Wait until every queued call and pending update is done (tests, shutdown).
 
@@ -569,6 +597,7 @@ class Outbox:
         attempt = 0
         while True:
             await limiter.acquire()
+            await self._take_shared(op.reference)
             try:
                 async with self._semaphore:
                     return await asyncio.wait_for(op.perform(), self.attempt_timeout)
@@ -613,6 +642,22 @@ class Outbox:
                 delay,
             )
             await asyncio.sleep(delay)
+
+    async def _take_shared(self, reference: ConversationReference) -> None:
+        """Wait until the budget all instances share allows one more operation here."""
+        if self._shared_budget is None:
+            return
+        key = _conversation_key(reference)
+        while True:
+            try:
+                wait = await self._shared_budget(key)
+            except Exception as exc:  # the database is away: the local limiter decides
+                log.warning("shared send budget unavailable (%s); local limits only", exc)
+                return
+            if wait <= 0:
+                return
+            self.stats["budget_waits"] += 1
+            await asyncio.sleep(wait + 0.005)
 
     async def _continue(
         self, reference: ConversationReference, logic: Callable[[TurnContext], Awaitable[None]]
