@@ -45,7 +45,12 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from storage._failures import is_driver_error, is_stale_connection, storage_error_of
+from storage._failures import (
+    is_connection_failure,
+    is_driver_error,
+    is_stale_connection,
+    storage_error_of,
+)
 from storage.errors import DatabaseUnavailable, InvalidInput
 from storage.secret import load_secret, use_secret
 
@@ -77,6 +82,11 @@ if logging.getLogger("aiosqlite").level == logging.NOTSET:
 DEFAULT_SQLITE_PATH = Path("var/workshopbot.sqlite3")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 PG_CONNECT_TIMEOUT_S = 10
+#: How long a transaction waits for a restarting PostgreSQL server before it fails.
+PG_RECONNECT_S = 8.0
+#: A pooled connection idle longer than this is pinged at checkout (a round trip or three):
+#: a server restart or a dropped network path may have killed it without the client seeing.
+PG_PING_IDLE_S = 2.0
 
 Dialect = Literal["sqlite", "postgresql"]
 
@@ -253,8 +263,34 @@ class Database:
 
     @asynccontextmanager
     async def _session(self, engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-        async with engine.begin() as connection:
-            yield connection
+        connection = await self._connect(engine)
+        try:
+            async with connection.begin():
+                yield connection
+        finally:
+            await connection.close()
+
+    async def _connect(self, engine: AsyncEngine) -> AsyncConnection:
+        """A connection from the pool; on PostgreSQL, while the server restarts (refused,
+        "starting up", "shutting down"), tried again for up to :data:`PG_RECONNECT_S`
+        seconds, so that a turn during a restart waits a moment instead of failing."""
+        if self.dialect != "postgresql":
+            return await engine.connect()
+        deadline = time.monotonic() + PG_RECONNECT_S
+        delay = 0.1
+        while True:
+            try:
+                return await engine.connect()
+            except Exception as exc:
+                if not is_connection_failure(exc) or time.monotonic() + delay > deadline:
+                    raise
+                log.info(
+                    "the database cannot be reached (%s); trying again in %.1f s",
+                    type(exc).__name__,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 1.0)
 
     async def run_write(self, work: Callable[..., T], *args: Any) -> T:
         """Run ``work(connection, *args)`` — synchronous Core code — in one write transaction.
@@ -457,13 +493,25 @@ def _drop_closed_connections(engine: AsyncEngine) -> None:
     statement still fails that transaction: :class:`~storage.errors.DatabaseUnavailable`.
     """
 
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["checked_in_at"] = time.monotonic()
+
     @event.listens_for(engine.sync_engine, "checkout")
-    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         driver = getattr(dbapi_connection, "driver_connection", None)
         is_closed = getattr(driver, "is_closed", None)
         if callable(is_closed) and is_closed():
             log.info("a pooled database connection was closed by the server; replacing it")
             raise DisconnectionError("the server closed this pooled connection")
+        idle_since = record.info.get("checked_in_at") if record is not None else None
+        if idle_since is not None and time.monotonic() - idle_since > PG_PING_IDLE_S:
+            try:
+                dbapi_connection.ping()
+            except Exception as exc:
+                log.info("a pooled database connection idle for a while is dead; replacing it")
+                raise DisconnectionError("a pooled connection failed its ping") from exc
 
 
 def _configure_sqlite(sync_engine: Engine, *, immediate: bool) -> None:
