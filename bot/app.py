@@ -45,13 +45,12 @@ from botbuilder.schema import Activity
 from bot.activity_json import parse_activity
 from bot.adapter import ClientCachingAuthentication, create_adapter
 from bot.auth_keys import precheck_token
-from bot.delivery import DurableDelivery, OutboxChannel
+from bot.delivery import DatabaseBudget, DurableDelivery, OutboxChannel
 from bot.errors import StartupError
 from bot.outbox import TEAMS_LIMITS, Outbox, share_of_limits
 from bot.services import NOT_STORED, BotServices, Spawner
 from bot.settings import Settings
 from dialogs.jobs import JobRunner
-from storage import outbox_store
 from storage.db import Database
 
 __all__ = [
@@ -593,11 +592,7 @@ def _outbox_options(settings: Settings, db: Any) -> dict[str, Any]:
     """On PostgreSQL the instances share Teams' budget through the database (each may spend
     all of it when the others are idle); elsewhere each keeps to its share."""
     if isinstance(db, Database) and db.dialect == "postgresql":
-
-        async def shared(lane: str) -> float:
-            return await outbox_store.take_send_slot(db, lane, TEAMS_LIMITS, margin=0.2)
-
-        return {"limits": TEAMS_LIMITS, "shared_budget": shared}
+        return {"limits": TEAMS_LIMITS, "shared_budget": DatabaseBudget(db, TEAMS_LIMITS)}
     return {"limits": share_of_limits(settings.instances)}
 
 

@@ -5,7 +5,7 @@
 limits, retries, ``Retry-After``), records the result, and keeps its lease alive meanwhile.
 On PostgreSQL it is woken by ``NOTIFY workshopbot_outbox`` from every instance; on SQLite by
 the commit in this process. A message claimed by an instance that died is taken over when
-its lease (10 s) runs out; a graceful stop hands its claims back at once.
+its lease (6 s) runs out; a graceful stop hands its claims back at once.
 
 Content ``{"builder": name, "args": {...}}`` is made when it is sent by the builder
 registered under ``name`` (:func:`register_builder`), so a card shows the newest state.
@@ -32,7 +32,7 @@ from storage import outbox_store
 from storage.db import Database
 from storage.errors import DatabaseUnavailable
 
-__all__ = ["Builder", "DurableDelivery", "register_builder"]
+__all__ = ["Builder", "DatabaseBudget", "DurableDelivery", "OutboxChannel", "register_builder"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,26 @@ def register_builder(name: str, builder: Builder, *, replace: bool = False) -> N
 
 def _card(card: dict[str, Any]) -> Attachment:
     return Attachment(content_type="application/vnd.microsoft.card.adaptive", content=card)
+
+
+class DatabaseBudget:
+    """Teams' per-conversation budget kept in the database for every instance together
+    (:func:`storage.outbox_store.take_send_slot`)."""
+
+    def __init__(
+        self, db: Database, limits: tuple[tuple[float, int], ...], *, margin: float = 0.1
+    ) -> None:
+        self.db = db
+        self.limits = limits
+        self.margin = margin
+
+    async def take(self, lane: str, token: str) -> float:
+        return await outbox_store.take_send_slot(
+            self.db, lane, self.limits, margin=self.margin, token=token
+        )
+
+    async def finish(self, lane: str, token: str) -> None:
+        await outbox_store.finish_send_slot(self.db, lane, token)
 
 
 class _NotYet(Exception):

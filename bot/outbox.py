@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import itertools
 import logging
 import random
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 import aiohttp
 from botbuilder.core import BotAdapter, TurnContext
@@ -69,8 +70,18 @@ RETRYABLE_STATUSES = frozenset({412, 429, 500, 502, 503, 504})
 #: Activity, or the Adaptive Card JSON as a dict (or an awaitable of one).
 CardContent: TypeAlias = Attachment | Activity | dict[str, Any]
 CardFactory: TypeAlias = Callable[[], CardContent | Awaitable[CardContent]]
-#: The budget shared by all instances: (conversation key) -> seconds to wait, 0 to go.
-SharedBudget: TypeAlias = Callable[[str], Awaitable[float]]
+
+
+class SharedBudget(Protocol):
+    """The per-conversation budget all instances share (the database)."""
+
+    async def take(self, lane: str, token: str) -> float:
+        """Count one operation in ``lane`` under ``token``: 0 to go, else seconds to wait."""
+        ...
+
+    async def finish(self, lane: str, token: str) -> None:
+        """The operation ``token`` was answered (the service has counted it by now)."""
+        ...
 
 
 def share_of_limits(instances: int) -> tuple[tuple[float, int], ...]:
@@ -319,6 +330,7 @@ class Outbox:
         self._private_refs: dict[tuple[str, str], ConversationReference] = {}
         self._semaphore = asyncio.Semaphore(max_concurrency)
         self._shared_budget = shared_budget
+        self._tokens = itertools.count(1)
         self._closed = False
         #: Counters for logs, tests and benchmarks.
         self.stats: dict[str, int] = {
@@ -597,7 +609,7 @@ class Outbox:
         attempt = 0
         while True:
             await limiter.acquire()
-            await self._take_shared(op.reference)
+            token = await self._take_shared(op.reference)
             try:
                 async with self._semaphore:
                     return await asyncio.wait_for(op.perform(), self.attempt_timeout)
@@ -607,6 +619,9 @@ class Outbox:
                 )
             except DeliveryFailed as exc:
                 failure = exc
+            finally:
+                if token is not None:
+                    await self._finish_shared(op.reference, token)
             if not op.retry or not failure.retryable:
                 self.stats["given_up"] += 1
                 log.error(
@@ -643,21 +658,32 @@ class Outbox:
             )
             await asyncio.sleep(delay)
 
-    async def _take_shared(self, reference: ConversationReference) -> None:
-        """Wait until the budget all instances share allows one more operation here."""
+    async def _take_shared(self, reference: ConversationReference) -> str | None:
+        """Wait until the budget all instances share allows one more operation here;
+        returns its token (None: no shared budget, or the database is away and the local
+        limiter alone decides)."""
         if self._shared_budget is None:
-            return
+            return None
         key = _conversation_key(reference)
+        token = f"{id(self)}:{next(self._tokens)}"
         while True:
             try:
-                wait = await self._shared_budget(key)
-            except Exception as exc:  # the database is away: the local limiter decides
+                wait = await self._shared_budget.take(key, token)
+            except Exception as exc:
                 log.warning("shared send budget unavailable (%s); local limits only", exc)
-                return
+                return None
             if wait <= 0:
-                return
+                return token
             self.stats["budget_waits"] += 1
             await asyncio.sleep(wait + 0.005)
+
+    async def _finish_shared(self, reference: ConversationReference, token: str) -> None:
+        if self._shared_budget is None:
+            return
+        try:
+            await asyncio.shield(self._shared_budget.finish(_conversation_key(reference), token))
+        except Exception as exc:  # it counts as under way for a while, then as done
+            log.info("could not record an answered operation in the budget (%s)", exc)
 
     async def _continue(
         self, reference: ConversationReference, logic: Callable[[TurnContext], Awaitable[None]]

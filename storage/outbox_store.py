@@ -66,6 +66,7 @@ __all__ = [
     "counts",
     "enqueue",
     "extend_lease",
+    "finish_send_slot",
     "forget_user",
     "get_message",
     "mark_failed",
@@ -84,7 +85,7 @@ OutgoingKind = Literal["send", "send_private", "update"]
 OutgoingState = Literal["queued", "sending", "sent", "failed"]
 
 #: How long a delivery claim holds unless renewed.
-DEFAULT_LEASE = timedelta(seconds=10)
+DEFAULT_LEASE = timedelta(seconds=6)
 #: The PostgreSQL channel an enqueue notifies.
 NOTIFY_CHANNEL = "workshopbot_outbox"
 _MAX_CONTENT_CHARS = 200_000
@@ -495,19 +496,74 @@ def on_enqueued(db: Database, callback: Callable[[], None]) -> Callable[[], None
     return lambda: _wake.unregister(db, NOTIFY_CHANNEL, callback)
 
 
+#: An operation under way counts as made "now" for at most this long (its instance may
+#: have died in it).
+MAX_IN_FLIGHT_S = 20.0
+
+
+def _entries(stored: Any) -> list[list[Any]]:
+    """Stored stamps as [made, done or None, token or None] (plain numbers: done)."""
+    entries: list[list[Any]] = []
+    for item in stored or []:
+        if isinstance(item, (int, float)):
+            entries.append([float(item), float(item), None])
+        elif isinstance(item, list) and len(item) == 3:
+            entries.append([float(item[0]), None if item[1] is None else float(item[1]), item[2]])
+    return entries
+
+
+def _effective(entry: list[Any], now: float) -> float:
+    """When the service may have counted the operation: when it was answered, or, while
+    it is under way, now (it may arrive any moment)."""
+    if entry[1] is not None:
+        return float(entry[1])
+    return min(now, float(entry[0]) + MAX_IN_FLIGHT_S)
+
+
+async def _server_now(db: Database, session: AsyncConnection) -> float:
+    if db.dialect == "postgresql":
+        return float(
+            (
+                await session.execute(text("SELECT extract(epoch from clock_timestamp())"))
+            ).scalar_one()
+        )
+    return time.time()
+
+
+async def _locked_entries(db: Database, session: AsyncConnection, lane: str) -> list[list[Any]]:
+    insert = (pg_dialect if db.dialect == "postgresql" else sqlite_dialect).insert
+    await session.execute(
+        insert(budget_t)
+        .values(lane=lane, stamps=[], updated_at=utcnow())
+        .on_conflict_do_nothing(index_elements=[budget_t.c.lane])
+    )
+    query = select(budget_t.c.stamps).where(budget_t.c.lane == lane)
+    if db.dialect == "postgresql":
+        query = query.with_for_update()
+    return _entries((await session.execute(query)).scalar_one())
+
+
 async def take_send_slot(
     db: Database,
     lane: str,
     limits: tuple[tuple[float, int], ...],
     *,
     margin: float = 0.0,
+    token: str | None = None,
 ) -> float:
     """Take one operation of ``lane``'s budget if every window of ``limits`` has room.
+
+    The service counts an operation when it *arrives*, which is some time after it was
+    granted here (a busy process, a slow network). So an operation granted with a
+    ``token`` counts as made *now* until :func:`finish_send_slot` says when it was answered
+    (it arrived before that): every window then holds for the arrivals too, however late
+    they come. Without a token the grant time is taken as the arrival time.
 
     Args:
         lane: The conversation.
         limits: (window seconds, operations allowed) pairs (Teams': ``TEAMS_LIMITS``).
-        margin: Seconds added to every window (network delays vary).
+        margin: Seconds added to every window.
+        token: Names this operation for :func:`finish_send_slot`.
 
     Returns:
         0.0 when the operation was counted (go ahead now), else the seconds to wait
@@ -516,37 +572,44 @@ async def take_send_slot(
     lane = check_text(lane, "message lane", max_len=600)
     windows = sorted((w + margin, n) for w, n in limits)
     longest = windows[-1][0]
-    insert = (pg_dialect if db.dialect == "postgresql" else sqlite_dialect).insert
     async with db.transaction() as session:
-        if db.dialect == "postgresql":
-            now = float(
-                (
-                    await session.execute(text("SELECT extract(epoch from clock_timestamp())"))
-                ).scalar_one()
-            )
-        else:
-            now = time.time()
-        await session.execute(
-            insert(budget_t)
-            .values(lane=lane, stamps=[], updated_at=utcnow())
-            .on_conflict_do_nothing(index_elements=[budget_t.c.lane])
-        )
-        query = select(budget_t.c.stamps).where(budget_t.c.lane == lane)
-        if db.dialect == "postgresql":
-            query = query.with_for_update()
-        stored = (await session.execute(query)).scalar_one()
-        stamps = sorted(float(s) for s in (stored or []) if float(s) > now - longest)
+        now = await _server_now(db, session)
+        entries = [
+            e
+            for e in await _locked_entries(db, session, lane)
+            if _effective(e, now) > now - longest
+        ]
+        stamps = sorted(_effective(e, now) for e in entries)
         wait = 0.0
         for window, allowed in windows:
-            inside = [s for s in stamps if s > now - window]
+            inside = [stamp for stamp in stamps if stamp > now - window]
             if len(inside) >= allowed:
-                wait = max(wait, inside[len(inside) - allowed] + window - now)
+                oldest = inside[len(inside) - allowed]
+                # An operation still under way frees its place when it is answered: look
+                # again soon rather than a whole window later.
+                wait = max(wait, 0.05 if oldest >= now else oldest + window - now)
         if wait > 0:
             return wait
-        stamps.append(now)
+        entries.append([now, None if token else now, token])
         await session.execute(
             update(budget_t)
             .where(budget_t.c.lane == lane)
-            .values(stamps=stamps, updated_at=utcnow())
+            .values(stamps=entries, updated_at=utcnow())
         )
     return 0.0
+
+
+async def finish_send_slot(db: Database, lane: str, token: str) -> None:
+    """Record that the operation granted under ``token`` was answered now."""
+    async with db.transaction() as session:
+        now = await _server_now(db, session)
+        entries = await _locked_entries(db, session, lane)
+        for entry in entries:
+            if entry[2] == token and entry[1] is None:
+                entry[1] = now
+                entry[2] = None
+        await session.execute(
+            update(budget_t)
+            .where(budget_t.c.lane == lane)
+            .values(stamps=entries, updated_at=utcnow())
+        )

@@ -15,7 +15,7 @@ import pytest
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
 
 from bot.adapter import create_adapter
-from bot.delivery import DurableDelivery, register_builder
+from bot.delivery import DatabaseBudget, DurableDelivery, register_builder
 from bot.outbox import TEAMS_LIMITS, Outbox
 from bot.settings import Settings
 from dialogs import outgoing
@@ -80,11 +80,7 @@ class Instance:
         self.adapter, self.auth = create_adapter(Settings(local=True))
         options: dict[str, Any] = {"base_delay": 0.05, "max_delay": 0.5, "give_up_after": 10.0}
         if shared:
-
-            async def budget(lane: str) -> float:
-                return await outbox_store.take_send_slot(self.db, lane, TEAMS_LIMITS, margin=0.2)
-
-            options["shared_budget"] = budget
+            options["shared_budget"] = DatabaseBudget(self.db, TEAMS_LIMITS)
         self.outbox = Outbox(self.adapter, **options)
         from datetime import timedelta
 
