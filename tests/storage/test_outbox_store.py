@@ -219,3 +219,18 @@ async def test_the_budget_is_shared_by_two_instances(pg_storage_url: str) -> Non
     finally:
         for database in dbs:
             await database.dispose()
+
+
+async def test_an_operation_under_way_counts_until_it_was_answered(db: Database) -> None:
+    limits = ((1.0, 2),)
+    assert await outbox.take_send_slot(db, "lane", limits, token="a") == 0.0
+    assert await outbox.take_send_slot(db, "lane", limits, token="b") == 0.0
+    # Both still under way: they count as made now, however long ago they were granted.
+    await asyncio.sleep(1.1)
+    wait = await outbox.take_send_slot(db, "lane", limits, token="c")
+    assert 0 < wait <= 0.05, "look again soon, not a whole window later"
+    await outbox.finish_send_slot(db, "lane", "a")
+    await outbox.finish_send_slot(db, "lane", "b")
+    # Answered just now: the service may have counted them just now, so a full window.
+    wait = await outbox.take_send_slot(db, "lane", limits, token="c")
+    assert 0.9 < wait <= 1.0
