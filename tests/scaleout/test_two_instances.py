@@ -181,3 +181,52 @@ async def test_a_database_restart_mid_workshop_costs_no_turn(
     )
     acknowledged = {a.activity_id for a in before + during + after}
     assert set(stored) == acknowledged and set(stored.values()) == {1}
+
+
+async def test_sigterm_is_unready_at_once_hands_back_and_exits_within_10_s(
+    cluster: Cluster, connector: ConnectorStandIn, http: aiohttp.ClientSession
+) -> None:
+    from dialogs import outgoing
+    from storage.open import open_database
+
+    db = await open_database(cluster.database_url, check_schema=False)
+    try:
+        where = {
+            "serviceUrl": connector.url,
+            "channelId": "msteams",
+            "conversation": {"id": "19:sigterm@thread.v2", "conversationType": "groupChat"},
+        }
+        async with db.transaction() as tx:
+            for n in range(40):  # at 8 per 2 s these take ~10 s to go out
+                await outgoing.post(db, where, f"besked {n}", key=f"sigterm:{n}", tx=tx)
+        await asyncio.sleep(1.0)
+        stopping = cluster.bots[0]
+        started = time.monotonic()
+        stopping.process.process.send_signal(15)
+        # Not ready from that moment: 503, or the port already closed.
+        try:
+            async with http.get(stopping.url + "/readyz") as response:
+                assert response.status == 503
+        except aiohttp.ClientConnectorError:
+            pass
+        await asyncio.to_thread(stopping.process.process.wait, 15)
+        took = time.monotonic() - started
+        assert took < 10, f"exited {took:.1f} s after SIGTERM"
+        assert stopping.process.process.returncode == 0
+        deadline = time.monotonic() + 40
+        wanted = {f"besked {n}" for n in range(40)}
+        while time.monotonic() < deadline:
+            got = {
+                str((c.body or {}).get("text"))
+                for c in connector.calls_of("send", "19:sigterm@thread.v2")
+                if c.status < 300
+            }
+            if wanted <= got:
+                break
+            await asyncio.sleep(0.2)
+        assert wanted <= got, f"{len(wanted - got)} messages lost"
+        assert connector.violations == []
+        log = stopping.process.log_text()
+        assert "Traceback" not in log, log[-3000:]
+    finally:
+        await db.dispose()
