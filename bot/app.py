@@ -50,6 +50,7 @@ from bot.errors import StartupError
 from bot.outbox import TEAMS_LIMITS, Outbox, share_of_limits
 from bot.services import NOT_STORED, BotServices, Spawner
 from bot.settings import Settings
+from dialogs import housekeeping
 from dialogs.jobs import JobRunner
 from storage.db import Database
 
@@ -546,6 +547,7 @@ def create_app(
                 )
                 runner = JobRunner(db, channel)
                 await runner.start()
+                spawner(_ensure_jobs(db), name="ensure periodic jobs")
                 app[_DURABLE_KEY] = (delivery, runner)
             app[SERVICES_KEY] = services
             app[ADAPTER_KEY] = adapter
@@ -594,6 +596,15 @@ def _outbox_options(settings: Settings, db: Any) -> dict[str, Any]:
     if isinstance(db, Database) and db.dialect == "postgresql":
         return {"limits": TEAMS_LIMITS, "shared_budget": DatabaseBudget(db, TEAMS_LIMITS)}
     return {"limits": share_of_limits(settings.instances)}
+
+
+async def _ensure_jobs(db: Database) -> None:
+    """The periodic jobs every deployment has (one instance's schedule is enough; a second
+    finds it queued)."""
+    try:
+        await housekeeping.ensure_housekeeping(db)
+    except Exception:
+        log.exception("could not schedule the housekeeping job")
 
 
 async def _resume_time_boxes(resume: Callable[[], Awaitable[int]]) -> None:

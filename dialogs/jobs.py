@@ -106,6 +106,12 @@ class JobContext:
     clock: Clock
     job: jobs_repo.ClaimedJob
     worker: str
+    _completed: list[bool] = field(default_factory=list, repr=False)
+
+    @property
+    def completed(self) -> bool:
+        """Whether the handler completed the job itself (:meth:`complete_in`)."""
+        return bool(self._completed)
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -119,7 +125,10 @@ class JobContext:
             False when this run no longer holds the job (do not commit the change then:
             raise, and the transaction rolls back).
         """
-        return await jobs_repo.complete(self.db, self.job, self.worker, now=self.now(), tx=tx)
+        done = await jobs_repo.complete(self.db, self.job, self.worker, now=self.now(), tx=tx)
+        if done:
+            self._completed.append(True)
+        return done
 
 
 Handler = Callable[[JobContext, dict[str, Any]], Awaitable[None]]
@@ -338,17 +347,15 @@ class JobRunner:
             await self._failed(item, exc)
             return
         heartbeat.cancel()
+        if ctx.completed:  # in the handler's own transaction
+            self.stats["ran"] += 1
+            return
         try:
             if await jobs_repo.complete(self.db, item, self.worker, now=self.clock.now()):
                 self.stats["ran"] += 1
             else:
-                # completed in the handler's transaction, or lost to another instance.
-                done = await jobs_repo.get_job(self.db, item.id)
-                if done is not None and done.state == "done" and done.version == item.version:
-                    self.stats["ran"] += 1
-                else:
-                    self.stats["lost"] += 1
-                    log.warning("job %s %d was no longer ours when it finished", item.kind, item.id)
+                self.stats["lost"] += 1
+                log.warning("job %s %d was no longer ours when it finished", item.kind, item.id)
         except DatabaseUnavailable as exc:
             # The lease runs out and another run repeats it: handlers are idempotent.
             log.warning("could not complete job %s %d (%s)", item.kind, item.id, exc)
