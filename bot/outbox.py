@@ -63,6 +63,12 @@ log = logging.getLogger(__name__)
 #: (window seconds, operations allowed) per bot per conversation, from Teams' documentation.
 TEAMS_LIMITS: tuple[tuple[float, int], ...] = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
 
+#: How long a call waits for the shared budget before it keeps to the local limiter alone,
+#: and for how long after such a failure the shared budget is not asked (the database is
+#: away: replies must still go out).
+SHARED_BUDGET_TIMEOUT = 1.0
+SHARED_BUDGET_PAUSE = 5.0
+
 #: HTTP statuses worth trying again (Teams: 429, 412, 502, 504; plus transient 500/503).
 RETRYABLE_STATUSES = frozenset({412, 429, 500, 502, 503, 504})
 
@@ -331,6 +337,7 @@ class Outbox:
         self._semaphore = asyncio.Semaphore(max_concurrency)
         self._shared_budget = shared_budget
         self._tokens = itertools.count(1)
+        self._budget_down_until = 0.0
         self._closed = False
         #: Counters for logs, tests and benchmarks.
         self.stats: dict[str, int] = {
@@ -662,15 +669,23 @@ class Outbox:
         """Wait until the budget all instances share allows one more operation here;
         returns its token (None: no shared budget, or the database is away and the local
         limiter alone decides)."""
-        if self._shared_budget is None:
+        if self._shared_budget is None or time.monotonic() < self._budget_down_until:
             return None
         key = _conversation_key(reference)
         token = f"{id(self)}:{next(self._tokens)}"
         while True:
             try:
-                wait = await self._shared_budget.take(key, token)
+                # Never wait for a database that is away: a reply must still go out.
+                wait = await asyncio.wait_for(
+                    self._shared_budget.take(key, token), SHARED_BUDGET_TIMEOUT
+                )
             except Exception as exc:
-                log.warning("shared send budget unavailable (%s); local limits only", exc)
+                self._budget_down_until = time.monotonic() + SHARED_BUDGET_PAUSE
+                log.warning(
+                    "shared send budget unavailable (%s); local limits alone for %.0f s",
+                    type(exc).__name__,
+                    SHARED_BUDGET_PAUSE,
+                )
                 return None
             if wait <= 0:
                 return token
@@ -681,7 +696,10 @@ class Outbox:
         if self._shared_budget is None:
             return
         try:
-            await asyncio.shield(self._shared_budget.finish(_conversation_key(reference), token))
+            await asyncio.wait_for(
+                asyncio.shield(self._shared_budget.finish(_conversation_key(reference), token)),
+                SHARED_BUDGET_TIMEOUT,
+            )
         except Exception as exc:  # it counts as under way for a while, then as done
             log.info("could not record an answered operation in the budget (%s)", exc)
 
