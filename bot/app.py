@@ -45,11 +45,12 @@ from botbuilder.schema import Activity
 from bot.activity_json import parse_activity
 from bot.adapter import ClientCachingAuthentication, create_adapter
 from bot.auth_keys import precheck_token
-from bot.delivery import DatabaseBudget, DurableDelivery, OutboxChannel
+from bot.delivery import DatabaseBudget, DurableDelivery
 from bot.errors import StartupError
 from bot.outbox import TEAMS_LIMITS, Outbox, share_of_limits
 from bot.services import NOT_STORED, BotServices, Spawner
 from bot.settings import Settings
+from bot.teams.channel import TeamsChannel
 from dialogs import housekeeping
 from dialogs.jobs import JobRunner
 from storage.db import Database
@@ -57,6 +58,7 @@ from storage.db import Database
 __all__ = [
     "ADAPTER_KEY",
     "BOT_KEY",
+    "DURABLE_KEY",
     "MAX_BODY_BYTES",
     "MAX_JSON_DEPTH",
     "SERVICES_KEY",
@@ -89,7 +91,7 @@ ADAPTER_KEY = web.AppKey("adapter", object)
 BOT_KEY = web.AppKey("bot", object)
 _AUTH_KEY = web.AppKey("auth", ClientCachingAuthentication)
 _READY_KEY = web.AppKey("ready", asyncio.Event)
-_DURABLE_KEY = web.AppKey("durable", tuple)
+DURABLE_KEY = web.AppKey("durable", tuple)
 _STOPPING_KEY = web.AppKey("stopping", asyncio.Event)
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
@@ -542,13 +544,13 @@ def create_app(
                 # Durable work: what any instance queued or scheduled, this one may do.
                 delivery = DurableDelivery(db, outbox)
                 await delivery.start()
-                channel = OutboxChannel(
+                channel = TeamsChannel(
                     outbox, spawn=spawner, media_url=functools.partial(media_url, settings)
                 )
                 runner = JobRunner(db, channel)
                 await runner.start()
                 spawner(_ensure_jobs(db), name="ensure periodic jobs")
-                app[_DURABLE_KEY] = (delivery, runner)
+                app[DURABLE_KEY] = (delivery, runner)
             app[SERVICES_KEY] = services
             app[ADAPTER_KEY] = adapter
             app[_AUTH_KEY] = auth

@@ -32,7 +32,7 @@ from storage import outbox_store
 from storage.db import Database
 from storage.errors import DatabaseUnavailable
 
-__all__ = ["Builder", "DatabaseBudget", "DurableDelivery", "OutboxChannel", "register_builder"]
+__all__ = ["Builder", "DatabaseBudget", "DurableDelivery", "register_builder"]
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +149,20 @@ class DurableDelivery:
         if handed:
             log.info("handed back %d message(s) at stop", handed)
         return handed
+
+    async def settle(self, *, timeout: float = 20.0) -> bool:
+        """Wait until no message is queued (due) or under way (tests). Returns False when
+        that did not happen within ``timeout`` seconds."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            counts = await outbox_store.counts(self.db)
+            due = await outbox_store.next_due(self.db)
+            waiting = counts.get("queued", 0) and due is not None and due <= datetime.now(UTC)
+            if not self._running and not waiting and not counts.get("sending", 0):
+                return True
+            self.wake()
+            await asyncio.sleep(0.05)
+        return False
 
     async def deliver_due_now(self, *, rounds: int = 100) -> int:
         """Deliver everything due now, lane by lane, to the end (tests, tools)."""
@@ -308,59 +322,3 @@ class DurableDelivery:
                 )
             except DatabaseUnavailable as exc:
                 log.info("could not extend the lease of message %d (%s)", message.id, exc)
-
-
-class OutboxChannel:
-    """The :class:`~dialogs.conversation.channel.Channel` over the :class:`Outbox`, for job
-    handlers (direct sends: use :mod:`dialogs.outgoing` for what must survive an instance).
-
-    Membership and meeting questions are not answered here (None/False): a job has no turn.
-    """
-
-    def __init__(
-        self,
-        outbox: Outbox,
-        *,
-        spawn: Callable[..., Any],
-        media_url: Callable[[str, str], str],
-    ) -> None:
-        self._outbox = outbox
-        self._spawn = spawn
-        self._media_url = media_url
-
-    @staticmethod
-    def _activity(content: str | dict[str, Any]) -> Activity:
-        if isinstance(content, str):
-            return Activity(type=ActivityTypes.message, text=content)
-        return Activity(type=ActivityTypes.message, attachments=[_card(content)])
-
-    def send(self, to: dict[str, Any], content: str | dict[str, Any]) -> Awaitable[str | None]:
-        reference = ConversationReference().deserialize(to)
-        return self._outbox.send(reference, self._activity(content))
-
-    def send_private(
-        self, where: dict[str, Any], user_id: str, content: str | dict[str, Any]
-    ) -> Awaitable[str | None]:
-        reference = ConversationReference().deserialize(where)
-        return self._outbox.send_private(reference, user_id, self._activity(content))
-
-    def update_card(
-        self,
-        where: dict[str, Any],
-        activity_id: str,
-        card: Callable[[], dict[str, Any] | Awaitable[dict[str, Any]]],
-    ) -> None:
-        reference = ConversationReference().deserialize(where)
-        self._outbox.update_card(reference, activity_id, card)
-
-    def spawn(self, work: Any, *, name: str) -> None:
-        self._spawn(work, name=name)
-
-    def media_url(self, token: str, variant: str = "full") -> str:
-        return self._media_url(token, variant)
-
-    async def is_member(self, where: dict[str, Any], user_id: str) -> bool | None:
-        return None
-
-    async def is_meeting_organiser(self, incoming: Any) -> bool:
-        return False

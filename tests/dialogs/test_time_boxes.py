@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dialogs import time_boxes
 from dialogs import workshop as flow
+from dialogs.conversation import timeboxes as time_boxes
 from dialogs.jobs import JobRunner, ManualClock
 from dialogs.workshop import SetupChoice
 from storage import jobs, outbox_store
@@ -31,7 +31,7 @@ async def start(db: Database) -> WorkshopRecord:
 
 
 def runner(db: Database, clock: ManualClock) -> JobRunner:
-    return JobRunner(db, SilentChannel(), clock=clock, handlers={"time_box": time_boxes.remind})
+    return JobRunner(db, SilentChannel(), clock=clock, handlers={"time_box": time_boxes.remind_job})
 
 
 async def test_the_reminder_is_queued_once_when_the_box_runs_out(db: Database) -> None:
@@ -71,7 +71,8 @@ async def test_open_questions_from_before_get_their_job(db: Database) -> None:
     workshop = await start(db)
     step = await flow.advance(db, workshop, "next", actor="29:fie")
     assert step.opened is not None
-    assert await time_boxes.ensure_time_boxes(db) == 1
-    assert await time_boxes.ensure_time_boxes(db) == 0
+    boxes = time_boxes.TimeBoxes(db)
+    assert await boxes.resume(SilentChannel()) == 1
+    assert await boxes.resume(SilentChannel()) == 0
     job = await jobs.get_job(db, time_boxes.job_key(step.opened.id))
     assert job is not None and job.due_at > step.opened.opened_at
