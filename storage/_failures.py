@@ -15,8 +15,6 @@ from asyncpg import exceptions as asyncpg_errors
 from sqlalchemy.exc import (
     DBAPIError,
     IntegrityError,
-    InterfaceError,
-    OperationalError,
     SQLAlchemyError,
 )
 
@@ -88,7 +86,9 @@ def is_connection_failure(exc: BaseException) -> bool:
     """
     if isinstance(exc, (DatabaseUnavailable, *_CONNECTION_ERRORS)):
         return True
-    if not isinstance(exc, (OperationalError, InterfaceError)):
+    # asyncpg's errors reach SQLAlchemy as a bare DBAPIError too ("connection was closed in
+    # the middle of operation", "the database system is shutting down"): look underneath.
+    if not isinstance(exc, DBAPIError):
         return False
     if exc.connection_invalidated:
         return True

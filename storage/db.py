@@ -14,9 +14,11 @@ opened) leaves :class:`Database` as :class:`~storage.errors.DatabaseUnavailable`
 refused connection, server restarting, SQLite file locked: worth trying again) or
 :class:`~storage.errors.DatabaseRefused` (a refused statement: not), with the driver's error
 as ``__cause__``. A server restart is survived: a PostgreSQL pool never hands out a
-connection the server has closed (checked at checkout, without a round trip), so a
-connection the restart killed is replaced by a fresh one instead of failing the next
-transaction; a read that still meets one is run once more.
+connection the server has closed (checked at checkout, without a round trip), every
+transaction begins with ``SELECT 1`` (one round trip) so that a connection the restart
+killed is replaced before the caller's statements run, and while the server comes back a
+transaction waits for it (up to ``PG_RECONNECT_S``) instead of failing; a read that still
+meets a dead connection is run once more.
 
 Open the database with :func:`storage.open.open_database` (it also checks the schema).
 
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import os
 import time
@@ -84,9 +87,6 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 PG_CONNECT_TIMEOUT_S = 10
 #: How long a transaction waits for a restarting PostgreSQL server before it fails.
 PG_RECONNECT_S = 8.0
-#: A pooled connection idle longer than this is pinged at checkout (a round trip or three):
-#: a server restart or a dropped network path may have killed it without the client seeing.
-PG_PING_IDLE_S = 2.0
 
 Dialect = Literal["sqlite", "postgresql"]
 
@@ -263,12 +263,48 @@ class Database:
 
     @asynccontextmanager
     async def _session(self, engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-        connection = await self._connect(engine)
-        try:
-            async with connection.begin():
+        if self.dialect != "postgresql":
+            async with engine.begin() as connection:
                 yield connection
+            return
+        connection, transaction = await self._begin_checked(engine)
+        try:
+            yield connection
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await transaction.rollback()
+            raise
+        else:
+            await transaction.commit()
         finally:
-            await connection.close()
+            with contextlib.suppress(Exception):
+                await connection.close()
+
+    async def _begin_checked(self, engine: AsyncEngine) -> tuple[AsyncConnection, Any]:
+        """A PostgreSQL transaction begun on a connection that answered (``SELECT 1``, one
+        round trip). A connection a server restart killed fails here, before the caller's
+        statements ran, so it is replaced and the transaction begun again (while the server
+        comes back: up to :data:`PG_RECONNECT_S` seconds), instead of failing the caller's
+        work with "connection is closed"."""
+        deadline = time.monotonic() + PG_RECONNECT_S
+        delay = 0.05
+        while True:
+            connection = await self._connect(engine)
+            transaction = await connection.begin()
+            try:
+                await connection.exec_driver_sql("SELECT 1")
+            except Exception as exc:
+                with contextlib.suppress(Exception):
+                    await connection.invalidate()
+                with contextlib.suppress(Exception):
+                    await connection.close()
+                if not is_connection_failure(exc) or time.monotonic() + delay > deadline:
+                    raise
+                log.info("a pooled connection was dead (%s); beginning again", type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 1.0)
+                continue
+            return connection, transaction
 
     async def _connect(self, engine: AsyncEngine) -> AsyncConnection:
         """A connection from the pool; on PostgreSQL, while the server restarts (refused,
@@ -493,11 +529,6 @@ def _drop_closed_connections(engine: AsyncEngine) -> None:
     statement still fails that transaction: :class:`~storage.errors.DatabaseUnavailable`.
     """
 
-    @event.listens_for(engine.sync_engine, "checkin")
-    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
-        if record is not None:
-            record.info["checked_in_at"] = time.monotonic()
-
     @event.listens_for(engine.sync_engine, "checkout")
     def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         driver = getattr(dbapi_connection, "driver_connection", None)
@@ -505,13 +536,6 @@ def _drop_closed_connections(engine: AsyncEngine) -> None:
         if callable(is_closed) and is_closed():
             log.info("a pooled database connection was closed by the server; replacing it")
             raise DisconnectionError("the server closed this pooled connection")
-        idle_since = record.info.get("checked_in_at") if record is not None else None
-        if idle_since is not None and time.monotonic() - idle_since > PG_PING_IDLE_S:
-            try:
-                dbapi_connection.ping()
-            except Exception as exc:
-                log.info("a pooled database connection idle for a while is dead; replacing it")
-                raise DisconnectionError("a pooled connection failed its ping") from exc
 
 
 def _configure_sqlite(sync_engine: Engine, *, immediate: bool) -> None:

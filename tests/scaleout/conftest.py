@@ -21,7 +21,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bench.workload import BotProcess, ManagedProcess, start_bot, start_python
+from bench.workload import BotProcess, ManagedProcess, start_bot, start_python, wait_http
 from tests.support.connector import ConnectorStandIn
 from tests.support.private_postgres import PrivatePostgres, private_postgres
 
@@ -138,6 +138,8 @@ async def cluster(
         *(arg for bot in bots for arg in ("--backend", bot.url)),
         log_path=tmp_path / "proxy.log",
     )
+    # READY is printed when the port is bound, a moment before it accepts connections.
+    await wait_http(str(ready["url"]) + "/healthz", process=proxy)
     running = Cluster(cluster_pg.url, tmp_path, bots, proxy, str(ready["url"]), cluster_pg)
     try:
         yield running
