@@ -81,6 +81,7 @@ async def test_the_survivor_reminds_when_the_opener_is_killed(
     found = reminders(connector)
     assert found, f"no reminder came\n{cluster.logs()}"
     late = found[0].at - opened_at - TIME_BOX
+    print(f"\nopener killed: the reminder came {late:+.2f} s after the box ran out")
     assert -1.0 <= late <= LATE_AT_MOST, f"the reminder came {late:.1f} s after the box ran out"
     assert card.question_id in str(found[0].body.get("text")) and "20 sek." in str(
         found[0].body.get("text")
@@ -94,12 +95,18 @@ async def test_both_restarted_at_the_same_moment_remind_once(
 ) -> None:
     driver = WorkshopDriver(http, cluster.proxy_url, LocalConnector(connector))
     await driver.start_workshop(plan="kort")
-    await open_question_on(cluster, driver, 1)
+    _, opened_at = await open_question_on(cluster, driver, 1)
+    killed = connector.calls[-1].at
     cluster.kill(0)
     cluster.kill(1)
     await asyncio.gather(cluster.restart(0), cluster.restart(1))
+    back = time.monotonic()
     await wait_for_reminders(connector, 1, TIME_BOX + LATE_AT_MOST)
     assert len(reminders(connector)) == 1, f"reminders: {len(reminders(connector))}"
+    print(
+        f"\nboth restarted: up again {back - killed:.1f} s after the kill; the reminder came "
+        f"{reminders(connector)[0].at - opened_at - TIME_BOX:+.2f} s after the box ran out"
+    )
     await asyncio.sleep(4)
     assert len(reminders(connector)) == 1, "both instances reminded"
 
@@ -158,6 +165,7 @@ async def test_a_database_restart_mid_workshop_costs_no_turn(
     )
     await asyncio.sleep(0.5)
     away = await asyncio.to_thread(pg.restart)
+    print(f"\nPostgreSQL away {away:.2f} s")
     helped = await driver.post(driver.mention("hjælp"), kind="command")
     added_text = "Hvad tager I med jer fra i dag?"
     added = await driver.post(driver.mention(f"tilføj {added_text}"), kind="command")
@@ -211,6 +219,7 @@ async def test_sigterm_is_unready_at_once_hands_back_and_exits_within_10_s(
             pass
         await asyncio.to_thread(stopping.process.process.wait, 15)
         took = time.monotonic() - started
+        print(f"\nSIGTERM: exited after {took:.2f} s")
         assert took < 10, f"exited {took:.1f} s after SIGTERM"
         assert stopping.process.process.returncode == 0
         deadline = time.monotonic() + 40
@@ -225,6 +234,7 @@ async def test_sigterm_is_unready_at_once_hands_back_and_exits_within_10_s(
                 break
             await asyncio.sleep(0.2)
         assert wanted <= got, f"{len(wanted - got)} messages lost"
+        print(f"SIGTERM: all 40 messages out {time.monotonic() - started:.1f} s after it")
         assert connector.violations == []
         log = stopping.process.log_text()
         assert "Traceback" not in log, log[-3000:]
