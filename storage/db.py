@@ -51,6 +51,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from storage._failures import (
     is_connection_failure,
     is_driver_error,
+    is_server_restarting,
     is_stale_connection,
     storage_error_of,
 )
@@ -85,8 +86,9 @@ if logging.getLogger("aiosqlite").level == logging.NOTSET:
 DEFAULT_SQLITE_PATH = Path("var/workshopbot.sqlite3")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 PG_CONNECT_TIMEOUT_S = 10
-#: How long a transaction waits for a restarting PostgreSQL server before it fails.
-PG_RECONNECT_S = 8.0
+#: How long a transaction waits for a restarting PostgreSQL server before it fails (a
+#: network fault is not waited for: the callers have retries of their own for that).
+PG_RECONNECT_S = 5.0
 
 Dialect = Literal["sqlite", "postgresql"]
 
@@ -309,7 +311,8 @@ class Database:
     async def _connect(self, engine: AsyncEngine) -> AsyncConnection:
         """A connection from the pool; on PostgreSQL, while the server restarts (refused,
         "starting up", "shutting down"), tried again for up to :data:`PG_RECONNECT_S`
-        seconds, so that a turn during a restart waits a moment instead of failing."""
+        seconds, so that a turn during a restart waits a moment instead of failing. A cut
+        or reset connection fails at once."""
         if self.dialect != "postgresql":
             return await engine.connect()
         deadline = time.monotonic() + PG_RECONNECT_S
@@ -318,7 +321,7 @@ class Database:
             try:
                 return await engine.connect()
             except Exception as exc:
-                if not is_connection_failure(exc) or time.monotonic() + delay > deadline:
+                if not is_server_restarting(exc) or time.monotonic() + delay > deadline:
                     raise
                 log.info(
                     "the database cannot be reached (%s); trying again in %.1f s",
