@@ -483,9 +483,15 @@ async def purge(db: Database, *, before: datetime) -> int:
 
 
 async def forget_user(session: AsyncConnection, user_id: str) -> int:
-    """Delete the messages not yet sent to ``user_id`` privately, and the content of any
-    (inside :func:`storage.privacy.forget_user`'s transaction). Returns how many."""
+    """Delete the messages to ``user_id``'s 1:1 chat (queued ones with their content; sent
+    ones hold none) and the send budget kept under their chat's lane (inside
+    :func:`storage.privacy.forget_user`'s transaction). Returns how many messages."""
     result = await session.execute(delete(outbox_t).where(outbox_t.c.user_id == user_id))
+    # Their 1:1 chat's budget is kept under a lane that names them.
+    escaped = user_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    await session.execute(
+        delete(budget_t).where(budget_t.c.lane.like(f"%|1:1:{escaped}", escape="\\"))
+    )
     return int(result.rowcount or 0)
 
 

@@ -162,12 +162,17 @@ async def test_two_instances_claiming_at_once_never_share_a_lane(db: Database) -
 
 
 async def test_forget_user_deletes_their_queued_private_messages(db: Database) -> None:
-    await put(db, "note", lane="1:1:29:anna", kind="send_private", user_id="29:anna")
+    await put(db, "note", lane="s|1:1:29:anna", kind="send_private", user_id="29:anna")
     await put(db, "group", lane="group")
+    assert await outbox.take_send_slot(db, "s|1:1:29:anna", ((1.0, 7),)) == 0.0
+    assert await outbox.take_send_slot(db, "s|1:1:29:anna_b", ((1.0, 7),)) == 0.0
     report = await privacy.forget_user(db, "29:anna")
     assert report.outbox_messages == 1
     assert await outbox.get_message(db, "note") is None
     assert await outbox.get_message(db, "group") is not None
+    async with db.transaction(write=False) as tx:
+        lanes = [row[0] for row in await tx.execute(outbox.budget_t.select())]
+    assert lanes == ["s|1:1:29:anna_b"], "their chat's budget is gone, no one else's"
 
 
 @pytest.mark.parametrize(
