@@ -154,11 +154,17 @@ def _libraries(say: Any) -> None:
 
         ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
         classifiers.append(
-            ("py3langid (all 97 languages)", lambda t: ident.classify(t)[0], _run_child("py3langid")["load_s"])
+            (
+                "py3langid (all 97 languages)",
+                lambda t: ident.classify(t)[0],
+                _run_child("py3langid")["load_s"],
+            )
         )
     except ImportError:
         say("- py3langid is not installed: (b) covers lingua only")
-    say("| library | load s (fresh process) | short Danish answers → da | short English answers → en | Danish corpus paragraphs → da | licence paragraphs → en | paragraphs/s |")
+    say(
+        "| library | load s (fresh process) | short Danish answers → da | short English answers → en | Danish corpus paragraphs → da | licence paragraphs → en | paragraphs/s |"
+    )
     say("|---|---|---|---|---|---|---|")
     for name, classify, load_s in classifiers:
         da = sum(classify(a) == "da" for a in DANISH_ANSWERS)

@@ -29,7 +29,10 @@ def main(argv: list[str]) -> int:
         print(f"\n=== [{i}/{len(names)}] bench/{name}.py ===", flush=True)
         start = time.perf_counter()
         code = subprocess.call([sys.executable, str(HERE / f"{name}.py")], cwd=HERE.parent)
-        print(f"=== bench/{name}.py: exit {code} after {time.perf_counter() - start:.0f} s", flush=True)
+        print(
+            f"=== bench/{name}.py: exit {code} after {time.perf_counter() - start:.0f} s",
+            flush=True,
+        )
         if code:
             failed.append(name)
     if failed:

@@ -44,8 +44,25 @@ _WORDS = (
     "problemformulering transfer praksis erfaring"
 )
 NOUNS = tuple(_WORDS.split())
-PROPOSE = ("Vi skal", "Man burde", "Vi bør", "Det kunne være en god idé at", "Jeg foreslår at vi", "Hvad med at")
-VERBS = ("samle", "dele", "lave", "holde", "prioritere", "følge op på", "bruge", "præsentere", "afsætte tid til")
+PROPOSE = (
+    "Vi skal",
+    "Man burde",
+    "Vi bør",
+    "Det kunne være en god idé at",
+    "Jeg foreslår at vi",
+    "Hvad med at",
+)
+VERBS = (
+    "samle",
+    "dele",
+    "lave",
+    "holde",
+    "prioritere",
+    "følge op på",
+    "bruge",
+    "præsentere",
+    "afsætte tid til",
+)
 OTHER = (
     "Jeg synes {a} og {b} hænger sammen i vores afdeling.",
     "Hos os mangler der {a}, især når det gælder {b}.",
@@ -167,7 +184,9 @@ def main() -> int:
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
 
-    shape = dict(participants=args.participants, questions=args.questions, per_question=args.per_question)
+    shape = dict(
+        participants=args.participants, questions=args.questions, per_question=args.per_question
+    )
     data = make_workshop(**shape, seed=1, number=2)
     earlier = make_workshop(**shape, seed=2, number=1)
     n_answers = len(data.all_answers)

@@ -66,11 +66,18 @@ def script_to_vtt(text: str) -> str:
             continue
         speaker, seconds, words = parts[0], float(parts[1]), parts[2]
         sentences = re.findall(r"[^.!?]+[.!?]*", words)
-        chunks = [" ".join(s.strip() for s in sentences[i : i + 2]) for i in range(0, len(sentences), 2)]
+        chunks = [
+            " ".join(s.strip() for s in sentences[i : i + 2]) for i in range(0, len(sentences), 2)
+        ]
         share = seconds / max(1, len(chunks))
         for chunk in chunks:
             cue += 1
-            out += [f"cue-{cue}", f"{_stamp(clock)} --> {_stamp(clock + share)}", f"<v {speaker}>{chunk}</v>", ""]
+            out += [
+                f"cue-{cue}",
+                f"{_stamp(clock)} --> {_stamp(clock + share)}",
+                f"<v {speaker}>{chunk}</v>",
+                "",
+            ]
             clock += share
         clock += 1.0
     return "\n".join(out)
@@ -86,20 +93,35 @@ def chat_to_data(text: str, *, name: str, lang: str, series: str, number: int) -
         elif line.startswith("A "):
             who, at, said = (p.strip() for p in line[2:].split("|", 2))
             runs[-1]["answers"].append(
-                AnswerData(id=f"{name}:{len(runs)}:{len(runs[-1]['answers'])}", pseudonym=who,
-                           text=said, offset_seconds=float(at), source="chat")
+                AnswerData(
+                    id=f"{name}:{len(runs)}:{len(runs[-1]['answers'])}",
+                    pseudonym=who,
+                    text=said,
+                    offset_seconds=float(at),
+                    source="chat",
+                )
             )
     questions = tuple(
         QuestionRunData(
-            question_id=f"q{i}", text=r["text"], position=i, opened_offset=r["opened"],
+            question_id=f"q{i}",
+            text=r["text"],
+            position=i,
+            opened_offset=r["opened"],
             closed_offset=runs[i]["opened"] if i < len(runs) else r["opened"] + 600,
             answers=tuple(r["answers"]),
         )
         for i, r in enumerate(runs, start=1)
     )
     people = tuple(dict.fromkeys(a.pseudonym for q in questions for a in q.answers))
-    return WorkshopData(id=name, title=name, lang=lang, series=series,  # type: ignore[arg-type]
-                        number_in_series=number, participants=people, questions=questions)
+    return WorkshopData(
+        id=name,
+        title=name,
+        lang=lang,
+        series=series,  # type: ignore[arg-type]
+        number_in_series=number,
+        participants=people,
+        questions=questions,
+    )
 
 
 @dataclass
@@ -185,8 +207,13 @@ def load(entry: dict[str, Any], plans: dict[str, list[str]]) -> tuple[WorkshopDa
     text = (EVAL_DIR / entry["file"]).read_text(encoding="utf-8")
     facts: dict[str, Any] = {}
     if entry["file"].endswith(".chat"):
-        data = chat_to_data(text, name=entry["name"], lang=entry["lang"], series=entry["series"],
-                            number=entry["number"])
+        data = chat_to_data(
+            text,
+            name=entry["name"],
+            lang=entry["lang"],
+            series=entry["series"],
+            number=entry["number"],
+        )
         return data, facts
     transcript = parse_vtt(script_to_vtt(text))
     plan = plans.get(entry["plan"] or "", [])
@@ -194,9 +221,15 @@ def load(entry: dict[str, Any], plans: dict[str, list[str]]) -> tuple[WorkshopDa
     facts["facilitator"] = structure.facilitators
     facts["runs"] = len(structure.turns)
     data = workshop_data_from_structure(
-        structure, speakers=transcript.speakers, lang=entry["lang"], title=entry["name"],
-        question_ids=[f"p{i}" for i in range(len(plan))], question_texts=plan,
-        workshop_id=entry["name"], series=entry["series"], number_in_series=entry["number"],
+        structure,
+        speakers=transcript.speakers,
+        lang=entry["lang"],
+        title=entry["name"],
+        question_ids=[f"p{i}" for i in range(len(plan))],
+        question_texts=plan,
+        workshop_id=entry["name"],
+        series=entry["series"],
+        number_in_series=entry["number"],
     )
     return data, facts
 
@@ -212,13 +245,26 @@ def main() -> int:
     labels = json.loads((EVAL_DIR / "labels.json").read_text(encoding="utf-8"))
     plans = labels["plans"]
     loaded = {e["name"]: (e, *load(e, plans)) for e in labels["workshops"]}
-    splits = ("all", "tune", "held out", "holdout", "fresh", "fresh2", "lead", "blind", "blind2", "blind3", "blind4")
+    splits = (
+        "all",
+        "tune",
+        "held out",
+        "holdout",
+        "fresh",
+        "fresh2",
+        "lead",
+        "blind",
+        "blind2",
+        "blind3",
+        "blind4",
+    )
     totals: dict[str, dict[str, Score]] = {s: {} for s in splits}
     structure_ok = {s: [0, 0] for s in splits}
     started = time.perf_counter()
     for name, (entry, data, facts) in loaded.items():
         earlier = [
-            d for e, d, _ in loaded.values()
+            d
+            for e, d, _ in loaded.values()
             if entry["series"] and e["series"] == entry["series"] and e["number"] < entry["number"]
         ]
         earlier.sort(key=lambda d: d.number_in_series or 0)
@@ -233,7 +279,10 @@ def main() -> int:
             for cat, sc in scores.items():
                 totals[split].setdefault(cat, Score()).add(sc)
             if facts:
-                ok = facts["facilitator"] == (entry["facilitator"],) and facts["runs"] == entry["question_runs"]
+                ok = (
+                    facts["facilitator"] == (entry["facilitator"],)
+                    and facts["runs"] == entry["question_runs"]
+                )
                 structure_ok[split][0] += int(ok)
                 structure_ok[split][1] += 1
         if args.verbose and entry["split"] in args.show.split(","):
@@ -247,15 +296,21 @@ def main() -> int:
                 pass
             print("  themes:", [t.term for t in summary.novelty.new_terms])
     elapsed = time.perf_counter() - started
-    lines = [f"\n## {time.strftime('%Y-%m-%d %H:%M')} — summary evaluation ({len(loaded)} workshops)\n\n"]
-    lines.append("| set | category | recall | precision | tp | fp | fn |\n|---|---|---|---|---|---|---|\n")
+    lines = [
+        f"\n## {time.strftime('%Y-%m-%d %H:%M')} — summary evaluation ({len(loaded)} workshops)\n\n"
+    ]
+    lines.append(
+        "| set | category | recall | precision | tp | fp | fn |\n|---|---|---|---|---|---|---|\n"
+    )
     for split in splits:
         for cat, sc in totals[split].items():
             lines.append(
                 f"| {split} | {cat} | {sc.recall:.0%} | {sc.precision:.0%} | {sc.tp} | {sc.fp} | {sc.fn} |\n"
             )
         ok, n = structure_ok[split]
-        lines.append(f"| {split} | voice structure (facilitator + runs right) | {ok}/{n} | | | | |\n")
+        lines.append(
+            f"| {split} | voice structure (facilitator + runs right) | {ok}/{n} | | | | |\n"
+        )
     lines.append(f"\n{elapsed:.1f} s for all summaries.\n")
     text = "".join(lines)
     print(text)

@@ -45,14 +45,20 @@ from botbuilder.schema import Activity
 from bot.activity_json import parse_activity
 from bot.adapter import ClientCachingAuthentication, create_adapter
 from bot.auth_keys import precheck_token
+from bot.delivery import DatabaseBudget, DurableDelivery
 from bot.errors import StartupError
-from bot.outbox import Outbox, share_of_limits
+from bot.outbox import TEAMS_LIMITS, Outbox, share_of_limits
 from bot.services import NOT_STORED, BotServices, Spawner
 from bot.settings import Settings
+from bot.teams.channel import TeamsChannel
+from dialogs import housekeeping
+from dialogs.jobs import JobRunner
+from storage.db import Database
 
 __all__ = [
     "ADAPTER_KEY",
     "BOT_KEY",
+    "DURABLE_KEY",
     "MAX_BODY_BYTES",
     "MAX_JSON_DEPTH",
     "SERVICES_KEY",
@@ -85,6 +91,8 @@ ADAPTER_KEY = web.AppKey("adapter", object)
 BOT_KEY = web.AppKey("bot", object)
 _AUTH_KEY = web.AppKey("auth", ClientCachingAuthentication)
 _READY_KEY = web.AppKey("ready", asyncio.Event)
+DURABLE_KEY = web.AppKey("durable", tuple)
+_STOPPING_KEY = web.AppKey("stopping", asyncio.Event)
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 #: A JSON escape of a UTF-16 surrogate (\uD800-\uDFFF), in the raw body.
@@ -398,6 +406,8 @@ async def readyz(request: web.Request) -> web.Response:
     or when the database does not answer; 200 when both are ready. ``/healthz`` stays the
     liveness check (is the process and its database alive).
     """
+    if request.app[_STOPPING_KEY].is_set():
+        return web.json_response({"status": "stopping"}, status=503)
     if not request.app[_READY_KEY].is_set():
         return web.json_response(
             {"status": "starting", "language_pipeline": "loading"},
@@ -474,6 +484,7 @@ def create_app(
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[error_middleware])
     app[SETTINGS_KEY] = settings
     app[_READY_KEY] = asyncio.Event()
+    app[_STOPPING_KEY] = asyncio.Event()
     factory = bot_factory or _default_bot_factory
     opener = open_database or _default_open_database
     storage_factory = state_storage or _default_state_storage
@@ -496,9 +507,11 @@ def create_app(
         )
         spawner = Spawner()
         adapter, auth = create_adapter(settings)
-        options: dict[str, Any] = {"limits": share_of_limits(settings.instances)}
+        options: dict[str, Any] = _outbox_options(settings, db)
         options.update(outbox_options or {})
         outbox = Outbox(adapter, app_id=settings.APP_ID, **options)
+        delivery: DurableDelivery | None = None
+        runner: JobRunner | None = None
         try:
             storage = await storage_factory(db)
             services = BotServices(
@@ -527,6 +540,17 @@ def create_app(
             resume = getattr(bot, "resume_time_boxes", None)
             if resume is not None:
                 spawner(_resume_time_boxes(resume), name="resume time boxes")
+            if isinstance(db, Database):
+                # Durable work: what any instance queued or scheduled, this one may do.
+                delivery = DurableDelivery(db, outbox)
+                await delivery.start()
+                channel = TeamsChannel(
+                    outbox, spawn=spawner, media_url=functools.partial(media_url, settings)
+                )
+                runner = JobRunner(db, channel)
+                await runner.start()
+                spawner(_ensure_jobs(db), name="ensure periodic jobs")
+                app[DURABLE_KEY] = (delivery, runner)
             app[SERVICES_KEY] = services
             app[ADAPTER_KEY] = adapter
             app[_AUTH_KEY] = auth
@@ -540,19 +564,49 @@ def create_app(
             )
             yield
         finally:
-            await spawner.close(timeout=10.0)
-            await outbox.close(timeout=10.0)
+            app[_READY_KEY].clear()
+            # Hand back claimed jobs and queued messages first: another instance takes them
+            # at once, instead of after their leases run out.
+            if runner is not None:
+                await runner.stop(timeout=2.0)
+            if delivery is not None:
+                await delivery.stop(timeout=2.0)
+            await spawner.close(timeout=3.0)
+            await outbox.close(timeout=3.0)
             await auth.close()
             dispose = getattr(db, "dispose", None)
             if dispose is not None:
                 await dispose()
 
+    async def stopping(app: web.Application) -> None:
+        # SIGTERM: not ready from this moment (a load balancer stops sending new turns),
+        # while requests under way finish and durable work is handed back.
+        app[_STOPPING_KEY].set()
+
+    app.on_shutdown.append(stopping)
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/media/{token}.png", _media_handler(media_lookup or _default_media_lookup))
     return app
+
+
+def _outbox_options(settings: Settings, db: Any) -> dict[str, Any]:
+    """On PostgreSQL the instances share Teams' budget through the database (each may spend
+    all of it when the others are idle); elsewhere each keeps to its share."""
+    if isinstance(db, Database) and db.dialect == "postgresql":
+        return {"limits": TEAMS_LIMITS, "shared_budget": DatabaseBudget(db, TEAMS_LIMITS)}
+    return {"limits": share_of_limits(settings.instances)}
+
+
+async def _ensure_jobs(db: Database) -> None:
+    """The periodic jobs every deployment has (one instance's schedule is enough; a second
+    finds it queued)."""
+    try:
+        await housekeeping.ensure_housekeeping(db)
+    except Exception:
+        log.exception("could not schedule the housekeeping job")
 
 
 async def _resume_time_boxes(resume: Callable[[], Awaitable[int]]) -> None:

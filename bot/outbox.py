@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import itertools
 import logging
 import random
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 import aiohttp
 from botbuilder.core import BotAdapter, TurnContext
@@ -62,6 +63,12 @@ log = logging.getLogger(__name__)
 #: (window seconds, operations allowed) per bot per conversation, from Teams' documentation.
 TEAMS_LIMITS: tuple[tuple[float, int], ...] = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
 
+#: How long a call waits for the shared budget before it keeps to the local limiter alone,
+#: and for how long after such a failure the shared budget is not asked (the database is
+#: away: replies must still go out).
+SHARED_BUDGET_TIMEOUT = 1.0
+SHARED_BUDGET_PAUSE = 5.0
+
 #: HTTP statuses worth trying again (Teams: 429, 412, 502, 504; plus transient 500/503).
 RETRYABLE_STATUSES = frozenset({412, 429, 500, 502, 503, 504})
 
@@ -69,6 +76,18 @@ RETRYABLE_STATUSES = frozenset({412, 429, 500, 502, 503, 504})
 #: Activity, or the Adaptive Card JSON as a dict (or an awaitable of one).
 CardContent: TypeAlias = Attachment | Activity | dict[str, Any]
 CardFactory: TypeAlias = Callable[[], CardContent | Awaitable[CardContent]]
+
+
+class SharedBudget(Protocol):
+    """The per-conversation budget all instances share (the database)."""
+
+    async def take(self, lane: str, token: str) -> float:
+        """Count one operation in ``lane`` under ``token``: 0 to go, else seconds to wait."""
+        ...
+
+    async def finish(self, lane: str, token: str) -> None:
+        """The operation ``token`` was answered (the service has counted it by now)."""
+        ...
 
 
 def share_of_limits(instances: int) -> tuple[tuple[float, int], ...]:
@@ -271,6 +290,10 @@ class Outbox:
         max_delay: largest backoff delay in seconds.
         max_concurrency: outgoing calls in flight over all conversations.
         seed: seed for the jitter (tests).
+        shared_budget: asks the budget every instance shares (the database) for one
+            operation in a conversation: 0 to go, else seconds to wait. Checked after the
+            local limiter, so that all instances together keep to ``limits``; when the
+            database cannot answer, the local limiter alone decides.
     """
 
     def __init__(
@@ -287,6 +310,7 @@ class Outbox:
         max_delay: float = 20.0,
         max_concurrency: int = 64,
         seed: int | None = None,
+        shared_budget: SharedBudget | None = None,
     ) -> None:
         if coalesce_window < 0:
             raise ValueError(f"coalesce_window = {coalesce_window} is invalid; it must be >= 0")
@@ -311,6 +335,9 @@ class Outbox:
         self._timers: set[asyncio.TimerHandle] = set()
         self._private_refs: dict[tuple[str, str], ConversationReference] = {}
         self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._shared_budget = shared_budget
+        self._tokens = itertools.count(1)
+        self._budget_down_until = 0.0
         self._closed = False
         #: Counters for logs, tests and benchmarks.
         self.stats: dict[str, int] = {
@@ -319,6 +346,7 @@ class Outbox:
             "coalesced": 0,
             "retried": 0,
             "given_up": 0,
+            "budget_waits": 0,
         }
 
     # ------------------------------------------------------------------ public API
@@ -446,6 +474,25 @@ class Outbox:
 
         return self._enqueue("run", reference, perform, retry=False)
 
+    def replace(
+        self, reference: ConversationReference, activity_id: str, content: CardContent
+    ) -> asyncio.Future[str | None]:
+        """Replace the card ``activity_id`` with ``content`` now (in the conversation's
+        queue, retried, not coalesced: the durable outbox has collapsed updates already).
+
+        Returns:
+            A future resolving to ``activity_id``, or None when given up.
+        """
+        if not activity_id:
+            raise ValueError("activity_id is empty; pass the id of the sent card")
+        activity = _card_activity(content, activity_id)
+
+        async def perform() -> str | None:
+            await self._update_in(reference, activity)
+            return activity_id
+
+        return self._enqueue("update", reference, perform)
+
     async def drain(self, *, timeout: float = 30.0) -> bool:
         """Wait until every queued call and pending update is done (tests, shutdown).
 
@@ -569,6 +616,7 @@ class Outbox:
         attempt = 0
         while True:
             await limiter.acquire()
+            token = await self._take_shared(op.reference)
             try:
                 async with self._semaphore:
                     return await asyncio.wait_for(op.perform(), self.attempt_timeout)
@@ -578,6 +626,9 @@ class Outbox:
                 )
             except DeliveryFailed as exc:
                 failure = exc
+            finally:
+                if token is not None:
+                    await self._finish_shared(op.reference, token)
             if not op.retry or not failure.retryable:
                 self.stats["given_up"] += 1
                 log.error(
@@ -613,6 +664,44 @@ class Outbox:
                 delay,
             )
             await asyncio.sleep(delay)
+
+    async def _take_shared(self, reference: ConversationReference) -> str | None:
+        """Wait until the budget all instances share allows one more operation here;
+        returns its token (None: no shared budget, or the database is away and the local
+        limiter alone decides)."""
+        if self._shared_budget is None or time.monotonic() < self._budget_down_until:
+            return None
+        key = _conversation_key(reference)
+        token = f"{id(self)}:{next(self._tokens)}"
+        while True:
+            try:
+                # Never wait for a database that is away: a reply must still go out.
+                wait = await asyncio.wait_for(
+                    self._shared_budget.take(key, token), SHARED_BUDGET_TIMEOUT
+                )
+            except Exception as exc:
+                self._budget_down_until = time.monotonic() + SHARED_BUDGET_PAUSE
+                log.warning(
+                    "shared send budget unavailable (%s); local limits alone for %.0f s",
+                    type(exc).__name__,
+                    SHARED_BUDGET_PAUSE,
+                )
+                return None
+            if wait <= 0:
+                return token
+            self.stats["budget_waits"] += 1
+            await asyncio.sleep(wait + 0.005)
+
+    async def _finish_shared(self, reference: ConversationReference, token: str) -> None:
+        if self._shared_budget is None:
+            return
+        try:
+            await asyncio.wait_for(
+                asyncio.shield(self._shared_budget.finish(_conversation_key(reference), token)),
+                SHARED_BUDGET_TIMEOUT,
+            )
+        except Exception as exc:  # it counts as under way for a while, then as done
+            log.info("could not record an answered operation in the budget (%s)", exc)
 
     async def _continue(
         self, reference: ConversationReference, logic: Callable[[TurnContext], Awaitable[None]]

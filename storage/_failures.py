@@ -15,14 +15,18 @@ from asyncpg import exceptions as asyncpg_errors
 from sqlalchemy.exc import (
     DBAPIError,
     IntegrityError,
-    InterfaceError,
-    OperationalError,
     SQLAlchemyError,
 )
 
 from storage.errors import DatabaseRefused, DatabaseUnavailable, StorageError
 
-__all__ = ["is_connection_failure", "is_driver_error", "is_stale_connection", "storage_error_of"]
+__all__ = [
+    "is_connection_failure",
+    "is_driver_error",
+    "is_server_restarting",
+    "is_stale_connection",
+    "storage_error_of",
+]
 
 #: asyncpg's errors of a lost, refused or shutting-down server connection.
 _ASYNCPG_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
@@ -88,7 +92,9 @@ def is_connection_failure(exc: BaseException) -> bool:
     """
     if isinstance(exc, (DatabaseUnavailable, *_CONNECTION_ERRORS)):
         return True
-    if not isinstance(exc, (OperationalError, InterfaceError)):
+    # asyncpg's errors reach SQLAlchemy as a bare DBAPIError too ("connection was closed in
+    # the middle of operation", "the database system is shutting down"): look underneath.
+    if not isinstance(exc, DBAPIError):
         return False
     if exc.connection_invalidated:
         return True
@@ -96,6 +102,27 @@ def is_connection_failure(exc: BaseException) -> bool:
         isinstance(cause, _CONNECTION_ERRORS) or _sqlite_busy(cause) or _closed_connection(cause)
         for cause in _causes(exc)
     )
+
+
+def is_server_restarting(exc: BaseException) -> bool:
+    """Whether ``exc`` says the server is restarting (the port refuses, or the server says
+    it is shutting down or starting up): worth waiting a few seconds for. A reset or cut
+    connection (a network fault) is not: waiting would only hold the caller."""
+    for cause in _causes(exc):
+        if isinstance(
+            cause,
+            (
+                ConnectionRefusedError,
+                asyncpg_errors.CannotConnectNowError,
+                asyncpg_errors.AdminShutdownError,
+                asyncpg_errors.CrashShutdownError,
+            ),
+        ):
+            return True
+        words = str(cause)
+        if "shutting down" in words or "starting up" in words:
+            return True
+    return False
 
 
 def is_stale_connection(exc: BaseException) -> bool:

@@ -14,9 +14,11 @@ opened) leaves :class:`Database` as :class:`~storage.errors.DatabaseUnavailable`
 refused connection, server restarting, SQLite file locked: worth trying again) or
 :class:`~storage.errors.DatabaseRefused` (a refused statement: not), with the driver's error
 as ``__cause__``. A server restart is survived: a PostgreSQL pool never hands out a
-connection the server has closed (checked at checkout, without a round trip), so a
-connection the restart killed is replaced by a fresh one instead of failing the next
-transaction; a read that still meets one is run once more.
+connection the server has closed (checked at checkout, without a round trip), every
+transaction begins with ``SELECT 1`` (one round trip) so that a connection the restart
+killed is replaced before the caller's statements run, and while the server comes back a
+transaction waits for it (up to ``PG_RECONNECT_S``) instead of failing; a read that still
+meets a dead connection is run once more.
 
 Open the database with :func:`storage.open.open_database` (it also checks the schema).
 
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import os
 import time
@@ -45,7 +48,13 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from storage._failures import is_driver_error, is_stale_connection, storage_error_of
+from storage._failures import (
+    is_connection_failure,
+    is_driver_error,
+    is_server_restarting,
+    is_stale_connection,
+    storage_error_of,
+)
 from storage.errors import DatabaseUnavailable, InvalidInput
 from storage.secret import load_secret, use_secret
 
@@ -77,6 +86,9 @@ if logging.getLogger("aiosqlite").level == logging.NOTSET:
 DEFAULT_SQLITE_PATH = Path("var/workshopbot.sqlite3")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 PG_CONNECT_TIMEOUT_S = 10
+#: How long a transaction waits for a restarting PostgreSQL server before it fails (a
+#: network fault is not waited for: the callers have retries of their own for that).
+PG_RECONNECT_S = 5.0
 
 Dialect = Literal["sqlite", "postgresql"]
 
@@ -253,8 +265,71 @@ class Database:
 
     @asynccontextmanager
     async def _session(self, engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-        async with engine.begin() as connection:
+        if self.dialect != "postgresql":
+            async with engine.begin() as connection:
+                yield connection
+            return
+        connection, transaction = await self._begin_checked(engine)
+        try:
             yield connection
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await transaction.rollback()
+            raise
+        else:
+            await transaction.commit()
+        finally:
+            with contextlib.suppress(Exception):
+                await connection.close()
+
+    async def _begin_checked(self, engine: AsyncEngine) -> tuple[AsyncConnection, Any]:
+        """A PostgreSQL transaction begun on a connection that answered (``SELECT 1``, one
+        round trip). A connection a server restart killed fails here, before the caller's
+        statements ran, so it is replaced and the transaction begun again (while the server
+        comes back: up to :data:`PG_RECONNECT_S` seconds), instead of failing the caller's
+        work with "connection is closed"."""
+        deadline = time.monotonic() + PG_RECONNECT_S
+        delay = 0.05
+        while True:
+            connection = await self._connect(engine)
+            transaction = await connection.begin()
+            try:
+                await connection.exec_driver_sql("SELECT 1")
+            except Exception as exc:
+                with contextlib.suppress(Exception):
+                    await connection.invalidate()
+                with contextlib.suppress(Exception):
+                    await connection.close()
+                if not is_connection_failure(exc) or time.monotonic() + delay > deadline:
+                    raise
+                log.info("a pooled connection was dead (%s); beginning again", type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 1.0)
+                continue
+            return connection, transaction
+
+    async def _connect(self, engine: AsyncEngine) -> AsyncConnection:
+        """A connection from the pool; on PostgreSQL, while the server restarts (refused,
+        "starting up", "shutting down"), tried again for up to :data:`PG_RECONNECT_S`
+        seconds, so that a turn during a restart waits a moment instead of failing. A cut
+        or reset connection fails at once."""
+        if self.dialect != "postgresql":
+            return await engine.connect()
+        deadline = time.monotonic() + PG_RECONNECT_S
+        delay = 0.1
+        while True:
+            try:
+                return await engine.connect()
+            except Exception as exc:
+                if not is_server_restarting(exc) or time.monotonic() + delay > deadline:
+                    raise
+                log.info(
+                    "the database cannot be reached (%s); trying again in %.1f s",
+                    type(exc).__name__,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 1.0)
 
     async def run_write(self, work: Callable[..., T], *args: Any) -> T:
         """Run ``work(connection, *args)`` — synchronous Core code — in one write transaction.
@@ -458,7 +533,7 @@ def _drop_closed_connections(engine: AsyncEngine) -> None:
     """
 
     @event.listens_for(engine.sync_engine, "checkout")
-    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         driver = getattr(dbapi_connection, "driver_connection", None)
         is_closed = getattr(driver, "is_closed", None)
         if callable(is_closed) and is_closed():

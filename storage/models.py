@@ -34,11 +34,14 @@ __all__ = [
     "Answer",
     "BotState",
     "Event",
+    "Job",
     "NetworkMap",
+    "OutboxMessage",
     "Participant",
     "Plan",
     "PlanVersion",
     "QuestionRun",
+    "SendBudget",
     "Series",
     "Summary",
     "Workshop",
@@ -332,4 +335,95 @@ class BotState(SQLModel, table=True):
     key: str = Field(sa_column=Column(Text, primary_key=True))
     data: str = Field(sa_column=Column(Text, nullable=False))
     etag: str = Field(sa_column=Column(String(64), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Job(SQLModel, table=True):
+    """Timed work as a row, not a timer (:mod:`storage.jobs`): any live instance runs it
+    when it is due, exactly one does, and one whose instance died is taken over when its
+    lease runs out."""
+
+    __tablename__ = "job"
+    __table_args__ = (Index("ix_job_state_due_at", "state", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_column=Column(String(100), nullable=False))
+    #: Names the job for its scheduler (replace, cancel); unique when given.
+    key: str | None = Field(default=None, sa_column=Column(String(300), nullable=True, unique=True))
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    #: queued, running, done or failed.
+    state: str = Field(sa_column=Column(String(16), nullable=False))
+    due_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    attempts: int = Field(sa_column=Column(Integer, nullable=False, default=0))
+    max_attempts: int = Field(sa_column=Column(Integer, nullable=False, default=5))
+    #: Raised by every (re)schedule, so that a run claimed before it cannot complete it.
+    version: int = Field(sa_column=Column(Integer, nullable=False, default=1))
+    locked_by: str | None = Field(default=None, sa_column=Column(String(100), nullable=True))
+    locked_until: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    finished_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A proactive message to deliver (:mod:`storage.outbox_store`): written in the
+    transaction of the change that causes it, delivered once by any live instance, in
+    order within its lane (conversation)."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        Index("ix_outbox_message_state_due_at", "state", "due_at"),
+        Index("ix_outbox_message_lane_id", "lane", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: Idempotency key: a message with a key already queued or sent is not queued again
+    #: (a card update's key instead takes the newest content).
+    key: str = Field(sa_column=Column(String(300), nullable=False, unique=True))
+    #: The conversation whose order and Teams budget the message shares.
+    lane: str = Field(sa_column=Column(String(600), nullable=False))
+    #: send, send_private or update.
+    kind: str = Field(sa_column=Column(String(16), nullable=False))
+    destination: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    user_id: str | None = Field(default=None, sa_column=Column(String(300), nullable=True))
+    #: What to send: {"text": ...}, {"card": {...}} or {"builder": name, "args": {...}};
+    #: emptied once sent (message texts are personal data).
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    #: For an update: the activity to replace, or the key of the message that sent it.
+    target_activity_id: str | None = Field(
+        default=None, sa_column=Column(String(300), nullable=True)
+    )
+    target_key: str | None = Field(default=None, sa_column=Column(String(300), nullable=True))
+    #: queued, sending, sent or failed.
+    state: str = Field(sa_column=Column(String(16), nullable=False))
+    due_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    attempts: int = Field(sa_column=Column(Integer, nullable=False, default=0))
+    version: int = Field(sa_column=Column(Integer, nullable=False, default=1))
+    locked_by: str | None = Field(default=None, sa_column=Column(String(100), nullable=True))
+    locked_until: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    sent_activity_id: str | None = Field(default=None, sa_column=Column(String(300), nullable=True))
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    sent_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
+class SendBudget(SQLModel, table=True):
+    """When the bot's recent operations in one conversation were made, shared by every
+    instance so that Teams' per-conversation limits hold for the bot as a whole."""
+
+    __tablename__ = "send_budget"
+
+    lane: str = Field(sa_column=Column(String(600), primary_key=True))
+    #: Seconds since the epoch (the database server's clock), oldest first.
+    stamps: list[float] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from analysis.escape import csv_writer
+from storage import outbox_store
 from storage._base import (
     answer_from_row,
     answer_select,
@@ -307,6 +308,8 @@ async def forget_user(db: Database, user_id: str) -> ForgetReport:
                 )
             )
         )
+        # Messages still waiting to reach them privately (sent ones hold no content).
+        outgoing = await outbox_store.forget_user(session, user_id)
         report = ForgetReport(
             participants=len(people),
             answers=answers_removed,
@@ -314,6 +317,7 @@ async def forget_user(db: Database, user_id: str) -> ForgetReport:
             facilitator_rows=int(facilitators.rowcount),
             events_anonymised=int(events.rowcount),
             bot_state_keys=int(state.rowcount),
+            outbox_messages=outgoing,
         )
     # The rows are zeroed where they lay (secure_delete); the write-ahead log still holds
     # the pages as they were, until this.

@@ -254,6 +254,7 @@ class ForgetReport:
     facilitator_rows: int
     events_anonymised: int
     bot_state_keys: int = 0
+    outbox_messages: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -154,7 +154,7 @@ async def open_question(
     """Post an opened question's card and set its time box."""
     view = await session.cards.post(channel, workshop, run, where)
     if view.time_box:
-        session.timeboxes.start(channel, workshop, run, view.time_box)
+        await session.timeboxes.start(channel, workshop, run, view.time_box)
 
 
 async def reorder(session: Session, caller: Caller, command: ParsedCommand) -> None:

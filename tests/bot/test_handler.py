@@ -4,10 +4,10 @@ everything the bot sends. Three participants, one facilitator."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -52,13 +52,40 @@ async def test_whole_workshop_stores_every_answer_with_its_offset(bot: Bot) -> N
 
     # Bo answers in the chat without @mention, Carl by the card, Bo privately in 1:1.
     await bot.post(teams_message(url, "Faglighed og fællesskab", conversation_id=GROUP, **BO))
-    await bot.post(teams_activity(url, conversation_id=GROUP, value={**run_data, "answer": "Solidaritet"}, **CARL))
-    await bot.post(teams_activity(url, conversation_id=GROUP, value={"wb": "private", "workshop": wid, "run": run_data["run"]}, **BO))
+    await bot.post(
+        teams_activity(
+            url, conversation_id=GROUP, value={**run_data, "answer": "Solidaritet"}, **CARL
+        )
+    )
+    await bot.post(
+        teams_activity(
+            url,
+            conversation_id=GROUP,
+            value={"wb": "private", "workshop": wid, "run": run_data["run"]},
+            **BO,
+        )
+    )
     await bot.settle()
     assert any(card_of(a) for a in bot.private("29:bo")), "the question card reaches Bo's 1:1 chat"
-    await bot.post(teams_message(url, "Et privat svar om tillid", conversation_id="a:1on1-29:bo", conversation_type="personal", **BO))
+    await bot.post(
+        teams_message(
+            url,
+            "Et privat svar om tillid",
+            conversation_id="a:1on1-29:bo",
+            conversation_type="personal",
+            **BO,
+        )
+    )
     # Words that start a group command are an answer in the 1:1 chat.
-    await bot.post(teams_message(url, "Tilføj mere tid til refleksion", conversation_id="a:1on1-29:bo", conversation_type="personal", **BO))
+    await bot.post(
+        teams_message(
+            url,
+            "Tilføj mere tid til refleksion",
+            conversation_id="a:1on1-29:bo",
+            conversation_type="personal",
+            **BO,
+        )
+    )
     await bot.settle()
 
     answers = await answers_repo.answers_for_workshop(bot.db, wid)
@@ -83,7 +110,7 @@ async def test_whole_workshop_stores_every_answer_with_its_offset(bot: Bot) -> N
     ]
     assert updates and len({c.activity_id for c in updates}) == 1
     assert "4 svar" in json.dumps(updates[-1].body, ensure_ascii=False)
-    group_messages_after_question = bot.group()[bot.group().index(bot.group()[-1]):]
+    group_messages_after_question = bot.group()[bot.group().index(bot.group()[-1]) :]
     assert len(group_messages_after_question) == 1
 
     # A participant may not steer: a private, polite refusal, nothing changes.
@@ -113,7 +140,9 @@ async def test_whole_workshop_stores_every_answer_with_its_offset(bot: Bot) -> N
 
     # Bad input: too long, a stale card.
     await bot.post(teams_message(url, "x" * 4001, conversation_id=GROUP, **CARL))
-    await bot.post(teams_activity(url, conversation_id=GROUP, value={**run_data, "answer": "for sent"}, **CARL))
+    await bot.post(
+        teams_activity(url, conversation_id=GROUP, value={**run_data, "answer": "for sent"}, **CARL)
+    )
     await bot.settle()
     # Refusals reach Carl alone.
     assert "4001 tegn" in texts(bot.private("29:carl")) and "4001 tegn" not in texts(bot.group())
@@ -186,7 +215,9 @@ async def test_only_the_starter_can_submit_the_setup_card(bot: Bot) -> None:
     await bot.post(mention_message(url, "start", who=ANNA))
     await bot.settle()
     data = dict(card_of(bot.group()[-1])["actions"][0]["data"])  # type: ignore[index]
-    data.update(plan="default", series="new", series_name="", map="", org="HK", language="da", mode="named")
+    data.update(
+        plan="default", series="new", series_name="", map="", org="HK", language="da", mode="named"
+    )
     await bot.post(teams_activity(url, conversation_id=GROUP, value=data, **BO))
     await bot.settle()
     assert await workshops_repo.find_active_workshop(bot.db, GROUP) is None
@@ -201,7 +232,12 @@ async def test_meeting_end_event_ends_the_workshop(bot: Bot) -> None:
         type="event",
         name="application/vnd.microsoft.meetingStart",
         conversation_id=GROUP,
-        value={"Id": "meeting-1", "StartTime": "2026-11-23T09:00:00Z", "MeetingType": "Scheduled", "Title": "x"},
+        value={
+            "Id": "meeting-1",
+            "StartTime": "2026-11-23T09:00:00Z",
+            "MeetingType": "Scheduled",
+            "Title": "x",
+        },
         channelData={"tenant": {"id": TENANT_ID}, "meeting": {"id": "meeting-1"}},
         **ANNA,
     )
@@ -215,7 +251,12 @@ async def test_meeting_end_event_ends_the_workshop(bot: Bot) -> None:
         type="event",
         name="application/vnd.microsoft.meetingEnd",
         conversation_id=GROUP,
-        value={"Id": "meeting-1", "EndTime": "2026-11-23T10:00:00Z", "MeetingType": "Scheduled", "Title": "x"},
+        value={
+            "Id": "meeting-1",
+            "EndTime": "2026-11-23T10:00:00Z",
+            "MeetingType": "Scheduled",
+            "Title": "x",
+        },
         channelData={"tenant": {"id": TENANT_ID}, "meeting": {"id": "meeting-1"}},
         **ANNA,
     )
@@ -238,7 +279,13 @@ async def test_action_execute_invoke_is_answered_without_the_sdk_defect(bot: Bot
         type="invoke",
         name="adaptiveCard/action",
         conversation_id=GROUP,
-        value={"action": {"type": "Action.Execute", "verb": "answer", "data": {**data, "answer": "Via Execute"}}},
+        value={
+            "action": {
+                "type": "Action.Execute",
+                "verb": "answer",
+                "data": {**data, "answer": "Via Execute"},
+            }
+        },
         **BO,
     )
     status, body = await bot.post(invoke)
@@ -280,19 +327,31 @@ async def test_answers_in_channel_threads_reach_the_workshop(bot: Bot) -> None:
     url = bot.connector.url
     channel = "19:kanal@thread.tacv2"
     root = f"{channel};messageid=1700000000001"
-    await bot.post(mention_message(url, "start", who=ANNA, conversation_id=root, conversation_type="channel"))
+    await bot.post(
+        mention_message(url, "start", who=ANNA, conversation_id=root, conversation_type="channel")
+    )
     await bot.settle()
     setup = card_of(bot.connector.sent_activities(root)[-1])
     assert setup is not None
     data = dict(setup["actions"][0]["data"])
-    data.update(plan="default", series="new", series_name="", map="", org="HK", language="da", mode="named")
-    await bot.post(teams_activity(url, conversation_id=root, conversation_type="channel", value=data, **ANNA))
-    await bot.post(mention_message(url, "næste", who=ANNA, conversation_id=root, conversation_type="channel"))
+    data.update(
+        plan="default", series="new", series_name="", map="", org="HK", language="da", mode="named"
+    )
+    await bot.post(
+        teams_activity(url, conversation_id=root, conversation_type="channel", value=data, **ANNA)
+    )
+    await bot.post(
+        mention_message(url, "næste", who=ANNA, conversation_id=root, conversation_type="channel")
+    )
     await bot.settle()
     workshop = await workshops_repo.find_active_workshop(bot.db, channel)
     assert workshop is not None
     other_thread = f"{channel};messageid=1700000000099"
-    await bot.post(mention_message(url, "Svar i en tråd", who=BO, conversation_id=other_thread, conversation_type="channel"))
+    await bot.post(
+        mention_message(
+            url, "Svar i en tråd", who=BO, conversation_id=other_thread, conversation_type="channel"
+        )
+    )
     await bot.settle()
     answers = await answers_repo.answers_for_workshop(bot.db, workshop.id)
     assert [a.text for a in answers] == ["Svar i en tråd"]
@@ -320,21 +379,26 @@ async def test_time_box_reminds_the_facilitator_privately(bot: Bot) -> None:
     assert len([a for a in bot.private("29:anna") if "Tiden" in (a.get("text") or "")]) == 1
 
 
-async def test_resumed_time_boxes_wait_for_the_time_left(bot: Bot) -> None:
-    """After a start, an open question whose box has not run out gets its timer back, for
-    the time left; nobody is reminded early."""
+async def test_a_time_box_is_a_job_due_when_the_box_runs_out(bot: Bot) -> None:
+    """Opening a time-boxed question schedules its reminder as a durable job (any instance
+    runs it when due), not a timer in this process; a start schedules one for a question
+    opened before jobs existed, and nobody is reminded early."""
+    from dialogs.conversation.timeboxes import job_key
+    from storage import jobs as jobs_repo
+
     url = bot.connector.url
     wid = await launch(bot)
     await bot.post(mention_message(url, "næste", who=ANNA))
     await bot.settle()
+    run = await questions_repo.current_question_run(bot.db, wid)
+    assert run is not None
+    job = await jobs_repo.get_job(bot.db, job_key(run.id))
+    assert job is not None and job.state == "queued"
+    assert job.due_at == run.opened_at + timedelta(minutes=5)  # the first question's box
     handler = bot.app[BOT_KEY]
-    for timer in handler.conversation.session.timeboxes.timers.values():  # as if the process had restarted
-        timer.cancel()
-    handler.conversation.session.timeboxes.timers.clear()
+    assert await handler.resume_time_boxes() == 0, "it has its job already"
+    assert await jobs_repo.cancel(bot.db, job_key(run.id))  # as if opened before jobs
     assert await handler.resume_time_boxes() == 1
-    timer = handler.conversation.session.timeboxes.timers[wid]
-    left = timer.when() - asyncio.get_running_loop().time()
-    assert 4 * 60 < left <= 5 * 60, left  # the first question's 5-minute box, just opened
     await bot.settle()
     assert not [a for a in bot.private("29:anna") if "Tiden" in (a.get("text") or "")]
 
@@ -343,7 +407,12 @@ async def test_map_command_posts_a_stored_map_outside_a_workshop(bot: Bot) -> No
     from storage.maps import save_map
 
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-    await save_map(bot.db, name="HK kort", png=png, data={"clusters": [{"name": "Læring", "labels": ["viden"]}]})
+    await save_map(
+        bot.db,
+        name="HK kort",
+        png=png,
+        data={"clusters": [{"name": "Læring", "labels": ["viden"]}]},
+    )
     url = bot.connector.url
     await bot.post(mention_message(url, "kort HK kort", who=BO))
     await bot.post(mention_message(url, "kort findes ikke", who=BO))
@@ -364,18 +433,27 @@ async def test_catch_up_facilitator_add_withdraw_and_plan_edits(bot: Bot) -> Non
     await bot.post(mention_message(url, "indhent", who=CARL))
     await bot.settle()
     private_cards = [card_of(a) for a in bot.private("29:carl") if card_of(a)]
-    assert private_cards and "Har HK et særligt ansvar" in json.dumps(private_cards[-1], ensure_ascii=False)
+    assert private_cards and "Har HK et særligt ansvar" in json.dumps(
+        private_cards[-1], ensure_ascii=False
+    )
     data = private_cards[-1]["actions"][0]["data"]
     await bot.post(
-        teams_activity(url, conversation_id="a:1on1-29:carl", conversation_type="personal",
-                       value={**data, "answer": "Sent men godt"}, **CARL)
+        teams_activity(
+            url,
+            conversation_id="a:1on1-29:carl",
+            conversation_type="personal",
+            value={**data, "answer": "Sent men godt"},
+            **CARL,
+        )
     )
     await bot.settle()
     stored = await answers_repo.answers_for_workshop(bot.db, wid)
     assert [(a.text, a.private, a.source) for a in stored] == [("Sent men godt", True, "private")]
     # Anna makes Bo a facilitator; now Bo may steer.
     add = mention_message(url, "tilføj facilitator <at>Bo</at>", who=ANNA)
-    add["entities"].append({"type": "mention", "text": "<at>Bo</at>", "mentioned": {"id": BO["user_id"], "name": "Bo"}})
+    add["entities"].append(
+        {"type": "mention", "text": "<at>Bo</at>", "mentioned": {"id": BO["user_id"], "name": "Bo"}}
+    )
     await bot.post(add)
     await bot.post(mention_message(url, "næste", who=BO))
     await bot.settle()
@@ -399,7 +477,15 @@ async def test_catch_up_facilitator_add_withdraw_and_plan_edits(bot: Bot) -> Non
     personal = {"conversation_id": "a:1on1-29:anna", "conversation_type": "personal"}
     await bot.post(teams_message(url, "plan kopiér default hk-ny", **personal, **ANNA))
     await bot.post(teams_message(url, "plan flyt hk-ny q8 1", **personal, **ANNA))
-    await bot.post(teams_message(url, "plan flyt hk-ny q8 2", conversation_id="a:1on1-29:carl", conversation_type="personal", **CARL))
+    await bot.post(
+        teams_message(
+            url,
+            "plan flyt hk-ny q8 2",
+            conversation_id="a:1on1-29:carl",
+            conversation_type="personal",
+            **CARL,
+        )
+    )
     await bot.settle()
     assert "version 2" in texts(bot.private("29:anna"))
     assert "kun planens ejer" in texts(bot.private("29:carl")).lower()
@@ -420,14 +506,20 @@ async def test_meeting_role_lookup_failure_is_a_polite_refusal(bot: Bot) -> None
 
 async def test_installation_and_bot_added_show_the_help_card(bot: Bot) -> None:
     url = bot.connector.url
-    await bot.post(teams_activity(url, type="installationUpdate", action="add", conversation_id=GROUP, **ANNA))
+    await bot.post(
+        teams_activity(url, type="installationUpdate", action="add", conversation_id=GROUP, **ANNA)
+    )
     await bot.post(
         teams_activity(
             url,
             type="conversationUpdate",
             conversation_id="19:other@thread.v2",
             membersAdded=[{"id": BOT_ID, "name": "workshopbot"}],
-            channelData={"tenant": {"id": TENANT_ID}, "eventType": "teamMemberAdded", "team": {"id": "19:team"}},
+            channelData={
+                "tenant": {"id": TENANT_ID},
+                "eventType": "teamMemberAdded",
+                "team": {"id": "19:team"},
+            },
             **ANNA,
         )
     )
@@ -484,11 +576,15 @@ async def test_a_command_without_a_mention_is_never_an_answer(bot: Bot) -> None:
     await bot.settle()
     # The facilitator's "tilføj …" adds a question; a participant's exact command words run
     # as commands (Carl's "næste" is refused privately); none of them is stored as an answer.
-    await bot.post(teams_message(url, "tilføj Hvem samler pointerne op?", conversation_id=GROUP, **ANNA))
+    await bot.post(
+        teams_message(url, "tilføj Hvem samler pointerne op?", conversation_id=GROUP, **ANNA)
+    )
     await bot.post(teams_message(url, "indhent", conversation_id=GROUP, **BO))
     await bot.post(teams_message(url, "næste", conversation_id=GROUP, **CARL))
     # A participant's sentence that only starts like a facilitator's command is an answer.
-    await bot.post(teams_message(url, "Tilføj mere tid til læsning efter kurset", conversation_id=GROUP, **BO))
+    await bot.post(
+        teams_message(url, "Tilføj mere tid til læsning efter kurset", conversation_id=GROUP, **BO)
+    )
     await bot.settle()
     stored = [a.text for a in await answers_repo.answers_for_workshop(bot.db, wid)]
     assert stored == ["Tilføj mere tid til læsning efter kurset"]
@@ -499,7 +595,9 @@ async def test_a_command_without_a_mention_is_never_an_answer(bot: Bot) -> None:
     assert run is not None and run.question_text == "Hvem samler pointerne op?"
 
 
-async def test_after_the_setup_the_facilitator_is_told_how_to_open_the_first_question(bot: Bot) -> None:
+async def test_after_the_setup_the_facilitator_is_told_how_to_open_the_first_question(
+    bot: Bot,
+) -> None:
     wid = await launch(bot)
     await bot.settle()
     # Welcome and map are posted; no question opens by itself (the map is parked first) …

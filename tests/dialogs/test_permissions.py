@@ -47,7 +47,9 @@ def test_who_may_edit_a_plan(
 
 def test_series_operators_and_parsing() -> None:
     assert may_join_series(ANNA, operators=frozenset(), owners=("29:anna",))
-    assert may_join_series(BO, operators=frozenset(), owners=("29:anna",)).reason == "series_not_owner"
+    assert (
+        may_join_series(BO, operators=frozenset(), owners=("29:anna",)).reason == "series_not_owner"
+    )
     assert may_join_series(BO, operators=frozenset(), owners=(None,)).reason == "series_no_owner"
     assert parse_operators(" aad-1,,29:x ") == frozenset({"aad-1", "29:x"})
     assert not is_operator(Person(""), frozenset({""}))

@@ -21,10 +21,14 @@ from storage.records import WorkshopRecord
 CONV = "19:flow@thread.v2"
 
 
-async def start(db: Database, *, mode: str = "pseudonymous", plan: str = "default") -> WorkshopRecord:
+async def start(
+    db: Database, *, mode: str = "pseudonymous", plan: str = "default"
+) -> WorkshopRecord:
     return await flow.launch(
         db,
-        SetupChoice(plan_key=plan, series="new", series_name="Serie", org="HK", language="da", mode=mode),
+        SetupChoice(
+            plan_key=plan, series="new", series_name="Serie", org="HK", language="da", mode=mode
+        ),
         conversation_id=CONV + ";messageid=17",
         reference=None,
         facilitators=["29:fie"],
@@ -35,7 +39,9 @@ async def fresh(db: Database, workshop: WorkshopRecord) -> WorkshopRecord:
     return await workshops_repo.get_workshop(db, workshop.id)
 
 
-async def test_launch_starts_with_the_plan_order_and_one_workshop_per_conversation(db: Database) -> None:
+async def test_launch_starts_with_the_plan_order_and_one_workshop_per_conversation(
+    db: Database,
+) -> None:
     workshop = await start(db)
     assert workshop.status == "running" and workshop.started_at is not None
     assert workshop.conversation_id == CONV, "a channel thread's suffix is dropped"
@@ -51,7 +57,10 @@ async def test_launch_starts_with_the_plan_order_and_one_workshop_per_conversati
 async def test_setup_without_organisation_is_refused(db: Database) -> None:
     with pytest.raises(WorkshopStateError, match="setup_missing"):
         await flow.launch(
-            db, SetupChoice(plan_key="default", org=" "), conversation_id=CONV, reference=None,
+            db,
+            SetupChoice(plan_key="default", org=" "),
+            conversation_id=CONV,
+            reference=None,
             facilitators=["29:fie"],
         )
     assert await workshops_repo.find_active_workshop(db, CONV) is None
@@ -122,30 +131,56 @@ async def test_answers_are_checked_before_anything_is_stored(db: Database) -> No
     first = (await flow.advance(db, workshop, "next", actor="29:fie")).opened
     assert first is not None
     stored = await flow.record(
-        db, workshop, user_id="29:bo", display_name="Bo", answer_text=" Viden ", source="chat",
+        db,
+        workshop,
+        user_id="29:bo",
+        display_name="Bo",
+        answer_text=" Viden ",
+        source="chat",
         activity_id="a1",
     )
     assert stored.created and stored.answer.text == "Viden"
     assert stored.answer.question_run_id == first.id
     assert stored.answer.created_at.tzinfo is not None
     with pytest.raises(WorkshopStateError) as too_long:
-        await flow.record(db, workshop, user_id="29:bo", display_name="Bo", answer_text="x" * 4001, source="chat")
+        await flow.record(
+            db, workshop, user_id="29:bo", display_name="Bo", answer_text="x" * 4001, source="chat"
+        )
     assert too_long.value.key == "too_long" and "4001" in too_long.value.message("da")
     with pytest.raises(WorkshopStateError, match="empty_answer"):
-        await flow.record(db, workshop, user_id="29:bo", display_name="Bo", answer_text="  ", source="chat")
+        await flow.record(
+            db, workshop, user_id="29:bo", display_name="Bo", answer_text="  ", source="chat"
+        )
     with pytest.raises(WorkshopStateError, match="other_workshop"):
         await flow.record(
-            db, workshop, user_id="29:bo", display_name="Bo", answer_text="x", source="card",
-            run_id=first.id, card_workshop_id=workshop.id + 1,
+            db,
+            workshop,
+            user_id="29:bo",
+            display_name="Bo",
+            answer_text="x",
+            source="card",
+            run_id=first.id,
+            card_workshop_id=workshop.id + 1,
         )
     await flow.advance(db, workshop, "next", actor="29:fie")
     with pytest.raises(WorkshopStateError, match="stale_question"):
         await flow.record(
-            db, workshop, user_id="29:bo", display_name="Bo", answer_text="for sent", source="card",
-            run_id=first.id, card_workshop_id=workshop.id,
+            db,
+            workshop,
+            user_id="29:bo",
+            display_name="Bo",
+            answer_text="for sent",
+            source="card",
+            run_id=first.id,
+            card_workshop_id=workshop.id,
         )
     again = await flow.record(
-        db, workshop, user_id="29:bo", display_name="Bo", answer_text="Viden", source="chat",
+        db,
+        workshop,
+        user_id="29:bo",
+        display_name="Bo",
+        answer_text="Viden",
+        source="chat",
         activity_id="a1",
     )
     assert not again.created
@@ -155,7 +190,11 @@ async def test_answers_are_checked_before_anything_is_stored(db: Database) -> No
 async def test_messages_while_no_question_is_open_are_open_discussion(db: Database) -> None:
     workshop = await start(db)
     stored = await flow.record(
-        db, workshop, user_id="29:bo", display_name="Bo", answer_text="Jeg tvivler på data",
+        db,
+        workshop,
+        user_id="29:bo",
+        display_name="Bo",
+        answer_text="Jeg tvivler på data",
         source="chat",
     )
     assert stored.answer.question_run_id is None
@@ -172,10 +211,19 @@ async def test_basic_summary_counts_hides_private_and_names_the_silent(db: Datab
         ("29:b", "Fællesskab", False),
         ("29:c", "Hemmeligt", True),
     ):
-        await flow.record(db, workshop, user_id=user, display_name=user, answer_text=answer,
-                          source="private" if private else "chat", private=private)
+        await flow.record(
+            db,
+            workshop,
+            user_id=user,
+            display_name=user,
+            answer_text=answer,
+            source="private" if private else "chat",
+            private=private,
+        )
     await flow.advance(db, workshop, "next", actor="29:fie")
-    await flow.record(db, workshop, user_id="29:a", display_name="A", answer_text="Kun A", source="chat")
+    await flow.record(
+        db, workshop, user_id="29:a", display_name="A", answer_text="Kun A", source="chat"
+    )
     inputs = await gather(db, workshop.id)
     group = basic_summary(inputs, audience="group")
     assert [q.question_id for q in group.questions] == ["q0", "q1"]
@@ -194,7 +242,9 @@ async def test_basic_summary_counts_hides_private_and_names_the_silent(db: Datab
 async def test_anonymous_summary_shows_no_one(db: Database) -> None:
     workshop = await start(db, mode="anonymous")
     await flow.advance(db, workshop, "next", actor="29:fie")
-    await flow.record(db, workshop, user_id="29:a", display_name="Anna", answer_text="Svar", source="chat")
+    await flow.record(
+        db, workshop, user_id="29:a", display_name="Anna", answer_text="Svar", source="chat"
+    )
     await flow.advance(db, workshop, "next", actor="29:fie")
     summary = basic_summary(await gather(db, workshop.id), lang="en")
     assert [a.who for a in summary.questions[0].answers] == ["Anonymous"]
@@ -206,8 +256,12 @@ async def test_anonymous_summary_shows_no_one(db: Database) -> None:
 async def test_withdraw_removes_a_person_from_the_summary(db: Database) -> None:
     workshop = await start(db)
     await flow.advance(db, workshop, "next", actor="29:fie")
-    await flow.record(db, workshop, user_id="29:a", display_name="A", answer_text="Mit svar", source="chat")
-    await flow.record(db, workshop, user_id="29:b", display_name="B", answer_text="Andet", source="chat")
+    await flow.record(
+        db, workshop, user_id="29:a", display_name="A", answer_text="Mit svar", source="chat"
+    )
+    await flow.record(
+        db, workshop, user_id="29:b", display_name="B", answer_text="Andet", source="chat"
+    )
     assert await flow.withdraw(db, workshop, "29:a") == 1
     summary = basic_summary(await gather(db, workshop.id))
     assert [a.text for a in summary.questions[0].answers] == ["Andet"]
@@ -218,16 +272,31 @@ FIE = Person("29:fie", "aad-fie")
 
 
 async def test_plan_edits_make_new_versions(db: Database) -> None:
-    title, message = await plan_editing.run(db, "plan copy", "default hk-2026", author="Fie", lang="da", actor=FIE)
+    title, message = await plan_editing.run(
+        db, "plan copy", "default hk-2026", author="Fie", lang="da", actor=FIE
+    )
     assert title == "hk-2026" and "version 1" in message
-    _, message = await plan_editing.run(db, "plan move", "hk-2026 q8 1", author="Fie", lang="da", actor=FIE)
+    _, message = await plan_editing.run(
+        db, "plan move", "hk-2026 q8 1", author="Fie", lang="da", actor=FIE
+    )
     assert "version 2" in message
     plan = await plan_editing.load_named_plan(db, "hk-2026")
     assert plan.question_ids[0] == "q8"
-    _, message = await plan_editing.run(db, "plan reword", "hk-2026 q1: Hvad betyder værdier for dig?", author="Fie", lang="da", actor=FIE)
+    _, message = await plan_editing.run(
+        db,
+        "plan reword",
+        "hk-2026 q1: Hvad betyder værdier for dig?",
+        author="Fie",
+        lang="da",
+        actor=FIE,
+    )
     assert "version 3" in message
-    _, message = await plan_editing.run(db, "plan add", "hk-2026: Hvem skal vide det?", author="Fie", lang="da", actor=FIE)
-    _, message = await plan_editing.run(db, "plan drop", "hk-2026 q12", author="Fie", lang="da", actor=FIE)
+    _, message = await plan_editing.run(
+        db, "plan add", "hk-2026: Hvem skal vide det?", author="Fie", lang="da", actor=FIE
+    )
+    _, message = await plan_editing.run(
+        db, "plan drop", "hk-2026 q12", author="Fie", lang="da", actor=FIE
+    )
     assert "version 5" in message
     plan = await plan_editing.load_named_plan(db, "hk-2026")
     assert plan.question("q1").text["da"] == "Hvad betyder værdier for dig?"
@@ -236,12 +305,19 @@ async def test_plan_edits_make_new_versions(db: Database) -> None:
     assert builtin.question_ids[0] == "q0", "the original is untouched"
     _, listing = await plan_editing.run(db, "plans", "", author="Fie", lang="da", actor=FIE)
     assert "hk-2026" in listing and "default" in listing
-    _, problem = await plan_editing.run(db, "plan move", "hk-2026 q99 1", author="Fie", lang="da", actor=FIE)
+    _, problem = await plan_editing.run(
+        db, "plan move", "hk-2026 q99 1", author="Fie", lang="da", actor=FIE
+    )
     assert "kunne ikke" in problem
-    _, usage = await plan_editing.run(db, "plan move", "hk-2026", author="Fie", lang="en", actor=FIE)
+    _, usage = await plan_editing.run(
+        db, "plan move", "hk-2026", author="Fie", lang="en", actor=FIE
+    )
     assert usage.startswith("Usage")
     workshop = await flow.launch(
-        db, SetupChoice(plan_key="hk-2026", org="HK"), conversation_id="19:other", reference=None,
+        db,
+        SetupChoice(plan_key="hk-2026", org="HK"),
+        conversation_id="19:other",
+        reference=None,
         facilitators=["29:fie"],
     )
     step = await flow.advance(db, workshop, "next", actor="29:fie")
@@ -254,7 +330,11 @@ async def test_only_owners_and_operators_edit_a_plan(db: Database) -> None:
     await start(db)  # Mallory's own throwaway workshop makes her a facilitator ...
     mallory = Person("29:mallory", "aad-mallory")
     _, refused = await plan_editing.run(
-        db, "plan reword", "fies q1: Klik her: https://evil.example", author="M", lang="da",
+        db,
+        "plan reword",
+        "fies q1: Klik her: https://evil.example",
+        author="M",
+        lang="da",
         actor=mallory,
     )
     assert "ejer" in refused and "plan kopiér fies" in refused
@@ -268,7 +348,12 @@ async def test_only_owners_and_operators_edit_a_plan(db: Database) -> None:
     )
     assert "indbygget" in refused and "plan kopiér default" in refused
     _, saved = await plan_editing.run(
-        db, "plan drop", "default q1", author="Ops", lang="da", actor=mallory,
+        db,
+        "plan drop",
+        "default q1",
+        author="Ops",
+        lang="da",
+        actor=mallory,
         operators=frozenset({"aad-mallory"}),
     )
     assert "version 2" in saved, "an operator (named by Entra id) may"
@@ -336,7 +421,11 @@ async def test_back_twice_steps_back_through_the_questions(db: Database) -> None
 async def test_withdraw_works_in_anonymous_workshops(db: Database) -> None:
     workshop = await start(db, mode="anonymous")
     await flow.advance(db, workshop, "next", actor="29:fie")
-    await flow.record(db, workshop, user_id="29:a", display_name="A", answer_text="Mit", source="chat")
-    await flow.record(db, workshop, user_id="29:b", display_name="B", answer_text="Dit", source="chat")
+    await flow.record(
+        db, workshop, user_id="29:a", display_name="A", answer_text="Mit", source="chat"
+    )
+    await flow.record(
+        db, workshop, user_id="29:b", display_name="B", answer_text="Dit", source="chat"
+    )
     assert await flow.withdraw(db, workshop, "29:a") == 1
     assert [a.text for a in await answers_repo.answers_for_workshop(db, workshop.id)] == ["Dit"]

@@ -47,12 +47,17 @@ async def test_a_time_box_that_ran_out_during_a_restart_reminds_once(
     assert _reminders(connector, driver.facilitator_id) == []
 
     # The box runs out while the bot is down (as if it had been opened an hour ago).
+    # (the reminder is a job: its due time moves back with the question's opening.)
     with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as conn:
         changed = conn.execute(
             "UPDATE question_run SET opened_at = datetime('now', '-1 hour') WHERE id = ?",
             (card.run_id,),
         ).rowcount
-    assert changed == 1
+        moved = conn.execute(
+            "UPDATE job SET due_at = datetime('now', '-55 minutes') WHERE key = ?",
+            (f"time_box:{card.run_id}",),
+        ).rowcount
+    assert (changed, moved) == (1, 1)
 
     bot = await start_bot(sqlite_url, log_path=log)
     try:
@@ -65,6 +70,6 @@ async def test_a_time_box_that_ran_out_during_a_restart_reminds_once(
     try:
         await asyncio.sleep(2.0)  # time for a (wrong) second reminder to go out
         assert len(_reminders(connector, driver.facilitator_id)) == 1, "reminded twice"
-        assert "resumed" not in bot.process.log_text()
+        assert "scheduled" not in bot.process.log_text()
     finally:
         bot.process.stop(timeout=10)

@@ -59,11 +59,13 @@ async def _one_batch(
 
 @contextmanager
 def _statements() -> Iterator[list[str]]:
-    """The SQL statements run meanwhile (an executemany counts once)."""
+    """The SQL statements run meanwhile (an executemany counts once), without the
+    ``SELECT 1`` with which every PostgreSQL transaction checks its connection (storage.db)."""
     seen: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
+        if statement != "SELECT 1":
+            seen.append(statement)
 
     event.listen(Engine, "before_cursor_execute", count)
     try:

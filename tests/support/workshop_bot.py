@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.app import SERVICES_KEY, BotFactory, create_app
+from bot.app import DURABLE_KEY, SERVICES_KEY, BotFactory, create_app
 from bot.handler import WorkshopBot
 from bot.settings import Settings
 from storage import workshops as workshops_repo
@@ -85,9 +85,13 @@ class Bot:
     async def settle(self) -> None:
         """Wait until background work is done and the outbox has sent everything queued."""
         services = self.app[SERVICES_KEY]
+        durable = self.app.get(DURABLE_KEY)
         for _ in range(200):
             await services.outbox.drain(timeout=20)
             busy = list(services.spawn._tasks)
+            if durable is not None:  # the durable outbox: queued rows any instance sends
+                await durable[0].settle(timeout=20)
+                await services.outbox.drain(timeout=20)
             if not busy:
                 break
             await asyncio.wait(busy, timeout=10)

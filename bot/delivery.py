@@ -1,0 +1,324 @@
+"""Delivering the durable outbox: any live instance sends what any instance queued.
+
+:class:`DurableDelivery` claims the first due message of free lanes (conversations) from
+:mod:`storage.outbox_store`, sends it through the :class:`~bot.outbox.Outbox` (Teams'
+limits, retries, ``Retry-After``), records the result, and keeps its lease alive meanwhile.
+On PostgreSQL it is woken by ``NOTIFY workshopbot_outbox`` from every instance; on SQLite by
+the commit in this process. A message claimed by an instance that died is taken over when
+its lease (6 s) runs out; a graceful stop hands its claims back at once.
+
+Content ``{"builder": name, "args": {...}}`` is made when it is sent by the builder
+registered under ``name`` (:func:`register_builder`), so a card shows the newest state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationReference
+
+from bot.outbox import Outbox
+from dialogs.jobs import worker_name
+from storage import jobs as jobs_repo
+from storage import outbox_store
+from storage.db import Database
+from storage.errors import DatabaseUnavailable
+
+__all__ = ["Builder", "DatabaseBudget", "DurableDelivery", "register_builder"]
+
+log = logging.getLogger(__name__)
+
+#: Makes a message's content when it is sent: (db, args) -> card dict or text.
+Builder = Callable[[Database, dict[str, Any]], Awaitable[dict[str, Any] | str]]
+_BUILDERS: dict[str, Builder] = {}
+
+
+def register_builder(name: str, builder: Builder, *, replace: bool = False) -> None:
+    """Make ``builder`` build the content of messages that name it."""
+    if name in _BUILDERS and _BUILDERS[name] is not builder and not replace:
+        raise ValueError(f"a builder named {name!r} exists; choose another name")
+    _BUILDERS[name] = builder
+
+
+def _card(card: dict[str, Any]) -> Attachment:
+    return Attachment(content_type="application/vnd.microsoft.card.adaptive", content=card)
+
+
+class DatabaseBudget:
+    """Teams' per-conversation budget kept in the database for every instance together
+    (:func:`storage.outbox_store.take_send_slot`)."""
+
+    def __init__(
+        self, db: Database, limits: tuple[tuple[float, int], ...], *, margin: float = 0.1
+    ) -> None:
+        self.db = db
+        self.limits = limits
+        self.margin = margin
+
+    async def take(self, lane: str, token: str) -> float:
+        return await outbox_store.take_send_slot(
+            self.db, lane, self.limits, margin=self.margin, token=token
+        )
+
+    async def finish(self, lane: str, token: str) -> None:
+        await outbox_store.finish_send_slot(self.db, lane, token)
+
+
+class _NotYet(Exception):
+    """An update whose card has not been sent yet: try again shortly."""
+
+
+@dataclass
+class DurableDelivery:
+    """Claims and sends durable messages in this process.
+
+    Args:
+        db: The database.
+        outbox: The sender (its limiter and the shared budget keep Teams' limits).
+        worker: This process's name in claims.
+        lease: How long a claim holds between renewals.
+        poll_interval: Longest sleep when nothing is due and nothing wakes it (seconds).
+        concurrency: Lanes delivered at the same time at most.
+    """
+
+    db: Database
+    outbox: Outbox
+    worker: str = field(default_factory=worker_name)
+    lease: timedelta = outbox_store.DEFAULT_LEASE
+    poll_interval: float = 5.0
+    concurrency: int = 64
+    stats: dict[str, int] = field(
+        default_factory=lambda: {"sent": 0, "failed": 0, "retried": 0, "lost": 0}
+    )
+    _wake: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    _task: asyncio.Task[None] | None = field(default=None, repr=False)
+    _running: dict[str, asyncio.Task[None]] = field(default_factory=dict, repr=False)
+    _listener: jobs_repo.JobListener | None = field(default=None, repr=False)
+    _unwake: Callable[[], None] | None = field(default=None, repr=False)
+    _stopping: bool = field(default=False, repr=False)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        """Start delivering in the background."""
+        if self._task is not None:
+            return
+        self._stopping = False
+        self._listener = jobs_repo.listen(self.db, self.wake, channel=outbox_store.NOTIFY_CHANNEL)
+        self._unwake = outbox_store.on_enqueued(self.db, self.wake)
+        self._task = asyncio.get_running_loop().create_task(
+            self._loop(), name=f"delivery {self.worker}"
+        )
+
+    async def stop(self, *, timeout: float = 3.0) -> int:
+        """Stop claiming; let deliveries under way finish for up to ``timeout`` seconds,
+        then hand every claim back. Returns how many were handed back."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._listener is not None:
+            await self._listener.aclose()
+            self._listener = None
+        if self._unwake is not None:
+            self._unwake()
+            self._unwake = None
+        if self._running:
+            await asyncio.wait(list(self._running.values()), timeout=timeout)
+        for task in list(self._running.values()):
+            task.cancel()
+        await asyncio.gather(*self._running.values(), return_exceptions=True)
+        self._running.clear()
+        try:
+            handed = await outbox_store.release(self.db, self.worker)
+        except DatabaseUnavailable as exc:
+            log.warning("could not hand back queued messages (%s): their lease runs out", exc)
+            return 0
+        if handed:
+            log.info("handed back %d message(s) at stop", handed)
+        return handed
+
+    async def settle(self, *, timeout: float = 20.0) -> bool:
+        """Wait until no message is queued (due) or under way (tests). Returns False when
+        that did not happen within ``timeout`` seconds."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            counts = await outbox_store.counts(self.db)
+            due = await outbox_store.next_due(self.db)
+            waiting = counts.get("queued", 0) and due is not None and due <= datetime.now(UTC)
+            if not self._running and not waiting and not counts.get("sending", 0):
+                return True
+            self.wake()
+            await asyncio.sleep(0.05)
+        return False
+
+    async def deliver_due_now(self, *, rounds: int = 100) -> int:
+        """Deliver everything due now, lane by lane, to the end (tests, tools)."""
+        delivered = 0
+        for _ in range(rounds):
+            claimed = await outbox_store.claim(self.db, self.worker, lease=self.lease)
+            if not claimed:
+                break
+            await asyncio.gather(*(self._deliver(message) for message in claimed))
+            delivered += len(claimed)
+        return delivered
+
+    async def _loop(self) -> None:
+        failures = 0
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                free = self.concurrency - len(self._running)
+                claimed = (
+                    await outbox_store.claim(
+                        self.db,
+                        self.worker,
+                        limit=free,
+                        lease=self.lease,
+                        exclude_lanes=set(self._running),
+                    )
+                    if free > 0
+                    else []
+                )
+                for message in claimed:
+                    task = asyncio.get_running_loop().create_task(
+                        self._deliver(message), name=f"deliver {message.kind} {message.id}"
+                    )
+                    self._running[message.lane] = task
+                    task.add_done_callback(functools.partial(self._done, message.lane))
+                if claimed and len(claimed) == free:
+                    continue
+                sleep = await self._sleep_for()
+                failures = 0
+            except DatabaseUnavailable as exc:
+                failures += 1
+                sleep = min(0.25 * 2**failures, 5.0)
+                log.warning("delivery: database unavailable (%s); again in %.1f s", exc, sleep)
+            except Exception:
+                log.exception("delivery loop failed; going on")
+                sleep = self.poll_interval
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), sleep)
+
+    def _done(self, lane: str, _task: asyncio.Task[None]) -> None:
+        self._running.pop(lane, None)
+        self._wake.set()  # the lane's next message may be due now
+
+    async def _sleep_for(self) -> float:
+        due = await outbox_store.next_due(self.db)
+        if due is None:
+            return self.poll_interval
+        seconds = (due - datetime.now(UTC)).total_seconds()
+        return min(max(seconds + 0.01, 0.01), self.poll_interval)
+
+    async def _deliver(self, message: outbox_store.OutgoingMessage) -> None:
+        heartbeat = asyncio.get_running_loop().create_task(self._heartbeat(message))
+        try:
+            try:
+                activity_id = await self._send(message)
+            finally:
+                heartbeat.cancel()
+        except asyncio.CancelledError:
+            raise
+        except _NotYet:
+            await self._record_failure(message, "its card was not sent yet", retry=1.0)
+            return
+        except Exception as exc:  # a bug in a builder, bad stored content
+            log.exception("delivering message %d failed", message.id)
+            await self._record_failure(message, f"{type(exc).__name__}: {exc}", retry=None)
+            return
+        if self._stopping and activity_id is None:
+            return  # the outbox closed under it: handed back by stop()
+        if activity_id is None:
+            # The outbox retried until it gave up, or the service refused for good.
+            await self._record_failure(message, "given up by the outbox (see the log)", retry=None)
+            return
+        try:
+            if await outbox_store.mark_sent(
+                self.db, message, self.worker, activity_id=activity_id or None
+            ):
+                self.stats["sent"] += 1
+            else:
+                self.stats["lost"] += 1  # taken over meanwhile, or newer content queued
+        except DatabaseUnavailable as exc:
+            # The lease runs out and the message goes out once more: at least once.
+            log.warning("could not record the delivery of message %d (%s)", message.id, exc)
+
+    async def _record_failure(
+        self, message: outbox_store.OutgoingMessage, error: str, *, retry: float | None
+    ) -> None:
+        retry_at = None if retry is None else datetime.now(UTC) + timedelta(seconds=retry)
+        if retry is None:
+            self.stats["failed"] += 1
+            log.error("message %d (%s) given up: %s", message.id, message.kind, error)
+        else:
+            self.stats["retried"] += 1
+        try:
+            await outbox_store.mark_failed(self.db, message, self.worker, error, retry_at=retry_at)
+        except DatabaseUnavailable as exc:
+            log.warning("could not record the failure of message %d (%s)", message.id, exc)
+
+    async def _content(self, message: outbox_store.OutgoingMessage) -> dict[str, Any] | str:
+        content = message.content
+        if "text" in content:
+            return str(content["text"])
+        if "card" in content:
+            return dict(content["card"])
+        name = str(content.get("builder"))
+        builder = _BUILDERS.get(name)
+        if builder is None:
+            raise LookupError(f"no builder named {name!r} in this version")
+        made = builder(self.db, dict(content.get("args") or {}))
+        return await made if inspect.isawaitable(made) else made
+
+    async def _send(self, message: outbox_store.OutgoingMessage) -> str | None:
+        reference = ConversationReference().deserialize(message.destination)
+        if message.kind == "update":
+            target = message.target_activity_id
+            if target is None and message.target_key is not None:
+                sent = await outbox_store.get_message(self.db, message.target_key)
+                if sent is None or sent.state == "failed":
+                    raise LookupError(f"the card {message.target_key!r} was never sent")
+                if sent.sent_activity_id is None:
+                    raise _NotYet
+                target = sent.sent_activity_id
+            assert target is not None
+            content = await self._content(message)
+            card = content if isinstance(content, dict) else {"type": "AdaptiveCard"}
+            return await self.outbox.replace(reference, target, card)
+        content = await self._content(message)
+        activity = (
+            Activity(type=ActivityTypes.message, text=content)
+            if isinstance(content, str)
+            else Activity(type=ActivityTypes.message, attachments=[_card(content)])
+        )
+        if message.kind == "send_private":
+            assert message.user_id is not None
+            result = await self.outbox.send_private(reference, message.user_id, activity)
+        else:
+            result = await self.outbox.send(reference, activity)
+        # A send the service acknowledged without an id still went out: "" marks it sent.
+        return result if result is not None else None
+
+    async def _heartbeat(self, message: outbox_store.OutgoingMessage) -> None:
+        interval = max(self.lease.total_seconds() / 3, 0.05)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await outbox_store.extend_lease(
+                    self.db, [message.id], self.worker, lease=self.lease
+                )
+            except DatabaseUnavailable as exc:
+                log.info("could not extend the lease of message %d (%s)", message.id, exc)
