@@ -1,5 +1,10 @@
 """The aiohttp application: ``create_app(settings) -> web.Application``.
 
+Why one module of ~640 lines: it is the process's front door, and what it holds is read
+together: the routes, the checks every request passes before a turn (token, size, nesting,
+tenant) and the start and stop order of what the app owns (database, outbox, delivery, job
+runner, warm-up). The token check itself lives in bot/auth_keys.py, the turn in bot/handler.py.
+
 Routes:
 
 - ``POST /api/messages``: Bot Framework activities. The body must be JSON

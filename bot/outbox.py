@@ -1,5 +1,9 @@
 """Every outgoing call of the bot, throttled per conversation, retried, coalesced.
 
+Why one module of ~810 lines: the limiter, the retry policy, the per-conversation queues and
+the card-update coalescing all act on one queue entry and must agree on when a call counts
+against Teams' budget; the durable side (rows, leases, builders) is bot/delivery.py.
+
 Teams throttles each bot per conversation (thread): 7 operations per second, 8 per 2 s,
 60 per 30 s, 1,800 per hour, and answers 429 beyond that. The SDK does no retrying of its
 own. The :class:`Outbox` therefore owns every outgoing call:

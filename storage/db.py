@@ -1,5 +1,9 @@
 """Opening the database: URL handling, engines, transactions.
 
+Why one module of ~600 lines: the transaction is where every driver failure is turned into
+storage's own errors and where a connection lost to a PostgreSQL restart is replaced; the
+engine settings that make that work (WAL, BEGIN IMMEDIATE, pool checks) belong beside it.
+
 ``DATABASE_URL`` selects the database (a SQLAlchemy URL). Synchronous URLs are translated to
 the async drivers: ``sqlite:///path`` → ``sqlite+aiosqlite:///path`` and ``postgresql://…``
 → ``postgresql+asyncpg://…``. Without it, workshopbot uses one SQLite file,

@@ -1,5 +1,10 @@
 """Durable jobs: every timed thing is a row of ``job``, not a timer in one process.
 
+Why one module of ~690 lines: scheduling, claiming, leases, retries and the PostgreSQL
+wake-ups (LISTEN/NOTIFY) are one state machine over one table, each step with its SQLite and
+its PostgreSQL statement side by side; split, a change to a state would be made in one file
+and missed in another.
+
 A time-box reminder, a transfer check-in, a digest, a clean-up: whatever must happen at a
 time is *scheduled* here and *run* by whichever live instance claims it when it is due
 (:class:`dialogs.jobs.JobRunner` does the claiming and running). Exactly one instance runs

@@ -1,5 +1,9 @@
 """The durable outbox: proactive messages as rows, and Teams' budget shared by all instances.
 
+Why one module of ~620 lines: the messages and the shared budget are claimed in the same
+lanes under the same leases; keeping both beside each other keeps one lane's order and its
+budget from being decided by two different rules.
+
 A proactive message (a question's card, a time box's reminder, the summary, a private note,
 a card's new state) is *enqueued* here, ideally in the same transaction as the change that
 causes it, and *delivered* by whichever live instance claims it (``bot.outbox``'s
