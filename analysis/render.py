@@ -780,9 +780,33 @@ class _Board:
         i = int(np.argmax(free))
         sx, sy = float(spots.x[i]), float(spots.y[i])
         ha, va = spots.aligns[i]
+        label = self._add(sx, sy, text, ink, halo, size, ha, va, colour, gid, bold)
+        bx0, by0, bx1, by1 = (float(v) for v in boxes[i])
+        grow_x = (bx1 - bx0) * (_ROOM[0] - 1) / 2
+        grow_y = (by1 - by0) * (_ROOM[1] - 1) / 2
+        self._boxes.append((bx0 - grow_x, by0 - grow_y, bx1 + grow_x, by1 + grow_y))
+        self._owners.append(label)
+        self._array = None
+        return label
+
+    def _add(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        ink: _Ink,
+        halo: bool,
+        size: float,
+        ha: str,
+        va: str,
+        colour: str,
+        gid: str,
+        bold: bool,
+    ) -> _Label:
+        """Put one measured text on the figure at ``(x, y)`` pixels."""
         label = _Label(
-            sx,
-            sy,
+            x,
+            y,
             text,
             ink=ink,
             halo=halo,
@@ -795,12 +819,6 @@ class _Board:
         )
         label.set_gid(gid)
         self.fig.add_artist(label)
-        bx0, by0, bx1, by1 = (float(v) for v in boxes[i])
-        grow_x = (bx1 - bx0) * (_ROOM[0] - 1) / 2
-        grow_y = (by1 - by0) * (_ROOM[1] - 1) / 2
-        self._boxes.append((bx0 - grow_x, by0 - grow_y, bx1 + grow_x, by1 + grow_y))
-        self._owners.append(label)
-        self._array = None
         return label
 
     def write(
@@ -818,22 +836,8 @@ class _Board:
     ) -> _Ink:
         """Draw a fixed text (caption, title, legend) at ``(x, y)`` pixels; it blocks nothing."""
         ink = self.measure(text, size, bold)
-        label = _Label(
-            x,
-            y,
-            text,
-            ink=ink,
-            halo=False,
-            fig=self.fig,
-            fontsize=size,
-            ha=ha,
-            va=va,
-            color=colour,
-            fontweight="bold" if bold else "normal",
-        )
-        label.set_gid(gid)
+        label = self._add(x, y, text, ink, False, size, ha, va, colour, gid, bold)
         label.set_zorder(6)
-        self.fig.add_artist(label)
         return ink
 
     def block(self, box: Bbox) -> None:
