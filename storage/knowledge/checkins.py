@@ -364,14 +364,24 @@ async def get_follow_up(db: Database, follow_up_id: int) -> FollowUpRecord:
     return _follow_up(row)
 
 
-async def due_follow_ups(db: Database, *, now: datetime) -> tuple[FollowUpRecord, ...]:
-    """Open follow-ups whose date has come."""
+async def due_follow_ups(
+    db: Database,
+    *,
+    now: datetime,
+    status: FollowUpStatus = "open",
+    before: datetime | None = None,
+) -> tuple[FollowUpRecord, ...]:
+    """Follow-ups whose time has come: open ones due by ``now``; for ``asked``/``reminded``,
+    those asked/reminded before ``before``."""
+    stmt = select(follow_up_t).where(follow_up_t.c.status == status)
+    if status == "open":
+        stmt = stmt.where(follow_up_t.c.due_at <= now)
+    elif status == "asked":
+        stmt = stmt.where(follow_up_t.c.asked_at <= (before or now))
+    elif status == "reminded":
+        stmt = stmt.where(follow_up_t.c.reminded_at <= (before or now))
     async with db.transaction(write=False) as session:
-        rows = await session.execute(
-            select(follow_up_t)
-            .where(follow_up_t.c.status == "open", follow_up_t.c.due_at <= now)
-            .order_by(follow_up_t.c.due_at, follow_up_t.c.id)
-        )
+        rows = await session.execute(stmt.order_by(follow_up_t.c.due_at, follow_up_t.c.id))
         return tuple(_follow_up(row) for row in rows)
 
 
