@@ -98,6 +98,7 @@ async def create_follow_up(
                 language,
                 proposal=escape_markdown(created.proposal),
                 date=day.isoformat(),
+                mention="{mention}",
             ),
             owner_id,
             created.owner_name,

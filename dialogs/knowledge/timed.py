@@ -101,6 +101,16 @@ async def _send_checkin(
     return await _deliver(ctx, person, checkin_message(checkin, lang, reminder=reminder))
 
 
+#: A check-in this late (the bot was down) is not sent any more.
+TOO_LATE = timedelta(days=14)
+
+
+def _too_late(checkin: CheckinRecord, now: datetime) -> bool:
+    if checkin.stage == "week_before" and now.date() >= checkin.course.starts_on:
+        return True
+    return now - checkin.due_at > TOO_LATE
+
+
 async def _checkins(ctx: Context, report: SweepReport) -> None:
     db, now = ctx.db, ctx.now()
     stages: tuple[tuple[CheckinStatus, CheckinStatus, datetime | None], ...] = (
@@ -112,6 +122,14 @@ async def _checkins(ctx: Context, report: SweepReport) -> None:
         found = await people.get_people(db, sorted({c.user_id for c in due}))
         for checkin in due:
             person = found.get(checkin.user_id)
+            if from_status == "pending" and _too_late(checkin, now):
+                # Expectations asked after the course began, or anything long overdue (the
+                # bot was down): no longer worth asking.
+                if await checkins.advance_checkin(
+                    db, checkin.id, from_status=["pending"], to_status="stopped", now=now
+                ):
+                    report.stopped += 1
+                continue
             lang = person.language if person else "da"
             typed = not scale_questions(checkin.plan_key, lang)
             if _quiet(person, now) or (

@@ -88,7 +88,9 @@ async def on_contact(
         channel,
         incoming,
         cards.mention_card(
-            text("kb_contact_to_asker", language, course=course), takeaway.user_id, author_name
+            text("kb_contact_to_asker", language, course=course, mention="{mention}"),
+            takeaway.user_id,
+            author_name,
         ),
     )
     if author is not None and author.destination:
@@ -96,7 +98,7 @@ async def on_contact(
         channel.send(
             author.destination,
             cards.mention_card(
-                text("kb_contact_to_author", author_lang, course=course),
+                text("kb_contact_to_author", author_lang, course=course, mention="{mention}"),
                 incoming.sender.id,
                 incoming.sender.name or text("kb_someone", author_lang),
             ),

@@ -324,7 +324,9 @@ async def add_follow_up(
     owner_name = check_text(owner_name, "owner's name", max_len=300, allow_empty=True).strip()
     if not isinstance(due_at, datetime) or due_at.tzinfo is None:
         raise InvalidInput("the follow-up date must be an aware datetime")
-    when = now or utcnow()
+    # SQLite keeps no offset: every stored time is UTC.
+    due_at = as_utc(due_at)
+    when = as_utc(now) if now is not None else utcnow()
     if due_at <= when:
         raise InvalidInput(
             f"the follow-up date {due_at.date().isoformat()} is not in the future; "

@@ -9,8 +9,8 @@ from sqlalchemy import text
 
 from storage.db import Database, database_url_from_env, to_async_url
 from storage.errors import DatabaseUnavailable, InvalidInput, SchemaOutOfDate
-from storage.migrate import check_schema, current_revision, head_revision, upgrade, upgrade_async
 from storage.knowledge.tables import include_name
+from storage.migrate import check_schema, current_revision, head_revision, upgrade, upgrade_async
 from storage.models import metadata
 from storage.open import open_database
 
