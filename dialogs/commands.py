@@ -440,6 +440,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
         max_argument_words=8,
     ),
     CommandSpec(
+        "transfer report",
+        _d(
+            "Vis transfer-rapporten (ledere og administratorer)",
+            "Show the transfer report (managers and operators)",
+        ),
+        facilitator_only=False,
+        scopes=PERSONAL,
+        aliases=("transferrapport", "transfer rapport"),
+        argument="optional",
+        usage=_d("[team]", "[team]"),
+        max_argument_words=4,
+    ),
+    CommandSpec(
         "follow up",
         _d(
             "Gør et forslag til en opfølgning med ansvarlig og dato",

@@ -23,7 +23,7 @@ from typing import Any
 
 from dialogs.commands import ParsedCommand
 from dialogs.conversation.channel import Channel, Incoming
-from dialogs.knowledge import checkin, course, follow_up, subscribe, who_knows
+from dialogs.knowledge import checkin, course, follow_up, report, subscribe, who_knows
 from dialogs.knowledge._common import reply, sender_lang
 from dialogs.knowledge.parse import CANCEL_WORDS
 from dialogs.texts import Language, text
@@ -50,6 +50,7 @@ COMMANDS: MappingProxyType[str, Handler] = MappingProxyType(
         "subscribe": subscribe.subscribe,
         "unsubscribe": subscribe.unsubscribe,
         "who knows": who_knows.who_knows,
+        "transfer report": report.transfer_report,
     }
 )
 #: Every knowledge command, the workshop-chat one (``follow up``) included.
@@ -74,9 +75,16 @@ async def handle_command(
     facilitator: bool = False,
     workshop_id: int | None = None,
     series_id: int | None = None,
+    operators: frozenset[str] = frozenset(),
     now: datetime | None = None,
 ) -> bool:
-    """Run a knowledge command; False when ``command`` is not one."""
+    """Run a knowledge command; False when ``command`` is not one.
+
+    Args:
+        facilitator: The sender facilitates the workshop of this chat (``follow up``).
+        workshop_id: That workshop, and ``series_id`` its series (``follow up``).
+        operators: The operators named in the settings (``transfer report``).
+    """
     name = command.name
     if name not in COMMAND_NAMES:
         return False
@@ -102,6 +110,10 @@ async def handle_command(
         return True
     if name == "course":
         await course.start_course(db, channel, incoming, command.argument, lang=lang, now=now)
+    elif name == "transfer report":
+        await report.transfer_report(
+            db, channel, incoming, command.argument, operators=operators, lang=lang
+        )
     else:
         await COMMANDS[name](db, channel, incoming, command.argument, lang=lang)
     return True

@@ -27,6 +27,7 @@ __all__ = [
     "person_from_row",
     "remember_person",
     "set_directory",
+    "teams_managed_by",
 ]
 
 DEFAULT_TIME_ZONE = "Europe/Copenhagen"
@@ -182,3 +183,12 @@ async def get_people(db: Database, user_ids: list[str]) -> dict[str, PersonRecor
     async with db.transaction(write=False) as session:
         rows = await session.execute(select(person_t).where(person_t.c.user_id.in_(user_ids)))
         return {row.user_id: person_from_row(row) for row in rows}
+
+
+async def teams_managed_by(db: Database, manager_id: str) -> set[str | None]:
+    """The teams of the people the directory lists under ``manager_id`` (empty: none)."""
+    async with db.transaction(write=False) as session:
+        rows = await session.execute(
+            select(person_t.c.team).where(person_t.c.manager_id == manager_id).distinct()
+        )
+        return {row.team for row in rows}

@@ -321,3 +321,21 @@ async def test_follow_up_from_a_proposal_reaches_its_owner(db: Database) -> None
     assert "næste opsummering" in last(ch, "29:ole")
     (fu,) = await checkins.due_follow_ups(db, now=ctx.at, status="answered")
     assert fu.answer == "Vi gør det hver måned nu"
+
+
+async def test_report_card_for_managers_and_operators_only(db: Database) -> None:
+    ch = FakeChannel()
+    await people.set_directory(db, "29:mette", org="HK", tenant_id="t1")
+    await people.set_directory(db, "29:anna", org="HK", team="Løn", manager_id="29:mette", tenant_id="t1")
+    await people.set_directory(db, "29:bo", org="HK", team="IT", tenant_id="t1")
+    command = parse_command("transferrapport")
+    assert command is not None
+    await entry.handle_command(db, ch, personal("29:bo", "transferrapport"), command)
+    assert "ledere og administratorer" in last(ch, "29:bo")
+    await entry.handle_command(db, ch, personal("29:mette", "transferrapport"), command)
+    card = last(ch, "29:mette")
+    assert "Løn" in card["body"][0]["text"] and "IT" not in card["body"][0]["text"]
+    await entry.handle_command(
+        db, ch, personal("29:op", "transferrapport"), command, operators=frozenset({"29:op"})
+    )
+    assert "alle teams" in last(ch, "29:op")["body"][0]["text"]
