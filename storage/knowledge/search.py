@@ -98,35 +98,68 @@ def _tsquery(words: list[str], joiner: str) -> str:
     return f" {joiner} ".join(f"{w}:*" for w in words)
 
 
+#: Matches ranked per round: the newest this many (then ten times as many, then all), so a
+#: common word among 100,000 takeaways ranks 2,000 rows, not 30,000. A round that finds
+#: fewer visible results than asked for while it was cut short is followed by a wider one.
+CANDIDATES: tuple[int | None, ...] = (2000, 20000, None)
+
+
+def _limit_clause(cap: int | None) -> str:
+    return "" if cap is None else f" LIMIT {int(cap)}"
+
+
 async def _search_sqlite(
     session: AsyncConnection, viewer: Viewer, team: str | None, words: list[str], limit: int
-) -> list[tuple[int, float, str]]:
+) -> list[tuple[int, float]]:
     for joiner in ("AND", "OR") if len(words) > 1 else ("AND",):
-        # Written out: SQLAlchemy has no FTS5 construct, and the MATCH operand is bound.
-        sql = text(
-            "SELECT takeaway.id AS id, bm25(fts_takeaway) AS rank, "
-            "snippet(fts_takeaway, 0, char(2), char(3), '…', 16) AS snippet "
-            "FROM fts_takeaway JOIN takeaway ON takeaway.id = fts_takeaway.rowid "
-            "LEFT JOIN kb_person AS sa ON sa.user_id = takeaway.user_id "
-            "WHERE fts_takeaway MATCH :match AND " + _visibility_sql(team) + " "
-            "ORDER BY rank, takeaway.id DESC LIMIT :limit"
-        )
-        rows = (
-            await session.execute(
-                sql,
-                {
-                    "match": _fts5_query(words, joiner),
-                    "limit": limit,
-                    "viewer": viewer.user_id,
-                    "tenant": viewer.tenant_id or "",
-                    "team": team or "",
-                },
+        for cap in CANDIDATES:
+            # Written out: SQLAlchemy has no FTS5 construct; the MATCH operand is bound.
+            sql = text(
+                "SELECT takeaway.id AS id, hits.rank AS rank FROM ("
+                " SELECT rowid AS rid, bm25(fts_takeaway) AS rank FROM fts_takeaway"
+                " WHERE fts_takeaway MATCH :match ORDER BY rowid DESC"
+                + _limit_clause(cap)
+                + ") AS hits"
+                " JOIN takeaway ON takeaway.id = hits.rid"
+                " LEFT JOIN kb_person AS sa ON sa.user_id = takeaway.user_id"
+                " WHERE "
+                + _visibility_sql(team)
+                + " ORDER BY hits.rank, takeaway.id DESC LIMIT :limit"
             )
-        ).all()
+            rows = (
+                await session.execute(
+                    sql,
+                    {
+                        "match": _fts5_query(words, joiner),
+                        "limit": limit,
+                        "viewer": viewer.user_id,
+                        "tenant": viewer.tenant_id or "",
+                        "team": team or "",
+                    },
+                )
+            ).all()
+            if (
+                len(rows) >= limit
+                or cap is None
+                or not await _capped_sqlite(session, words, joiner, cap)
+            ):
+                break
         if rows:
             # bm25 is lower for better matches: turn it round so that higher is better.
-            return [(row.id, -float(row.rank), row.snippet) for row in rows]
+            return [(row.id, -float(row.rank)) for row in rows]
     return []
+
+
+async def _capped_sqlite(session: AsyncConnection, words: list[str], joiner: str, cap: int) -> bool:
+    """Whether more than ``cap`` takeaways match (so a wider round could find more)."""
+    found = await session.execute(
+        text(
+            "SELECT count(*) FROM (SELECT rowid FROM fts_takeaway WHERE fts_takeaway MATCH :match"
+            " LIMIT :cap)"
+        ),
+        {"match": _fts5_query(words, joiner), "cap": cap + 1},
+    )
+    return int(found.scalar_one()) > cap
 
 
 def _visibility_sql(team: str | None) -> str:
@@ -147,47 +180,83 @@ def _visibility_sql(team: str | None) -> str:
     )
 
 
+_PG_MATCH = (
+    "((takeaway.language = 'en' AND takeaway.fts_doc @@ to_tsquery('english', :q))"
+    " OR (takeaway.language <> 'en' AND takeaway.fts_doc @@ to_tsquery('danish', :q)))"
+)
+
+
 async def _search_postgres(
     session: AsyncConnection, viewer: Viewer, team: str | None, words: list[str], limit: int
-) -> list[tuple[int, float, str]]:
-    headline = (
-        f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=24, MinWords=8, "
-        'MaxFragments=2, FragmentDelimiter=" … "'
-    )
+) -> list[tuple[int, float]]:
     for joiner in ("&", "|") if len(words) > 1 else ("&",):
         q = _tsquery(words, joiner)
-        # The language test picks the configuration the document was indexed with; each
-        # branch is an indexable "fts_doc @@ constant query".
-        sql = text(
-            "WITH hits AS ("
-            " SELECT takeaway.id, takeaway.language, takeaway.search_text,"
-            "  ts_rank_cd(takeaway.fts_doc, CASE WHEN takeaway.language = 'en'"
-            "   THEN to_tsquery('english', :q) ELSE to_tsquery('danish', :q) END) AS rank"
-            " FROM takeaway LEFT JOIN kb_person AS sa ON sa.user_id = takeaway.user_id"
-            " WHERE ((takeaway.language = 'en' AND takeaway.fts_doc @@ to_tsquery('english', :q))"
-            "  OR (takeaway.language <> 'en' AND takeaway.fts_doc @@ to_tsquery('danish', :q)))"
-            "  AND " + _visibility_sql(team) + " ORDER BY rank DESC, takeaway.id DESC LIMIT :limit"
-            ") SELECT id, rank, ts_headline(CASE WHEN language = 'en' THEN 'english'::regconfig"
-            " ELSE 'danish'::regconfig END, search_text, CASE WHEN language = 'en'"
-            " THEN to_tsquery('english', :q) ELSE to_tsquery('danish', :q) END, :headline)"
-            " AS snippet FROM hits ORDER BY rank DESC, id DESC"
-        )
-        rows = (
-            await session.execute(
-                sql,
-                {
-                    "q": q,
-                    "limit": limit,
-                    "viewer": viewer.user_id,
-                    "tenant": viewer.tenant_id or "",
-                    "team": team or "",
-                    "headline": headline,
-                },
+        for cap in CANDIDATES:
+            # The language test picks the configuration the document was indexed with.
+            sql = text(
+                "SELECT takeaway.id AS id, ts_rank_cd(takeaway.fts_doc, CASE WHEN"
+                " takeaway.language = 'en' THEN to_tsquery('english', :q)"
+                " ELSE to_tsquery('danish', :q) END) AS rank"
+                " FROM (SELECT takeaway.id AS cid FROM takeaway WHERE "
+                + _PG_MATCH
+                + " ORDER BY takeaway.id DESC"
+                + _limit_clause(cap)
+                + ") AS hits"
+                " JOIN takeaway ON takeaway.id = hits.cid"
+                " LEFT JOIN kb_person AS sa ON sa.user_id = takeaway.user_id"
+                " WHERE "
+                + _visibility_sql(team)
+                + " ORDER BY rank DESC, takeaway.id DESC LIMIT :limit"
             )
-        ).all()
+            params = {
+                "q": q,
+                "limit": limit,
+                "viewer": viewer.user_id,
+                "tenant": viewer.tenant_id or "",
+                "team": team or "",
+            }
+            rows = (await session.execute(sql, params)).all()
+            if len(rows) >= limit or cap is None:
+                break
+            more = await session.execute(
+                text(
+                    "SELECT count(*) FROM (SELECT 1 FROM takeaway WHERE "
+                    + _PG_MATCH
+                    + " LIMIT :cap) AS m"
+                ),
+                {"q": q, "cap": cap + 1},
+            )
+            if int(more.scalar_one()) <= cap:
+                break
         if rows:
-            return [(row.id, float(row.rank), row.snippet) for row in rows]
+            return [(row.id, float(row.rank)) for row in rows]
     return []
+
+
+def make_snippet(text_: str, words: list[str], *, max_words: int = 24) -> str:
+    r"""Up to ``max_words`` words of ``text_`` around the first match, the matched words
+    between :data:`MARK_START` and :data:`MARK_END` (a word matches when it starts with a
+    search word, or a search word starts with it: "updates" finds "update").
+
+    >>> make_snippet("Brug Excel til pivottabeller", ["pivot"])
+    'Brug Excel til \x02pivottabeller\x03'
+    """
+    tokens = text_.replace("\n", " · ").split()
+
+    def hit(token: str) -> bool:
+        found = _WORD.findall(token.lower())
+        return any(
+            w.startswith(q) or (len(w) >= 4 and q.startswith(w)) for w in found for q in words
+        )
+
+    marks = [hit(t) for t in tokens]
+    first = marks.index(True) if True in marks else 0
+    start = max(0, min(first - max_words // 3, len(tokens) - max_words))
+    piece = tokens[start : start + max_words]
+    out = [f"{MARK_START}{t}{MARK_END}" if marks[start + i] else t for i, t in enumerate(piece)]
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if start + max_words < len(tokens) else ""
+    return prefix + " ".join(out) + suffix
 
 
 async def search_takeaways(
@@ -223,11 +292,14 @@ async def search_takeaways(
         else:
             found = await _search_sqlite(session, viewer, team, words, limit)
         records = {}
+        texts: dict[int, str] = {}
         if found:
             rows = await session.execute(
                 takeaway_select().where(takeaway_t.c.id.in_([hit[0] for hit in found]))
             )
-            records = {row.id: takeaway_from_row(row) for row in rows}
+            for row in rows:
+                records[row.id] = takeaway_from_row(row)
+                texts[row.id] = row.search_text
         if log:
             await session.execute(
                 search_log_t.insert().values(
@@ -235,7 +307,7 @@ async def search_takeaways(
                 )
             )
     return tuple(
-        SearchHit(takeaway=records[tid], snippet=snippet or "", rank=rank)
-        for tid, rank, snippet in found
+        SearchHit(takeaway=records[tid], snippet=make_snippet(texts[tid], words), rank=rank)
+        for tid, rank in found
         if tid in records
     )

@@ -316,3 +316,16 @@ async def test_forget_removes_every_trace_and_export_holds_it_first(db: Database
                 )
             ).scalar_one()
         assert rows == 0
+
+
+async def test_search_widens_past_newest_invisible_matches(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the newest matches are ranked first; when they hold too few the viewer may see,
+    the search looks further, so an old visible takeaway is still found."""
+    monkeypatch.setattr(search, "CANDIDATES", (2, 4, None))
+    old = await _share(db, "29:anna", ("Excel gammel", "b", "c"), visibility="org")
+    for n in range(6):  # newer, and hidden from Bo
+        await _share(db, f"29:x{n}", (f"Excel ny {n}", "b", "c"), visibility="manager")
+    hits = await search.search_takeaways(db, Viewer("29:bo", T), "excel", limit=3)
+    assert [h.takeaway.id for h in hits] == [old]
+    two = await search.search_takeaways(db, Viewer("29:bo", T), "excel gammel", limit=3)
+    assert [h.takeaway.id for h in two] == [old]
