@@ -318,7 +318,9 @@ async def test_forget_removes_every_trace_and_export_holds_it_first(db: Database
         assert rows == 0
 
 
-async def test_search_widens_past_newest_invisible_matches(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_search_widens_past_newest_invisible_matches(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Only the newest matches are ranked first; when they hold too few the viewer may see,
     the search looks further, so an old visible takeaway is still found."""
     monkeypatch.setattr(search, "CANDIDATES", (2, 4, None))

@@ -151,3 +151,38 @@ def test_cli_writes_the_report_files(tmp_path: Path, repo_root: Path) -> None:
     exported = run("transfer", "export", "--user", "29:a", "--out", str(tmp_path / "out"))
     assert exported.returncode == 0, exported.stderr
     assert '"team": "Løn"' in (tmp_path / "out" / "knowledge-29_a.json").read_text(encoding="utf-8")
+
+
+async def test_summary_section_lists_follow_ups_and_transfer(db: Database) -> None:
+    from datetime import timedelta
+
+    from dialogs.knowledge.links import knowledge_section
+    from storage import series as series_repo
+
+    await _fixture(db)
+    made = await series_repo.create_series(db, "Transfer 2027")
+    fu = await checkins.add_follow_up(
+        db,
+        proposal="Videndeling *på* møder",
+        owner_id="29:o",
+        owner_name="Ole",
+        due_at=NOW + timedelta(days=10),
+        series_id=made.id,
+        now=NOW,
+    )
+    await checkins.add_follow_up(
+        db,
+        proposal="Mentorordning",
+        owner_id="29:p",
+        owner_name="Pia",
+        due_at=NOW + timedelta(days=10),
+        series_id=made.id,
+        now=NOW,
+    )
+    await checkins.advance_follow_up(db, fu.id, from_status=["open"], to_status="asked", now=NOW)
+    await checkins.answer_follow_up(db, fu.id, "Vi gør det nu")
+    section = await knowledge_section(db, series_id=made.id, org="HK")
+    assert "Videndeling \\*på\\* møder** (Ole): “Vi gør det nu”" in section
+    assert "Mentorordning** (Pia): venter til" in section
+    assert "Forventninger indfriet: 4 af 5" in section  # Løn only: IT's two are held back
+    assert await knowledge_section(db, series_id=None) == ""

@@ -326,7 +326,9 @@ async def test_follow_up_from_a_proposal_reaches_its_owner(db: Database) -> None
 async def test_report_card_for_managers_and_operators_only(db: Database) -> None:
     ch = FakeChannel()
     await people.set_directory(db, "29:mette", org="HK", tenant_id="t1")
-    await people.set_directory(db, "29:anna", org="HK", team="Løn", manager_id="29:mette", tenant_id="t1")
+    await people.set_directory(
+        db, "29:anna", org="HK", team="Løn", manager_id="29:mette", tenant_id="t1"
+    )
     await people.set_directory(db, "29:bo", org="HK", team="IT", tenant_id="t1")
     command = parse_command("transferrapport")
     assert command is not None
