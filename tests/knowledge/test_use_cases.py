@@ -9,7 +9,10 @@ follow-ups reach their owner; nobody answers someone else's check-in.
 from __future__ import annotations
 
 import asyncio
+import json
+import sys
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from dialogs.commands import parse_command
@@ -277,6 +280,46 @@ async def test_two_instances_send_each_checkin_once(db: Database) -> None:
     reports = await asyncio.gather(timed.sweep(a), timed.sweep(b))
     assert sum(r.checkins_sent for r in reports) == 30
     assert len(ch.sent) == 30 and len({s.conversation for s in ch.sent}) == 30
+
+
+async def test_two_bot_processes_on_one_database_send_each_checkin_once(
+    db: Database, tmp_path: Path
+) -> None:
+    """Two separate processes (two bot instances, own engines and pools) sweep one database
+    at the same moment: 200 due check-ins are sent 200 times in all, each once."""
+    course = await takeaways.add_course(
+        db, name="K", provider="P", starts_on=date(2027, 3, 1), ends_on=date(2027, 3, 2)
+    )
+    for n in range(200):
+        await people.remember_person(
+            db, user_id=f"29:u{n}", destination={"conversation": {"id": f"a:29:u{n}"}}
+        )
+        await checkins.enrol(db, f"29:u{n}", course.id, now=NOW, stages=("weeks_after_2",))
+    start = tmp_path / "go"
+    script = Path(__file__).with_name("sweeper_process.py")
+    at = datetime(2027, 3, 16, 9, 0, tzinfo=UTC).isoformat()
+    procs = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(script),
+            db.url,
+            at,
+            str(start),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
+    await asyncio.sleep(1.5)  # both processes up and waiting
+    start.touch()
+    outputs = [await asyncio.wait_for(p.communicate(), timeout=120) for p in procs]
+    results = []
+    for (out, err), proc in zip(outputs, procs, strict=True):
+        assert proc.returncode == 0, err.decode()
+        results.append(json.loads(out.decode().strip().splitlines()[-1]))
+    sent = [c for r in results for c in r["sent"]]
+    assert len(sent) == 200 and len(set(sent)) == 200
+    assert all(r["report"] > 0 for r in results) or db.dialect == "sqlite"
 
 
 async def test_a_send_given_up_is_tried_again_not_lost(db: Database) -> None:
