@@ -154,6 +154,9 @@ async def _checkins(ctx: Context, report: SweepReport) -> None:
                 continue
             # Not delivered: put it back, so the next sweep tries again (nothing is lost).
             report.undeliverable += 1
+            dialog = await takeaways.get_dialog(db, checkin.user_id)
+            if dialog and dialog.kind == CHECKIN_KIND and dialog.data.get("checkin") == checkin.id:
+                await takeaways.clear_dialog(db, checkin.user_id)
             await checkins.advance_checkin(
                 db,
                 checkin.id,
@@ -233,6 +236,9 @@ async def _digests(ctx: Context, report: SweepReport) -> None:
             report.digests_sent += 1
         else:
             report.undeliverable += 1
+            await subscriptions.unclaim_digest(
+                db, user_id, [t.id for t in items], previous=person.last_digest_at
+            )
 
 
 async def sweep(ctx: Context) -> SweepReport:

@@ -36,9 +36,10 @@ async def who_knows(
     if not search.query_words(query):
         reply(channel, incoming, text("kb_who_knows_usage", language))
         return
-    hits = await search.search_takeaways(
-        db, Viewer(incoming.sender.id, incoming.tenant_id), query[:300], limit=10
-    )
+    viewer = Viewer(incoming.sender.id, incoming.tenant_id)
+    hits = await search.search_takeaways(db, viewer, query[:300], limit=10)
+    # Counted for the transfer report after the answer is on its way (never the words).
+    channel.spawn(search.log_search(db, viewer, len(hits)), name="kb-search-log")
     if not hits:
         reply(channel, incoming, text("kb_no_results", language, query=escape_markdown(query[:80])))
         return

@@ -38,6 +38,7 @@ __all__ = [
     "MARK_START",
     "MAX_RESULTS",
     "Viewer",
+    "log_search",
     "query_words",
     "search_takeaways",
     "visible_to",
@@ -233,6 +234,22 @@ async def _search_postgres(
     return []
 
 
+async def _log(session: AsyncConnection, viewer: Viewer, team: str | None, results: int) -> None:
+    await session.execute(
+        search_log_t.insert().values(
+            tenant_id=viewer.tenant_id, team=team, results=results, created_at=utcnow()
+        )
+    )
+
+
+async def log_search(db: Database, viewer: Viewer, results: int) -> None:
+    """Count a search for the transfer report: its tenant, the searcher's team, how many
+    results; never the words or who searched."""
+    async with db.transaction() as session:
+        me = await load_person(session, viewer.user_id)
+        await _log(session, viewer, me.team if me is not None else None, results)
+
+
 def make_snippet(text_: str, words: list[str], *, max_words: int = 24) -> str:
     r"""Up to ``max_words`` words of ``text_`` around the first match, the matched words
     between :data:`MARK_START` and :data:`MARK_END` (a word matches when it starts with a
@@ -260,7 +277,7 @@ def make_snippet(text_: str, words: list[str], *, max_words: int = 24) -> str:
 
 
 async def search_takeaways(
-    db: Database, viewer: Viewer, query: str, *, limit: int = 10, log: bool = True
+    db: Database, viewer: Viewer, query: str, *, limit: int = 10, log: bool = False
 ) -> tuple[SearchHit, ...]:
     """The takeaways ``viewer`` may see that match ``query``, best first.
 
@@ -268,7 +285,9 @@ async def search_takeaways(
         viewer: Who searches (their id and checked tenant).
         query: The words, as typed ("hvem ved" removed).
         limit: At most this many results (1–50).
-        log: Count the search for the transfer report (no words, no person are kept).
+        log: Count the search for the transfer report in the same transaction (no words,
+            no person are kept). The bot counts it after replying instead
+            (:func:`log_search`), so the count's write never delays an answer.
 
     Returns:
         Hits with snippets (matched words between :data:`MARK_START` and :data:`MARK_END`).
@@ -301,11 +320,7 @@ async def search_takeaways(
                 records[row.id] = takeaway_from_row(row)
                 texts[row.id] = row.search_text
         if log:
-            await session.execute(
-                search_log_t.insert().values(
-                    tenant_id=viewer.tenant_id, team=team, results=len(found), created_at=utcnow()
-                )
-            )
+            await _log(session, viewer, team, len(found))
     return tuple(
         SearchHit(takeaway=records[tid], snippet=make_snippet(texts[tid], words), rank=rank)
         for tid, rank in found

@@ -46,6 +46,7 @@ __all__ = [
     "subscribe",
     "subscriptions_of",
     "topic_matches",
+    "unclaim_digest",
     "unsubscribe",
 ]
 
@@ -302,3 +303,21 @@ async def claim_digest(
             takeaway_select().where(takeaway_t.c.id.in_(chosen)).order_by(takeaway_t.c.id)
         )
         return person, tuple(takeaway_from_row(row) for row in rows)
+
+
+async def unclaim_digest(
+    db: Database, user_id: str, takeaway_ids: list[int], *, previous: datetime | None
+) -> None:
+    """Put a claimed digest back (its send was given up): the items wait again and the day
+    counts as without digest, so the next sweep sends them."""
+    async with db.transaction() as session:
+        await session.execute(
+            update(digest_item_t)
+            .where(
+                digest_item_t.c.user_id == user_id, digest_item_t.c.takeaway_id.in_(takeaway_ids)
+            )
+            .values(sent_at=None)
+        )
+        await session.execute(
+            update(person_t).where(person_t.c.user_id == user_id).values(last_digest_at=previous)
+        )

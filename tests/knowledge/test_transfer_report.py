@@ -74,8 +74,8 @@ async def _fixture(db: Database) -> None:
     )
     await subscriptions.subscribe(db, "29:l2", "topic", "excel")
     await subscriptions.queue_for_subscribers(db, t)
-    await search.search_takeaways(db, Viewer("29:l3", "t1"), "excel")
-    await search.search_takeaways(db, Viewer("29:l3", "t1"), "ingenting")
+    await search.search_takeaways(db, Viewer("29:l3", "t1"), "excel", log=True)
+    await search.log_search(db, Viewer("29:l3", "t1"), 0)
 
 
 async def test_counts_distributions_and_privacy(db: Database) -> None:

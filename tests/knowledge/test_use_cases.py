@@ -104,6 +104,19 @@ async def test_shared_takeaway_is_found_put_in_touch_and_digested(db: Database) 
     assert (await timed.sweep(ctx)).digests_sent == 0
 
 
+async def test_a_digest_given_up_is_sent_at_the_next_sweep(db: Database) -> None:
+    ch = FakeChannel()
+    await say(db, ch, personal("29:carl", "subscribe excel", name="Carl"))
+    await share_takeaway(db, ch, "29:anna", "Anna", ["Excel a", "b", "c"])
+    ctx = Ctx(db, ch, NOW)
+    ch.fail = 1
+    first = await timed.sweep(ctx)
+    assert first.digests_sent == 0 and first.undeliverable == 1
+    ctx.at += timedelta(minutes=15)
+    assert (await timed.sweep(ctx)).digests_sent == 1
+    assert "Excel a" in str(last(ch, "29:carl"))
+
+
 async def test_search_from_a_group_chat_is_answered_privately_with_nothing_shown(
     db: Database,
 ) -> None:
