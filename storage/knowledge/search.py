@@ -100,9 +100,9 @@ def _tsquery(words: list[str], joiner: str) -> str:
 
 
 #: Matches ranked per round: the newest this many (then ten times as many, then all), so a
-#: common word among 100,000 takeaways ranks 2,000 rows, not 30,000. A round that finds
+#: common word among 100,000 takeaways ranks 500 rows, not 30,000. A round that finds
 #: fewer visible results than asked for while it was cut short is followed by a wider one.
-CANDIDATES: tuple[int | None, ...] = (2000, 20000, None)
+CANDIDATES: tuple[int | None, ...] = (500, 5000, None)
 
 
 def _limit_clause(cap: int | None) -> str:
@@ -110,7 +110,7 @@ def _limit_clause(cap: int | None) -> str:
 
 
 async def _search_sqlite(
-    session: AsyncConnection, viewer: Viewer, team: str | None, words: list[str], limit: int
+    session: AsyncConnection, viewer: Viewer, words: list[str], limit: int
 ) -> list[tuple[int, float]]:
     for joiner in ("AND", "OR") if len(words) > 1 else ("AND",):
         for cap in CANDIDATES:
@@ -123,9 +123,7 @@ async def _search_sqlite(
                 + ") AS hits"
                 " JOIN takeaway ON takeaway.id = hits.rid"
                 " LEFT JOIN kb_person AS sa ON sa.user_id = takeaway.user_id"
-                " WHERE "
-                + _visibility_sql(team)
-                + " ORDER BY hits.rank, takeaway.id DESC LIMIT :limit"
+                " WHERE " + _visibility_sql() + " ORDER BY hits.rank, takeaway.id DESC LIMIT :limit"
             )
             rows = (
                 await session.execute(
@@ -135,7 +133,6 @@ async def _search_sqlite(
                         "limit": limit,
                         "viewer": viewer.user_id,
                         "tenant": viewer.tenant_id or "",
-                        "team": team or "",
                     },
                 )
             ).all()
@@ -163,14 +160,14 @@ async def _capped_sqlite(session: AsyncConnection, words: list[str], joiner: str
     return int(found.scalar_one()) > cap
 
 
-def _visibility_sql(team: str | None) -> str:
+def _visibility_sql() -> str:
     """:func:`visible_to` as SQL text for the hand-written full-text statements (bound
-    parameters ``:viewer``, ``:tenant``, ``:team``; ``sa`` is the author's person row)."""
+    parameters ``:viewer``, ``:tenant``; ``sa`` is the author's person row)."""
+    # The viewer's team is read in the statement itself (no team: no match).
     team_clause = (
         "(takeaway.visibility = 'team' AND COALESCE(takeaway.tenant_id, '') = :tenant "
-        "AND sa.team IS NOT NULL AND sa.team = :team)"
-        if team
-        else "(1 = 0)"
+        "AND sa.team IS NOT NULL "
+        "AND sa.team = (SELECT vp.team FROM kb_person AS vp WHERE vp.user_id = :viewer))"
     )
     return (
         "(takeaway.consent_at IS NOT NULL AND takeaway.withdrawn_at IS NULL AND ("
@@ -188,7 +185,7 @@ _PG_MATCH = (
 
 
 async def _search_postgres(
-    session: AsyncConnection, viewer: Viewer, team: str | None, words: list[str], limit: int
+    session: AsyncConnection, viewer: Viewer, words: list[str], limit: int
 ) -> list[tuple[int, float]]:
     for joiner in ("&", "|") if len(words) > 1 else ("&",):
         q = _tsquery(words, joiner)
@@ -205,16 +202,13 @@ async def _search_postgres(
                 + ") AS hits"
                 " JOIN takeaway ON takeaway.id = hits.cid"
                 " LEFT JOIN kb_person AS sa ON sa.user_id = takeaway.user_id"
-                " WHERE "
-                + _visibility_sql(team)
-                + " ORDER BY rank DESC, takeaway.id DESC LIMIT :limit"
+                " WHERE " + _visibility_sql() + " ORDER BY rank DESC, takeaway.id DESC LIMIT :limit"
             )
             params = {
                 "q": q,
                 "limit": limit,
                 "viewer": viewer.user_id,
                 "tenant": viewer.tenant_id or "",
-                "team": team or "",
             }
             rows = (await session.execute(sql, params)).all()
             if len(rows) >= limit or cap is None:
@@ -304,12 +298,10 @@ async def search_takeaways(
     if not words:
         return ()
     async with db.transaction(write=log) as session:
-        me = await load_person(session, viewer.user_id)
-        team = me.team if me is not None else None
         if db.dialect == "postgresql":
-            found = await _search_postgres(session, viewer, team, words, limit)
+            found = await _search_postgres(session, viewer, words, limit)
         else:
-            found = await _search_sqlite(session, viewer, team, words, limit)
+            found = await _search_sqlite(session, viewer, words, limit)
         records = {}
         texts: dict[int, str] = {}
         if found:
@@ -320,7 +312,8 @@ async def search_takeaways(
                 records[row.id] = takeaway_from_row(row)
                 texts[row.id] = row.search_text
         if log:
-            await _log(session, viewer, team, len(found))
+            me = await load_person(session, viewer.user_id)
+            await _log(session, viewer, me.team if me is not None else None, len(found))
     return tuple(
         SearchHit(takeaway=records[tid], snippet=make_snippet(texts[tid], words), rank=rank)
         for tid, rank in found
