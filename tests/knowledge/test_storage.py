@@ -323,7 +323,8 @@ async def test_search_widens_past_newest_invisible_matches(
 ) -> None:
     """Only the newest matches are ranked first; when they hold too few the viewer may see,
     the search looks further, so an old visible takeaway is still found."""
-    monkeypatch.setattr(search, "CANDIDATES", (2, 4, None))
+    monkeypatch.setattr(search, "CANDIDATES", (2, 4, None))  # SQLite: newest matches
+    monkeypatch.setattr(search, "PG_WINDOWS", (3, None))  # PostgreSQL: newest takeaways
     old = await _share(db, "29:anna", ("Excel gammel", "b", "c"), visibility="org")
     for n in range(6):  # newer, and hidden from Bo
         await _share(db, f"29:x{n}", (f"Excel ny {n}", "b", "c"), visibility="manager")
