@@ -125,24 +125,33 @@ def consent_card(takeaway: TakeawayRecord, lang: str) -> dict[str, Any]:
 
 
 def results_card(query: str, hits: Sequence[SearchHit], lang: str) -> dict[str, Any]:
-    """ "Who knows": each hit with its snippet and a button to be put in touch."""
+    """ "Who knows": each hit with its snippet, a button to be put in touch and one to
+    follow the person (new key points of theirs in the daily digest)."""
     body: list[dict[str, Any]] = [
         _text(text("kb_results_title", lang, query=escape_markdown(query)), weight="Bolder")
     ]
-    actions: list[dict[str, Any]] = []
     for n, hit in enumerate(hits, 1):
         author = escape_markdown(hit.takeaway.author_name or text("kb_someone", lang))
         body.append(_text(f"{n}. **{author}** – {course_line(hit.takeaway)}", spacing="Medium"))
         body.append(_text(highlight(hit.snippet), isSubtle=True, spacing="None"))
-        if len(actions) < 5:  # Teams shows few buttons; the first five hits get one
-            actions.append(
-                _submit(
-                    text("kb_contact_button", lang, n=n),
-                    {SUBMIT_KEY: "kb_contact", "takeaway": hit.takeaway.id},
-                )
-            )
+        body.append(
+            {
+                "type": "ActionSet",
+                "spacing": "Small",
+                "actions": [
+                    _submit(
+                        text("kb_contact_button", lang, n=n),
+                        {SUBMIT_KEY: "kb_contact", "takeaway": hit.takeaway.id},
+                    ),
+                    _submit(
+                        text("kb_follow_button", lang),
+                        {SUBMIT_KEY: "kb_follow", "takeaway": hit.takeaway.id},
+                    ),
+                ],
+            }
+        )
     body.append(_text(text("kb_results_hint", lang), isSubtle=True, size="Small"))
-    return _card(body, actions)
+    return _card(body)
 
 
 def digest_card(takeaways: Sequence[TakeawayRecord], lang: str) -> dict[str, Any]:

@@ -157,6 +157,8 @@ async def on_submit(
         await course.on_consent(db, channel, incoming, now=now)
     elif kind == "kb_contact":
         await who_knows.on_contact(db, channel, incoming)
+    elif kind == "kb_follow":
+        await who_knows.on_follow(db, channel, incoming)
     elif kind == "kb_checkin":
         await checkin.on_checkin_submit(db, channel, incoming, now=now)
     else:

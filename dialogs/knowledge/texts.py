@@ -169,6 +169,7 @@ KB_TEXTS: dict[str, dict[str, str]] = {
         "en": "Press a button and I will put you in touch (with an @mention in Teams).",
     },
     "kb_contact_button": {"da": "Kontakt nr. {n}", "en": "Contact no. {n}"},
+    "kb_follow_button": {"da": "Følg personen", "en": "Follow this person"},
     "kb_contact_to_asker": {
         "da": "Skriv til {mention} om kurset '{course}'. Jeg har sagt til vedkommende, at du spørger.",
         "en": "Write to {mention} about the course '{course}'. I told them you are asking.",

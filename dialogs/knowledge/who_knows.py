@@ -13,10 +13,11 @@ from dialogs.permissions import may_see_takeaway
 from dialogs.texts import text
 from storage.db import Database
 from storage.errors import NotFound
-from storage.knowledge import people, search, takeaways
+from storage.knowledge import people, search, subscriptions, takeaways
+from storage.knowledge.records import PersonRecord, TakeawayRecord
 from storage.knowledge.search import Viewer
 
-__all__ = ["on_contact", "who_knows"]
+__all__ = ["on_contact", "on_follow", "who_knows"]
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +47,11 @@ async def who_knows(
     reply(channel, incoming, cards.results_card(query[:80], hits, language))
 
 
-async def on_contact(
-    db: Database, channel: Channel, incoming: Incoming, *, lang: str | None = None
-) -> None:
-    """ "Put me in touch": the asker gets the author's mention; the author, in their 1:1
-    chat, gets the asker's. The takeaway's visibility is checked again (a card may be old,
-    or forwarded)."""
-    language = sender_lang(incoming, lang)
+async def _visible_takeaway(
+    db: Database, incoming: Incoming
+) -> tuple[TakeawayRecord, PersonRecord | None] | None:
+    """The takeaway a card's button names, if the sender may see it (checked again: a card
+    may be old, or forwarded), with its author's directory entry."""
     value = incoming.value or {}
     raw = value.get("takeaway")
     takeaway = None
@@ -62,8 +61,7 @@ async def on_contact(
         except NotFound:
             takeaway = None
     if takeaway is None:
-        reply(channel, incoming, text("kb_stale_card", language))
-        return
+        return None
     found = await people.get_people(db, [incoming.sender.id, takeaway.user_id])
     me, author = found.get(incoming.sender.id), found.get(takeaway.user_id)
     verdict = may_see_takeaway(
@@ -77,9 +75,20 @@ async def on_contact(
         visibility=takeaway.visibility,
         published=takeaway.published,
     )
-    if not verdict:
+    return (takeaway, author) if verdict else None
+
+
+async def on_contact(
+    db: Database, channel: Channel, incoming: Incoming, *, lang: str | None = None
+) -> None:
+    """ "Put me in touch": the asker gets the author's mention; the author, in their 1:1
+    chat, gets the asker's."""
+    language = sender_lang(incoming, lang)
+    seen = await _visible_takeaway(db, incoming)
+    if seen is None:
         reply(channel, incoming, text("kb_stale_card", language))
         return
+    takeaway, author = seen
     if takeaway.user_id == incoming.sender.id:
         reply(channel, incoming, text("kb_contact_self", language))
         return
@@ -109,3 +118,29 @@ async def on_contact(
             "takeaway %d: its author has no 1:1 chat with the bot; only the asker was told",
             takeaway.id,
         )
+
+
+async def on_follow(
+    db: Database, channel: Channel, incoming: Incoming, *, lang: str | None = None
+) -> None:
+    """ "Follow this person" on a search result: subscribe to the author (whose id the
+    sender never sees)."""
+    language = sender_lang(incoming, lang)
+    seen = await _visible_takeaway(db, incoming)
+    if seen is None:
+        reply(channel, incoming, text("kb_stale_card", language))
+        return
+    takeaway, _author = seen
+    if takeaway.user_id == incoming.sender.id:
+        reply(channel, incoming, text("kb_subscribe_self", language))
+        return
+    name = takeaway.author_name or text("kb_someone", language)
+    _, new = await subscriptions.subscribe(
+        db, incoming.sender.id, "person", takeaway.user_id, label=name, tenant_id=incoming.tenant_id
+    )
+    key = "kb_subscribed" if new else "kb_already_subscribed"
+    reply(
+        channel,
+        incoming,
+        text(key, language, kind=text("kb_kind_person", language), label=escape_markdown(name)),
+    )

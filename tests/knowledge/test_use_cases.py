@@ -19,7 +19,7 @@ from dialogs.commands import parse_command
 from dialogs.conversation.channel import Incoming
 from dialogs.knowledge import entry, timed
 from storage.db import Database
-from storage.knowledge import checkins, people, takeaways
+from storage.knowledge import checkins, people, subscriptions, takeaways
 from storage.knowledge.search import MARK_START
 from tests.knowledge.fakes import Ctx, FakeChannel, group, personal
 
@@ -85,15 +85,21 @@ async def test_shared_takeaway_is_found_put_in_touch_and_digested(db: Database) 
     await say(db, ch, personal("29:bo", "hvem ved pivottabeller", name="Bo"))
     results = last(ch, "29:bo")
     assert results["type"] == "AdaptiveCard"
-    shown = " ".join(b["text"] for b in results["body"])
+    shown = " ".join(b.get("text", "") for b in results["body"])
     assert "**Pivottabeller**" in shown and "Anna" in shown and MARK_START not in shown
-    contact = results["actions"][0]["data"]
+    buttons = [a["data"] for b in results["body"] if b["type"] == "ActionSet" for a in b["actions"]]
+    contact, follow = buttons[0], buttons[1]
     assert contact == {"wb": "kb_contact", "takeaway": tid}
+    assert follow == {"wb": "kb_follow", "takeaway": tid}
+    assert "29:anna" not in str(results)  # the author's id is never shown
     await say(db, ch, personal("29:bo", value=contact, name="Bo"))
     to_bo, to_anna = last(ch, "29:bo"), last(ch, "29:anna")
     assert to_bo["msteams"]["entities"][0]["mentioned"]["id"] == "29:anna"
     assert to_anna["msteams"]["entities"][0]["mentioned"]["id"] == "29:bo"
     assert "@" not in str(to_bo).replace("<at>", "").replace("</at>", "").replace("@thread", "")
+    # Bo follows Anna from the result (he never learns her id).
+    await say(db, ch, personal("29:bo", value=follow, name="Bo"))
+    assert "abonnerer nu på personen: Anna" in last(ch, "29:bo")
     # The digest reaches Carl once, at the sweep; a second sweep the same day sends nothing.
     ctx = Ctx(db, ch, NOW)
     report = await timed.sweep(ctx)
@@ -140,6 +146,9 @@ async def test_takeaway_hidden_from_outside_its_team_even_with_a_forged_card(db:
     await say(db, ch, personal("29:eve", value={"wb": "kb_contact", "takeaway": tid}))
     assert "ikke aktivt" in last(ch, "29:eve")
     assert len(ch.to("a:29:anna")) == before  # the author is not told
+    await say(db, ch, personal("29:eve", value={"wb": "kb_follow", "takeaway": tid}))
+    assert "ikke aktivt" in last(ch, "29:eve")
+    assert await subscriptions.subscriptions_of(db, "29:eve") == ()
     # Withdrawing, editing or sharing someone else's takeaway is refused the same way as a
     # missing one.
     await say(db, ch, personal("29:eve", f"kursus træk {tid}"))
