@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot.cards import help_card
+from dialogs.cards import help_card
 from dialogs.commands import parse_command
 from dialogs.knowledge.entry import COMMAND_NAMES, command_language
 
