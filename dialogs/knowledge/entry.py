@@ -33,6 +33,7 @@ from storage.knowledge import takeaways
 __all__ = [
     "COMMANDS",
     "COMMAND_NAMES",
+    "SUBMIT_KINDS",
     "command_language",
     "continue_dialog",
     "handle_command",
@@ -55,6 +56,8 @@ COMMANDS: MappingProxyType[str, Handler] = MappingProxyType(
 )
 #: Every knowledge command, the workshop-chat one (``follow up``) included.
 COMMAND_NAMES = frozenset({*COMMANDS, "follow up"})
+#: The ``wb`` kinds of the knowledge cards' submits (:func:`on_submit`).
+SUBMIT_KINDS = frozenset({"kb_visibility", "kb_consent", "kb_contact", "kb_follow", "kb_checkin"})
 
 
 def command_language(command: ParsedCommand, fallback: str | None = None) -> Language:
