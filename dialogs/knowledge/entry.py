@@ -21,7 +21,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from dialogs.commands import ParsedCommand
+from dialogs.commands import ParsedCommand, parse_command
 from dialogs.conversation.channel import Channel, Incoming
 from dialogs.knowledge import checkin, course, follow_up, report, subscribe, who_knows
 from dialogs.knowledge._common import reply, sender_lang
@@ -43,6 +43,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 Handler = Callable[..., Awaitable[Any]]
+#: Exact command words that leave an open dialog to the command.
+_PASS_THROUGH = frozenset({"help", "forget me", "course"})
 
 #: The 1:1-chat commands and their use cases.
 COMMANDS: MappingProxyType[str, Handler] = MappingProxyType(
@@ -130,6 +132,10 @@ async def continue_dialog(
         return False
     dialog = await takeaways.get_dialog(db, incoming.sender.id)
     if dialog is None:
+        return False
+    typed = parse_command(incoming.text)
+    if typed is not None and typed.name in _PASS_THROUGH and not typed.argument:
+        # "hjælp", "glem mig" and "kursus" (start afresh) are never taken for an answer.
         return False
     if dialog.kind != course.KIND and incoming.text.strip().lower() in CANCEL_WORDS:
         await takeaways.clear_dialog(db, incoming.sender.id)

@@ -173,6 +173,16 @@ async def test_consent_no_keeps_it_private_until_shared(db: Database) -> None:
     assert last(ch, "29:bo")["type"] == "AdaptiveCard"
 
 
+async def test_help_and_a_new_kursus_are_not_taken_for_an_answer(db: Database) -> None:
+    ch = FakeChannel()
+    await say(db, ch, personal("29:anna", "kursus"))
+    assert not await entry.continue_dialog(db, ch, personal("29:anna", "hjælp"))
+    assert not await entry.continue_dialog(db, ch, personal("29:anna", "glem mig"))
+    assert await entry.continue_dialog(db, ch, personal("29:anna", "Excel"))
+    dialog = await takeaways.get_dialog(db, "29:anna")
+    assert dialog is not None and dialog.data["name"] == "Excel"
+
+
 async def test_bad_dates_are_explained_and_the_dialog_waits(db: Database) -> None:
     ch = FakeChannel()
     for message in ["kursus", "Excel", "AMU"]:
