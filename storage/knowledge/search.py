@@ -195,9 +195,7 @@ async def _search_postgres(
     for joiner in ("&", "|") if len(words) > 1 else ("&",):
         q = _tsquery(words, joiner)
         rows: list[Any] = []
-        # All of several words: few takeaways match, the index finds them at once.
-        windows = (None,) if joiner == "&" and len(words) > 1 else PG_WINDOWS
-        for window in windows:
+        for window in PG_WINDOWS:
             recent = (
                 " AND takeaway.id > (SELECT max(newest.id) FROM takeaway AS newest) - :window"
                 if window is not None
