@@ -4,8 +4,8 @@ Everything due is kept in the bank's own tables with its status, so the work is 
 :func:`sweep` sends what is due at ``ctx.now()`` and moves each item on with a conditional
 update (``pending`` → ``sent`` only if still ``pending``), so two bot instances sweeping one
 database never send the same check-in twice, and a sweep after a restart picks up whatever
-was due meanwhile. The durable job runner (issue 19) runs :func:`sweep` as the job
-``kb.sweep`` and schedules the next one at :func:`next_due`.
+was due meanwhile. The durable job runner (issue 19) runs :func:`sweep` every quarter hour
+as the job ``kb_sweep`` (:mod:`dialogs.knowledge.jobs`).
 
 Rules: a check-in is written at 10:00 in the person's time zone on its day (or as soon as
 their quiet hours end; weekends are quiet); unanswered, it is repeated once after
@@ -32,14 +32,12 @@ from storage.knowledge.people import DEFAULT_TIME_ZONE
 from storage.knowledge.records import CheckinRecord, CheckinStatus, FollowUpRecord, PersonRecord
 from storage.knowledge.timing import REMIND_AFTER, STOP_AFTER, in_quiet_hours, local_day_start
 
-__all__ = ["Context", "SweepReport", "next_due", "sweep"]
+__all__ = ["Context", "SweepReport", "sweep"]
 
 log = logging.getLogger(__name__)
 
 #: A dialog untouched this long no longer holds a check-in back.
 STALE_DIALOG = timedelta(hours=12)
-#: The longest a sweep waits before looking again (new digests, quiet hours ending).
-MAX_SLEEP = timedelta(minutes=15)
 
 
 class Context(Protocol):
@@ -259,13 +257,3 @@ async def sweep(ctx: Context) -> SweepReport:
         report.stopped,
     )
     return report
-
-
-async def next_due(db: Database, now: datetime) -> datetime:
-    """When the next sweep should run: the earliest pending check-in or follow-up, but no
-    later than :data:`MAX_SLEEP` from ``now`` (digests and quiet hours need a look)."""
-    latest = now + MAX_SLEEP
-    horizon = await checkins.due_checkins(db, now=latest)
-    follow = await checkins.due_follow_ups(db, now=latest)
-    times = [c.due_at for c in horizon] + [f.due_at for f in follow]
-    return max(now, min([latest, *times]))
