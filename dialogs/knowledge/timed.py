@@ -43,8 +43,11 @@ STALE_DIALOG = timedelta(hours=12)
 class Context(Protocol):
     """What timed work needs: the database, the channel, and the time (injectable)."""
 
-    db: Database
-    channel: Channel
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def channel(self) -> Channel: ...
 
     def now(self) -> datetime: ...
 
