@@ -58,6 +58,7 @@ from bot.settings import Settings
 from bot.teams.channel import TeamsChannel
 from dialogs import housekeeping
 from dialogs.jobs import JobRunner
+from dialogs.knowledge import jobs as knowledge_jobs
 from storage.db import Database
 
 __all__ = [
@@ -612,6 +613,11 @@ async def _ensure_jobs(db: Database) -> None:
         await housekeeping.ensure_housekeeping(db)
     except Exception:
         log.exception("could not schedule the housekeeping job")
+    try:
+        # The knowledge bank's check-ins, reminders, follow-ups and digests (issue 16).
+        await knowledge_jobs.ensure_sweeping(db)
+    except Exception:
+        log.exception("could not schedule the knowledge bank's sweep")
 
 
 async def _resume_time_boxes(resume: Callable[[], Awaitable[int]]) -> None:

@@ -23,6 +23,16 @@ The rules:
   (never stored on a guess).
 - **Outputs** (maps, summaries) of a workshop go to its own conversation, and to a person
   elsewhere (a 1:1 chat) only when Teams lists them in the workshop's conversation.
+- **Takeaways** (the knowledge bank) are seen only once their author consented and while
+  they are not withdrawn; then by the author, the author's manager, and as their visibility
+  says: ``org`` everyone in the same tenant, ``team`` those the directory puts in the
+  author's team (in the same tenant), ``manager`` nobody else. Team and manager come from
+  the directory an operator keeps, never from what someone types. Only the author edits or
+  withdraws one. (The search applies the same rule in SQL,
+  :func:`storage.knowledge.search.visible_to`; a test holds the two together.)
+- **Check-ins and follow-ups** are answered only by the person they were sent to.
+- **Follow-ups** are made from a workshop's proposals by its facilitators.
+- **The transfer report card** goes to operators, and to managers for their own people.
 
 Example:
     >>> anna = Person("29:anna", "aad-anna")
@@ -42,10 +52,15 @@ __all__ = [
     "Person",
     "Verdict",
     "is_operator",
+    "may_answer_checkin",
     "may_answer_for",
+    "may_create_follow_up",
     "may_edit_plan",
+    "may_edit_takeaway",
     "may_join_series",
     "may_see_outputs",
+    "may_see_takeaway",
+    "may_see_transfer_report",
     "parse_operators",
 ]
 
@@ -164,3 +179,85 @@ def may_see_outputs(*, same_conversation: bool, private: bool, member: bool | No
     if not private:
         return Verdict(False, "outputs_not_member")
     return Verdict(False, "outputs_not_member" if member is False else "member_unknown")
+
+
+def may_see_takeaway(
+    viewer: Person,
+    *,
+    viewer_tenant: str | None,
+    viewer_team: str | None,
+    author_id: str,
+    author_tenant: str | None,
+    author_team: str | None,
+    author_manager: str | None,
+    visibility: str,
+    published: bool,
+) -> Verdict:
+    """Whether ``viewer`` may see a takeaway (in search results, a digest, a card).
+
+    Args:
+        viewer: Who asks.
+        viewer_tenant: The tenant the adapter checked for the viewer.
+        viewer_team: The viewer's team in the directory (None: not in one).
+        author_id: The takeaway's author.
+        author_tenant: The tenant the takeaway was shared in.
+        author_team: The author's team in the directory.
+        author_manager: The author's manager in the directory.
+        visibility: ``team``, ``org`` or ``manager``.
+        published: Consented to and not withdrawn.
+
+    >>> anna = dict(author_id="29:anna", author_tenant="t", author_team="Løn",
+    ...             author_manager="29:mette", visibility="team", published=True)
+    >>> may_see_takeaway(Person("29:bo"), viewer_tenant="t", viewer_team="Løn", **anna).allowed
+    True
+    >>> may_see_takeaway(Person("29:eve"), viewer_tenant="x", viewer_team="Løn", **anna).reason
+    'takeaway_hidden'
+    """
+    hidden = Verdict(False, "takeaway_hidden")
+    if not published:
+        return hidden
+    if author_id in viewer.ids or (author_manager is not None and author_manager in viewer.ids):
+        return ALLOWED
+    same_tenant = (viewer_tenant or "") == (author_tenant or "")
+    if visibility == "org" and same_tenant:
+        return ALLOWED
+    if (
+        visibility == "team"
+        and same_tenant
+        and author_team is not None
+        and viewer_team is not None
+        and author_team == viewer_team
+    ):
+        return ALLOWED
+    return hidden
+
+
+def may_edit_takeaway(person: Person, *, author_id: str) -> Verdict:
+    """Only a takeaway's author edits, publishes or withdraws it."""
+    return ALLOWED if author_id in person.ids else Verdict(False, "takeaway_not_yours")
+
+
+def may_answer_checkin(person: Person, *, owner_id: str, status: str) -> Verdict:
+    """Whether ``person`` may answer a check-in or a follow-up question: only the one it
+    was sent to, and only while it is open (sent or reminded)."""
+    if owner_id not in person.ids:
+        return Verdict(False, "checkin_not_yours")
+    if status not in ("sent", "reminded", "asked"):
+        return Verdict(False, "checkin_closed")
+    return ALLOWED
+
+
+def may_create_follow_up(*, facilitator: bool, operator: bool = False) -> Verdict:
+    """A workshop's proposals become follow-ups by its facilitators (or an operator)."""
+    return ALLOWED if facilitator or operator else Verdict(False, "follow_up_not_facilitator")
+
+
+def may_see_transfer_report(
+    person: Person, *, operators: Collection[str], reports_to_them: int
+) -> Verdict:
+    """The transfer report card: operators see every team; a manager sees their own people
+    (``reports_to_them`` is how many the directory lists under them). The report itself
+    holds distributions, never one person's answer unless they agreed."""
+    if is_operator(person, operators) or reports_to_them > 0:
+        return ALLOWED
+    return Verdict(False, "report_not_allowed")

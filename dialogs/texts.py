@@ -489,6 +489,13 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     },
 }
 
+# The knowledge bank's texts (issue 16) live beside its use cases and are looked up here.
+from dialogs.knowledge.texts import KB_TEXTS  # noqa: E402
+
+if set(KB_TEXTS) & set(TEXTS):  # pragma: no cover - a clash is a programming error
+    raise RuntimeError(f"text keys defined twice: {sorted(set(KB_TEXTS) & set(TEXTS))}")
+TEXTS = {**TEXTS, **KB_TEXTS}
+
 
 #: Units of :func:`duration`, per language: (minutes, seconds).
 _DURATION_UNITS: Mapping[Language, tuple[str, str]] = {"da": ("min.", "sek."), "en": ("min", "s")}

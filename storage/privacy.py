@@ -4,7 +4,8 @@
 workshop (found by the salted hash, so anonymous workshops too), their quotes in stored
 summaries (JSON objects that carry one of their answer ids or their pseudonym/name are
 dropped; Markdown lines that name them or quote them are dropped), their facilitator rows,
-their user id in the event log, and their Bot Framework user state.
+their user id in the event log, their Bot Framework user state, and everything the knowledge
+bank holds about them (:mod:`storage.knowledge.privacy`).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from storage._base import (
 from storage.db import Database
 from storage.errors import InvalidInput
 from storage.events import _record as _event_record
+from storage.knowledge.privacy import forget_in as forget_knowledge_in
 from storage.participants import user_hash
 from storage.records import ForgetReport, PurgeReport, WorkshopExport
 from storage.summaries import _record as _summary_record
@@ -310,6 +312,8 @@ async def forget_user(db: Database, user_id: str) -> ForgetReport:
         )
         # Messages still waiting to reach them privately (sent ones hold no content).
         outgoing = await outbox_store.forget_user(session, user_id)
+        # The knowledge bank: takeaways, subscriptions, check-ins, follow-ups (issue 16).
+        knowledge_rows = await forget_knowledge_in(session, user_id)
         report = ForgetReport(
             participants=len(people),
             answers=answers_removed,
@@ -318,6 +322,7 @@ async def forget_user(db: Database, user_id: str) -> ForgetReport:
             events_anonymised=int(events.rowcount),
             bot_state_keys=int(state.rowcount),
             outbox_messages=outgoing,
+            knowledge_rows=knowledge_rows,
         )
     # The rows are zeroed where they lay (secure_delete); the write-ahead log still holds
     # the pages as they were, until this.

@@ -255,6 +255,8 @@ class ForgetReport:
     events_anonymised: int
     bot_state_keys: int = 0
     outbox_messages: int = 0
+    #: Rows of the knowledge bank (takeaways, subscriptions, check-ins, follow-ups, …).
+    knowledge_rows: int = 0
 
 
 @dataclass(frozen=True, slots=True)

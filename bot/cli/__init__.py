@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "bot.cli.transcript",
     "bot.cli.db",
     "bot.cli.data",
+    "bot.cli.transfer",
     "bot.cli.package",
 )
 

@@ -50,7 +50,8 @@ def _forget(args: argparse.Namespace) -> int:
         f"forgot user {args.user}: {report.answers} answers and {report.participants} participant "
         f"records deleted, {report.summaries_scrubbed} summaries scrubbed, "
         f"{report.facilitator_rows} facilitator roles removed, {report.events_anonymised} events "
-        f"anonymised, {report.bot_state_keys} bot-state records deleted"
+        f"anonymised, {report.bot_state_keys} bot-state records deleted, "
+        f"{report.knowledge_rows} knowledge-bank records deleted"
     )
     return 0
 

@@ -28,6 +28,7 @@ from dialogs.conversation import answers, outputs, participant, steering
 from dialogs.conversation.channel import Channel, Incoming
 from dialogs.conversation.session import NO_STATE, Caller, PersonState, Session, tell_privately
 from dialogs.errors import DialogError
+from dialogs.knowledge import entry as knowledge
 from dialogs.texts import text
 from dialogs.workshop import WorkshopStateError
 from storage import Database
@@ -57,6 +58,24 @@ def is_refusal(exc: BaseException) -> bool:
     question, an answer too long …); a statement the database refused is not (its message
     is the driver's, for the log), nor is a lost database."""
     return isinstance(exc, REFUSALS) and not isinstance(exc, (DatabaseRefused, DatabaseUnavailable))
+
+
+async def _knowledge_command(session: Session, caller: Caller, command: ParsedCommand) -> None:
+    workshop = caller.workshop
+    await knowledge.handle_command(
+        session.db,
+        caller.channel,
+        caller.incoming,
+        command,
+        facilitator=caller.facilitator,
+        workshop_id=workshop.id if workshop is not None else None,
+        series_id=workshop.series_id if workshop is not None else None,
+        operators=session.operators,
+    )
+
+
+async def _knowledge_submit(session: Session, caller: Caller, data: dict[str, Any]) -> None:
+    await knowledge.on_submit(session.db, caller.channel, caller.incoming)
 
 
 class Conversation:
@@ -95,6 +114,8 @@ class Conversation:
             "withdraw": participant.withdraw,
             "forget me": participant.forget_me,
             "help": participant.help_command,
+            # The knowledge bank (issue 16): kursus, hvem ved, abonnér, afmeld, opfølgning …
+            **{name: _knowledge_command for name in knowledge.COMMAND_NAMES},
             **{
                 name: outputs.plan
                 for name in (
@@ -114,6 +135,7 @@ class Conversation:
             "answer": answers.card_answer,
             "private": self._private_submit,
             outputs.ACCEPT_SUBMIT: outputs.accept,
+            **{kind: _knowledge_submit for kind in knowledge.SUBMIT_KINDS},
         }
 
     @property
@@ -154,6 +176,10 @@ class Conversation:
             await case(self.session, caller, incoming.value)
             return
         cleaned = incoming.text
+        if incoming.personal and await knowledge.continue_dialog(
+            self.session.db, channel, incoming
+        ):
+            return  # a knowledge-bank dialog (kursus, a check-in, a follow-up) took it
         command = parse_command(cleaned)
         if incoming.personal:
             # A group-only command word in the 1:1 chat ("Tilføj mere tid …") is an answer.

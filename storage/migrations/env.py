@@ -7,6 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from storage.knowledge.tables import include_name
 from storage.models import metadata
 
 
@@ -16,6 +17,8 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # The full-text objects (fts_…) are made by the migrations alone.
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

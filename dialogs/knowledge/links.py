@@ -1,0 +1,97 @@
+"""What the knowledge bank adds to a workshop's "what now" summary (issue 16, item 7): the
+follow-ups of the series' earlier proposals, with their owners' answers, and the
+organisation's transfer figures (distributions only). The summary code appends
+:func:`knowledge_section` to its Markdown."""
+
+from __future__ import annotations
+
+from analysis.escape import escape_markdown
+from analysis.transfer import QUESTIONS, SCALE
+from storage.db import Database
+from storage.knowledge.checkins import follow_ups_of_series
+from storage.knowledge.stats import transfer_data
+
+__all__ = ["knowledge_section"]
+
+_T = {
+    "follow_ups": {"da": "Opfølgning på forslag", "en": "Follow-up of proposals"},
+    "waiting": {"da": "venter til {date}", "en": "due {date}"},
+    "asked": {"da": "spurgt, intet svar endnu", "en": "asked, no answer yet"},
+    "stopped": {"da": "ikke besvaret", "en": "not answered"},
+    "bank": {"da": "Fra videnbanken", "en": "From the knowledge bank"},
+    "shared": {
+        "da": "{n} delte nøglepunkter i organisationen; {s} søgninger ('hvem ved').",
+        "en": "{n} key points shared in the organisation; {s} searches ('who knows').",
+    },
+    "transfer": {
+        "da": "{question}: {top} af {n} svarede «{best}» eller «{good}»",
+        "en": "{question}: {top} of {n} answered “{best}” or “{good}”",
+    },
+}
+
+
+def _t(key: str, lang: str, **values: object) -> str:
+    return _T[key]["en" if lang == "en" else "da"].format(**values)
+
+
+async def knowledge_section(
+    db: Database,
+    *,
+    series_id: int | None,
+    workshop_id: int | None = None,
+    org: str | None = None,
+    lang: str = "da",
+) -> str:
+    """Markdown for the summary; empty when there is nothing to say.
+
+    Args:
+        series_id: The workshop's series (its follow-ups are listed), or None.
+        workshop_id: Without a series: this workshop's follow-ups.
+        org: The organisation (directory name or tenant id) whose transfer figures to add.
+    """
+    lang = "en" if lang == "en" else "da"
+    lines: list[str] = []
+    if series_id is not None or workshop_id is not None:
+        follow_ups = await follow_ups_of_series(db, series_id, workshop_id=workshop_id)
+        if follow_ups:
+            lines += [f"## {_t('follow_ups', lang)}", ""]
+            for fu in follow_ups:
+                head = f"- **{escape_markdown(fu.proposal)}** ({escape_markdown(fu.owner_name)})"
+                if fu.status == "answered" and fu.answer:
+                    lines.append(f"{head}: “{escape_markdown(fu.answer)}”")
+                elif fu.status == "open":
+                    lines.append(
+                        f"{head}: {_t('waiting', lang, date=fu.due_at.date().isoformat())}"
+                    )
+                elif fu.status == "stopped":
+                    lines.append(f"{head}: {_t('stopped', lang)}")
+                else:
+                    lines.append(f"{head}: {_t('asked', lang)}")
+            lines.append("")
+    if org:
+        data = await transfer_data(db, org=org)
+        if not data.empty:
+            lines += [f"## {_t('bank', lang)}", ""]
+            lines.append(_t("shared", lang, n=data.takeaways_shared, s=data.searches))
+            totals: dict[str, list[int]] = {}
+            for course in data.courses:
+                for dist in course.distributions:
+                    if dist.shown:
+                        row = totals.setdefault(dist.question_id, [0] * 5)
+                        for i, c in enumerate(dist.counts):
+                            row[i] += c
+            for qid, counts in totals.items():
+                lines.append(
+                    "- "
+                    + _t(
+                        "transfer",
+                        lang,
+                        question=QUESTIONS.get(qid, {}).get(lang, qid),
+                        top=counts[0] + counts[1],
+                        n=sum(counts),
+                        best=SCALE[lang][0],
+                        good=SCALE[lang][1],
+                    )
+                )
+            lines.append("")
+    return "\n".join(lines)
