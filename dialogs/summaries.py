@@ -55,6 +55,7 @@ __all__ = [
     "load_workshop_data",
     "make_summary",
     "summary_card_for",
+    "summary_markdown",
 ]
 
 log = logging.getLogger(__name__)
@@ -264,6 +265,27 @@ async def make_summary(
         audience=audience,
     )
     return SummaryBundle(summary, data, corpus_map)
+
+
+async def summary_markdown(db: Database, workshop_id: int, bundle: SummaryBundle) -> str:
+    """The summary as Markdown, with what the knowledge bank adds (issue 16): the follow-ups
+    of the series' proposals with their owners' answers, and the organisation's transfer
+    figures (distributions only). The bank's section is left out when it has nothing."""
+    from analysis.summary.render_md import render_markdown
+    from dialogs.knowledge.links import knowledge_section
+
+    markdown = render_markdown(bundle.summary)
+    workshop = await workshops_repo.get_workshop(db, workshop_id)
+    section = await knowledge_section(
+        db,
+        series_id=workshop.series_id,
+        workshop_id=workshop_id,
+        org=workshop.tenant_id or workshop.org_name or None,
+        lang=bundle.summary.lang,
+    )
+    if not section.strip():
+        return markdown
+    return markdown.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
 
 
 async def summary_card_for(

@@ -83,8 +83,7 @@ def _workshop(args: argparse.Namespace) -> str | bytes:
     from analysis.summary.charts import summary_charts
     from analysis.summary.export import to_csv, to_dict, to_json
     from analysis.summary.render_docx import render_docx
-    from analysis.summary.render_md import render_markdown
-    from dialogs.summaries import SummaryBundle, make_summary
+    from dialogs.summaries import SummaryBundle, make_summary, summary_markdown
     from storage import summaries as summaries_repo
     from storage.db import Database
     from storage.open import run_with_database
@@ -93,7 +92,7 @@ def _workshop(args: argparse.Namespace) -> str | bytes:
 
     async def work(db: Database) -> tuple[SummaryBundle, str]:
         bundle = await make_summary(db, workshop_id, audience=args.audience, lang=args.lang)
-        markdown = render_markdown(bundle.summary)
+        markdown = await summary_markdown(db, workshop_id, bundle)
         if not args.no_store:
             await summaries_repo.save_summary(
                 db, workshop_id, data=to_dict(bundle.summary), markdown=markdown

@@ -186,3 +186,45 @@ async def test_summary_section_lists_follow_ups_and_transfer(db: Database) -> No
     assert "Mentorordning** (Pia): venter til" in section
     assert "Forventninger indfriet: 4 af 5" in section  # Løn only: IT's two are held back
     assert await knowledge_section(db, series_id=None) == ""
+
+
+async def test_the_workshop_summary_carries_the_knowledge_bank_section(db: Database) -> None:
+    """The "what now" Markdown (what `workshopbot summary` writes and stores) ends with the
+    series' follow-ups and the organisation's transfer figures; a workshop of an
+    organisation the bank knows nothing of gets no such section."""
+    from datetime import timedelta
+
+    from dialogs.summaries import make_summary, summary_markdown
+    from storage import series as series_repo
+    from storage import workshops as workshops_repo
+
+    await _fixture(db)
+    made = await series_repo.create_series(db, "Transfer 2028")
+    workshop = await workshops_repo.create_workshop(db, org_name="HK", series_id=made.id)
+    await checkins.add_follow_up(
+        db,
+        proposal="Tre nøglepunkter efter hvert kursus",
+        owner_id="29:o",
+        owner_name="Ole",
+        due_at=NOW + timedelta(days=10),
+        series_id=made.id,
+        now=NOW,
+    )
+    bundle = await make_summary(db, workshop.id, audience="facilitator")
+    markdown = await summary_markdown(db, workshop.id, bundle)
+    assert markdown.startswith(render_summary_head(bundle))
+    assert "## Opfølgning på forslag" in markdown
+    assert "Tre nøglepunkter efter hvert kursus** (Ole): venter til" in markdown
+    assert "## Fra videnbanken" in markdown and "Forventninger indfriet: 4 af 5" in markdown
+
+    other = await workshops_repo.create_workshop(db, org_name="Ingen Data A/S")
+    plain = await make_summary(db, other.id, audience="facilitator")
+    text = await summary_markdown(db, other.id, plain)
+    assert "Opfølgning" not in text and "videnbanken" not in text
+
+
+def render_summary_head(bundle: object) -> str:
+    """The first line of the summary as the summary renderer alone writes it."""
+    from analysis.summary.render_md import render_markdown
+
+    return render_markdown(bundle.summary).splitlines()[0]  # type: ignore[attr-defined]
