@@ -12,7 +12,6 @@ statistics and the language report — all must be byte-identical after a change
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sys
 from pathlib import Path
@@ -43,12 +42,8 @@ def _outputs(folder: Path) -> dict[str, str]:
 
     result = run_analysis([folder], options=AnalysisOptions())
     matrix = result.table.matrix
-    clusters = [
-        f"{c.id}\t{c.name}\t{' | '.join(c.nodes)}" for c in result.network.clusters
-    ]
-    paragraphs = [
-        f"{d.id}\t{i}\t{p}" for d in result.documents for i, p in enumerate(d.paragraphs)
-    ]
+    clusters = [f"{c.id}\t{c.name}\t{' | '.join(c.nodes)}" for c in result.network.clusters]
+    paragraphs = [f"{d.id}\t{i}\t{p}" for d in result.documents for i, p in enumerate(d.paragraphs)]
     return {
         "terms.csv": export.terms_csv(result.terms, result.network),
         "clusters.txt": "\n".join(clusters),
