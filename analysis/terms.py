@@ -558,7 +558,7 @@ class _PhraseBatch:
         at = kept[content]
         first_of_run = run_start[content]
         run_starts = np.flatnonzero(first_of_run)
-        run_ends = np.append(run_starts[1:], at.size)
+        run_ends = np.append(run_starts[1:], at.size) if run_starts.size else run_starts
         lowers = lower[at].tolist()
         lemma_list = lemmas[at].tolist()
         kinds = kind[at].tolist()

@@ -417,6 +417,7 @@ def test_batched_phrase_walk_records_what_the_token_walk_records(lang: str) -> N
     nlp_lang = load_pipeline(lang=lang)  # type: ignore[arg-type]
     lemmatizer = nlp_lang.get_pipe("lemmatizer")
     texts = [
+        *("og.", "i", ", 12", "[navn]", "at"),  # a batch without a phrase
         "Kortuddannede medarbejdere [navn] efteruddannelse. Grundlæggende lederuddannelse",
         "[navn  ledere] digitale kompetencer\nnye  medarbejdere i 2024 strategisk ledelse",
         "Source code and open data] new employees [the public sector\n\nrisk assessment",
