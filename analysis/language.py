@@ -240,12 +240,7 @@ def _tokens(text: str) -> list[str]:
 
 def _screen(text: str) -> _Screen:
     words = _tokens(text)
-    counts = [0, 0, 0, 0]  # da, en, foreign, nordic
-    get = _MARKERS.get
-    for word in words:
-        kind = get(word)
-        if kind is not None:
-            counts[kind] += 1
+    counts = Counter(map(_MARKERS.get, words))  # counted in C; None: no marker
     return _Screen(len(words), counts[0], counts[1], counts[2], counts[3])
 
 

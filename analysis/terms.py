@@ -39,7 +39,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, LIKE_NUM, LOWER, SENT_START
+from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, LIKE_NUM, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -459,6 +459,121 @@ def _collect_phrases(
     collector.n_words += words
 
 
+class _PhraseBatch:
+    """Lookup mode for document and paragraph units: :func:`_collect_phrases` over many
+    paragraphs at once, with the per-token work done on numpy arrays.
+
+    The decisions are those of :func:`_collect_phrases` token by token (same breaks, same
+    phrases, recorded in the same order); only the word classes of distinct forms and the
+    phrases themselves are handled in Python. Sentence units keep the per-token walk.
+    """
+
+    _ATTRS = (LOWER, LEMMA, IS_PUNCT, LIKE_NUM, IS_SPACE, ORTH)
+
+    def __init__(self, collector: _Collector, classifier: _Classifier) -> None:
+        self.collector = collector
+        self.classifier = classifier
+        self.arrays: list[npt.NDArray[np.uint64]] = []
+        self.units: list[int] = []
+        self.newline: dict[int, bool] = {}  # space token orth -> holds a line break
+
+    def __len__(self) -> int:
+        return len(self.arrays)
+
+    def add(self, doc: Doc, unit: int) -> None:
+        if len(doc):
+            attrs: npt.NDArray[np.uint64] = np.asarray(doc.to_array(list(self._ATTRS)))
+            self.arrays.append(attrs)
+            self.units.append(unit)
+
+    def run(self) -> None:
+        """Record the phrases of the paragraphs added since the last run."""
+        if not self.arrays:
+            return
+        classifier, collector = self.classifier, self.collector
+        lengths = np.fromiter((a.shape[0] for a in self.arrays), dtype=np.int64)
+        arr = np.concatenate(self.arrays)
+        units = np.repeat(np.asarray(self.units, dtype=np.int64), lengths)
+        doc_id = np.repeat(np.arange(lengths.size, dtype=np.int64), lengths)
+        self.arrays, self.units = [], []
+        n = arr.shape[0]
+        collector.n_tokens += n
+        lower, lemma = arr[:, 0], arr[:, 1]
+        space = arr[:, 4] != 0
+        opening = lower == np.uint64(classifier.bracket_open)
+        closing = lower == np.uint64(classifier.bracket_close)
+        # In brackets: the last bracket (or paragraph start) at or before a token opened.
+        starts = np.zeros(n, dtype=bool)
+        starts[np.cumsum(lengths)[:-1]] = True
+        starts[0] = True
+        events = np.where(opening | closing | starts, np.arange(n), 0)
+        in_brackets = opening[np.maximum.accumulate(events)]
+        stopped = (arr[:, 2] != 0) | (arr[:, 3] != 0) | closing  # punctuation, number, "]"
+        # A space token is skipped, unless it holds a line break: that ends a run.
+        newline = np.zeros(n, dtype=bool)
+        space_at = np.flatnonzero(space)
+        if space_at.size:
+            known = self.newline
+            strings = classifier.strings
+            orths = arr[space_at, 5].tolist()
+            for orth in set(orths):
+                if orth not in known:
+                    known[orth] = "\n" in strings[orth]
+            newline[space_at] = [known[o] for o in orths]
+        # Word classes of the words, once per distinct form (the first occurrence's lemma,
+        # as the per-token walk passes it).
+        word = ~space & ~stopped
+        word_at = np.flatnonzero(word)
+        collector.n_words += int(word_at.size)
+        kind = np.zeros(n, dtype=np.int64)
+        lemmas = np.zeros(n, dtype=np.uint64)
+        if word_at.size:
+            forms, first, inverse = np.unique(
+                lower[word_at], return_index=True, return_inverse=True
+            )
+            known_kind = classifier.kinds.get
+            kind_of = classifier.kind
+            first_lemmas = lemma[word_at[first]].tolist()
+            form_kinds = []
+            for form, form_lemma in zip(forms.tolist(), first_lemmas, strict=True):
+                k = known_kind(form)
+                form_kinds.append(kind_of(form, form_lemma) if k is None else k)
+            kind[word_at] = np.asarray(form_kinds, dtype=np.int64)[inverse.reshape(-1)]
+            own_lemmas = classifier.lemmas
+            if own_lemmas is not None:
+                form_lemmas = np.asarray([own_lemmas[f] for f in forms.tolist()], dtype=np.uint64)
+                lemmas[word_at] = form_lemmas[inverse.reshape(-1)]
+            else:
+                lemmas[word_at] = lemma[word_at]
+        kind[in_brackets] = _BREAK
+        # Runs of nouns and modifiers over the tokens that are not skipped spaces.
+        kept = np.flatnonzero(~space | newline)
+        content = kind[kept] != _BREAK
+        kept_doc = doc_id[kept]
+        new_doc = np.ones(kept.size, dtype=bool)
+        new_doc[1:] = kept_doc[1:] != kept_doc[:-1]
+        before = np.zeros(kept.size, dtype=bool)
+        before[1:] = content[:-1]
+        run_start = content & (new_doc | ~before)
+        at = kept[content]
+        first_of_run = run_start[content]
+        run_starts = np.flatnonzero(first_of_run)
+        run_ends = np.append(run_starts[1:], at.size) if run_starts.size else run_starts
+        lowers = lower[at].tolist()
+        lemma_list = lemmas[at].tolist()
+        kinds = kind[at].tolist()
+        run_units = units[at[run_starts]].tolist()
+        noun_sequences = classifier.classes is not None and classifier.classes.lang == "en"
+        add = collector.add_phrase
+        for s, e, unit in zip(run_starts.tolist(), run_ends.tolist(), run_units, strict=True):
+            if e - s == 1:  # the most common run: one word between breaks
+                if kinds[s] == _NOUN:
+                    add(lowers[s:e], lemma_list[s:e], unit)
+            else:
+                for a, b in noun_phrases(kinds[s:e], noun_sequences=noun_sequences):
+                    add(lowers[s + a : s + b], lemma_list[s + a : s + b], unit)
+
+
 def _collect_chunks(
     doc: Doc,
     collector: _Collector,
@@ -841,6 +956,7 @@ def extract_term_table(
     unit_documents: list[int] = list(range(len(documents))) if unit == "document" else []
     last_paragraph = -1
     walk = _collect_chunks if chunk_mode else _collect_phrases
+    batch = None if chunk_mode or sentences else _PhraseBatch(collector, classifier)
     step = max(1, total // 100)
     texts = (text for text, _ in paragraphs)
     for i, doc in enumerate(nlp.pipe(texts, batch_size=batch_size, disable=disable)):
@@ -860,9 +976,16 @@ def extract_term_table(
                 unit_documents.append(d)
                 return len(unit_documents) - 1
 
-        walk(doc, collector, classifier, here, new_sentence)
+        if batch is None:
+            walk(doc, collector, classifier, here, new_sentence)
+        else:
+            batch.add(doc, here)
+            if len(batch) >= batch_size:
+                batch.run()
         if progress is not None and (i % step == 0 or i == total - 1):
             progress(i + 1, total)
+    if batch is not None:
+        batch.run()
     n_units = len(unit_documents)
     unit_docs = np.asarray(unit_documents, dtype=np.int64)
     occ_surface = np.asarray(collector.occ_surface, dtype=np.int64)

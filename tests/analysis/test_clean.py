@@ -687,3 +687,13 @@ def test_every_email_address_is_redacted(user: str, domain: str, before: str, af
     text = clean(f"Kontakt {before}{address}{after}")
     assert address not in text and user not in text.split("[e-mail]")[0][-len(user) :]
     assert "[e-mail]" in text
+
+
+def test_character_map_regex_replaces_exactly_what_translate_would() -> None:
+    """The regex that replaces mapped characters matches every code point the map holds
+    and no other (ranges such as the private-use area included)."""
+    from analysis.clean.chars import _CHAR_MAP, _MAPPED, _mapped
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    assert len(_MAPPED.findall(every)) == len(_CHAR_MAP)
+    assert _MAPPED.sub(_mapped, every) == every.translate(_CHAR_MAP)

@@ -400,3 +400,60 @@ def test_word_classes_find_nouns_with_high_precision_and_recall(lang: str) -> No
     missed = sorted(set(nouns) - set(found))
     assert precision >= 0.88, (precision, wrong)
     assert recall >= 0.9, (recall, missed)
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_batched_phrase_walk_records_what_the_token_walk_records(lang: str) -> None:
+    """The numpy walk over many paragraphs finds the same phrases, in the same order, with
+    the same units, as the per-token walk paragraph by paragraph."""
+    from analysis.terms import (
+        _Classifier,
+        _collect_phrases,
+        _Collector,
+        _PhraseBatch,
+    )
+    from analysis.wordclass import word_classes
+
+    nlp_lang = load_pipeline(lang=lang)  # type: ignore[arg-type]
+    lemmatizer = nlp_lang.get_pipe("lemmatizer")
+    texts = [
+        *("og.", "i", ", 12", "[navn]", "at"),  # a batch without a phrase
+        "Kortuddannede medarbejdere [navn] efteruddannelse. Grundlæggende lederuddannelse",
+        "[navn  ledere] digitale kompetencer\nnye  medarbejdere i 2024 strategisk ledelse",
+        "Source code and open data] new employees [the public sector\n\nrisk assessment",
+        "",
+        "   ",
+        "[",
+        "leder] medarbejder",
+        "Arbejdsmiljø, trivsel og sikkerhed — digital transformation og kunstig intelligens",
+    ] * 3
+    results = []
+    for batched in (False, True):
+        classifier = _Classifier(
+            nlp_lang,
+            stop_words(nlp_lang),
+            lemmatizer,
+            word_classes(lang),  # type: ignore[arg-type]
+        )
+        collector = _Collector()
+        batch = _PhraseBatch(collector, classifier)
+        for unit, doc in enumerate(nlp_lang.pipe(texts, disable=["lemmatizer"])):
+            if batched:
+                batch.add(doc, unit // 2)
+                if len(batch) == 5:
+                    batch.run()
+            else:
+                _collect_phrases(doc, collector, classifier, unit // 2, None)
+        batch.run()
+        results.append(
+            (
+                list(collector.surface_ids.items()),
+                collector.surface_lemmas,
+                collector.occ_surface,
+                collector.occ_unit,
+                collector.n_tokens,
+                collector.n_words,
+            )
+        )
+    assert results[0][2], "the texts hold phrases"
+    assert results[1] == results[0]
