@@ -9,8 +9,11 @@ import asyncio
 import pytest
 
 from dialogs.conversation.channel import Sender
+from dialogs.conversation.outputs import summary_key
 from dialogs.conversation.question_cards import QuestionCards, card_key, update_key
 from dialogs.conversation.routing import Conversation
+from dialogs.jobs import JobRunner
+from storage import jobs as jobs_repo
 from storage import outbox_store
 from storage import questions as questions_repo
 from storage.db import Database
@@ -76,3 +79,37 @@ async def test_a_burst_of_answers_queues_few_updates_and_the_card_shows_them_all
     update = await outbox_store.get_message(db, update_key(run.id))
     assert update is not None
     assert update.version <= 3, f"{update.version} updates queued for 20 answers in a burst"
+
+
+async def test_the_end_summary_is_a_job_two_runners_run_once_and_another_instance_sends(
+    db: Database,
+) -> None:
+    # Instance A ends the workshop and "dies": it neither runs jobs nor delivers.
+    first = Conversation(db, language="da")
+    dying = FakeChannel()
+    wid = await started(first, dying, db)
+    await say(first, dying, ANNA, "næste", mention=True)
+    await say(first, dying, BO, "Vi skal samle opgaverne i en fælles database.")
+    await say(first, dying, ANNA, "afslut", mention=True)
+    assert not [m for m in dying.private_to(ANNA.id) if "Hvad så?" in m.text]
+    scheduled = await jobs_repo.get_job(db, summary_key(wid))
+    assert scheduled is not None and scheduled.state == "queued"
+
+    # Two other instances' runners race for it: it runs once.
+    b, c = FakeChannel(outbox_db=db), FakeChannel(outbox_db=db)
+    runners = [JobRunner(db, b, worker="b"), JobRunner(db, c, worker="c")]
+    await asyncio.gather(*(runner.run_due_now() for runner in runners))
+    assert sum(runner.stats["ran"] for runner in runners) == 1
+    done = await jobs_repo.get_job(db, summary_key(wid))
+    assert done is not None and done.state == "done"
+
+    # What it queued is sent once, by whichever delivers.
+    await asyncio.gather(b.settle(), c.settle())
+    summaries = [
+        m
+        for channel in (b, c)
+        for m in channel.private_to(ANNA.id)
+        if m.card and "Hvad så?" in m.text
+    ]
+    assert len(summaries) == 1
+    assert "database" in summaries[0].text

@@ -5,8 +5,8 @@ Every send gets an id (``"m1"``, ``"m2"`` …) and is kept with where it went: t
 conversation, or a person's 1:1 chat. Card updates are applied at once (no coalescing), so
 :meth:`FakeChannel.card` shows a card as it reads now. Background work runs as tasks;
 :meth:`FakeChannel.settle` waits for them and re-raises the first failure. Given the
-database (``outbox_db``), it also delivers the durable outbox (:mod:`dialogs.outgoing`)
-through itself, so durable messages are recorded like the rest.
+database (``outbox_db``), it also runs the jobs due now and delivers the durable outbox
+(:mod:`dialogs.outgoing`) through itself, so durable messages are recorded like the rest.
 
 Example::
 
@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from dialogs import outgoing
 from dialogs.conversation.channel import Card, Content, Destination, Incoming
+from dialogs.jobs import JobRunner
 from storage.db import Database
 
 __all__ = ["FakeChannel", "Sent"]
@@ -154,8 +155,9 @@ class FakeChannel:
                     await task
             if self.outbox_db is None:
                 return
+            ran = await JobRunner(self.outbox_db, self, worker="fake").run_due_now()
             delivered = await outgoing.deliver_through(self.outbox_db, self, worker="fake")
-            if not delivered and not self._tasks:
+            if not ran and not delivered and not self._tasks:
                 return
 
     def to(self, chat: str) -> list[Sent]:
