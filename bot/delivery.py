@@ -16,9 +16,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import inspect
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,7 +25,9 @@ from typing import Any
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationReference
 
 from bot.outbox import Outbox
+from dialogs import outgoing
 from dialogs.jobs import worker_name
+from dialogs.outgoing import Builder, register_builder
 from storage import jobs as jobs_repo
 from storage import outbox_store
 from storage.db import Database
@@ -35,17 +36,6 @@ from storage.errors import DatabaseUnavailable
 __all__ = ["Builder", "DatabaseBudget", "DurableDelivery", "register_builder"]
 
 log = logging.getLogger(__name__)
-
-#: Makes a message's content when it is sent: (db, args) -> card dict or text.
-Builder = Callable[[Database, dict[str, Any]], Awaitable[dict[str, Any] | str]]
-_BUILDERS: dict[str, Builder] = {}
-
-
-def register_builder(name: str, builder: Builder, *, replace: bool = False) -> None:
-    """Make ``builder`` build the content of messages that name it."""
-    if name in _BUILDERS and _BUILDERS[name] is not builder and not replace:
-        raise ValueError(f"a builder named {name!r} exists; choose another name")
-    _BUILDERS[name] = builder
 
 
 def _card(card: dict[str, Any]) -> Attachment:
@@ -271,17 +261,7 @@ class DurableDelivery:
             log.warning("could not record the failure of message %d (%s)", message.id, exc)
 
     async def _content(self, message: outbox_store.OutgoingMessage) -> dict[str, Any] | str:
-        content = message.content
-        if "text" in content:
-            return str(content["text"])
-        if "card" in content:
-            return dict(content["card"])
-        name = str(content.get("builder"))
-        builder = _BUILDERS.get(name)
-        if builder is None:
-            raise LookupError(f"no builder named {name!r} in this version")
-        made = builder(self.db, dict(content.get("args") or {}))
-        return await made if inspect.isawaitable(made) else made
+        return await outgoing.build(self.db, message.content)
 
     async def _send(self, message: outbox_store.OutgoingMessage) -> str | None:
         reference = ConversationReference().deserialize(message.destination)

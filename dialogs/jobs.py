@@ -269,6 +269,19 @@ class JobRunner:
             log.info("handed back %d job(s) at stop", handed_back)
         return handed_back
 
+    async def settle(self, *, timeout: float = 60.0) -> bool:
+        """Wait until no job is due now and none runs here (tests). Returns False when that
+        did not happen within ``timeout`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            due = await jobs_repo.next_due(self.db, kinds=set(self._handlers()))
+            if not self._running and (due is None or due > self.clock.now()):
+                return True
+            self.wake()
+            await asyncio.sleep(0.05)
+        return False
+
     async def run_due_now(self) -> int:
         """Claim every job due at the clock's time and run them to the end (tests, tools).
 

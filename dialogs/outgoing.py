@@ -26,13 +26,55 @@ the newest count, whichever instance sends it).
 
 from __future__ import annotations
 
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dialogs.conversation.channel import Card, Content, Destination
+from dialogs.conversation.channel import Card, Channel, Content, Destination
 from storage import outbox_store
 from storage.db import Database
 
-__all__ = ["lane_of", "post", "post_private", "sent_activity_id", "update_card"]
+__all__ = [
+    "Builder",
+    "build",
+    "deliver_through",
+    "lane_of",
+    "post",
+    "post_private",
+    "register_builder",
+    "sent_activity_id",
+    "update_card",
+]
+
+log = logging.getLogger(__name__)
+
+#: Makes a message's content when it is sent: (db, args) -> card dict or text.
+Builder = Callable[[Database, dict[str, Any]], Awaitable[dict[str, Any] | str]]
+_BUILDERS: dict[str, Builder] = {}
+
+
+def register_builder(name: str, builder: Builder, *, replace: bool = False) -> None:
+    """Make ``builder`` build the content of messages that name it."""
+    if name in _BUILDERS and _BUILDERS[name] is not builder and not replace:
+        raise ValueError(f"a builder named {name!r} exists; choose another name")
+    _BUILDERS[name] = builder
+
+
+async def build(db: Database, content: dict[str, Any]) -> dict[str, Any] | str:
+    """A stored message's content as it is sent: its text, its card, or what its builder
+    makes now."""
+    if "text" in content:
+        return str(content["text"])
+    if "card" in content:
+        return dict(content["card"])
+    name = str(content.get("builder"))
+    builder = _BUILDERS.get(name)
+    if builder is None:
+        raise LookupError(f"no builder named {name!r} in this version")
+    made = builder(db, dict(content.get("args") or {}))
+    return await made if inspect.isawaitable(made) else made
 
 
 def lane_of(where: Destination, user_id: str | None = None) -> str:
@@ -130,3 +172,66 @@ async def sent_activity_id(db: Database, key: str) -> str | None:
     """The platform's id of the message sent under ``key``, once it was sent."""
     message = await outbox_store.get_message(db, key)
     return None if message is None else message.sent_activity_id
+
+
+async def deliver_through(
+    db: Database, channel: Channel, *, worker: str = "channel", rounds: int = 100
+) -> int:
+    """Deliver every message due now through ``channel`` (the conversation's own sender;
+    the app's instances use ``bot.delivery.DurableDelivery`` with Teams' limits instead).
+    Returns how many were delivered."""
+    delivered = 0
+    for _ in range(rounds):
+        claimed = await outbox_store.claim(db, worker)
+        if not claimed:
+            break
+        for message in claimed:
+            try:
+                activity_id = await _send_through(db, channel, message)
+            except _NotSentYet:
+                await outbox_store.mark_failed(
+                    db,
+                    message,
+                    worker,
+                    "its card was not sent yet",
+                    retry_at=datetime.now(UTC) + timedelta(seconds=1),
+                )
+                continue
+            except Exception as exc:
+                log.exception("delivering message %d failed", message.id)
+                await outbox_store.mark_failed(
+                    db, message, worker, f"{type(exc).__name__}: {exc}", retry_at=None
+                )
+                continue
+            await outbox_store.mark_sent(db, message, worker, activity_id=activity_id or None)
+            delivered += 1
+    return delivered
+
+
+class _NotSentYet(Exception):
+    """An update whose card has not been sent yet."""
+
+
+async def _send_through(
+    db: Database, channel: Channel, message: outbox_store.OutgoingMessage
+) -> str | None:
+    where: Destination = dict(message.destination)
+    if message.kind == "update":
+        target = message.target_activity_id
+        if target is None and message.target_key is not None:
+            sent = await outbox_store.get_message(db, message.target_key)
+            if sent is None or sent.state == "failed":
+                raise LookupError(f"the card {message.target_key!r} was never sent")
+            if sent.sent_activity_id is None:
+                raise _NotSentYet
+            target = sent.sent_activity_id
+        assert target is not None
+        content = await build(db, message.content)
+        card: Card = content if isinstance(content, dict) else {"type": "AdaptiveCard"}
+        channel.update_card(where, target, lambda: card)
+        return ""
+    content = await build(db, message.content)
+    if message.kind == "send_private":
+        assert message.user_id is not None
+        return await channel.send_private(where, message.user_id, content)
+    return await channel.send(where, content)

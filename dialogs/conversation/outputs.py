@@ -10,22 +10,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from analysis.errors import InvalidParameter
 from analysis.summary.mapdata import corpus_map_from_json
 from analysis.summary.model import Audience
-from dialogs import cards, permissions, plan_editing
+from dialogs import cards, outgoing, permissions, plan_editing
 from dialogs import workshop as flow
 from dialogs.commands import ParsedCommand
 from dialogs.conversation.channel import Channel, Destination
 from dialogs.conversation.session import Caller, Session
 from dialogs.errors import DialogError
+from dialogs.jobs import JobContext, job
 from dialogs.plan_adjustments import accept_adjustments
+from dialogs.summaries import summary_card_for
 from dialogs.texts import text
 from dialogs.workshop import WorkshopStateError
+from storage import jobs as jobs_repo
 from storage import maps as maps_repo
 from storage import workshops as workshops_repo
+from storage.db import Database
 from storage.errors import StorageError
 from storage.records import MapInfo, MapRecord, WorkshopRecord
 
@@ -155,6 +160,56 @@ async def summary_to_facilitators(
     )
     for user_id in workshop.facilitators:
         channel.send_private(where, user_id, card)
+
+
+#: The job that sends the facilitators' summary after a workshop's end.
+SUMMARY_JOB = "workshop.summary"
+
+
+def summary_key(workshop_id: int) -> str:
+    """The key of a workshop's end-summary job (and, with the recipient, of its messages)."""
+    return f"summary:{workshop_id}"
+
+
+async def schedule_summary(db: Database, workshop_id: int, *, tx: Any = None) -> int:
+    """Schedule the facilitators' summary of an ended workshop: whichever instance is
+    alive builds it and queues it in the durable outbox, once. Returns the job's id."""
+    return await jobs_repo.schedule(
+        db,
+        SUMMARY_JOB,
+        datetime.now(UTC),
+        {"workshop": workshop_id},
+        key=summary_key(workshop_id),
+        tx=tx,
+    )
+
+
+@job(SUMMARY_JOB)
+async def summary_job(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """Build the summary (the production pipeline) and queue it privately for each
+    facilitator, completing the job in the same transaction."""
+    workshop_id = int(payload["workshop"])
+    workshop = await workshops_repo.get_workshop(ctx.db, workshop_id)
+    where = workshop.conversation_reference
+    card = (
+        None
+        if where is None or not workshop.facilitators
+        else await summary_card_for(
+            ctx.db,
+            workshop_id,
+            audience="facilitator",
+            lang=workshop.language,
+            media_url=ctx.channel.media_url,
+        )
+    )
+    async with ctx.db.transaction() as tx:
+        if where is not None and card is not None:
+            for user_id in workshop.facilitators:
+                await outgoing.post_private(
+                    ctx.db, where, user_id, card, key=f"{summary_key(workshop_id)}:{user_id}", tx=tx
+                )
+        if not await ctx.complete_in(tx):
+            raise RuntimeError(f"the summary job of workshop {workshop_id} was taken over")
 
 
 async def post_summary(

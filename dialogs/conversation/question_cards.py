@@ -1,9 +1,14 @@
 """Question cards: post a question's card, remember where it went, and keep it right.
 
-An answer is acknowledged silently: the question card's counter is updated in place (the
-channel coalesces updates of one card, so a burst of answers costs one read), and a closed
-question's card says so. The group card's id is logged as an event, so the card is still
-updated after a restart. Private copies of a card (sent by ``privat`` or ``indhent``) are
+A question's group card is a durable message (:mod:`dialogs.outgoing`, key
+``question-card:<run id>``): queued when the question opens and sent by whichever instance
+is alive, so an instance that dies before sending it loses nothing. An answer is
+acknowledged silently: the card's counter is updated in place by a durable update that the
+``question_card`` builder makes from the database when it is sent (so it shows the newest
+count, whichever instance sends it). A burst of answers queues at most one update per run
+and :attr:`QuestionCards.UPDATE_WINDOW` in this process, plus one after the window; a
+closed question's update is queued at once. Cards posted before the durable outbox
+(logged as a ``question.card`` event) are still updated through the channel. Private copies of a card (sent by ``privat`` or ``indhent``) are
 updated to "closed" too; they are remembered in memory only (an event would keep the
 person's id beyond ``glem mig``), so after a restart an old private copy stays as it was
 and a late answer from it is refused politely.
@@ -11,25 +16,47 @@ and a late answer from it is refused politely.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable
+from typing import Any
 
-from dialogs import cards
+from dialogs import cards, outgoing
 from dialogs import workshop as flow
 from dialogs.conversation.channel import Card, Channel, Destination
-from storage import Database
+from storage import Database, outbox_store
 from storage import events as events_repo
 from storage import questions as questions_repo
 from storage import workshops as workshops_repo
 from storage.errors import StorageError
 from storage.records import QuestionRunRecord, WorkshopRecord
 
-__all__ = ["CARD_EVENT", "QuestionCards", "question_card"]
+__all__ = ["CARD_BUILDER", "CARD_EVENT", "QuestionCards", "card_key", "question_card"]
 
 log = logging.getLogger(__name__)
 
-#: Event logged with the id and place of a question's group card.
+#: Event logged with the id and place of a question's group card (before the outbox).
 CARD_EVENT = "question.card"
+#: The outbox builder that makes a question's group card when its update is sent.
+CARD_BUILDER = "question_card"
+
+
+def card_key(run_id: int) -> str:
+    """The outbox key of a question's group card."""
+    return f"question-card:{run_id}"
+
+
+def update_key(run_id: int) -> str:
+    """The outbox key of the updates of a question's group card (the newest wins)."""
+    return f"question-card-update:{run_id}"
+
+
+async def build_question_card(db: Database, args: dict[str, Any]) -> Card:
+    """The group card of the run ``args["run_id"]`` as the database has it now."""
+    run = await questions_repo.get_question_run(db, int(args["run_id"]))
+    workshop = await workshops_repo.get_workshop(db, run.workshop_id)
+    view = await flow.question_view(db, workshop, run)
+    return question_card(view, workshop.language)
 
 
 def question_card(view: flow.QuestionView, lang: str, *, private: bool = False) -> Card:
@@ -63,8 +90,17 @@ def stored_destination(where: Destination) -> Destination:
 class QuestionCards:
     """Where each question's cards are, and their last content."""
 
+    #: Seconds between two queued updates of one card from this process.
+    UPDATE_WINDOW: float = 1.0
+
     def __init__(self, db: Database) -> None:
         self.db = db
+        #: run id -> where its durable group card went (None: not a durable card).
+        self._durable: dict[int, Destination | None] = {}
+        #: run id -> when this process last queued an update of its card (loop time).
+        self._queued_at: dict[int, float] = {}
+        #: runs with an update waiting for the end of the window.
+        self._trailing: set[int] = set()
         #: run id -> (where, activity id) of the group card.
         self._group: dict[int, tuple[Destination, str]] = {}
         #: run id -> [(where, user id, activity id)] of private copies; the user id is None
@@ -76,12 +112,13 @@ class QuestionCards:
     async def post(
         self, channel: Channel, workshop: WorkshopRecord, run: QuestionRunRecord, where: Destination
     ) -> flow.QuestionView:
-        """Post the question's card in ``where`` and remember its id when it is known."""
+        """Queue the question's card for ``where`` in the durable outbox (once per run)."""
         view = await flow.question_view(self.db, workshop, run, count=0)
         card = question_card(view, workshop.language)
         self._last[run.id] = card
-        sent = channel.send(where, card)
-        channel.spawn(self._remember(workshop.id, run.id, where, sent), name="remember card")
+        kept = stored_destination(where)
+        await outgoing.post(self.db, kept, card, key=card_key(run.id))
+        self._durable[run.id] = kept
         return view
 
     async def _remember(
@@ -120,9 +157,26 @@ class QuestionCards:
 
         channel.spawn(remember(), name="remember private card")
 
+    async def _durable_place(self, run_id: int) -> Destination | None:
+        """Where the run's durable group card went; None when it was posted before the
+        outbox (or never)."""
+        if run_id in self._durable:
+            return self._durable[run_id]
+        message = await outbox_store.get_message(self.db, card_key(run_id))
+        place = None if message is None else dict(message.destination)
+        self._durable[run_id] = place
+        return place
+
     async def _group_card(self, workshop_id: int, run_id: int) -> tuple[Destination, str] | None:
         known = self._group.get(run_id)
         if known is not None:
+            return known
+        activity_id = await outgoing.sent_activity_id(self.db, card_key(run_id))
+        if activity_id:
+            message = await outbox_store.get_message(self.db, card_key(run_id))
+            assert message is not None
+            known = (dict(message.destination), activity_id)
+            self._group[run_id] = known
             return known
         for event in reversed(await events_repo.list_events(self.db, workshop_id, kind=CARD_EVENT)):
             if event.data.get("run") == run_id:
@@ -171,12 +225,56 @@ class QuestionCards:
         async def build_private() -> Card:
             return await build(private=True)
 
-        where = await self._group_card(workshop_id, run_id)
-        if where is not None:
-            channel.update_card(where[0], where[1], build)
+        place = await self._durable_place(run_id)
+        if place is not None:
+            await self._queue_update(channel, run_id, place, now=closed)
+        else:
+            where = await self._group_card(workshop_id, run_id)
+            if where is not None:
+                channel.update_card(where[0], where[1], build)
         if closed:
             for place, user_id, activity_id in self._private.pop(run_id, []):
                 if user_id is None:
                     channel.update_card(place, activity_id, build_private)
                 else:
                     channel.update_private_card(place, user_id, activity_id, build_private)
+
+    async def _queue_update(
+        self, channel: Channel, run_id: int, place: Destination, *, now: bool
+    ) -> None:
+        """Queue the card's durable update: at once when ``now`` or the window passed,
+        else once at the end of the window (the builder reads the newest state then)."""
+        loop = asyncio.get_running_loop()
+        last = self._queued_at.get(run_id)
+        if now or last is None or loop.time() - last >= self.UPDATE_WINDOW:
+            self._queued_at[run_id] = loop.time()
+            await self._enqueue_update(run_id, place)
+            return
+        if run_id in self._trailing:
+            return
+        self._trailing.add(run_id)
+        wait = self.UPDATE_WINDOW - (loop.time() - last)
+
+        async def trailing() -> None:
+            try:
+                await asyncio.sleep(max(wait, 0.0))
+                self._trailing.discard(run_id)
+                self._queued_at[run_id] = loop.time()
+                await self._enqueue_update(run_id, place)
+            finally:
+                self._trailing.discard(run_id)
+
+        channel.spawn(trailing(), name="queue card update")
+
+    async def _enqueue_update(self, run_id: int, place: Destination) -> None:
+        await outgoing.update_card(
+            self.db,
+            place,
+            target_key=card_key(run_id),
+            builder=CARD_BUILDER,
+            args={"run_id": run_id},
+            key=update_key(run_id),
+        )
+
+
+outgoing.register_builder(CARD_BUILDER, build_question_card)

@@ -18,7 +18,7 @@ from dialogs import cards, permissions
 from dialogs import workshop as flow
 from dialogs.commands import ParsedCommand
 from dialogs.conversation.channel import Channel, Destination
-from dialogs.conversation.outputs import corpus_maps, post_map, summary_to_facilitators
+from dialogs.conversation.outputs import corpus_maps, post_map, schedule_summary
 from dialogs.conversation.question_cards import stored_destination
 from dialogs.conversation.session import Caller, Session, require_workshop
 from dialogs.texts import text
@@ -207,7 +207,8 @@ async def end_workshop(
     if closed is not None:
         await session.cards.refresh(channel, ended, closed, closed=True)
     channel.send(where, text("ended", ended.language))
-    channel.spawn(summary_to_facilitators(session, channel, ended, where), name="end summary")
+    # A job, not a task of this process: any live instance sends the summary, once.
+    await schedule_summary(session.db, ended.id)
 
 
 async def status(session: Session, caller: Caller, command: ParsedCommand) -> None:

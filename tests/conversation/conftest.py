@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from dialogs.conversation.question_cards import QuestionCards
 from dialogs.conversation.routing import Conversation
 from storage.db import Database
 from storage.migrate import upgrade_async
@@ -31,5 +32,8 @@ def conversation(db: Database) -> Conversation:
 
 
 @pytest.fixture
-def channel() -> FakeChannel:
-    return FakeChannel()
+def channel(db: Database, monkeypatch: pytest.MonkeyPatch) -> FakeChannel:
+    # Updates of a card are queued at most once a second in production; a short window
+    # keeps these tests quick and still exercises the trailing update.
+    monkeypatch.setattr(QuestionCards, "UPDATE_WINDOW", 0.05)
+    return FakeChannel(outbox_db=db)

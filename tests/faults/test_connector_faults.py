@@ -11,6 +11,7 @@ import aiohttp
 import pytest
 
 from bench.workload import LocalConnector, WorkshopDriver, answer_all, stored_answers
+from bot.app import DURABLE_KEY
 from tests.faults.conftest import RunningApp
 from tests.support.connector import ConnectorStandIn
 
@@ -98,6 +99,10 @@ async def test_a_connector_that_keeps_failing_is_given_up_and_no_answer_is_lost(
     assert (await driver.command("næste")).status == 200  # its card cannot be sent
 
     outbox = local_app.services.outbox
+    # The counter update and the next card are durable messages: the delivery hands them
+    # to the outbox and records them given up when it gives up.
+    delivery = local_app.app[DURABLE_KEY][0]
+    assert await delivery.settle(timeout=40), "the durable delivery kept retrying"
     assert await outbox.drain(timeout=40), "the outbox kept retrying past its bound"
     assert outbox.stats["given_up"] >= 2  # the counter update and the next card
     calls_when_idle = len(connector.calls)

@@ -145,10 +145,26 @@ class BackgroundBot:
         return [a.get("text") or "" for a in self.connector.sent_activities(conversation_id)]
 
     def drain(self) -> None:
-        """Wait until the bot's outbox has made every queued call."""
-        from bot.app import SERVICES_KEY
+        """Wait until the bot's background work is done and every queued call was made:
+        the outbox's, and the durable outbox's (the question cards, their counter updates
+        and the end summary's job are durable)."""
+        from bot.app import DURABLE_KEY, SERVICES_KEY
 
-        self.call(self.app[SERVICES_KEY].outbox.drain(timeout=20))
+        async def go() -> None:
+            services = self.app[SERVICES_KEY]
+            durable = self.app.get(DURABLE_KEY)
+            for _ in range(50):
+                await services.outbox.drain(timeout=20)
+                busy = list(services.spawn._tasks)
+                if durable is not None:
+                    await durable[1].settle(timeout=60)
+                    await durable[0].settle(timeout=20)
+                    await services.outbox.drain(timeout=20)
+                if not busy:
+                    return
+                await asyncio.wait(busy, timeout=10)
+
+        self.call(go())
 
 
 @pytest.fixture(scope="module")

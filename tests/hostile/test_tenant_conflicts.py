@@ -70,6 +70,7 @@ def test_conflicting_tenant_fields_are_refused(
     activity = tenant_bot.driver.answer_activity(tenant_bot.card, 40, via="card", text="Konflikt")
     for where, value in fields.items():
         _set(activity, where, value)
+    tenant_bot.drain()  # an earlier answer's card update may still be on its way
     before = len(tenant_bot.all_answers())
     calls = len(tenant_bot.connector.calls)
     status, text = tenant_bot.post(activity)

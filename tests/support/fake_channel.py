@@ -4,7 +4,9 @@ conversation tests without HTTP (as httpx's ``MockTransport`` stands in for a se
 Every send gets an id (``"m1"``, ``"m2"`` …) and is kept with where it went: the
 conversation, or a person's 1:1 chat. Card updates are applied at once (no coalescing), so
 :meth:`FakeChannel.card` shows a card as it reads now. Background work runs as tasks;
-:meth:`FakeChannel.settle` waits for them and re-raises the first failure.
+:meth:`FakeChannel.settle` waits for them and re-raises the first failure. Given the
+database (``outbox_db``), it also runs the jobs due now and delivers the durable outbox
+(:mod:`dialogs.outgoing`) through itself, so durable messages are recorded like the rest.
 
 Example::
 
@@ -23,7 +25,10 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from dialogs import outgoing
 from dialogs.conversation.channel import Card, Content, Destination, Incoming
+from dialogs.jobs import JobRunner
+from storage.db import Database
 
 __all__ = ["FakeChannel", "Sent"]
 
@@ -71,6 +76,7 @@ class FakeChannel:
     members: dict[str, set[str]] = field(default_factory=dict)
     organisers: set[str] = field(default_factory=set)
     no_private: set[str] = field(default_factory=set)
+    outbox_db: Database | None = None
     sent: list[Sent] = field(default_factory=list)
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -140,11 +146,19 @@ class FakeChannel:
     # ------------------------------------------------------------------ reading it
 
     async def settle(self) -> None:
-        """Wait for background work (and the work it starts); re-raise a failure."""
-        while self._tasks:
-            tasks, self._tasks = self._tasks, []
-            for task in tasks:
-                await task
+        """Wait for background work (and the work it starts) and deliver the durable
+        messages due; re-raise a failure."""
+        while True:
+            while self._tasks:
+                tasks, self._tasks = self._tasks, []
+                for task in tasks:
+                    await task
+            if self.outbox_db is None:
+                return
+            ran = await JobRunner(self.outbox_db, self, worker="fake").run_due_now()
+            delivered = await outgoing.deliver_through(self.outbox_db, self, worker="fake")
+            if not ran and not delivered and not self._tasks:
+                return
 
     def to(self, chat: str) -> list[Sent]:
         """What went to a conversation (by id)."""

@@ -90,6 +90,7 @@ class Bot:
             await services.outbox.drain(timeout=20)
             busy = list(services.spawn._tasks)
             if durable is not None:  # the durable outbox: queued rows any instance sends
+                await durable[1].settle(timeout=60)  # jobs (the summary) first: they queue
                 await durable[0].settle(timeout=20)
                 await services.outbox.drain(timeout=20)
             if not busy:
