@@ -121,24 +121,6 @@ class QuestionCards:
         self._durable[run.id] = kept
         return view
 
-    async def _remember(
-        self, workshop_id: int, run_id: int, where: Destination, sent: Awaitable[str | None]
-    ) -> None:
-        activity_id = await sent
-        if not activity_id:
-            return
-        self._group[run_id] = (where, activity_id)
-        await events_repo.log_event(
-            self.db,
-            workshop_id,
-            CARD_EVENT,
-            data={
-                "run": run_id,
-                "activity_id": activity_id,
-                "reference": stored_destination(where),
-            },
-        )
-
     def track_private(
         self,
         channel: Channel,
