@@ -428,6 +428,7 @@ class SendBudget(SQLModel, table=True):
     stamps: list[float] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
+
 # The knowledge bank's tables join the same metadata (Alembic compares them, the tests
 # empty them). Imported last: they refer to the tables above.
 import storage.knowledge.tables  # noqa: E402, F401
