@@ -30,8 +30,12 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlmodel import SQLModel
 
-from storage.models import metadata
+#: The one metadata of the project (``storage.models.metadata`` is this object). Taken from
+#: SQLModel itself, not from storage.models: models imports this module at its end to put
+#: these tables beside its own, and an import back would tie the two files in a circle.
+metadata = SQLModel.metadata
 
 __all__ = [
     "FTS_PREFIX",
