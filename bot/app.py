@@ -113,7 +113,7 @@ def _default_bot_factory(services: BotServices) -> Bot:
 
 
 async def _default_media_lookup(
-    db: Any, token: str, variant: Literal["full", "card"]
+    db: Database, token: str, variant: Literal["full", "card"]
 ) -> bytes | None:
     """Find a stored map PNG by token through the storage package's maps repository."""
     from storage.maps import get_map_by_token
@@ -138,7 +138,7 @@ async def _default_open_database(settings: Settings) -> Any:
     return await open_database(settings.database_url, check_schema=True)
 
 
-async def _default_state_storage(db: Any) -> Storage:
+async def _default_state_storage(db: Database) -> Storage:
     from bot.state_storage import SqlStorage
 
     return SqlStorage(db)
@@ -429,7 +429,7 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready", "database": "ok", "language_pipeline": "ok"})
 
 
-async def _ping(db: Any) -> None:
+async def _ping(db: Database) -> None:
     await db.ping()  # storage owns the SQL (SELECT 1)
 
 
@@ -598,7 +598,7 @@ def create_app(
     return app
 
 
-def _outbox_options(settings: Settings, db: Any) -> dict[str, Any]:
+def _outbox_options(settings: Settings, db: Database) -> dict[str, Any]:
     """On PostgreSQL the instances share Teams' budget through the database (each may spend
     all of it when the others are idle); elsewhere each keeps to its share."""
     if isinstance(db, Database) and db.dialect == "postgresql":

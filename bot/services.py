@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 
     from bot.outbox import Outbox
     from bot.settings import Settings
+    from storage.db import Database
 
 __all__ = ["NOT_STORED", "BotServices", "Spawner"]
 
@@ -86,7 +87,7 @@ class BotServices:
     """
 
     settings: Settings
-    db: Any
+    db: Database
     outbox: Outbox
     conversation_state: ConversationState
     user_state: UserState

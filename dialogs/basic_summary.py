@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from dialogs.texts import text
 from storage import answers as answers_repo
 from storage import participants as participants_repo
 from storage import questions as questions_repo
 from storage import workshops as workshops_repo
+from storage.db import Database
 from storage.records import (
     AnswerRecord,
     ParticipantRecord,
@@ -92,7 +93,7 @@ class SummaryInputs:
     participants: tuple[ParticipantRecord, ...]
 
 
-async def gather(db: Any, workshop_id: int) -> SummaryInputs:
+async def gather(db: Database, workshop_id: int) -> SummaryInputs:
     """Read a workshop's records for :func:`basic_summary` (withdrawn answers left out)."""
     workshop = await workshops_repo.get_workshop(db, workshop_id)
     return SummaryInputs(

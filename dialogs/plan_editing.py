@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
 
 from dialogs import permissions
 from dialogs.errors import DialogError, PlanError
@@ -37,6 +36,7 @@ from dialogs.plans import (
 from dialogs.plans.model import Plan
 from dialogs.texts import text
 from storage import plans as plans_repo
+from storage.db import Database
 
 __all__ = ["PlanRefused", "check_may_edit", "load_named_plan", "run"]
 
@@ -58,7 +58,7 @@ class PlanRefused(DialogError):
 
 
 async def check_may_edit(
-    db: Any, plan_key: str, actor: permissions.Person, operators: frozenset[str], lang: str
+    db: Database, plan_key: str, actor: permissions.Person, operators: frozenset[str], lang: str
 ) -> None:
     """Refuse unless ``actor`` may save a new version of ``plan_key``.
 
@@ -77,7 +77,7 @@ async def check_may_edit(
         raise PlanRefused(text(verdict.reason, lang, plan=plan_key))
 
 
-async def load_named_plan(db: Any, key: str) -> Plan:
+async def load_named_plan(db: Database, key: str) -> Plan:
     """The newest stored version of plan ``key``, or the built-in plan of that id.
 
     Raises:
@@ -92,7 +92,7 @@ async def load_named_plan(db: Any, key: str) -> Plan:
 
 
 async def _save(
-    db: Any, plan: Plan, *, author: str, note: str, lang: str, owner_id: str | None = None
+    db: Database, plan: Plan, *, author: str, note: str, lang: str, owner_id: str | None = None
 ) -> str:
     name = plan.name.get(lang) or next(iter(plan.name.values()))
     if plan.id in builtin_plan_ids() and await plans_repo.latest_plan_version(db, plan.id) is None:
@@ -127,7 +127,7 @@ def _plan_lines(plan: Plan, lang: str) -> str:
 
 
 async def run(
-    db: Any,
+    db: Database,
     name: str,
     argument: str,
     *,
@@ -174,7 +174,7 @@ async def run(
         return name, text("plan_usage", lang, usage=_USAGE.get(name, name))
 
 
-async def _show(db: Any, plan: Plan, lang: str) -> str:
+async def _show(db: Database, plan: Plan, lang: str) -> str:
     """The questions, then the owner and every stored version with its author."""
     lines = _plan_lines(plan, lang)
     owners = await plans_repo.plan_owners(db, plan.id)
@@ -196,7 +196,7 @@ async def _show(db: Any, plan: Plan, lang: str) -> str:
 
 
 async def _run(
-    db: Any,
+    db: Database,
     name: str,
     argument: str,
     *,

@@ -46,6 +46,7 @@ from storage import questions as questions_repo
 from storage import series as series_repo
 from storage import workshops as workshops_repo
 from storage.answers import MAX_ANSWER_CHARS
+from storage.db import Database
 from storage.errors import (
     AnswerTooLong,
     InvalidInput,
@@ -130,7 +131,7 @@ def base_conversation_id(conversation_id: str) -> str:
 _PLAN_CACHE: dict[int, Plan] = {}
 
 
-async def plan_of(db: Any, workshop: WorkshopRecord) -> Plan | None:
+async def plan_of(db: Database, workshop: WorkshopRecord) -> Plan | None:
     """The plan a workshop runs (None for a draft without one)."""
     if workshop.plan_version_id is None:
         return None
@@ -142,7 +143,7 @@ async def plan_of(db: Any, workshop: WorkshopRecord) -> Plan | None:
     return cached
 
 
-async def available_plans(db: Any, lang: str) -> list[tuple[str, str]]:
+async def available_plans(db: Database, lang: str) -> list[tuple[str, str]]:
     """``(plan key, name)`` of every stored plan and built-in plan, stored ones first."""
     seen: dict[str, str] = {}
     for record in await plans_repo.list_plans(db):
@@ -154,7 +155,7 @@ async def available_plans(db: Any, lang: str) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-async def plan_version_for(db: Any, plan_key: str, *, author: str) -> int:
+async def plan_version_for(db: Database, plan_key: str, *, author: str) -> int:
     """The id of the newest stored version of ``plan_key``; a built-in plan is stored first.
 
     Raises:
@@ -211,7 +212,7 @@ class Agenda:
 AGENDA_EVENT = "agenda"
 
 
-async def load_agenda(db: Any, workshop: WorkshopRecord) -> Agenda:
+async def load_agenda(db: Database, workshop: WorkshopRecord) -> Agenda:
     """The workshop's current agenda (the plan's order when none was saved)."""
     found = await events_repo.list_events(db, workshop.id, kind=AGENDA_EVENT)
     if found:
@@ -221,7 +222,7 @@ async def load_agenda(db: Any, workshop: WorkshopRecord) -> Agenda:
 
 
 async def _save_agenda(
-    db: Any, workshop: WorkshopRecord, agenda: Agenda, *, actor: str | None, why: str
+    db: Database, workshop: WorkshopRecord, agenda: Agenda, *, actor: str | None, why: str
 ) -> None:
     data = agenda.to_json()
     data["why"] = why
@@ -260,7 +261,7 @@ def _question_of(plan: Plan | None, agenda: Agenda, qid: str) -> Question | None
 
 
 async def question_view(
-    db: Any,
+    db: Database,
     workshop: WorkshopRecord,
     run: QuestionRunRecord,
     *,
@@ -341,7 +342,7 @@ class SetupChoice:
 
 
 async def launch(
-    db: Any,
+    db: Database,
     choice: SetupChoice,
     *,
     conversation_id: str,
@@ -478,7 +479,7 @@ def _upcoming(agenda: Agenda, asked: set[str], parked: set[str]) -> list[str]:
 
 
 async def advance(
-    db: Any, workshop: WorkshopRecord, move: Move, *, actor: str | None, argument: str = ""
+    db: Database, workshop: WorkshopRecord, move: Move, *, actor: str | None, argument: str = ""
 ) -> Step:
     """Carry out ``next``, ``back``, ``skip``, ``park`` or ``return``.
 
@@ -573,7 +574,7 @@ async def advance(
     return Step(closed=tuple(closed), opened=opened, notice=notice)
 
 
-async def pause(db: Any, workshop: WorkshopRecord, *, actor: str | None) -> WorkshopRecord:
+async def pause(db: Database, workshop: WorkshopRecord, *, actor: str | None) -> WorkshopRecord:
     """Pause a running workshop: answers are refused until :func:`resume`.
 
     Raises:
@@ -585,7 +586,7 @@ async def pause(db: Any, workshop: WorkshopRecord, *, actor: str | None) -> Work
     return await workshops_repo.pause_workshop(db, workshop.id, actor_user_id=actor)
 
 
-async def resume(db: Any, workshop: WorkshopRecord, *, actor: str | None) -> WorkshopRecord:
+async def resume(db: Database, workshop: WorkshopRecord, *, actor: str | None) -> WorkshopRecord:
     """Resume a paused workshop.
 
     Raises:
@@ -597,7 +598,7 @@ async def resume(db: Any, workshop: WorkshopRecord, *, actor: str | None) -> Wor
 
 
 async def end(
-    db: Any, workshop: WorkshopRecord, *, actor: str | None
+    db: Database, workshop: WorkshopRecord, *, actor: str | None
 ) -> tuple[WorkshopRecord, QuestionRunRecord | None]:
     """End a workshop: close the open question (if any), then the workshop.
 
@@ -613,7 +614,7 @@ async def end(
 
 
 async def reorder(
-    db: Any, workshop: WorkshopRecord, ids: Sequence[str], *, actor: str | None
+    db: Database, workshop: WorkshopRecord, ids: Sequence[str], *, actor: str | None
 ) -> list[str]:
     """Put the remaining questions in a new order: ``ids`` first, the rest after them.
 
@@ -645,7 +646,7 @@ async def reorder(
 
 
 async def add_question(
-    db: Any, workshop: WorkshopRecord, question_text: str, *, actor: str | None
+    db: Database, workshop: WorkshopRecord, question_text: str, *, actor: str | None
 ) -> str:
     """Add a question on the fly; it comes next. Returns its id (``x1``, ``x2`` …).
 
@@ -683,7 +684,7 @@ async def add_question(
     return new_id
 
 
-async def remaining(db: Any, workshop: WorkshopRecord) -> tuple[list[str], list[str]]:
+async def remaining(db: Database, workshop: WorkshopRecord) -> tuple[list[str], list[str]]:
     """(upcoming question ids, parked question ids)."""
     agenda = await load_agenda(db, workshop)
     runs = await questions_repo.list_question_runs(db, workshop.id)
@@ -702,7 +703,7 @@ def elapsed(workshop: WorkshopRecord, now: datetime) -> str:
 
 
 async def record(
-    db: Any,
+    db: Database,
     workshop: WorkshopRecord,
     *,
     user_id: str,
@@ -781,7 +782,7 @@ async def record(
         raise
 
 
-async def withdraw(db: Any, workshop: WorkshopRecord, user_id: str) -> int:
+async def withdraw(db: Database, workshop: WorkshopRecord, user_id: str) -> int:
     """Withdraw every answer of ``user_id`` in the workshop; returns how many.
 
     Works in anonymous workshops too (storage finds a person by a salted hash of the id).

@@ -29,6 +29,7 @@ from bot.cli import CommandError
 
 if TYPE_CHECKING:
     from dialogs.plans import Plan
+    from storage.db import Database
 
 __all__ = ["register"]
 
@@ -135,7 +136,7 @@ def _stored_plans() -> list[_Stored]:
         log.debug("no database at %s: listing built-in plans only", url)
         return []
 
-    async def work(db: Any) -> list[_Stored]:
+    async def work(db: Database) -> list[_Stored]:
         found: list[_Stored] = []
         for record in await list_plans(db):
             latest = await latest_plan_version(db, record.key)
@@ -160,7 +161,7 @@ def _stored_plan(plan_id: str, version: int | None) -> _Stored | None:
     if not database_exists(database_url_from_env()):
         return None
 
-    async def work(db: Any) -> _Stored | None:
+    async def work(db: Database) -> _Stored | None:
         if version is None:
             record = await latest_plan_version(db, plan_id)
         else:
@@ -380,7 +381,7 @@ def run_import(args: argparse.Namespace) -> int:
     name = args.name or plan.name[plan.default_language]
     author = args.author or _user_name()
 
-    async def work(db: Any) -> Any:
+    async def work(db: Database) -> Any:
         return await save_plan_version(
             db,
             plan_key=plan.id,
@@ -406,7 +407,7 @@ def run_owner(args: argparse.Namespace) -> int:
     if args.owner is not None and args.no_owner:
         raise CommandError("give either --owner ID or --no-owner, not both")
 
-    async def work(db: Any) -> tuple[tuple[str | None, tuple[str, ...]], Any]:
+    async def work(db: Database) -> tuple[tuple[str | None, tuple[str, ...]], Any]:
         owners = await plan_owners(db, args.plan_id)
         if owners is None:
             raise NotFound(

@@ -10,9 +10,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli import CommandError
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 __all__ = ["register"]
 
@@ -62,7 +65,7 @@ def _owner(args: argparse.Namespace) -> int:
     if args.owner is not None and args.no_owner:
         raise CommandError("give either --owner ID or --no-owner, not both")
 
-    async def work(db: Any) -> Any:
+    async def work(db: Database) -> Any:
         series = await get_series_by_name(db, args.series)
         if series is None and args.series.isdigit():
             series = await get_series(db, int(args.series))

@@ -15,7 +15,10 @@ import csv
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 __all__ = ["register"]
 
@@ -145,7 +148,7 @@ def _people(args: argparse.Namespace) -> int:
             )
         entries.append((user, row, _quiet(row.get("quiet_hours"))))
 
-    async def load(db: Any) -> int:
+    async def load(db: Database) -> int:
         for user, row, quiet in entries:
             await set_directory(
                 db,

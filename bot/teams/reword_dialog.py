@@ -11,7 +11,7 @@ stack) belongs to one person; group chats never run this dialog.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botbuilder.core import MessageFactory
 from botbuilder.dialogs import (
@@ -28,6 +28,9 @@ from dialogs import permissions, plan_editing
 from dialogs.errors import DialogError
 from dialogs.texts import text
 from dialogs.workshop import MAX_ANSWER_CHARS, available_plans
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 __all__ = ["RewordDialog"]
 
@@ -52,7 +55,7 @@ class RewordDialog(ComponentDialog):  # type: ignore[misc]
 
     def __init__(
         self,
-        db: Any,
+        db: Database,
         *,
         lang: str = "da",
         author: str | None = None,
