@@ -14,7 +14,6 @@ workshops show no names or pseudonyms; who has not answered is listed by pseudon
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -205,13 +204,3 @@ def _summary_answer(answer: AnswerRecord, workshop: WorkshopRecord, lang: str) -
         text=answer.text,
         private=answer.private,
     )
-
-
-def summary_lines(summary: BasicSummary) -> Sequence[str]:
-    """The summary as plain text lines (logs, tests, a text fallback)."""
-    lang = summary.language
-    lines = [text("summary_title", lang, title=summary.title)]
-    for q in summary.questions:
-        lines.append(f"{q.question_id}: {q.text} ({text('answers_count', lang, count=q.count)})")
-        lines.extend(f"  {a.offset} {a.who}: {a.text}" for a in q.answers)
-    return lines
