@@ -38,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import contextvars
 import logging
 import os
 import time
@@ -166,6 +167,36 @@ def _sqlite_path(url: URL) -> Path | None:
 
 
 @dataclass(eq=False)
+class _Outer:
+    """The write transaction a task is inside (:meth:`Database.transaction` joins it)."""
+
+    db: Database
+    connection: AsyncConnection
+    write: bool
+    task: asyncio.Task[Any] | None
+    open: bool = True
+    #: What :meth:`Database.after_commit` deferred to the commit.
+    after: list[Callable[[], None]] = field(default_factory=list)
+
+    def joins(self, db: Database) -> bool:
+        """A transaction begun on ``db`` now becomes part of this one: same database, same
+        task, still open, and this one writes (a write inside a read-only transaction
+        begins its own, as before)."""
+        return (
+            self.open
+            and self.write
+            and self.db is db
+            and self.task is not None
+            and self.task is asyncio.current_task()
+        )
+
+
+_OUTER: contextvars.ContextVar[_Outer | None] = contextvars.ContextVar(
+    "workshopbot_outer_transaction", default=None
+)
+
+
+@dataclass(eq=False)
 class Database:
     """An open database: the async engines plus how to start a transaction.
 
@@ -249,16 +280,67 @@ class Database:
         Args:
             write: The transaction writes. On SQLite it then takes the write lock up front;
                 read-only transactions (``write=False``) run beside writers in WAL mode.
+
+        Called inside a *write* transaction of the same database, by the same asyncio task,
+        it joins that transaction instead of beginning another: a change and what it causes
+        (a question opened, its card in the outbox, its time box's job) commit together
+        when the caller wraps them in one ``async with db.transaction():``. A task spawned
+        inside it begins its own (it outlives the block).
         """
+        outer = _OUTER.get()
+        if outer is not None and outer.joins(self):
+            # Inside a write transaction of this task: the call becomes part of it (a
+            # SAVEPOINT, so an error the caller catches undoes only its own statements).
+            try:
+                async with outer.connection.begin_nested():
+                    yield outer.connection
+            except Exception as exc:
+                self._raise_storage_error(exc)
+            return
+        after: list[Callable[[], None]] = []
         try:
             if self._write_lock is not None and write:
-                async with self._write_lock, self._session(self.write_engine) as session:
+                async with (
+                    self._write_lock,
+                    self._session(self.write_engine) as session,
+                    self._outer(session, write=True, after=after),
+                ):
                     yield session
             else:
-                async with self._session(self.engine) as session:
+                async with (
+                    self._session(self.engine) as session,
+                    self._outer(session, write=write, after=after),
+                ):
                     yield session
         except Exception as exc:
             self._raise_storage_error(exc)
+        for callback in after:
+            try:
+                callback()
+            except Exception:
+                log.exception("a callback after a commit failed")
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` when the write transaction this task is inside commits (never,
+        when it rolls back), or now when there is none: what another task would read from
+        the database (a card built by a sending task) waits for the change to be visible."""
+        outer = _OUTER.get()
+        if outer is not None and outer.joins(self):
+            outer.after.append(callback)
+        else:
+            callback()
+
+    @asynccontextmanager
+    async def _outer(
+        self, session: AsyncConnection, *, write: bool, after: list[Callable[[], None]]
+    ) -> AsyncIterator[None]:
+        scope = _Outer(self, session, write, asyncio.current_task(), after=after)
+        token = _OUTER.set(scope)
+        try:
+            yield
+        finally:
+            scope.open = False
+            _OUTER.reset(token)
 
     def _raise_storage_error(self, exc: Exception) -> NoReturn:
         """Raise the storage error for a driver's ``exc`` (chained), else ``exc`` itself."""

@@ -17,8 +17,9 @@ and a late answer from it is refused politely.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from dialogs import cards, outgoing
@@ -208,18 +209,29 @@ class QuestionCards:
             return await build(private=True)
 
         place = await self._durable_place(run_id)
+        direct: list[Callable[[], None]] = []
         if place is not None:
             await self._queue_update(channel, run_id, place, now=closed)
         else:
-            where = await self._group_card(workshop_id, run_id)
-            if where is not None:
-                channel.update_card(where[0], where[1], build)
+            group = await self._group_card(workshop_id, run_id)
+            if group is not None:
+                direct.append(functools.partial(channel.update_card, group[0], group[1], build))
         if closed:
-            for place, user_id, activity_id in self._private.pop(run_id, []):
+            for where, user_id, activity_id in self._private.pop(run_id, []):
                 if user_id is None:
-                    channel.update_card(place, activity_id, build_private)
+                    direct.append(
+                        functools.partial(channel.update_card, where, activity_id, build_private)
+                    )
                 else:
-                    channel.update_private_card(place, user_id, activity_id, build_private)
+                    direct.append(
+                        functools.partial(
+                            channel.update_private_card, where, user_id, activity_id, build_private
+                        )
+                    )
+        # The direct updates build their cards in the sending task, which reads the database:
+        # inside a caller's transaction (a question closed by ``next``) they wait for its commit.
+        for update in direct:
+            self.db.after_commit(update)
 
     async def _queue_update(
         self, channel: Channel, run_id: int, place: Destination, *, now: bool

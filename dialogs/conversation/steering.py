@@ -126,21 +126,25 @@ async def setup(session: Session, caller: Caller, data: dict[str, Any]) -> None:
 async def move(session: Session, caller: Caller, command: ParsedCommand) -> None:
     """``next``, ``back``, ``skip``, ``park`` and ``return [id]``."""
     workshop = require_workshop(caller)
-    step = await flow.advance(
-        session.db,
-        workshop,
-        cast(flow.Move, command.name),
-        actor=caller.user_id,
-        argument=command.argument,
-    )
-    workshop = await workshops_repo.get_workshop(session.db, workshop.id)
-    for run in step.closed:
-        await session.cards.refresh(caller.channel, workshop, run, closed=True)
+    # One transaction: the move, the closed cards' updates, the new question's card and its
+    # time box commit together, so an instance that dies in between leaves no question open
+    # without its card or reminder (the outbox delivers after the commit).
+    async with session.db.transaction():
+        step = await flow.advance(
+            session.db,
+            workshop,
+            cast(flow.Move, command.name),
+            actor=caller.user_id,
+            argument=command.argument,
+        )
+        workshop = await workshops_repo.get_workshop(session.db, workshop.id)
+        for run in step.closed:
+            await session.cards.refresh(caller.channel, workshop, run, closed=True)
+        if step.opened is not None:
+            await open_question(session, caller.channel, workshop, step.opened, caller.where)
     if step.notice:
         session.reply(caller, text(step.notice, workshop.language))
-    if step.opened is not None:
-        await open_question(session, caller.channel, workshop, step.opened, caller.where)
-    elif step.all_done:
+    if step.opened is None and step.all_done:
         session.reply(caller, text("all_done", workshop.language))
 
 
@@ -202,13 +206,15 @@ async def end_workshop(
 ) -> None:
     """End ``workshop`` (by ``end`` or when its meeting ended): its open question's cards
     close, the group is told, and the facilitators get the summary privately."""
-    ended, closed = await flow.end(session.db, workshop, actor=actor)
+    # One transaction: the end, the closed card's update and the summary's job commit
+    # together. A job, not a task of this process: any live instance sends the summary, once.
+    async with session.db.transaction():
+        ended, closed = await flow.end(session.db, workshop, actor=actor)
+        if closed is not None:
+            await session.cards.refresh(channel, ended, closed, closed=True)
+        await schedule_summary(session.db, ended.id)
     session.timeboxes.cancel(workshop.id)
-    if closed is not None:
-        await session.cards.refresh(channel, ended, closed, closed=True)
     channel.send(where, text("ended", ended.language))
-    # A job, not a task of this process: any live instance sends the summary, once.
-    await schedule_summary(session.db, ended.id)
 
 
 async def status(session: Session, caller: Caller, command: ParsedCommand) -> None:

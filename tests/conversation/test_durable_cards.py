@@ -5,6 +5,7 @@ by whichever instance sends the update; a burst of answers queues few updates.""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -13,10 +14,14 @@ from dialogs.conversation.outputs import summary_key
 from dialogs.conversation.question_cards import QuestionCards, card_key, update_key
 from dialogs.conversation.routing import Conversation
 from dialogs.jobs import JobRunner
+from dialogs.texts import text
 from storage import jobs as jobs_repo
 from storage import outbox_store
+from storage import privacy as privacy_repo
 from storage import questions as questions_repo
+from storage import workshops as workshops_repo
 from storage.db import Database
+from storage.errors import StorageError
 from tests.conversation.test_workshop_flow import GROUP_CHAT, question_card, say, started
 from tests.support.fake_channel import FakeChannel
 from tests.support.people import ANNA, BO, CARL, GROUP, MemoryState
@@ -113,3 +118,94 @@ async def test_the_end_summary_is_a_job_two_runners_run_once_and_another_instanc
     ]
     assert len(summaries) == 1
     assert "database" in summaries[0].text
+
+
+async def _refuse_outbox_rows(db: Database, key_pattern: str) -> None:
+    """Make the database itself refuse outbox rows whose key matches (a trigger): the
+    change that causes them must not commit without them."""
+    async with db.transaction() as tx:
+        await tx.exec_driver_sql(
+            "CREATE TRIGGER refuse_outbox BEFORE INSERT ON outbox_message "
+            f"WHEN NEW.key LIKE '{key_pattern}' "
+            "BEGIN SELECT RAISE(ABORT, 'outbox refused by the test'); END"
+        )
+
+
+async def _allow_outbox_rows(db: Database) -> None:
+    async with db.transaction() as tx:
+        await tx.exec_driver_sql("DROP TRIGGER refuse_outbox")
+
+
+async def test_a_question_opens_only_together_with_its_card(
+    conversation: Conversation, channel: FakeChannel, db: Database
+) -> None:
+    wid = await started(conversation, channel, db)
+    await _refuse_outbox_rows(db, "question-card:%")
+    with pytest.raises(StorageError):
+        await say(conversation, channel, ANNA, "næste", mention=True)
+    assert await questions_repo.current_question_run(db, wid) is None, (
+        "no question is open whose card was never queued"
+    )
+    assert await questions_repo.list_question_runs(db, wid) == ()
+
+    await _allow_outbox_rows(db)
+    await say(conversation, channel, ANNA, "næste", mention=True)
+    run = await questions_repo.current_question_run(db, wid)
+    assert run is not None and run.question_id == "q0"
+    assert await outbox_store.get_message(db, card_key(run.id)) is not None
+    assert '"wb": "answer"' in question_card(channel).text
+
+
+async def test_a_workshop_ends_only_together_with_its_summary_job(
+    conversation: Conversation, channel: FakeChannel, db: Database
+) -> None:
+    wid = await started(conversation, channel, db)
+    await say(conversation, channel, ANNA, "næste", mention=True)
+    async with db.transaction() as tx:
+        await tx.exec_driver_sql(
+            "CREATE TRIGGER refuse_job BEFORE INSERT ON job "
+            "WHEN NEW.key LIKE 'summary:%' "
+            "BEGIN SELECT RAISE(ABORT, 'job refused by the test'); END"
+        )
+    with pytest.raises(StorageError):
+        await say(conversation, channel, ANNA, "afslut", mention=True)
+    assert (await workshops_repo.get_workshop(db, wid)).status == "running"
+    assert await questions_repo.current_question_run(db, wid) is not None, "still open"
+    assert text("ended", "da") not in [m.text for m in channel.to(GROUP)]
+
+    async with db.transaction() as tx:
+        await tx.exec_driver_sql("DROP TRIGGER refuse_job")
+    await say(conversation, channel, ANNA, "afslut", mention=True)
+    assert (await workshops_repo.get_workshop(db, wid)).status == "ended"
+    assert await jobs_repo.get_job(db, summary_key(wid)) is not None
+
+
+async def test_a_summary_waiting_to_be_sent_quotes_nobody_forgotten_meanwhile(
+    db: Database,
+) -> None:
+    # Instance A ends the workshop; its job runner queues the summary and A dies before
+    # sending it.
+    first = Conversation(db, language="da")
+    dying = FakeChannel()
+    wid = await started(first, dying, db)
+    await say(first, dying, ANNA, "næste", mention=True)
+    await say(first, dying, BO, "Vi skal samle opgaverne i en fælles database.")
+    await say(first, dying, CARL, "Vi kunne dele kursusnoter på afdelingsmødet hver måned.")
+    await say(first, dying, ANNA, "afslut", mention=True)
+    assert await JobRunner(db, dying, worker="a").run_due_now() == 1
+    queued = await outbox_store.get_message(db, f"{summary_key(wid)}:{ANNA.id}")
+    assert queued is not None and queued.state == "queued"
+    assert "fælles database" not in json.dumps(queued.content, ensure_ascii=False), (
+        "the waiting row holds no quote: the card is made when it is sent"
+    )
+
+    # Bo asks to be forgotten while it waits.
+    await privacy_repo.forget_user(db, BO.id)
+
+    # Instance B sends it: Carl is quoted, Bo is not.
+    survivor = FakeChannel(outbox_db=db)
+    await survivor.settle()
+    summaries = [m for m in survivor.private_to(ANNA.id) if m.card and "Hvad så?" in m.text]
+    assert len(summaries) == 1
+    assert "kursusnoter på afdelingsmødet" in summaries[0].text
+    assert "fælles database" not in summaries[0].text
