@@ -120,9 +120,21 @@ async def post(
 
 
 async def post_private(
-    db: Database, where: Destination, user_id: str, content: Content, *, key: str, tx: Any = None
+    db: Database,
+    where: Destination,
+    user_id: str,
+    content: Content | None = None,
+    *,
+    key: str,
+    builder: str | None = None,
+    args: dict[str, Any] | None = None,
+    tx: Any = None,
 ) -> bool:
-    """Post ``content`` in ``user_id``'s 1:1 chat (opened from ``where``), once per ``key``."""
+    """Post ``content`` in ``user_id``'s 1:1 chat (opened from ``where``), once per ``key``;
+    or what ``builder(args)`` makes when it is sent (content that must reflect what is
+    stored then, e.g. nothing of a person forgotten while it waited)."""
+    if (content is None) == (builder is None):
+        raise ValueError("give either content or builder (with args), not both or neither")
     return await outbox_store.enqueue(
         db,
         key=key,
@@ -130,7 +142,9 @@ async def post_private(
         kind="send_private",
         destination=where,
         user_id=user_id,
-        content=_content(content),
+        content=(
+            _content(content) if content is not None else {"builder": builder, "args": args or {}}
+        ),
         tx=tx,
     )
 

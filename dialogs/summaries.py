@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from analysis.errors import InvalidParameter
 from analysis.summary import build_summary
@@ -33,6 +33,7 @@ from analysis.summary.model import (
     Summary,
     WorkshopData,
 )
+from dialogs import outgoing
 from dialogs.plans import load_plan
 from dialogs.summary_card import summary_card
 from storage import Database
@@ -47,14 +48,17 @@ from storage import workshops as workshops_repo
 from storage.errors import StorageError
 
 __all__ = [
+    "SUMMARY_BUILDER",
     "TRANSCRIPT_EVENT",
     "TRANSCRIPT_QUESTION_EVENT",
     "SummaryBundle",
+    "build_summary_card",
     "load_corpus_map",
     "load_series_data",
     "load_workshop_data",
     "make_summary",
     "summary_card_for",
+    "summary_map_url",
     "summary_markdown",
 ]
 
@@ -303,22 +307,55 @@ async def summary_card_for(
     ``media_url`` when one is given.
     """
     bundle = await make_summary(db, workshop_id, audience=audience, lang=lang)
-    image_url = None
-    if bundle.corpus_map is not None and bundle.summary.map is not None:
-        # matplotlib comes along with the charts: only when a map is drawn.
-        from analysis.summary.charts import revisited_map_png
-
-        png = await asyncio.to_thread(
-            revisited_map_png, bundle.corpus_map, bundle.summary.map, lang=bundle.summary.lang
-        )
-        record = await maps_repo.save_map(
-            db,
-            name=f"summary-{workshop_id}",
-            png=png,
-            data={"summary_of": workshop_id},
-            replace=True,
-        )
-        image_url = media_url(record.token) if media_url is not None else None
+    image_url = await summary_map_url(db, workshop_id, bundle, media_url)
     return await asyncio.to_thread(
         summary_card, bundle.summary, map_url=image_url, workshop_id=workshop_id
     )
+
+
+async def summary_map_url(
+    db: Database,
+    workshop_id: int,
+    bundle: SummaryBundle,
+    media_url: Callable[[str], str] | None,
+) -> str | None:
+    """Draw and store the summary's revisited map (``summary-<workshop id>``, a new token
+    each time) and return its URL; None when there is no map or no ``media_url``."""
+    if bundle.corpus_map is None or bundle.summary.map is None:
+        return None
+    # matplotlib comes along with the charts: only when a map is drawn.
+    from analysis.summary.charts import revisited_map_png
+
+    png = await asyncio.to_thread(
+        revisited_map_png, bundle.corpus_map, bundle.summary.map, lang=bundle.summary.lang
+    )
+    record = await maps_repo.save_map(
+        db,
+        name=f"summary-{workshop_id}",
+        png=png,
+        data={"summary_of": workshop_id},
+        replace=True,
+    )
+    return media_url(record.token) if media_url is not None else None
+
+
+async def build_summary_card(db: Database, args: dict[str, Any]) -> dict[str, Any]:
+    """The outbox builder ``"workshop_summary"``: a workshop's card made when it is sent,
+    from what is stored then, so that an answer withdrawn or a person forgotten while the
+    card waited is not quoted. ``args``: ``workshop``, ``audience``, ``lang`` and the
+    ``map_url`` drawn when the card was queued (or None)."""
+    workshop_id = int(args["workshop"])
+    audience = cast(Audience, args.get("audience") or "facilitator")
+    bundle = await make_summary(db, workshop_id, audience=audience, lang=str(args["lang"]))
+    map_url = args.get("map_url")
+    return await asyncio.to_thread(
+        summary_card,
+        bundle.summary,
+        map_url=str(map_url) if map_url else None,
+        workshop_id=workshop_id,
+    )
+
+
+#: The outbox builder of a queued summary card.
+SUMMARY_BUILDER = "workshop_summary"
+outgoing.register_builder(SUMMARY_BUILDER, build_summary_card)

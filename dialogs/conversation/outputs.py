@@ -24,7 +24,11 @@ from dialogs.conversation.session import Caller, Session
 from dialogs.errors import DialogError
 from dialogs.jobs import JobContext, job
 from dialogs.plan_adjustments import accept_adjustments
-from dialogs.summaries import summary_card_for
+from dialogs.summaries import (
+    SUMMARY_BUILDER,
+    make_summary,
+    summary_map_url,
+)
 from dialogs.texts import text
 from dialogs.workshop import WorkshopStateError
 from storage import jobs as jobs_repo
@@ -186,27 +190,36 @@ async def schedule_summary(db: Database, workshop_id: int, *, tx: Any = None) ->
 
 @job(SUMMARY_JOB)
 async def summary_job(ctx: JobContext, payload: dict[str, Any]) -> None:
-    """Build the summary (the production pipeline) and queue it privately for each
-    facilitator, completing the job in the same transaction."""
+    """Queue the summary privately for each facilitator, completing the job in the same
+    transaction. The revisited map is drawn now (its URL must stay the same for every
+    card); the card itself is made when it is sent (the outbox builder
+    :data:`~dialogs.summaries.SUMMARY_BUILDER`), so that a person forgotten or an answer
+    withdrawn while it waited is not quoted in it."""
     workshop_id = int(payload["workshop"])
     workshop = await workshops_repo.get_workshop(ctx.db, workshop_id)
     where = workshop.conversation_reference
-    card = (
-        None
-        if where is None or not workshop.facilitators
-        else await summary_card_for(
-            ctx.db,
-            workshop_id,
-            audience="facilitator",
-            lang=workshop.language,
-            media_url=ctx.channel.media_url,
+    map_url = None
+    if where is not None and workshop.facilitators:
+        bundle = await make_summary(
+            ctx.db, workshop_id, audience="facilitator", lang=workshop.language
         )
-    )
+        map_url = await summary_map_url(ctx.db, workshop_id, bundle, ctx.channel.media_url)
     async with ctx.db.transaction() as tx:
-        if where is not None and card is not None:
+        if where is not None:
             for user_id in workshop.facilitators:
                 await outgoing.post_private(
-                    ctx.db, where, user_id, card, key=f"{summary_key(workshop_id)}:{user_id}", tx=tx
+                    ctx.db,
+                    where,
+                    user_id,
+                    builder=SUMMARY_BUILDER,
+                    args={
+                        "workshop": workshop_id,
+                        "audience": "facilitator",
+                        "lang": workshop.language,
+                        "map_url": map_url,
+                    },
+                    key=f"{summary_key(workshop_id)}:{user_id}",
+                    tx=tx,
                 )
         if not await ctx.complete_in(tx):
             raise RuntimeError(f"the summary job of workshop {workshop_id} was taken over")
