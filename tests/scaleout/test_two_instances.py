@@ -111,6 +111,39 @@ async def test_both_restarted_at_the_same_moment_remind_once(
     assert len(reminders(connector)) == 1, "both instances reminded"
 
 
+def summaries(connector: ConnectorStandIn) -> list[Any]:
+    """The facilitator's "what now" cards that reached the stand-in."""
+    return [
+        call
+        for call in connector.calls_of("send", f"a:1on1-{FACILITATOR}")
+        if call.status < 300 and "Hvad så?" in json.dumps(call.body, ensure_ascii=False)
+    ]
+
+
+async def test_the_summary_comes_once_when_the_instance_that_ended_is_killed(
+    cluster: Cluster, connector: ConnectorStandIn, http: aiohttp.ClientSession
+) -> None:
+    driver = WorkshopDriver(http, cluster.proxy_url, LocalConnector(connector))
+    await driver.start_workshop(plan="kort")
+    card, _ = await open_question_on(cluster, driver, 0)
+    words = "Vi kunne dele kursusnoter på afdelingsmødet hver måned."
+    assert (await driver.post(driver.answer_activity(card, 1, via="chat", text=words))).ok
+    driver.bot_url = cluster.bots[0].url
+    ended = await driver.command("afslut")
+    assert ended.ok
+    cluster.kill(0)  # SIGKILL right after the end: its job runner and outbox die with it
+    killed = time.monotonic()
+    deadline = killed + 45
+    while not summaries(connector) and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    found = summaries(connector)
+    assert found, f"no summary came\n{cluster.logs()}"
+    print(f"\nender killed: the summary came {time.monotonic() - killed:.1f} s after the kill")
+    assert "kursusnoter på afdelingsmødet" in json.dumps(found[0].body, ensure_ascii=False)
+    await asyncio.sleep(3)
+    assert len(summaries(connector)) == 1, "the summary came more than once"
+
+
 async def test_an_answer_on_the_other_instance_just_after_next_is_stored_under_the_new_question(
     cluster: Cluster, connector: ConnectorStandIn, http: aiohttp.ClientSession
 ) -> None:
