@@ -14,8 +14,6 @@ registered under ``name`` (:func:`register_builder`), so a card shows the newest
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,12 +24,14 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationR
 
 from bot.outbox import Outbox
 from dialogs import outgoing
+from dialogs.claim_loop import ClaimLoop, Closer
 from dialogs.jobs import worker_name
 from dialogs.outgoing import Builder, register_builder
 from storage import jobs as jobs_repo
 from storage import outbox_store
 from storage.db import Database
 from storage.errors import DatabaseUnavailable
+from storage.outbox_store import OutgoingMessage
 
 __all__ = ["Builder", "DatabaseBudget", "DurableDelivery", "register_builder"]
 
@@ -88,57 +88,49 @@ class DurableDelivery:
     stats: dict[str, int] = field(
         default_factory=lambda: {"sent": 0, "failed": 0, "retried": 0, "lost": 0}
     )
-    _wake: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
-    _task: asyncio.Task[None] | None = field(default=None, repr=False)
-    _running: dict[str, asyncio.Task[None]] = field(default_factory=dict, repr=False)
-    _listener: jobs_repo.JobListener | None = field(default=None, repr=False)
-    _unwake: Callable[[], None] | None = field(default=None, repr=False)
-    _stopping: bool = field(default=False, repr=False)
+    #: The NOTIFY listener while running (PostgreSQL).
+    listener: jobs_repo.JobListener | None = field(default=None, init=False, repr=False)
+    claims: ClaimLoop[OutgoingMessage] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.claims = ClaimLoop(
+            name=f"delivery {self.worker}",
+            # One message at a time per conversation: lanes under way are not claimed.
+            claim=lambda limit, lanes: outbox_store.claim(
+                self.db,
+                self.worker,
+                limit=limit,
+                lease=self.lease,
+                exclude_lanes={str(lane) for lane in lanes},
+            ),
+            run=self._deliver,
+            key=lambda message: message.lane,
+            sleep_for=self._sleep_for,
+            release=lambda: outbox_store.release(self.db, self.worker),
+            subscribe=self._subscribe,
+            concurrency=self.concurrency,
+            poll_interval=self.poll_interval,
+        )
+
+    def _subscribe(self, wake: Callable[[], None]) -> list[Closer]:
+        listener = self.listener = jobs_repo.listen(
+            self.db, wake, channel=outbox_store.NOTIFY_CHANNEL
+        )
+        closers: list[Closer] = [outbox_store.on_enqueued(self.db, wake)]
+        return closers if listener is None else [listener.aclose, *closers]
 
     def wake(self) -> None:
-        self._wake.set()
+        """Look for due messages now."""
+        self.claims.wake()
 
     async def start(self) -> None:
         """Start delivering in the background."""
-        if self._task is not None:
-            return
-        self._stopping = False
-        self._listener = jobs_repo.listen(self.db, self.wake, channel=outbox_store.NOTIFY_CHANNEL)
-        self._unwake = outbox_store.on_enqueued(self.db, self.wake)
-        self._task = asyncio.get_running_loop().create_task(
-            self._loop(), name=f"delivery {self.worker}"
-        )
+        await self.claims.start()
 
     async def stop(self, *, timeout: float = 3.0) -> int:
         """Stop claiming; let deliveries under way finish for up to ``timeout`` seconds,
         then hand every claim back. Returns how many were handed back."""
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        if self._listener is not None:
-            await self._listener.aclose()
-            self._listener = None
-        if self._unwake is not None:
-            self._unwake()
-            self._unwake = None
-        if self._running:
-            await asyncio.wait(list(self._running.values()), timeout=timeout)
-        for task in list(self._running.values()):
-            task.cancel()
-        await asyncio.gather(*self._running.values(), return_exceptions=True)
-        self._running.clear()
-        try:
-            handed = await outbox_store.release(self.db, self.worker)
-        except DatabaseUnavailable as exc:
-            log.warning("could not hand back queued messages (%s): their lease runs out", exc)
-            return 0
-        if handed:
-            log.info("handed back %d message(s) at stop", handed)
-        return handed
+        return await self.claims.stop(timeout=timeout)
 
     async def settle(self, *, timeout: float = 20.0) -> bool:
         """Wait until no message is queued (due) or under way (tests). Returns False when
@@ -148,7 +140,7 @@ class DurableDelivery:
             counts = await outbox_store.counts(self.db)
             due = await outbox_store.next_due(self.db)
             waiting = counts.get("queued", 0) and due is not None and due <= datetime.now(UTC)
-            if not self._running and not waiting and not counts.get("sending", 0):
+            if not self.claims.running and not waiting and not counts.get("sending", 0):
                 return True
             self.wake()
             await asyncio.sleep(0.05)
@@ -164,47 +156,6 @@ class DurableDelivery:
             await asyncio.gather(*(self._deliver(message) for message in claimed))
             delivered += len(claimed)
         return delivered
-
-    async def _loop(self) -> None:
-        failures = 0
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                free = self.concurrency - len(self._running)
-                claimed = (
-                    await outbox_store.claim(
-                        self.db,
-                        self.worker,
-                        limit=free,
-                        lease=self.lease,
-                        exclude_lanes=set(self._running),
-                    )
-                    if free > 0
-                    else []
-                )
-                for message in claimed:
-                    task = asyncio.get_running_loop().create_task(
-                        self._deliver(message), name=f"deliver {message.kind} {message.id}"
-                    )
-                    self._running[message.lane] = task
-                    task.add_done_callback(functools.partial(self._done, message.lane))
-                if claimed and len(claimed) == free:
-                    continue
-                sleep = await self._sleep_for()
-                failures = 0
-            except DatabaseUnavailable as exc:
-                failures += 1
-                sleep = min(0.25 * 2**failures, 5.0)
-                log.warning("delivery: database unavailable (%s); again in %.1f s", exc, sleep)
-            except Exception:
-                log.exception("delivery loop failed; going on")
-                sleep = self.poll_interval
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), sleep)
-
-    def _done(self, lane: str, _task: asyncio.Task[None]) -> None:
-        self._running.pop(lane, None)
-        self._wake.set()  # the lane's next message may be due now
 
     async def _sleep_for(self) -> float:
         due = await outbox_store.next_due(self.db)
@@ -225,11 +176,14 @@ class DurableDelivery:
         except _NotYet:
             await self._record_failure(message, "its card was not sent yet", retry=1.0)
             return
+        except DatabaseUnavailable as exc:  # a builder could not read what it shows
+            await self._record_failure(message, f"database unavailable: {exc}", retry=2.0)
+            return
         except Exception as exc:  # a bug in a builder, bad stored content
             log.exception("delivering message %d failed", message.id)
             await self._record_failure(message, f"{type(exc).__name__}: {exc}", retry=None)
             return
-        if self._stopping and activity_id is None:
+        if self.claims.stopping and activity_id is None:
             return  # the outbox closed under it: handed back by stop()
         if activity_id is None:
             # The outbox retried until it gave up, or the service refused for good.

@@ -26,8 +26,6 @@ Tests drive time with a :class:`ManualClock` and call :meth:`JobRunner.run_due_n
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import functools
 import logging
 import os
 import random
@@ -38,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from dialogs.claim_loop import ClaimLoop, Closer
 from dialogs.conversation.channel import Channel
 from storage import jobs as jobs_repo
 from storage.db import Database
@@ -204,31 +203,39 @@ class JobRunner:
     stats: dict[str, int] = field(
         default_factory=lambda: {"ran": 0, "failed": 0, "retried": 0, "lost": 0}
     )
-    _wake: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
-    _loop_task: asyncio.Task[None] | None = field(default=None, repr=False)
-    _running: dict[int, asyncio.Task[None]] = field(default_factory=dict, repr=False)
-    _listener: jobs_repo.JobListener | None = field(default=None, repr=False)
-    _stopping: bool = field(default=False, repr=False)
-    _unwake: Callable[[], None] | None = field(default=None, repr=False)
     _random: random.Random = field(default_factory=random.Random, repr=False)
+    #: The NOTIFY listener while running (PostgreSQL).
+    listener: jobs_repo.JobListener | None = field(default=None, init=False, repr=False)
+    claims: ClaimLoop[jobs_repo.ClaimedJob] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.claims = ClaimLoop(
+            name=f"job runner {self.worker}",
+            claim=lambda limit, _under_way: self._claim(limit=limit),
+            run=self._run_one,
+            key=lambda item: item.id,
+            sleep_for=self._sleep_for,
+            release=lambda: jobs_repo.release(self.db, self.worker),
+            subscribe=self._subscribe,
+            concurrency=self.concurrency,
+            poll_interval=self.poll_interval,
+        )
+
+    def _subscribe(self, wake: Callable[[], None]) -> list[Closer]:
+        listener = self.listener = jobs_repo.listen(self.db, wake)
+        closers: list[Closer] = [jobs_repo.on_scheduled(self.db, wake)]
+        return closers if listener is None else [listener.aclose, *closers]
 
     def _handlers(self) -> dict[str, Handler]:
         return _REGISTRY if self.handlers is None else self.handlers
 
     def wake(self) -> None:
         """Look for due jobs now (a job was scheduled in this process, or NOTIFY came)."""
-        self._wake.set()
+        self.claims.wake()
 
     async def start(self) -> None:
         """Start claiming in the background (and listening for NOTIFY on PostgreSQL)."""
-        if self._loop_task is not None:
-            return
-        self._stopping = False
-        self._listener = jobs_repo.listen(self.db, self.wake)
-        self._unwake = jobs_repo.on_scheduled(self.db, self.wake)
-        self._loop_task = asyncio.get_running_loop().create_task(
-            self._loop(), name=f"job runner {self.worker}"
-        )
+        await self.claims.start()
 
     async def stop(self, *, timeout: float = 5.0) -> int:
         """Stop claiming; give running handlers up to ``timeout`` seconds, then cancel them
@@ -237,37 +244,7 @@ class JobRunner:
         Returns:
             How many jobs were handed back.
         """
-        self._stopping = True
-        self._wake.set()
-        if self._loop_task is not None:
-            self._loop_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._loop_task
-            self._loop_task = None
-        if self._listener is not None:
-            await self._listener.aclose()
-            self._listener = None
-        if self._unwake is not None:
-            self._unwake()
-            self._unwake = None
-        running = list(self._running.values())
-        if running:
-            await asyncio.wait(running, timeout=timeout)
-        unfinished = [job_id for job_id, task in self._running.items() if not task.done()]
-        for task in list(self._running.values()):
-            task.cancel()
-        await asyncio.gather(*self._running.values(), return_exceptions=True)
-        self._running.clear()
-        handed_back = 0
-        try:
-            handed_back = await jobs_repo.release(self.db, self.worker)
-        except DatabaseUnavailable as exc:
-            log.warning(
-                "could not hand back %d job(s) (%s): their lease runs out", len(unfinished), exc
-            )
-        if handed_back:
-            log.info("handed back %d job(s) at stop", handed_back)
-        return handed_back
+        return await self.claims.stop(timeout=timeout)
 
     async def settle(self, *, timeout: float = 60.0) -> bool:
         """Wait until no job is due now and none runs here (tests). Returns False when that
@@ -276,7 +253,7 @@ class JobRunner:
         deadline = loop.time() + timeout
         while loop.time() < deadline:
             due = await jobs_repo.next_due(self.db, kinds=set(self._handlers()))
-            if not self._running and (due is None or due > self.clock.now()):
+            if not self.claims.running and (due is None or due > self.clock.now()):
                 return True
             self.wake()
             await asyncio.sleep(0.05)
@@ -304,37 +281,6 @@ class JobRunner:
         return await jobs_repo.claim(
             self.db, self.worker, kinds=kinds, limit=limit, lease=self.lease, now=self.clock.now()
         )
-
-    async def _loop(self) -> None:
-        failures = 0
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                free = self.concurrency - len(self._running)
-                claimed = await self._claim(limit=free) if free > 0 else []
-                for item in claimed:
-                    task = asyncio.get_running_loop().create_task(
-                        self._run_one(item), name=f"job {item.kind} {item.id}"
-                    )
-                    self._running[item.id] = task
-                    task.add_done_callback(functools.partial(self._done, item.id))
-                if claimed and len(claimed) == free:
-                    continue  # more may be due
-                sleep = await self._sleep_for()
-                failures = 0
-            except DatabaseUnavailable as exc:
-                failures += 1
-                sleep = min(0.25 * 2**failures, 5.0)
-                log.warning("job runner: database unavailable (%s); again in %.1f s", exc, sleep)
-            except Exception:  # a bug: keep the runner alive, slowly
-                log.exception("job runner failed; going on")
-                sleep = self.poll_interval
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), sleep)
-
-    def _done(self, job_id: int, _task: asyncio.Task[None]) -> None:
-        self._running.pop(job_id, None)
-        self._wake.set()  # a slot is free
 
     async def _sleep_for(self) -> float:
         due = await jobs_repo.next_due(self.db, kinds=set(self._handlers()))

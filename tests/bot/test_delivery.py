@@ -21,6 +21,7 @@ from bot.settings import Settings
 from dialogs import outgoing
 from storage import outbox_store
 from storage.db import Database
+from storage.errors import DatabaseUnavailable
 from storage.migrate import upgrade_async
 from tests.support import BOT_ID, TENANT_ID
 from tests.support.connector import ConnectorStandIn
@@ -100,13 +101,14 @@ class Instance:
 
     async def die(self) -> None:
         """As SIGKILL would: stop everything without handing anything back."""
-        assert self.delivery._task is not None
-        self.delivery._task.cancel()
-        for task in list(self.delivery._running.values()):
+        loop_task = self.delivery.claims.task
+        assert loop_task is not None
+        loop_task.cancel()
+        for task in list(self.delivery.claims.running.values()):
             task.cancel()
-        if self.delivery._listener is not None:
-            await self.delivery._listener.aclose()
-        await asyncio.gather(self.delivery._task, return_exceptions=True)
+        if self.delivery.listener is not None:
+            await self.delivery.listener.aclose()
+        await asyncio.gather(loop_task, return_exceptions=True)
         await self.outbox.close(timeout=0.01)
         await self.auth.close()
         await self.db.dispose()
@@ -177,6 +179,39 @@ async def test_card_updates_send_the_newest_state(
         assert body["attachments"][0]["content"]["body"][0]["text"] == "5"
         card = await outbox_store.get_message(db, "card")
         assert card is not None and updates[-1].activity_id == card.sent_activity_id
+    finally:
+        await instance.close()
+
+
+async def test_a_card_whose_builder_meets_a_lost_database_is_sent_when_it_is_back(
+    db: Database, url: str, connector: ConnectorStandIn
+) -> None:
+    attempts = {"n": 0}
+
+    async def summary(_db: Database, args: dict[str, Any]) -> dict[str, Any]:
+        attempts["n"] += 1
+        if attempts["n"] == 1:
+            raise DatabaseUnavailable("the database restarts (raised by the test's builder)")
+        return {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": args["what"]}]}
+
+    register_builder("tests.summary", summary, replace=True)
+    await outgoing.post_private(
+        db,
+        destination(connector),
+        "29:facilitator",
+        builder="tests.summary",
+        args={"what": "Hvad så?"},
+        key="summary:1:29:facilitator",
+    )
+    instance = await Instance(url, shared=False).start()
+    try:
+        await wait_until(lambda: bool(connector.calls_of("send")), 15)
+        sent = connector.calls_of("send")
+        assert len(sent) == 1 and attempts["n"] == 2, "not lost for good: built again, once"
+        body = sent[0].body or {}
+        assert body["attachments"][0]["content"]["body"][0]["text"] == "Hvad så?"
+        message = await outbox_store.get_message(db, "summary:1:29:facilitator")
+        assert message is not None and message.state == "sent"
     finally:
         await instance.close()
 

@@ -215,8 +215,8 @@ async def test_two_runners_run_each_job_once_and_notify_wakes_the_idle_one(
         for runner in runners:
             await runner.start()
         for runner in runners:
-            assert runner._listener is not None
-            await asyncio.wait_for(runner._listener.listening.wait(), 10)
+            assert runner.listener is not None
+            await asyncio.wait_for(runner.listener.listening.wait(), 10)
         await asyncio.sleep(0.3)  # both asleep for 60 s unless NOTIFY wakes them
         start = time.monotonic()
         now = datetime.now(UTC)
