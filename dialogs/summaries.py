@@ -16,11 +16,13 @@ time of the import; :func:`load_workshop_data` reads them back.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from analysis.errors import InvalidParameter
 from analysis.summary import build_summary
@@ -34,7 +36,7 @@ from analysis.summary.model import (
     WorkshopData,
 )
 from dialogs.plans import load_plan
-from dialogs.summary_card import summary_card
+from dialogs.summary_card import KnowledgeSection, ProposalForms, summary_card
 from storage import Database
 from storage import answers as answers_repo
 from storage import events as events_repo
@@ -301,8 +303,14 @@ async def summary_card_for(
     The revisited map is stored as a map named ``summary-<workshop id>`` (with
     ``{"summary_of": id}``, so only the workshop's people may see it) and shown by its
     ``media_url`` when one is given.
+
+    The knowledge bank adds (issue 16): takeaways shared with the whole organisation that
+    match the top proposals, and the organisation's transfer figures; and on the
+    facilitators' card, per proposal, the forms "make it a follow-up" and "make it a topic"
+    (:mod:`dialogs.knowledge.summary_actions` carries them out).
     """
     bundle = await make_summary(db, workshop_id, audience=audience, lang=lang)
+    forms, knowledge = await _knowledge_parts(db, workshop_id, bundle, audience=audience)
     image_url = None
     if bundle.corpus_map is not None and bundle.summary.map is not None:
         # matplotlib comes along with the charts: only when a map is drawn.
@@ -320,5 +328,41 @@ async def summary_card_for(
         )
         image_url = media_url(record.token) if media_url is not None else None
     return await asyncio.to_thread(
-        summary_card, bundle.summary, map_url=image_url, workshop_id=workshop_id
+        functools.partial(
+            summary_card,
+            bundle.summary,
+            map_url=image_url,
+            workshop_id=workshop_id,
+            forms=forms,
+            knowledge=knowledge,
+        )
     )
+
+
+async def _knowledge_parts(
+    db: Database, workshop_id: int, bundle: SummaryBundle, *, audience: Audience
+) -> tuple[ProposalForms | None, KnowledgeSection | None]:
+    """The card's knowledge-bank parts; a failure there costs only those parts."""
+    from dialogs.knowledge.links import card_section
+    from dialogs.knowledge.summary_actions import follow_up_owners
+
+    forms = None
+    knowledge = None
+    try:
+        workshop = await workshops_repo.get_workshop(db, workshop_id)
+        if audience == "facilitator" and bundle.summary.proposals:
+            today = datetime.now(ZoneInfo("Europe/Copenhagen")).date()
+            forms = ProposalForms(
+                owners=tuple(await follow_up_owners(db, workshop_id)),
+                first_date=(today + timedelta(days=1)).isoformat(),
+            )
+        knowledge = await card_section(
+            db,
+            tenant_id=workshop.tenant_id,
+            org=workshop.tenant_id or workshop.org_name or None,
+            queries=[" ".join(p.lemmas[:8]) for p in bundle.summary.proposals[:3]],
+            lang=bundle.summary.lang,
+        )
+    except StorageError as exc:
+        log.warning("summary card of workshop %d without the knowledge bank (%s)", workshop_id, exc)
+    return forms, knowledge
