@@ -339,6 +339,10 @@ async def summary_card_for(
     )
 
 
+#: Participants offered as a follow-up's owner on the card at most.
+MAX_OWNERS_ON_CARD = 40
+
+
 async def _knowledge_parts(
     db: Database, workshop_id: int, bundle: SummaryBundle, *, audience: Audience
 ) -> tuple[ProposalForms | None, KnowledgeSection | None]:
@@ -353,7 +357,9 @@ async def _knowledge_parts(
         if audience == "facilitator" and bundle.summary.proposals:
             today = datetime.now(ZoneInfo("Europe/Copenhagen")).date()
             forms = ProposalForms(
-                owners=tuple(await follow_up_owners(db, workshop_id)),
+                # The list repeats under each proposal: a big workshop's card stays small
+                # (the others are still accepted, and the command names anyone).
+                owners=tuple((await follow_up_owners(db, workshop_id))[:MAX_OWNERS_ON_CARD]),
                 first_date=(today + timedelta(days=1)).isoformat(),
             )
         knowledge = await card_section(
