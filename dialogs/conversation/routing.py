@@ -50,8 +50,8 @@ REFUSALS: tuple[type[Exception], ...] = (WorkshopStateError, DialogError, Storag
 #: Commands anyone may write in a group chat without the @mention and with text after them.
 _BARE_FOR_EVERYONE = frozenset({"withdraw", "forget me"})
 #: Commands whose word alone, from a participant without the @mention, is more likely an
-#: answer: "kort" is also Danish for "short".
-_ANSWER_WORDS = frozenset({"map"})
+#: answer: "kort" is also Danish for "short"; "Hvem ved?" is a shrug.
+_ANSWER_WORDS = frozenset({"map", "who knows"})
 
 
 def is_refusal(exc: BaseException) -> bool:
