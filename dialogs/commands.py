@@ -405,7 +405,6 @@ COMMANDS: tuple[CommandSpec, ...] = (
         argument="optional",
         usage=_d("[mine | del/træk/ret <nr>]", "[mine | share/withdraw/edit <no>]"),
         max_argument_words=2,
-
         menu=True,
     ),
     CommandSpec(
@@ -432,7 +431,6 @@ COMMANDS: tuple[CommandSpec, ...] = (
         argument="optional",
         usage=_d("<emne> | kursus <navn> | @navn", "<topic> | course <name> | @name"),
         max_argument_words=8,
-
         menu=True,
     ),
     CommandSpec(

@@ -367,6 +367,8 @@ async def _knowledge_parts(
             tenant_id=workshop.tenant_id,
             org=workshop.tenant_id or workshop.org_name or None,
             queries=[" ".join(p.lemmas[:8]) for p in bundle.summary.proposals[:3]],
+            series_id=workshop.series_id,
+            workshop_id=workshop_id,
             lang=bundle.summary.lang,
         )
     except StorageError as exc:

@@ -280,7 +280,7 @@ def _card(
         adjustments=adjustments,
         has_knowledge=bool(knowledge and knowledge.lines),
         knowledge_heading=knowledge.heading if knowledge else " ",
-        knowledge=[_block(_short(line, chars * 2)) for line in knowledge.lines[: top + 1]]
+        knowledge=[_block(_short(line, chars * 2)) for line in knowledge.lines[: top * 2 + 1]]
         if knowledge
         else [],
         footer=label(lang, "footer"),

@@ -15,6 +15,7 @@ from dialogs.knowledge.cards import course_line
 from dialogs.summary_card import KnowledgeSection
 from storage.db import Database
 from storage.knowledge.checkins import follow_ups_of_series
+from storage.knowledge.records import FollowUpRecord
 from storage.knowledge.search import Viewer, search_takeaways
 from storage.knowledge.stats import transfer_data
 
@@ -22,6 +23,8 @@ __all__ = ["card_section", "knowledge_section"]
 
 #: Takeaways the card lists at most.
 CARD_TAKEAWAYS = 3
+#: Follow-ups the card lists at most (the Markdown lists them all).
+CARD_FOLLOW_UPS = 5
 
 _T = {
     "follow_ups": {"da": "Opfølgning på forslag", "en": "Follow-up of proposals"},
@@ -67,18 +70,7 @@ async def knowledge_section(
         follow_ups = await follow_ups_of_series(db, series_id, workshop_id=workshop_id)
         if follow_ups:
             lines += [f"## {_t('follow_ups', lang)}", ""]
-            for fu in follow_ups:
-                head = f"- **{escape_markdown(fu.proposal)}** ({escape_markdown(fu.owner_name)})"
-                if fu.status == "answered" and fu.answer:
-                    lines.append(f"{head}: “{escape_markdown(fu.answer)}”")
-                elif fu.status == "open":
-                    lines.append(
-                        f"{head}: {_t('waiting', lang, date=fu.due_at.date().isoformat())}"
-                    )
-                elif fu.status == "stopped":
-                    lines.append(f"{head}: {_t('stopped', lang)}")
-                else:
-                    lines.append(f"{head}: {_t('asked', lang)}")
+            lines += [f"- {_follow_up_line(fu, lang)}" for fu in follow_ups]
             lines.append("")
     if org:
         data = await transfer_data(db, org=org)
@@ -88,6 +80,18 @@ async def knowledge_section(
             lines += [f"- {line}" for line in _transfer_lines(data, lang)]
             lines.append("")
     return "\n".join(lines)
+
+
+def _follow_up_line(fu: FollowUpRecord, lang: str) -> str:
+    """A follow-up, its owner and what became of it (the owner's words quoted verbatim)."""
+    head = f"**{escape_markdown(fu.proposal)}** ({escape_markdown(fu.owner_name)})"
+    if fu.status == "answered" and fu.answer:
+        return f"{head}: “{escape_markdown(fu.answer)}”"
+    if fu.status == "open":
+        return f"{head}: {_t('waiting', lang, date=fu.due_at.date().isoformat())}"
+    if fu.status == "stopped":
+        return f"{head}: {_t('stopped', lang)}"
+    return f"{head}: {_t('asked', lang)}"
 
 
 def _transfer_lines(data: TransferData, lang: str) -> list[str]:
@@ -120,6 +124,8 @@ async def card_section(
     tenant_id: str | None,
     org: str | None,
     queries: Sequence[str],
+    series_id: int | None = None,
+    workshop_id: int | None = None,
     lang: str = "da",
 ) -> KnowledgeSection | None:
     """The knowledge bank's part of the "what now" card; None when it has nothing.
@@ -129,9 +135,17 @@ async def card_section(
             are listed (the card's readers differ; team- and manager-only takeaways never).
         org: The organisation (directory name or tenant id) of the transfer figures.
         queries: What to look for, best first (the top proposals' content words).
+        series_id: The workshop's series: its follow-ups (with the owners' answers) come
+            first; ``workshop_id`` without a series.
     """
     lang = "en" if lang == "en" else "da"
     lines: list[str] = []
+    if series_id is not None or workshop_id is not None:
+        # The series' follow-ups first: what became of earlier proposals.
+        follow_ups = await follow_ups_of_series(db, series_id, workshop_id=workshop_id)
+        # Answered ones first (what became of a proposal), then the oldest.
+        ordered = sorted(follow_ups, key=lambda fu: fu.status != "answered")
+        lines += [_follow_up_line(fu, lang) for fu in ordered[:CARD_FOLLOW_UPS]]
     seen: set[int] = set()
     viewer = Viewer(user_id="", tenant_id=tenant_id)
     for query in queries:

@@ -170,21 +170,22 @@ async def on_summary_follow_up(
         log.info("follow-up from the summary refused: %s", exc)
         reply(channel, incoming, text("kb_follow_up_date_past", lang))
         return
-    reply(
-        channel,
-        incoming,
-        cards.mention_card(
-            text(
-                "kb_follow_up_created",
-                lang,
-                proposal=escape_markdown(created.proposal),
-                date=day.isoformat(),
-                mention="{mention}",
-            ),
-            owner,
-            created.owner_name,
+    card = cards.mention_card(
+        text(
+            "kb_follow_up_created",
+            lang,
+            proposal=escape_markdown(created.proposal),
+            date=day.isoformat(),
+            mention="{mention}",
         ),
+        owner,
+        created.owner_name,
     )
+    # As with the command: the workshop's chat (and so the owner) hears it; the
+    # facilitator gets the same card where the form was.
+    if workshop.conversation_reference:
+        channel.send(workshop.conversation_reference, card)
+    reply(channel, incoming, card)
 
 
 def _topic_card(topic: str, workshop_id: int, lang: str) -> dict[str, Any]:

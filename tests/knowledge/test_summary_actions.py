@@ -176,6 +176,20 @@ async def test_the_facilitator_makes_a_follow_up_from_the_card(
     assert "database" in made.proposal.lower(), "the summary's words, not the card's"
     assert made.due_at.date().isoformat() == _in_a_week()
     assert "Opfølgning" in said and "<at>" in said and "29:bo" in said
+    # As with the command, the workshop's chat hears who owns it.
+    assert "29:bo" in json.dumps(bot.group()[-1], ensure_ascii=False)
+    # The summary card now reports it (the Markdown did already).
+    await bot.post(mention_message(bot.connector.url, "opsummering", who=ANNA))
+    await bot.settle()
+    again = json.dumps(card_of(bot.group()[-1]), ensure_ascii=False)
+    assert f"venter til {_in_a_week()}" in again and made.owner_name in again
+    await checkins.advance_follow_up(
+        bot.db, made.id, from_status=["open"], to_status="asked", now=made.due_at
+    )
+    await checkins.answer_follow_up(bot.db, made.id, "Vi har en database nu", now=made.due_at)
+    await bot.post(mention_message(bot.connector.url, "opsummering", who=ANNA))
+    await bot.settle()
+    assert "“Vi har en database nu”" in json.dumps(card_of(bot.group()[-1]), ensure_ascii=False)
 
 
 @pytest.mark.parametrize(
