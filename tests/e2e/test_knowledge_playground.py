@@ -220,3 +220,113 @@ async def test_share_find_digest_checkin_and_report_in_the_playground(
         assert pg.user("Bente")["id"] not in await subscriptions.pending_digest_users(db)
     finally:
         await db.dispose()
+
+
+async def test_a_proposal_becomes_a_follow_up_from_the_card_in_the_playground(
+    served: tuple[str, str, int],
+) -> None:
+    """Fie runs a short workshop; Anders and Bente propose; from the "what now" card in her
+    1:1 chat Fie makes the proposal Anders's follow-up; the group hears it; the clock moves
+    to its date and Anders is asked in his 1:1 chat; he answers; the summary card in the
+    workshop's chat quotes him."""
+    endpoint, _database_url, map_id = served
+    async with Playground(endpoint) as pg:
+        group = pg.conversation_id("group")
+
+        def in_group(call: BotCall) -> bool:
+            return (call.conversation_id or "").startswith(group)
+
+        await pg.send_message("Fie", "start")
+        setup = await pg.wait_for_bot_activity(
+            lambda c: in_group(c) and "Start workshoppen" in _card_text(c)
+        )
+        data = dict(setup.cards[0]["actions"][0]["data"])
+        data.update(
+            plan="default",
+            series="new",
+            series_name="HK opfølgning",
+            map=str(map_id),
+            org="HK",
+            language="da",
+            mode="pseudonymous",
+        )
+        mark = pg.mark()
+        reply_to = str(setup.response.get("id")) if isinstance(setup.response, dict) else None
+        await pg.submit_card("Fie", data, reply_to_id=reply_to or setup.message_id)
+        await pg.wait_for_bot_activity(lambda c: "Velkommen" in _card_text(c), since=mark)
+        mark = pg.mark()
+        await pg.send_message("Fie", "næste")
+        await pg.wait_for_bot_activity(
+            lambda c: in_group(c) and "Spørgsmål 1 af" in _card_text(c), since=mark
+        )
+        mark = pg.mark()
+        await pg.send_message(
+            "Anders", "Vi skal dele viden fra kurserne på afdelingsmøderne", mention=False
+        )
+        await pg.send_message(
+            "Bente", "Enig, vi skal dele viden fra kurserne på afdelingsmøderne", mention=False
+        )
+        await pg.wait_for_bot_activity(
+            lambda c: c.is_update and "2 svar" in _card_text(c), since=mark, timeout=20
+        )
+
+        mark = pg.mark()
+        await pg.send_message("Fie", "afslut")
+        card_call = await pg.wait_for_bot_activity(
+            lambda c: not in_group(c) and "Gør til opfølgning" in _card_text(c),
+            since=mark,
+            timeout=60,
+        )
+        forms = [
+            action
+            for block in card_call.cards[0]["body"]
+            if block.get("type") == "Container"
+            for item in block.get("items", [])
+            if item.get("type") == "ActionSet"
+            for action in item["actions"]
+            if action["card"]["actions"]
+            and action["card"]["actions"][0]["data"]["wb"] == "kb_summary_follow_up"
+        ]
+        assert forms, _card_text(card_call)
+        form = forms[0]
+        owners = next(b for b in form["card"]["body"] if b["type"] == "Input.ChoiceSet")
+        anders = pg.user("Anders")["id"]
+        assert anders in {c["value"] for c in owners["choices"]}
+        value = dict(form["card"]["actions"][0]["data"])
+        proposal = value["proposal"]
+        value.update({f"owner_{proposal}": anders, f"due_{proposal}": "2027-01-11"})
+        mark = pg.mark()
+        await pg.submit_card("Fie", value, conversation="personal")
+        announced = await pg.wait_for_bot_activity(
+            lambda c: in_group(c) and "Opfølgning" in _card_text(c), since=mark
+        )
+        assert anders in _card_text(announced) and "<at>" in _card_text(announced)
+
+        # Monday 11 January 2027, 10:00 in Copenhagen: Anders is asked in his 1:1 chat.
+        mark = pg.mark()
+        await _move_clock(endpoint, "2027-01-11T10:00:00+01:00")
+        asked = await pg.wait_for_bot_activity(
+            lambda c: "Hvad skete der" in (c.text or ""), since=mark, timeout=30
+        )
+        assert not in_group(asked)
+        # He never wrote to the bot: his 1:1 chat was opened for him, and only him.
+        opened = [c for c in pg.bot_activities(mark) if c.name == "createConversation"]
+        assert opened and all(
+            [m.get("id") for m in c.request.get("members", [])] == [anders] for c in opened
+        ), [c.request for c in opened]
+        mark = pg.mark()
+        await pg.send_message(
+            "Anders", "Vi har talt om det på to afdelingsmøder", conversation="personal"
+        )
+        await pg.wait_for_bot_activity(
+            lambda c: "kommer med i seriens næste opsummering" in (c.text or ""), since=mark
+        )
+
+        mark = pg.mark()
+        await pg.send_message("Fie", "opsummering")
+        summary = await pg.wait_for_bot_activity(
+            lambda c: in_group(c) and "Fra videnbanken" in _card_text(c), since=mark, timeout=60
+        )
+        assert "Vi har talt om det på to afdelingsmøder" in _card_text(summary)
+        failed = [c for c in pg.calls if c.status is not None and c.status >= 500]
+        assert failed == [], [(c.name, c.status) for c in failed]
