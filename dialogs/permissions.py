@@ -67,6 +67,7 @@ __all__ = [
     "may_see_outputs",
     "may_see_takeaway",
     "may_see_transfer_report",
+    "may_use_summary_forms",
     "parse_operators",
 ]
 
@@ -258,6 +259,14 @@ def may_create_follow_up(*, facilitator: bool, operator: bool = False) -> Verdic
     return ALLOWED if facilitator or operator else Verdict(False, "follow_up_not_facilitator")
 
 
+def may_use_summary_forms(person: Person, *, facilitators: Collection[str]) -> Verdict:
+    """The first gate of the summary card's forms, before any work is done for a submit:
+    only a facilitator of the workshop the card's value names (from the database)."""
+    if person.ids & frozenset(facilitators):
+        return ALLOWED
+    return Verdict(False, "follow_up_not_facilitator")
+
+
 def may_follow_up_from_summary(
     person: Person,
     *,
@@ -273,8 +282,9 @@ def may_follow_up_from_summary(
         proposal_in_summary: The proposal id is one of that workshop's summary.
         owner_among_participants: The chosen owner is one of its participants who agreed.
     """
-    if not person.ids & frozenset(facilitators):
-        return Verdict(False, "follow_up_not_facilitator")
+    gate = may_use_summary_forms(person, facilitators=facilitators)
+    if not gate:
+        return gate
     if not proposal_in_summary:
         return Verdict(False, "follow_up_unknown_proposal")
     if not owner_among_participants:

@@ -27,7 +27,7 @@ from dialogs.conversation.channel import Channel, Incoming
 from dialogs.knowledge import cards
 from dialogs.knowledge._common import now_utc, person_of, remember, reply, sender_lang
 from dialogs.knowledge.parse import parse_date
-from dialogs.permissions import may_follow_up_from_summary, may_make_topic
+from dialogs.permissions import may_follow_up_from_summary, may_make_topic, may_use_summary_forms
 from dialogs.texts import text
 from storage import participants as participants_repo
 from storage import workshops as workshops_repo
@@ -70,7 +70,7 @@ async def follow_up_owners(db: Database, workshop_id: int) -> list[tuple[str, st
     return owners
 
 
-async def _workshop(value: dict[str, Any]) -> int | None:
+def _workshop(value: dict[str, Any]) -> int | None:
     raw = value.get("workshop")
     if isinstance(raw, bool) or not isinstance(raw, int) or not 0 < raw < 2**31:
         return None
@@ -91,7 +91,7 @@ async def _proposal_text(db: Database, workshop: WorkshopRecord, proposal_id: ob
 async def _load(
     db: Database, channel: Channel, incoming: Incoming, lang: str
 ) -> WorkshopRecord | None:
-    workshop_id = await _workshop(incoming.value or {})
+    workshop_id = _workshop(incoming.value or {})
     workshop = None
     if workshop_id is not None:
         try:
@@ -125,7 +125,7 @@ async def on_summary_follow_up(
     lang = workshop.language
     proposal_id = value.get("proposal")
     person = person_of(incoming)
-    if not person.ids & frozenset(workshop.facilitators):
+    if not may_use_summary_forms(person, facilitators=workshop.facilitators):
         # Refused before any work: the summary is not computed for someone else.
         reply(channel, incoming, text("kb_follow_up_refused", lang))
         return
@@ -225,7 +225,7 @@ async def on_summary_topic(
         return
     lang = workshop.language
     person = person_of(incoming)
-    if not person.ids & frozenset(workshop.facilitators):
+    if not may_use_summary_forms(person, facilitators=workshop.facilitators):
         reply(channel, incoming, text("kb_follow_up_refused", lang))
         return
     proposal_id = value.get("proposal")

@@ -14,6 +14,7 @@ from dialogs.permissions import (
     may_join_series,
     may_make_topic,
     may_see_outputs,
+    may_use_summary_forms,
     parse_operators,
 )
 
@@ -100,3 +101,5 @@ def test_follow_up_from_the_summary_card(
         person, facilitators=("29:anna", "aad-anna"), proposal_in_summary=proposal
     )
     assert bool(topic) is (reason in ("", "follow_up_unknown_owner"))
+    gate = may_use_summary_forms(person, facilitators=("29:anna", "aad-anna"))
+    assert bool(gate) is (reason != "follow_up_not_facilitator")
