@@ -348,7 +348,7 @@ async def _knowledge_parts(
 ) -> tuple[ProposalForms | None, KnowledgeSection | None]:
     """The card's knowledge-bank parts; a failure there costs only those parts."""
     from dialogs.knowledge.links import card_section
-    from dialogs.knowledge.summary_actions import follow_up_owners
+    from dialogs.knowledge.summary_actions import follow_up_owners, public_proposals
 
     forms = None
     knowledge = None
@@ -361,6 +361,7 @@ async def _knowledge_parts(
                 # (the others are still accepted, and the command names anyone).
                 owners=tuple((await follow_up_owners(db, workshop_id))[:MAX_OWNERS_ON_CARD]),
                 first_date=(today + timedelta(days=1)).isoformat(),
+                public=public_proposals(bundle.summary, bundle.data),
             )
         knowledge = await card_section(
             db,

@@ -16,7 +16,8 @@ takeaways, the organisation's transfer figures) comes in ready-made as ``knowled
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from analysis.escape import escape_markdown
@@ -64,10 +65,13 @@ class ProposalForms:
     Attributes:
         owners: (Teams user id, name) of the participants who may own a follow-up.
         first_date: The earliest follow-up date, ``YYYY-MM-DD`` (tomorrow).
+        public: Proposal id → its words from an answer the group saw; only these get
+            forms (a follow-up or topic is announced to the group).
     """
 
     owners: tuple[tuple[str, str], ...]
     first_date: str
+    public: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -213,9 +217,11 @@ def _card(
             who += f" · {label(lang, 'new')}"
         words = escape_markdown(_short(p.text, chars))  # participants' words: no live links
         proposals += [_block(f"**{p.id}** {words}"), _block(who, subtle=True)]
-        if forms is not None and summary.audience == "facilitator":
+        if forms is not None and summary.audience == "facilitator" and p.id in forms.public:
             proposals.append(
-                _proposal_actions(p.id, p.text, workshop_id=workshop_id, forms=forms, lang=lang)
+                _proposal_actions(
+                    p.id, forms.public[p.id], workshop_id=workshop_id, forms=forms, lang=lang
+                )
             )
     if summary.empty:
         proposals = [_block(" ".join(summary.notes))]

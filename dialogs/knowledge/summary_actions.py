@@ -23,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from analysis.escape import escape_markdown
+from analysis.summary.model import Summary, WorkshopData
 from dialogs.conversation.channel import Channel, Incoming
 from dialogs.knowledge import cards
 from dialogs.knowledge._common import now_utc, person_of, remember, reply, sender_lang
@@ -45,6 +46,7 @@ __all__ = [
     "on_summary_follow_up",
     "on_summary_topic",
     "on_topic_subscribe",
+    "public_proposals",
 ]
 
 log = logging.getLogger(__name__)
@@ -77,15 +79,34 @@ def _workshop(value: dict[str, Any]) -> int | None:
     return raw
 
 
+def public_proposals(summary: Summary, data: WorkshopData) -> dict[str, str]:
+    """Proposal id → the first sentence that proposed it in an answer the group saw.
+
+    A follow-up or a topic is announced in the workshop's chat and quoted in the group's
+    summary, so its words must never be a private answer's: a proposal made only in private
+    answers gets no form (the facilitator may still write it in her own words with the
+    ``opfølgning`` command).
+    """
+    private = {a.id for q in data.questions for a in q.answers if a.private} | {
+        a.id for a in data.open_discussion if a.private
+    }
+    found: dict[str, str] = {}
+    for proposal in summary.proposals:
+        sentence = next((m.sentence for m in proposal.mentions if m.answer_id not in private), None)
+        if sentence and sentence.strip():
+            found[proposal.id] = " ".join(sentence.split())
+    return found
+
+
 async def _proposal_text(db: Database, workshop: WorkshopRecord, proposal_id: object) -> str | None:
-    """The proposal's words from the summary computed again (None: not in the summary)."""
+    """The proposal's public words from the summary computed again (None: not in the
+    summary, or proposed only in private answers)."""
     if not isinstance(proposal_id, str) or not 0 < len(proposal_id) <= 12:
         return None
     from dialogs.summaries import make_summary
 
     bundle = await make_summary(db, workshop.id, audience="facilitator", lang=workshop.language)
-    found = next((p for p in bundle.summary.proposals if p.id == proposal_id), None)
-    return found.text if found is not None else None
+    return public_proposals(bundle.summary, bundle.data).get(proposal_id)
 
 
 async def _load(

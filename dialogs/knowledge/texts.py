@@ -224,8 +224,8 @@ KB_TEXTS: dict[str, dict[str, str]] = {
     # --- follow-ups ---------------------------------------------------------------------------
     # --- the summary card's proposals: follow-ups and topics -----------------------------
     "kb_summary_unknown_proposal": {
-        "da": "Det forslag findes ikke i workshoppens opsummering. Hent en ny med 'opsummering'.",
-        "en": "That proposal is not in the workshop's summary. Get a fresh one with 'summary'.",
+        "da": "Det forslag kan ikke bruges herfra: det findes ikke i workshoppens opsummering, eller det kom kun fra private svar. Skriv det med dine egne ord i workshoppens chat: 'opfølgning @navn 15/1/2027: forslaget'.",
+        "en": "That proposal cannot be used from here: it is not in the workshop's summary, or it came only from private answers. Write it in your own words in the workshop's chat: 'follow up @name 2027-01-15: the proposal'.",
     },
     "kb_summary_pick_owner": {
         "da": "Vælg en ansvarlig blandt workshoppens deltagere. Er personen ikke på listen, så skriv 'opfølgning @navn 15/1/2027: forslaget' i workshoppens chat.",

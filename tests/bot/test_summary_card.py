@@ -92,6 +92,7 @@ def test_card_with_the_proposal_forms_and_knowledge_stays_small() -> None:
     forms = ProposalForms(
         owners=tuple((f"29:{i}", "Et meget langt navn " * 3) for i in range(MAX_OWNERS_ON_CARD)),
         first_date="2027-01-05",
+        public={p.id: p.text for p in summary.proposals},
     )
     knowledge = KnowledgeSection(
         "Fra videnbanken", tuple("**Kursus** · Eva: punkt" for _ in "x" * 9)

@@ -9,6 +9,7 @@ refused with a message saying what to do, and stores nothing."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -294,3 +295,60 @@ async def test_a_proposal_becomes_a_topic_people_subscribe_to(
     await bot.settle()
     assert await subscriptions.subscriptions_of(bot.db, "29:bo") == ()
     assert wid > 0
+
+
+async def test_a_proposal_made_only_in_private_gets_no_form(tmp_path: Path) -> None:
+    """Its words would be announced to the group: no form on the card, and a forged submit
+    naming it is refused (the facilitator may still write it in her own words)."""
+    async with running_bot(tmp_path) as bot:
+        url = bot.connector.url
+        wid = await launch(bot)
+        await bot.post(mention_message(url, "næste", who=ANNA))
+        await bot.settle()
+        await bot.post(
+            teams_message(
+                url, "Vi skal samle opgaverne i en database.", conversation_id=GROUP, **BO
+            )
+        )
+        await bot.post(
+            teams_message(
+                url,
+                "Vi skal indføre en mentorordning for alle nye kolleger.",
+                **personal(CARL),
+            )
+        )
+        await bot.settle()
+        await bot.post(mention_message(url, "afslut", who=ANNA))
+        await bot.settle()
+        card = [card_of(a) for a in bot.private("29:anna") if card_of(a)][-1]
+        assert card is not None
+        text = json.dumps(card, ensure_ascii=False)
+        assert "mentorordning" in text, "the facilitator sees the private proposal"
+        forms = _forms(card)
+        assert forms, "the public proposal has its forms"
+        proposals = {f["card"]["actions"][0]["data"]["proposal"] for f in forms}
+        suggestions = json.dumps([f["card"]["body"] for f in forms], ensure_ascii=False)
+        assert "mentor" not in suggestions
+        private_id = next(
+            block["text"].split("**")[1]
+            for container in card["body"]
+            if container.get("type") == "Container"
+            for block in container.get("items", [])
+            if block.get("type") == "TextBlock" and "mentorordning" in block.get("text", "")
+        )
+        assert re.fullmatch(r"P\d+", private_id), private_id
+        assert private_id not in proposals
+        said = await _submit(
+            bot,
+            ANNA,
+            {
+                "wb": "kb_summary_follow_up",
+                "workshop": wid,
+                "proposal": private_id,
+                f"owner_{private_id}": "29:bo",
+                f"due_{private_id}": _in_a_week(),
+            },
+        )
+        assert "kom kun fra private svar" in said
+        assert await _follow_ups(bot, wid) == []
+        assert "mentorordning" not in json.dumps(bot.group(), ensure_ascii=False)
