@@ -33,6 +33,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from http import HTTPStatus
 from typing import Any, Literal
 
@@ -52,12 +53,13 @@ from bot.adapter import ClientCachingAuthentication, create_adapter
 from bot.auth_keys import precheck_token
 from bot.delivery import DatabaseBudget, DurableDelivery
 from bot.errors import StartupError
+from bot.local_clock import CLOCK_PATH, LocalClock, clock_handler
 from bot.outbox import TEAMS_LIMITS, Outbox, share_of_limits
 from bot.services import NOT_STORED, BotServices, Spawner
 from bot.settings import Settings
 from bot.teams.channel import TeamsChannel
 from dialogs import housekeeping
-from dialogs.jobs import JobRunner
+from dialogs.jobs import Clock, JobRunner, SystemClock
 from dialogs.knowledge import jobs as knowledge_jobs
 from storage.db import Database
 
@@ -491,6 +493,10 @@ def create_app(
     app[SETTINGS_KEY] = settings
     app[_READY_KEY] = asyncio.Event()
     app[_STOPPING_KEY] = asyncio.Event()
+    # The injectable clock: only in local mode without credentials (Settings refuses it
+    # otherwise), for the Agents Playground and end-to-end tests (bot/local_clock.py).
+    local_clock = LocalClock(settings.local_clock) if settings.local_clock is not None else None
+    clock: Clock = local_clock if local_clock is not None else SystemClock()
     factory = bot_factory or _default_bot_factory
     opener = open_database or _default_open_database
     storage_factory = state_storage or _default_state_storage
@@ -530,6 +536,7 @@ def create_app(
                 media_url=functools.partial(media_url, settings),
                 spawn=spawner,
                 adapter=adapter,
+                clock=clock,
             )
             bot = factory(services)
             if warm_up:
@@ -553,9 +560,9 @@ def create_app(
                 channel = TeamsChannel(
                     outbox, spawn=spawner, media_url=functools.partial(media_url, settings)
                 )
-                runner = JobRunner(db, channel)
+                runner = JobRunner(db, channel, clock=clock)
                 await runner.start()
-                spawner(_ensure_jobs(db), name="ensure periodic jobs")
+                spawner(_ensure_jobs(db, clock.now()), name="ensure periodic jobs")
                 app[DURABLE_KEY] = (delivery, runner)
             app[SERVICES_KEY] = services
             app[ADAPTER_KEY] = adapter
@@ -595,6 +602,21 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/media/{token}.png", _media_handler(media_lookup or _default_media_lookup))
+    if local_clock is not None:
+
+        def moved() -> None:
+            durable = app.get(DURABLE_KEY)
+            if durable is not None:
+                durable[1].wake()
+
+        handler = clock_handler(local_clock, moved=moved)
+        app.router.add_get(CLOCK_PATH, handler)
+        app.router.add_post(CLOCK_PATH, handler)
+        log.warning(
+            "the local clock is on (now %s): POST %s moves the bot's time; Playground only",
+            local_clock.now().isoformat(),
+            CLOCK_PATH,
+        )
     return app
 
 
@@ -606,16 +628,16 @@ def _outbox_options(settings: Settings, db: Database) -> dict[str, Any]:
     return {"limits": share_of_limits(settings.instances)}
 
 
-async def _ensure_jobs(db: Database) -> None:
+async def _ensure_jobs(db: Database, now: datetime) -> None:
     """The periodic jobs every deployment has (one instance's schedule is enough; a second
-    finds it queued)."""
+    finds it queued); ``now`` is the runner's clock."""
     try:
-        await housekeeping.ensure_housekeeping(db)
+        await housekeeping.ensure_housekeeping(db, now=now)
     except Exception:
         log.exception("could not schedule the housekeeping job")
     try:
         # The knowledge bank's check-ins, reminders, follow-ups and digests (issue 16).
-        await knowledge_jobs.ensure_sweeping(db)
+        await knowledge_jobs.ensure_sweeping(db, now=now)
     except Exception:
         log.exception("could not schedule the knowledge bank's sweep")
 

@@ -69,6 +69,7 @@ class WorkshopBot(TeamsActivityHandler):  # type: ignore[misc]
             services.db,
             language=services.settings.language,
             operators=services.settings.operators,
+            clock=services.clock,
         )
         self._progress = services.user_state.create_property("workshop_progress")
         # Dialog stacks only in 1:1 chats, kept per user there (the key names the person, so

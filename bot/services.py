@@ -45,8 +45,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from dialogs.jobs import Clock, SystemClock
 
 if TYPE_CHECKING:
     from botbuilder.core import (
@@ -84,6 +86,8 @@ class BotServices:
         media_url: maps a media token to the public URL of its PNG.
         spawn: starts a background task whose errors are logged, never raised.
         adapter: the Bot Framework adapter.
+        clock: the time of the job runner and the knowledge bank's dialogs (the real time,
+            or the local clock of the Agents Playground: ``bot/local_clock.py``).
     """
 
     settings: Settings
@@ -95,6 +99,7 @@ class BotServices:
     media_url: Callable[[str], str]
     spawn: Callable[..., asyncio.Task[Any]]
     adapter: BotAdapter
+    clock: Clock = field(default_factory=SystemClock)
 
 
 class Spawner:

@@ -27,6 +27,10 @@ WORKSHOPBOT_FAST_ANSWERS   0: run every plain answer through the SDK's full turn
 WORKSHOPBOT_OPERATORS      comma-separated Entra object ids (or Teams user ids)   (none)
                            who may change every plan and series
                            (docs/security-data.md)
+WORKSHOPBOT_LOCAL_CLOCK    local mode only: the bot's clock starts at this        (real time)
+                           ISO time ("now" for the real time) and moves only
+                           when told (POST /_local/clock on loopback); for the
+                           Agents Playground and end-to-end tests
 WORKSHOPBOT_SECRET_KEY     the server secret keying the hashes of Teams ids;      SQLite:
                            or WORKSHOPBOT_SECRET_FILE naming a file holding it;   var/work-
                            required with PostgreSQL (read by storage/secret.py)   shopbot.key
@@ -40,13 +44,21 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, cast
 from urllib.parse import urlparse
 
 from bot.errors import SettingsError
 
-__all__ = ["DEFAULT_DATABASE_PATH", "AppType", "Language", "Settings", "is_loopback"]
+__all__ = [
+    "DEFAULT_DATABASE_PATH",
+    "AppType",
+    "Language",
+    "Settings",
+    "is_loopback",
+    "parse_clock_start",
+]
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +89,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "instances": ("WORKSHOPBOT_INSTANCES",),
     "fast_answers": ("WORKSHOPBOT_FAST_ANSWERS",),
     "operators": ("WORKSHOPBOT_OPERATORS",),
+    "local_clock": ("WORKSHOPBOT_LOCAL_CLOCK",),
 }
 
 
@@ -120,6 +133,9 @@ class Settings:
             activity, without the SDK's turn; anything else still takes the full turn.
         operators: Entra object ids or Teams user ids of the people who may change every
             plan and series (built-in plans and plans without owner included).
+        local_clock: where the injectable clock starts (aware); None: the real time. Only
+            in local mode without Teams app credentials (an attacker must never be able to
+            move a real bot's time): see :mod:`bot.local_clock`.
     """
 
     APP_ID: str = ""
@@ -136,6 +152,7 @@ class Settings:
     instances: int = 1
     fast_answers: bool = True
     operators: frozenset[str] = frozenset()
+    local_clock: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.APP_TYPE not in _APP_TYPES:
@@ -177,6 +194,8 @@ class Settings:
                 "MICROSOFT_APP_TENANT_ID), or set WORKSHOPBOT_LOCAL=1 (workshopbot serve --local) "
                 "to run without authentication for the Agents Playground"
             )
+        if self.local_clock is not None:
+            self._check_local_clock()
         if self.APP_ID and self.APP_TYPE == "SingleTenant" and not self.APP_TENANTID:
             raise SettingsError(
                 "MICROSOFT_APP_TENANT_ID is not set; a SingleTenant app needs its tenant id "
@@ -186,6 +205,30 @@ class Settings:
             raise SettingsError(
                 "MICROSOFT_APP_PASSWORD is not set; give the app's client secret for "
                 f"MICROSOFT_APP_ID={self.APP_ID}"
+            )
+
+    def _check_local_clock(self) -> None:
+        """The injectable clock exists only for a bot nobody else can reach: local mode, a
+        loopback interface, no Teams app credentials."""
+        if self.local_clock is not None and self.local_clock.tzinfo is None:
+            raise SettingsError(
+                f"WORKSHOPBOT_LOCAL_CLOCK = {self.local_clock.isoformat()!r} has no time zone; "
+                "give one, e.g. 2027-01-04T09:00:00+01:00, or 'now'"
+            )
+        problems = []
+        if not self.local:
+            problems.append("local mode is off")
+        if self.APP_ID or self.APP_PASSWORD:
+            problems.append("Teams app credentials (MICROSOFT_APP_ID/PASSWORD) are set")
+        if not is_loopback(self.host):
+            problems.append(f"HOST = {self.host!r} is not a loopback address")
+        if problems:
+            raise SettingsError(
+                "WORKSHOPBOT_LOCAL_CLOCK is set, but " + " and ".join(problems) + ": the "
+                "injectable clock moves the bot's time (check-ins, digests, reminders) and "
+                "exists only for the Agents Playground and tests. Unset WORKSHOPBOT_LOCAL_CLOCK "
+                "for a real bot, or run `workshopbot serve --local` on 127.0.0.1 without "
+                "MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD"
             )
 
     @property
@@ -285,6 +328,10 @@ class Settings:
 
             values["operators"] = parse_operators(operators)
 
+        name, clock = _lookup(env, "local_clock")
+        if clock is not None:
+            values["local_clock"] = parse_clock_start(clock, name=name)
+
         name, instances = _lookup(env, "instances")
         if instances is not None:
             try:
@@ -302,6 +349,28 @@ class Settings:
                 "Microsoft 365 Agents Playground only; never expose it to a network"
             )
         return settings
+
+
+def parse_clock_start(value: str, *, name: str = "WORKSHOPBOT_LOCAL_CLOCK") -> datetime:
+    """The start of the injectable clock: ``now`` or an ISO time with its zone.
+
+    >>> parse_clock_start("2027-01-04T02:00:00+01:00").isoformat()
+    '2027-01-04T01:00:00+00:00'
+    """
+    if value.strip().lower() == "now":
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise SettingsError(
+            f"{name} = {value!r} is invalid; give an ISO time with its zone, e.g. "
+            "2027-01-04T09:00:00+01:00, or 'now'"
+        ) from None
+    if moment.tzinfo is None:
+        raise SettingsError(
+            f"{name} = {value!r} has no time zone; add one, e.g. {value.strip()}+01:00"
+        )
+    return moment.astimezone(UTC)
 
 
 def is_loopback(host: str) -> bool:

@@ -405,6 +405,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         argument="optional",
         usage=_d("[mine | del/træk/ret <nr>]", "[mine | share/withdraw/edit <no>]"),
         max_argument_words=2,
+        menu=True,
     ),
     CommandSpec(
         "who knows",
@@ -412,9 +413,11 @@ COMMANDS: tuple[CommandSpec, ...] = (
         facilitator_only=False,
         scopes=PERSONAL,
         aliases=("hvem ved", "hvem ved noget om"),
-        argument="required",
+        # Optional, so the command menu can offer it: alone it says how to search.
+        argument="optional",
         usage=_d("<emne>", "<topic>"),
         max_argument_words=8,
+        menu=True,
     ),
     CommandSpec(
         "subscribe",
@@ -428,6 +431,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         argument="optional",
         usage=_d("<emne> | kursus <navn> | @navn", "<topic> | course <name> | @name"),
         max_argument_words=8,
+        menu=True,
     ),
     CommandSpec(
         "unsubscribe",

@@ -31,7 +31,11 @@ The rules:
   withdraws one. (The search applies the same rule in SQL,
   :func:`storage.knowledge.search.visible_to`; a test holds the two together.)
 - **Check-ins and follow-ups** are answered only by the person they were sent to.
-- **Follow-ups** are made from a workshop's proposals by its facilitators.
+- **Follow-ups** are made from a workshop's proposals by its facilitators. From the summary
+  card's form (:func:`may_follow_up_from_summary`): only a facilitator of the workshop the
+  card names, only for a proposal of that workshop's summary, only with an owner among its
+  participants who agreed to take part (the card's values are never trusted).
+- **A proposal becomes a subscribable topic** by the same rule (:func:`may_make_topic`).
 - **The transfer report card** goes to operators, and to managers for their own people.
 
 Example:
@@ -57,10 +61,13 @@ __all__ = [
     "may_create_follow_up",
     "may_edit_plan",
     "may_edit_takeaway",
+    "may_follow_up_from_summary",
     "may_join_series",
+    "may_make_topic",
     "may_see_outputs",
     "may_see_takeaway",
     "may_see_transfer_report",
+    "may_use_summary_forms",
     "parse_operators",
 ]
 
@@ -250,6 +257,52 @@ def may_answer_checkin(person: Person, *, owner_id: str, status: str) -> Verdict
 def may_create_follow_up(*, facilitator: bool, operator: bool = False) -> Verdict:
     """A workshop's proposals become follow-ups by its facilitators (or an operator)."""
     return ALLOWED if facilitator or operator else Verdict(False, "follow_up_not_facilitator")
+
+
+def may_use_summary_forms(person: Person, *, facilitators: Collection[str]) -> Verdict:
+    """The first gate of the summary card's forms, before any work is done for a submit:
+    only a facilitator of the workshop the card's value names (from the database)."""
+    if person.ids & frozenset(facilitators):
+        return ALLOWED
+    return Verdict(False, "follow_up_not_facilitator")
+
+
+def may_follow_up_from_summary(
+    person: Person,
+    *,
+    facilitators: Collection[str],
+    proposal_in_summary: bool,
+    owner_among_participants: bool,
+) -> Verdict:
+    """The summary card's "make it a follow-up" form, submitted.
+
+    Args:
+        facilitators: The facilitators of the workshop the card's value names (from the
+            database).
+        proposal_in_summary: The proposal id is one of that workshop's summary.
+        owner_among_participants: The chosen owner is one of its participants who agreed.
+    """
+    gate = may_use_summary_forms(person, facilitators=facilitators)
+    if not gate:
+        return gate
+    if not proposal_in_summary:
+        return Verdict(False, "follow_up_unknown_proposal")
+    if not owner_among_participants:
+        return Verdict(False, "follow_up_unknown_owner")
+    return ALLOWED
+
+
+def may_make_topic(
+    person: Person, *, facilitators: Collection[str], proposal_in_summary: bool
+) -> Verdict:
+    """The summary card's "make it a topic": a facilitator of that workshop, for a proposal
+    of its summary."""
+    return may_follow_up_from_summary(
+        person,
+        facilitators=facilitators,
+        proposal_in_summary=proposal_in_summary,
+        owner_among_participants=True,
+    )
 
 
 def may_see_transfer_report(

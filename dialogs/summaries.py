@@ -16,11 +16,13 @@ time of the import; :func:`load_workshop_data` reads them back.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
+from zoneinfo import ZoneInfo
 
 from analysis.errors import InvalidParameter
 from analysis.summary import build_summary
@@ -35,7 +37,7 @@ from analysis.summary.model import (
 )
 from dialogs import outgoing
 from dialogs.plans import load_plan
-from dialogs.summary_card import summary_card
+from dialogs.summary_card import KnowledgeSection, ProposalForms, summary_card
 from storage import Database
 from storage import answers as answers_repo
 from storage import events as events_repo
@@ -305,11 +307,37 @@ async def summary_card_for(
     The revisited map is stored as a map named ``summary-<workshop id>`` (with
     ``{"summary_of": id}``, so only the workshop's people may see it) and shown by its
     ``media_url`` when one is given.
+
+    The knowledge bank adds (issue 16): takeaways shared with the whole organisation that
+    match the top proposals, and the organisation's transfer figures; and on the
+    facilitators' card, per proposal, the forms "make it a follow-up" and "make it a topic"
+    (:mod:`dialogs.knowledge.summary_actions` carries them out).
     """
     bundle = await make_summary(db, workshop_id, audience=audience, lang=lang)
     image_url = await summary_map_url(db, workshop_id, bundle, media_url)
+    return await _card(db, workshop_id, bundle, audience=audience, map_url=image_url)
+
+
+async def _card(
+    db: Database,
+    workshop_id: int,
+    bundle: SummaryBundle,
+    *,
+    audience: Audience,
+    map_url: str | None,
+) -> dict[str, Any]:
+    """The card of ``bundle`` with the knowledge bank's parts (one path for a card made at
+    once and for one made when the outbox sends it)."""
+    forms, knowledge = await _knowledge_parts(db, workshop_id, bundle, audience=audience)
     return await asyncio.to_thread(
-        summary_card, bundle.summary, map_url=image_url, workshop_id=workshop_id
+        functools.partial(
+            summary_card,
+            bundle.summary,
+            map_url=map_url,
+            workshop_id=workshop_id,
+            forms=forms,
+            knowledge=knowledge,
+        )
     )
 
 
@@ -348,14 +376,49 @@ async def build_summary_card(db: Database, args: dict[str, Any]) -> dict[str, An
     audience = cast(Audience, args.get("audience") or "facilitator")
     bundle = await make_summary(db, workshop_id, audience=audience, lang=str(args["lang"]))
     map_url = args.get("map_url")
-    return await asyncio.to_thread(
-        summary_card,
-        bundle.summary,
-        map_url=str(map_url) if map_url else None,
-        workshop_id=workshop_id,
+    return await _card(
+        db, workshop_id, bundle, audience=audience, map_url=str(map_url) if map_url else None
     )
 
 
 #: The outbox builder of a queued summary card.
 SUMMARY_BUILDER = "workshop_summary"
 outgoing.register_builder(SUMMARY_BUILDER, build_summary_card)
+
+
+#: Participants offered as a follow-up's owner on the card at most.
+MAX_OWNERS_ON_CARD = 40
+
+
+async def _knowledge_parts(
+    db: Database, workshop_id: int, bundle: SummaryBundle, *, audience: Audience
+) -> tuple[ProposalForms | None, KnowledgeSection | None]:
+    """The card's knowledge-bank parts; a failure there costs only those parts."""
+    from dialogs.knowledge.links import card_section
+    from dialogs.knowledge.summary_actions import follow_up_owners, public_proposals
+
+    forms = None
+    knowledge = None
+    try:
+        workshop = await workshops_repo.get_workshop(db, workshop_id)
+        if audience == "facilitator" and bundle.summary.proposals:
+            today = datetime.now(ZoneInfo("Europe/Copenhagen")).date()
+            forms = ProposalForms(
+                # The list repeats under each proposal: a big workshop's card stays small
+                # (the others are still accepted, and the command names anyone).
+                owners=tuple((await follow_up_owners(db, workshop_id))[:MAX_OWNERS_ON_CARD]),
+                first_date=(today + timedelta(days=1)).isoformat(),
+                public=public_proposals(bundle.summary, bundle.data),
+            )
+        knowledge = await card_section(
+            db,
+            tenant_id=workshop.tenant_id,
+            org=workshop.tenant_id or workshop.org_name or None,
+            queries=[" ".join(p.lemmas[:8]) for p in bundle.summary.proposals[:3]],
+            series_id=workshop.series_id,
+            workshop_id=workshop_id,
+            lang=bundle.summary.lang,
+        )
+    except StorageError as exc:
+        log.warning("summary card of workshop %d without the knowledge bank (%s)", workshop_id, exc)
+    return forms, knowledge

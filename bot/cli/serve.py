@@ -51,7 +51,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         description="Run the bot. Settings come from the environment (MICROSOFT_APP_ID, "
         "MICROSOFT_APP_PASSWORD, MICROSOFT_APP_TENANT_ID, DATABASE_URL, PORT, "
         "WORKSHOPBOT_PUBLIC_URL, WORKSHOPBOT_ALLOWED_TENANTS, WORKSHOPBOT_LANGUAGE, "
-        "WORKSHOPBOT_LOCAL); options override them.",
+        "WORKSHOPBOT_LOCAL, and for the Agents Playground only WORKSHOPBOT_LOCAL_CLOCK: see "
+        "bot/local_clock.py); options override them.",
     )
     _add_server_options(serve)
     serve.add_argument(

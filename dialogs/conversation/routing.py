@@ -28,6 +28,7 @@ from dialogs.conversation import answers, outputs, participant, steering
 from dialogs.conversation.channel import Channel, Incoming
 from dialogs.conversation.session import NO_STATE, Caller, PersonState, Session, tell_privately
 from dialogs.errors import DialogError
+from dialogs.jobs import Clock, SystemClock
 from dialogs.knowledge import entry as knowledge
 from dialogs.texts import text
 from dialogs.workshop import WorkshopStateError
@@ -49,8 +50,8 @@ REFUSALS: tuple[type[Exception], ...] = (WorkshopStateError, DialogError, Storag
 #: Commands anyone may write in a group chat without the @mention and with text after them.
 _BARE_FOR_EVERYONE = frozenset({"withdraw", "forget me"})
 #: Commands whose word alone, from a participant without the @mention, is more likely an
-#: answer: "kort" is also Danish for "short".
-_ANSWER_WORDS = frozenset({"map"})
+#: answer: "kort" is also Danish for "short"; "Hvem ved?" is a shrug.
+_ANSWER_WORDS = frozenset({"map", "who knows"})
 
 
 def is_refusal(exc: BaseException) -> bool:
@@ -71,11 +72,12 @@ async def _knowledge_command(session: Session, caller: Caller, command: ParsedCo
         workshop_id=workshop.id if workshop is not None else None,
         series_id=workshop.series_id if workshop is not None else None,
         operators=session.operators,
+        now=session.clock.now(),
     )
 
 
 async def _knowledge_submit(session: Session, caller: Caller, data: dict[str, Any]) -> None:
-    await knowledge.on_submit(session.db, caller.channel, caller.incoming)
+    await knowledge.on_submit(session.db, caller.channel, caller.incoming, now=session.clock.now())
 
 
 class Conversation:
@@ -86,12 +88,20 @@ class Conversation:
         db: The database.
         language: The bot's default language (outside a workshop).
         operators: The operators' ids.
+        clock: The time of the knowledge bank's dialogs (default: the real time).
     """
 
     def __init__(
-        self, db: Database, *, language: str = "da", operators: frozenset[str] = frozenset()
+        self,
+        db: Database,
+        *,
+        language: str = "da",
+        operators: frozenset[str] = frozenset(),
+        clock: Clock | None = None,
     ) -> None:
-        self.session = Session(db, language=language, operators=operators)
+        self.session = Session(
+            db, language=language, operators=operators, clock=clock or SystemClock()
+        )
         self.recent = answers.RecentWorkshops(self.session)
         self.commands: dict[str, CommandCase] = {
             "start": steering.start,
@@ -177,7 +187,7 @@ class Conversation:
             return
         cleaned = incoming.text
         if incoming.personal and await knowledge.continue_dialog(
-            self.session.db, channel, incoming
+            self.session.db, channel, incoming, now=self.session.clock.now()
         ):
             return  # a knowledge-bank dialog (kursus, a check-in, a follow-up) took it
         command = parse_command(cleaned)

@@ -23,6 +23,7 @@ from dialogs import workshop as flow
 from dialogs.conversation.channel import Channel, Content, Destination, Incoming, Scope
 from dialogs.conversation.question_cards import QuestionCards
 from dialogs.conversation.timeboxes import TimeBoxes
+from dialogs.jobs import Clock, SystemClock
 from dialogs.state import UserProgress
 from dialogs.summaries import summary_card_for
 from dialogs.texts import language_of, text
@@ -147,11 +148,14 @@ class Session:
         db: The database.
         language: The bot's default language (outside a workshop).
         operators: The operators' ids (who may change every plan and series).
+        clock: The time of the knowledge bank's dialogs (course dates, check-in answers);
+            the job runner's clock, so the Agents Playground's local clock moves both.
     """
 
     db: Database
     language: str = "da"
     operators: frozenset[str] = frozenset()
+    clock: Clock = field(default_factory=SystemClock)
     cards: QuestionCards = field(init=False)
     timeboxes: TimeBoxes = field(init=False)
     #: (workshop id, user id) -> (monotonic time asked, whether the platform lists the user).

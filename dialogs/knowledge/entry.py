@@ -23,7 +23,15 @@ from typing import Any
 
 from dialogs.commands import ParsedCommand, parse_command
 from dialogs.conversation.channel import Channel, Incoming
-from dialogs.knowledge import checkin, course, follow_up, report, subscribe, who_knows
+from dialogs.knowledge import (
+    checkin,
+    course,
+    follow_up,
+    report,
+    subscribe,
+    summary_actions,
+    who_knows,
+)
 from dialogs.knowledge._common import reply, sender_lang
 from dialogs.knowledge.parse import CANCEL_WORDS
 from dialogs.texts import Language, text
@@ -59,7 +67,18 @@ COMMANDS: MappingProxyType[str, Handler] = MappingProxyType(
 #: Every knowledge command, the workshop-chat one (``follow up``) included.
 COMMAND_NAMES = frozenset({*COMMANDS, "follow up"})
 #: The ``wb`` kinds of the knowledge cards' submits (:func:`on_submit`).
-SUBMIT_KINDS = frozenset({"kb_visibility", "kb_consent", "kb_contact", "kb_follow", "kb_checkin"})
+SUBMIT_KINDS = frozenset(
+    {
+        "kb_visibility",
+        "kb_consent",
+        "kb_contact",
+        "kb_follow",
+        "kb_checkin",
+        summary_actions.FOLLOW_UP_SUBMIT,
+        summary_actions.TOPIC_SUBMIT,
+        summary_actions.SUBSCRIBE_SUBMIT,
+    }
+)
 
 
 def command_language(command: ParsedCommand, fallback: str | None = None) -> Language:
@@ -170,6 +189,12 @@ async def on_submit(
         await who_knows.on_follow(db, channel, incoming)
     elif kind == "kb_checkin":
         await checkin.on_checkin_submit(db, channel, incoming, now=now)
+    elif kind == summary_actions.FOLLOW_UP_SUBMIT:
+        await summary_actions.on_summary_follow_up(db, channel, incoming, now=now)
+    elif kind == summary_actions.TOPIC_SUBMIT:
+        await summary_actions.on_summary_topic(db, channel, incoming, now=now)
+    elif kind == summary_actions.SUBSCRIBE_SUBMIT:
+        await summary_actions.on_topic_subscribe(db, channel, incoming, now=now)
     else:
         reply(channel, incoming, text("kb_stale_card", sender_lang(incoming)))
     return True

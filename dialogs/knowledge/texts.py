@@ -222,6 +222,44 @@ KB_TEXTS: dict[str, dict[str, str]] = {
         "en": "Write your answer as text.",
     },
     # --- follow-ups ---------------------------------------------------------------------------
+    # --- the summary card's proposals: follow-ups and topics -----------------------------
+    "kb_summary_unknown_proposal": {
+        "da": "Det forslag kan ikke bruges herfra: det findes ikke i workshoppens opsummering, eller det kom kun fra private svar. Skriv det med dine egne ord i workshoppens chat: 'opfølgning @navn 15/1/2027: forslaget'.",
+        "en": "That proposal cannot be used from here: it is not in the workshop's summary, or it came only from private answers. Write it in your own words in the workshop's chat: 'follow up @name 2027-01-15: the proposal'.",
+    },
+    "kb_summary_pick_owner": {
+        "da": "Vælg en ansvarlig blandt workshoppens deltagere. Er personen ikke på listen, så skriv 'opfølgning @navn 15/1/2027: forslaget' i workshoppens chat.",
+        "en": "Choose an owner among the workshop's participants. If the person is not listed, write 'follow up @name 2027-01-15: the proposal' in the workshop's chat.",
+    },
+    "kb_summary_bad_date": {
+        "da": "Vælg en dato efter i dag og højst {days} dage frem.",
+        "en": "Choose a date after today and at most {days} days ahead.",
+    },
+    "kb_topic_title": {
+        "da": "Nyt emne i videnbanken: {topic}",
+        "en": "A new topic in the knowledge bank: {topic}",
+    },
+    "kb_topic_body": {
+        "da": "Workshoppen foreslog det. Tryk 'Abonnér', så får du nye nøglepunkter om emnet fra kolleger i din 1:1-chat med mig (højst én samling om dagen). 'afmeld' stopper det.",
+        "en": "The workshop proposed it. Press 'Subscribe' to get colleagues' new key points on it in your 1:1 chat with me (one digest a day at most). 'unsubscribe' stops it.",
+    },
+    "kb_topic_subscribe": {"da": "Abonnér", "en": "Subscribe"},
+    "kb_topic_bad": {
+        "da": "Skriv emnet med højst {limit} tegn, fx de vigtigste ord fra forslaget.",
+        "en": "Write the topic in at most {limit} characters, e.g. the proposal's key words.",
+    },
+    "kb_topic_posted": {
+        "da": "Emnet '{topic}' er sat i workshoppens chat; deltagerne kan abonnere på det.",
+        "en": "The topic '{topic}' is posted in the workshop's chat; participants can subscribe to it.",
+    },
+    "kb_topic_subscribed": {
+        "da": "Du abonnerer nu på '{topic}'. Nye nøglepunkter kommer i din 1:1-chat med mig.",
+        "en": "You now subscribe to '{topic}'. New key points arrive in your 1:1 chat with me.",
+    },
+    "kb_topic_subscribed_say_hello": {
+        "da": "Du abonnerer nu på '{topic}'. Skriv 'abonnér' til mig i vores 1:1-chat én gang, så samlingen kan nå dig dér (du ser så også dine abonnementer).",
+        "en": "You now subscribe to '{topic}'. Write 'subscribe' to me once in our 1:1 chat, so the digest can reach you there (you will see your subscriptions too).",
+    },
     "kb_follow_up_usage": {
         "da": "Skriv 'opfølgning @navn 15/1/2027: forslaget' (personen skal være et @navn).",
         "en": "Write 'follow up @name 2027-01-15: the proposal' (the person must be an @mention).",

@@ -110,7 +110,7 @@ def _limit_clause(cap: int | None) -> str:
 
 
 async def _search_sqlite(
-    session: AsyncConnection, viewer: Viewer, words: list[str], limit: int
+    session: AsyncConnection, viewer: Viewer, words: list[str], limit: int, org_only: bool
 ) -> list[tuple[int, float]]:
     for joiner in ("AND", "OR") if len(words) > 1 else ("AND",):
         for cap in CANDIDATES:
@@ -123,7 +123,9 @@ async def _search_sqlite(
                 + ") AS hits"
                 " JOIN takeaway ON takeaway.id = hits.rid"
                 " LEFT JOIN kb_person AS sa ON sa.user_id = takeaway.user_id"
-                " WHERE " + _visibility_sql() + " ORDER BY hits.rank, takeaway.id DESC LIMIT :limit"
+                " WHERE "
+                + _visibility_sql(org_only=org_only)
+                + " ORDER BY hits.rank, takeaway.id DESC LIMIT :limit"
             )
             rows = (
                 await session.execute(
@@ -160,9 +162,15 @@ async def _capped_sqlite(session: AsyncConnection, words: list[str], joiner: str
     return int(found.scalar_one()) > cap
 
 
-def _visibility_sql() -> str:
+def _visibility_sql(*, org_only: bool = False) -> str:
     """:func:`visible_to` as SQL text for the hand-written full-text statements (bound
-    parameters ``:viewer``, ``:tenant``; ``sa`` is the author's person row)."""
+    parameters ``:viewer``, ``:tenant``; ``sa`` is the author's person row). ``org_only``:
+    only what everyone in the tenant may see (shared with the organisation), whoever asks."""
+    if org_only:
+        return (
+            "(takeaway.consent_at IS NOT NULL AND takeaway.withdrawn_at IS NULL AND "
+            "takeaway.visibility = 'org' AND COALESCE(takeaway.tenant_id, '') = :tenant)"
+        )
     # The viewer's team is read in the statement itself (no team: no match).
     team_clause = (
         "(takeaway.visibility = 'team' AND COALESCE(takeaway.tenant_id, '') = :tenant "
@@ -190,7 +198,7 @@ PG_WINDOWS: tuple[int | None, ...] = (5000, None)
 
 
 async def _search_postgres(
-    session: AsyncConnection, viewer: Viewer, words: list[str], limit: int
+    session: AsyncConnection, viewer: Viewer, words: list[str], limit: int, org_only: bool
 ) -> list[tuple[int, float]]:
     for joiner in ("&", "|") if len(words) > 1 else ("&",):
         q = _tsquery(words, joiner)
@@ -211,7 +219,7 @@ async def _search_postgres(
                 + _PG_MATCH
                 + recent
                 + " AND "
-                + _visibility_sql()
+                + _visibility_sql(org_only=org_only)
                 + " ORDER BY rank DESC, takeaway.id DESC LIMIT :limit"
             )
             params: dict[str, Any] = {
@@ -273,7 +281,13 @@ def make_snippet(text_: str, words: list[str], *, max_words: int = 24) -> str:
 
 
 async def search_takeaways(
-    db: Database, viewer: Viewer, query: str, *, limit: int = 10, log: bool = False
+    db: Database,
+    viewer: Viewer,
+    query: str,
+    *,
+    limit: int = 10,
+    log: bool = False,
+    org_only: bool = False,
 ) -> tuple[SearchHit, ...]:
     """The takeaways ``viewer`` may see that match ``query``, best first.
 
@@ -284,6 +298,9 @@ async def search_takeaways(
         log: Count the search for the transfer report in the same transaction (no words,
             no person are kept). The bot counts it after replying instead
             (:func:`log_search`), so the count's write never delays an answer.
+        org_only: Only takeaways shared with the whole organisation of ``viewer``'s tenant
+            (a workshop summary's links: its readers differ), never team- or manager-only
+            ones, nor the viewer's own unshared ones.
 
     Returns:
         Hits with snippets (matched words between :data:`MARK_START` and :data:`MARK_END`).
@@ -301,9 +318,9 @@ async def search_takeaways(
         return ()
     async with db.transaction(write=log) as session:
         if db.dialect == "postgresql":
-            found = await _search_postgres(session, viewer, words, limit)
+            found = await _search_postgres(session, viewer, words, limit, org_only)
         else:
-            found = await _search_sqlite(session, viewer, words, limit)
+            found = await _search_sqlite(session, viewer, words, limit, org_only)
         records = {}
         texts: dict[int, str] = {}
         if found:

@@ -10,8 +10,11 @@ from dialogs.permissions import (
     is_operator,
     may_answer_for,
     may_edit_plan,
+    may_follow_up_from_summary,
     may_join_series,
+    may_make_topic,
     may_see_outputs,
+    may_use_summary_forms,
     parse_operators,
 )
 
@@ -70,3 +73,33 @@ def test_answers_and_outputs_follow_the_roster(
 ) -> None:
     assert may_answer_for(same_conversation=same, private=private, member=member).reason == answer
     assert may_see_outputs(same_conversation=same, private=private, member=member).reason == outputs
+
+
+@pytest.mark.parametrize(
+    ("person", "proposal", "owner", "reason"),
+    [
+        pytest.param(Person("29:anna"), True, True, "", id="facilitator"),
+        pytest.param(Person("29:x", "aad-anna"), True, True, "", id="facilitator-by-entra-id"),
+        pytest.param(Person("29:bo"), True, True, "follow_up_not_facilitator", id="participant"),
+        pytest.param(Person(""), True, True, "follow_up_not_facilitator", id="nobody"),
+        pytest.param(Person("29:anna"), False, True, "follow_up_unknown_proposal", id="proposal"),
+        pytest.param(Person("29:anna"), True, False, "follow_up_unknown_owner", id="owner"),
+        pytest.param(Person("29:bo"), False, False, "follow_up_not_facilitator", id="all-wrong"),
+    ],
+)
+def test_follow_up_from_the_summary_card(
+    person: Person, proposal: bool, owner: bool, reason: str
+) -> None:
+    verdict = may_follow_up_from_summary(
+        person,
+        facilitators=("29:anna", "aad-anna"),
+        proposal_in_summary=proposal,
+        owner_among_participants=owner,
+    )
+    assert bool(verdict) is (reason == "") and verdict.reason == reason
+    topic = may_make_topic(
+        person, facilitators=("29:anna", "aad-anna"), proposal_in_summary=proposal
+    )
+    assert bool(topic) is (reason in ("", "follow_up_unknown_owner"))
+    gate = may_use_summary_forms(person, facilitators=("29:anna", "aad-anna"))
+    assert bool(gate) is (reason != "follow_up_not_facilitator")

@@ -65,12 +65,21 @@ async def _prepare_database(url: str) -> int:
 @pytest.fixture
 async def served(tmp_path: Path) -> AsyncIterator[tuple[str, str, int]]:
     """`workshopbot serve --local` on a fresh SQLite file: (endpoint, database URL, map id)."""
+    async with serving(tmp_path) as started:
+        yield started
+
+
+@contextlib.asynccontextmanager
+async def serving(tmp_path: Path, **extra_env: str) -> AsyncIterator[tuple[str, str, int]]:
+    """Run `workshopbot serve --local` (with ``extra_env`` added to its environment) on a
+    fresh SQLite file; yields (endpoint, database URL, map id)."""
     url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
     map_id = await _prepare_database(url)
     port = free_port()
     env = dict(os.environ, DATABASE_URL=url, WORKSHOPBOT_LANGUAGE="da", PYTHONUNBUFFERED="1")
-    for name in ("MICROSOFT_APP_ID", "MicrosoftAppId"):
+    for name in ("MICROSOFT_APP_ID", "MicrosoftAppId", "MICROSOFT_APP_PASSWORD"):
         env.pop(name, None)
+    env.update(extra_env)
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(

@@ -89,3 +89,46 @@ async def test_search_shows_exactly_what_the_permission_allows(db: Database) -> 
         for h in await search.search_takeaways(db, Viewer("29:eve", "t2"), "fællesord", limit=50)
     }
     assert eve <= {"29:eve", "29:otto"}
+
+
+async def test_org_only_search_shows_only_what_the_whole_tenant_may_see(db: Database) -> None:
+    """The summary card's links (``org_only``): whoever asks, only published takeaways
+    shared with the whole organisation of that tenant; never a team's, a manager's, a
+    draft, a withdrawn one, nor another tenant's (the same matrix as above)."""
+    for user, tenant, team, manager in DIRECTORY:
+        await people.set_directory(
+            db, user, tenant_id=tenant, team=team or "", manager_id=manager or ""
+        )
+    course = await takeaways.add_course(
+        db, name="Kursus", provider="AMU", starts_on=date(2026, 1, 5), ends_on=date(2026, 1, 6)
+    )
+    written = []
+    for (author, tenant, _team, _manager), visibility, state in itertools.product(
+        DIRECTORY, ("team", "org", "manager"), ("published", "draft", "withdrawn")
+    ):
+        saved = await takeaways.save_takeaway(
+            db,
+            course_id=course.id,
+            user_id=author,
+            points=("fællesord", "b", "c"),
+            visibility=visibility,
+            language="da",
+            consent=state != "draft",
+            tenant_id=tenant,
+        )
+        if state == "withdrawn":
+            saved = await takeaways.withdraw_takeaway(db, saved.id, author)
+        written.append(saved)
+    for viewer, tenant, _team, _manager in [*DIRECTORY, ("", "t1", None, None)]:
+        expected = {
+            t.id for t in written if t.visibility == "org" and t.published and t.tenant_id == tenant
+        }
+        found = {
+            h.takeaway.id
+            for h in await search.search_takeaways(
+                db, Viewer(viewer, tenant), "fællesord", limit=50, org_only=True
+            )
+        }
+        assert found == expected, viewer
+        # t1's five people and t2's two each shared one org takeaway that is published.
+        assert len(expected) == (5 if tenant == "t1" else 2)

@@ -130,3 +130,20 @@ def test_the_bot_handles_every_menu_command(manifest: dict[str, Any]) -> None:
                 assert parsed.name in handlers, (
                     f"{language} menu command {entry['title']!r} has no handler in the bot"
                 )
+
+
+@pytest.mark.parametrize(
+    ("language", "titles"),
+    [("da", {"kursus", "hvem ved", "abonnér"}), ("en", {"course", "who knows", "subscribe"})],
+)
+def test_the_personal_menu_offers_the_knowledge_bank(
+    manifest: dict[str, Any], language: str, titles: set[str]
+) -> None:
+    """Issue 16: sharing, searching and subscribing are one tap away in the 1:1 chat (the
+    group menus are full and the bank's commands belong in the 1:1 chat anyway)."""
+    seen = _views(manifest)[language]
+    personal = next(c for c in seen["bots"][0]["commandLists"] if "personal" in c["scopes"])
+    assert titles <= {entry["title"] for entry in personal["commands"]}
+    # "hvem ved" alone (as the menu puts it in the compose box) is the command, not nothing.
+    parsed = parse_command("hvem ved" if language == "da" else "who knows")
+    assert parsed is not None and parsed.spec.name == "who knows" and parsed.argument == ""
