@@ -44,9 +44,12 @@ def slot(moment: datetime) -> datetime:
 
 @job(SWEEP_JOB)
 async def knowledge_sweep(ctx: JobContext, payload: dict[str, Any]) -> None:
-    """Send what is due, then schedule the next quarter hour's sweep."""
+    """Send what is due, then schedule the next quarter hour's sweep, counted from when this
+    one started: a clock that moved while it ran (the Playground's local clock, a sweep
+    that took long) makes the next one due at once instead of a period after the move."""
+    started = ctx.now()
     await timed.sweep(ctx)
-    following = slot(ctx.now()) + PERIOD
+    following = slot(started) + PERIOD
     async with ctx.db.transaction() as tx:
         if await ctx.complete_in(tx):
             await jobs_repo.schedule(ctx.db, SWEEP_JOB, following, {}, key=KEY, tx=tx)

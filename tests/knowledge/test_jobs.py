@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
 
 from dialogs.jobs import JobRunner, ManualClock
 from dialogs.knowledge import jobs as knowledge_jobs
@@ -47,6 +50,26 @@ async def test_the_sweep_runs_as_a_job_and_schedules_the_next(db: Database) -> N
     assert len(channel.sent) == 3
     job = await jobs_repo.get_job(db, knowledge_jobs.KEY)
     assert job is not None and job.due_at == AT + timedelta(minutes=15)
+
+
+async def test_a_clock_moved_during_a_sweep_makes_the_next_sweep_due_at_once(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _enrolled(db, 3)
+    clock = ManualClock(AT - timedelta(hours=8))
+    channel = FakeChannel()
+    runner = JobRunner(db, channel, clock=clock, worker="a")
+    sweep = timed.sweep
+
+    async def sweep_while_the_clock_moves(ctx: Any) -> timed.SweepReport:
+        report = await sweep(ctx)
+        clock.set(AT)  # the Playground's clock moves while this sweep runs
+        return report
+
+    monkeypatch.setattr(timed, "sweep", sweep_while_the_clock_moves)
+    await knowledge_jobs.ensure_sweeping(db, now=clock.now())
+    await runner.run_due_now()
+    assert len(channel.sent) == 3, "the check-ins due after the move went out at once"
 
 
 async def test_two_runners_on_one_database_send_each_checkin_once(db: Database) -> None:
