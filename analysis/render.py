@@ -614,30 +614,29 @@ class _Label(Text):
             return
         ink = self._ink
         x, y = self.get_transform().transform(self.get_unitless_position())
-        if not isinstance(renderer, RendererAgg) and not self._halo:
+        if not isinstance(renderer, RendererAgg) and (not self._halo or _is_svg(renderer)):
             # A vector file (SVG): the text as text, on the baseline measured for the PNG
             # (scaled to the file's resolution), without measuring it again.
             scale = float(self.get_figure(root=True).dpi) / ink.dpi  # type: ignore[union-attr]
             shift = (
                 ink.descent - _VA_SHARE[str(self.get_verticalalignment())] * ink.height
             ) * scale
-            gc = renderer.new_gc()
-            gc.set_foreground(self.get_color())
-            gc.set_alpha(self.get_alpha())
-            gc.set_url(self.get_url())
+            left = float(x) - _HA_SHARE[str(self.get_horizontalalignment())] * ink.width * scale
+            baseline = renderer.height - (float(y) + shift)
             renderer.open_group("text", self.get_gid())
-            renderer.draw_text(
-                gc,
-                float(x) - _HA_SHARE[str(self.get_horizontalalignment())] * ink.width * scale,
-                renderer.height - (float(y) + shift),
-                self.get_text(),
-                self.get_fontproperties(),
-                0.0,
-                ismath=False,
-                mtext=self,
-            )
+            if self._halo:
+                # The halo: the same text in white under it, stroked as wide as on the PNG
+                # (an SVG is written at 72 dpi: a unit is a point). As text, not as glyph
+                # outlines with a stroke effect, which matplotlib lays out in Python.
+                renderer.writer.start(
+                    "g",
+                    style=f"stroke: #ffffff; stroke-width: {2 * _HALO_PT:g}; "
+                    "stroke-linejoin: round",
+                )
+                self._draw_text_as_text(renderer, left, baseline, "#ffffff")
+                renderer.writer.end("g")
+            self._draw_text_as_text(renderer, left, baseline, self.get_color())
             renderer.close_group("text")
-            gc.restore()
             self.stale = False
             return
         if not isinstance(renderer, RendererAgg) or renderer.dpi != ink.dpi:
@@ -668,6 +667,24 @@ class _Label(Text):
         renderer._renderer.draw_text_image(ink.image, left, bottom, 0, gc)
         gc.restore()
         self.stale = False
+
+    def _draw_text_as_text(self, renderer: Any, x: float, y: float, colour: Any) -> None:
+        gc = renderer.new_gc()
+        gc.set_foreground(colour)
+        gc.set_alpha(self.get_alpha())
+        gc.set_url(self.get_url())
+        renderer.draw_text(
+            gc, x, y, self.get_text(), self.get_fontproperties(), 0.0, ismath=False, mtext=self
+        )
+        gc.restore()
+
+
+def _is_svg(renderer: Any) -> bool:
+    """Whether ``renderer`` writes an SVG (savefig wraps it in a ``MixedModeRenderer``)."""
+    # Imported here, when a file is written, as matplotlib itself imports it.
+    from matplotlib.backends.backend_svg import RendererSVG
+
+    return isinstance(getattr(renderer, "_vector_renderer", renderer), RendererSVG)
 
 
 @dataclass(frozen=True)

@@ -248,6 +248,27 @@ def test_svg_labels_lie_on_the_page_where_the_png_has_them(result) -> None:  # t
     assert checked >= 0.9 * len(png_at)
 
 
+def test_svg_writes_cluster_names_as_text_over_a_white_halo(result) -> None:  # type: ignore[no-untyped-def]
+    fig = render_figure(result.network, result.layout, size="full", caption=result.caption)
+    names = [t.get_text() for t in _texts(fig, "cluster-name")]
+    assert names
+    root = ET.fromstring(save_figure(fig, "svg"))
+    groups = [e for e in root.iter() if e.attrib.get("id") == "cluster-name"]
+    assert len(groups) == len(names)
+    for group, name in zip(groups, names, strict=True):
+        halo, *_ = (e for e in group.iter() if "stroke: #ffffff" in e.attrib.get("style", ""))
+        under = [e for e in halo.iter() if e.tag.endswith("text")]
+        over = [e for e in group if e.tag.endswith("text")]
+        assert [e.text for e in under] == [e.text for e in over] == [name]
+        assert "fill: #ffffff" in under[0].attrib["style"]
+        assert (under[0].attrib["x"], under[0].attrib["y"]) == (
+            over[0].attrib["x"],
+            over[0].attrib["y"],
+        )
+        # text, not glyph outlines
+        assert not any(e.tag.endswith("path") for e in group.iter())
+
+
 def test_the_png_written_here_is_matplotlibs_png(result) -> None:  # type: ignore[no-untyped-def]
     # The PNG is encoded with zlib directly (in a thread); it must decode to the very
     # pixels matplotlib's own savefig writes, with the same size and resolution.
