@@ -1162,14 +1162,14 @@ def start_png(fig: Figure, *, size: Size = "full") -> Callable[[], bytes]:
     canvas = fig.canvas
     assert isinstance(canvas, FigureCanvasAgg)
     canvas.draw()  # type: ignore[no-untyped-call]
-    # A copy: the figure may be drawn again (as SVG) while this is encoded.
-    pixels = np.array(canvas.buffer_rgba(), copy=True)  # type: ignore[no-untyped-call]
+    # The PNG's rows, copied: the figure may be drawn again (as SVG) while they are encoded.
+    rows = _png_rows(np.asarray(canvas.buffer_rgba()))  # type: ignore[no-untyped-call]
     dpi = float(fig.dpi)
     outcome: dict[str, bytes | BaseException] = {}
 
     def encode() -> None:
         try:
-            outcome["png"] = _encode_png(pixels, dpi)
+            outcome["png"] = _encode_rows(rows, dpi)
         except BaseException as exc:  # re-raised in the caller's thread
             outcome["error"] = exc
 
@@ -1197,9 +1197,21 @@ def _encode_png(pixels: npt.NDArray[np.uint8], dpi: float) -> bytes:
     filtering gains little, and Pillow's adaptive filter costs twice the compression itself.
     zlib releases the GIL, so this runs beside the caller in a thread.
     """
+    return _encode_rows(_png_rows(pixels), dpi)
+
+
+def _png_rows(pixels: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """RGBA pixels as the rows a PNG compresses: filter byte 0 ("none"), then the pixels."""
     height, width, _ = pixels.shape
-    rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)  # filter byte 0 ("none") a row
+    rows = np.empty((height, 1 + 4 * width), dtype=np.uint8)
+    rows[:, 0] = 0
     rows[:, 1:] = pixels.reshape(height, 4 * width)
+    return rows
+
+
+def _encode_rows(rows: npt.NDArray[np.uint8], dpi: float) -> bytes:
+    """PNG rows from :func:`_png_rows` as a PNG (compressed straight from the array)."""
+    height, width = rows.shape[0], (rows.shape[1] - 1) // 4
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
@@ -1213,7 +1225,7 @@ def _encode_png(pixels: npt.NDArray[np.uint8], dpi: float) -> bytes:
             chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
             chunk(b"tEXt", b"Software\x00" + software.encode("latin-1")),
             chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
-            chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)),
+            chunk(b"IDAT", zlib.compress(rows.data, 1)),
             chunk(b"IEND", b""),
         )
     )
