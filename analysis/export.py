@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,8 +115,162 @@ def export_graph(network: TermNetwork, layout: Layout | None, *, viz: bool) -> n
 
 def write_gexf(network: TermNetwork, layout: Layout | None, path: Path) -> Path:
     """Write the network as GEXF 1.2 (opens in Gephi with layout and colours)."""
-    nx.write_gexf(export_graph(network, layout, viz=True), path, version="1.2draft")
+    graph = export_graph(network, layout, viz=True)
+    text = gexf_text(graph)
+    if text is None:  # something networkx writes that gexf_text does not
+        nx.write_gexf(graph, path, version="1.2draft")
+    else:
+        path.write_bytes(text.encode("utf-8"))
     return path
+
+
+#: GEXF attribute types by Python type, as networkx's writer names them.
+_GEXF_TYPES: dict[type, str] = {bool: "boolean", int: "long", float: "double", str: "string"}
+#: Node and edge keys networkx's writer turns into XML attributes or elements of their own.
+_GEXF_NODE_SPECIAL = frozenset({"id", "pid", "start", "end", "parents", "spells", "slices"})
+_GEXF_EDGE_SPECIAL = _GEXF_NODE_SPECIAL | {"label", "type", "viz"}
+_GEXF_FLOATS = {"inf": "INF", "nan": "NaN", "-inf": "-INF"}
+
+
+def _xml_attr(text: str) -> str:
+    """An XML attribute value escaped as ElementTree escapes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#09;")
+    return text
+
+
+def gexf_text(graph: nx.Graph) -> str | None:
+    """The GEXF 1.2 file ``nx.write_gexf(graph, version="1.2draft")`` writes, as text.
+
+    Written as lines of text instead of an ElementTree that networkx builds, indents and
+    serialises node by node (three times slower). Only what :func:`export_graph` makes is
+    covered: an undirected simple graph whose attributes are strings, numbers and booleans
+    (and a node's ``viz`` colour, size and position); for anything else it returns ``None``
+    and the caller lets networkx write the file. A test holds the bytes to networkx's.
+    """
+    if graph.is_directed() or graph.is_multigraph() or graph.graph:
+        return None
+    ids = iter(range(1 << 62))
+    declared: dict[str, dict[str, str]] = {"node": {}, "edge": {}}
+    declarations: dict[str, list[str]] = {"node": [], "edge": []}
+
+    def attvalues(kind: str, data: dict[str, Any], indent: str) -> list[str] | None:
+        lines = [f"{indent}<attvalues>"]
+        for key, value in data.items():
+            xml_type = _GEXF_TYPES.get(type(value))
+            if xml_type is None:
+                return None
+            title = "networkx_key" if key == "key" else str(key)
+            attr_id = declared[kind].get(title)
+            if attr_id is None:
+                attr_id = declared[kind][title] = str(next(ids))
+                declarations[kind].append(
+                    f'      <attribute id="{attr_id}" title="{_xml_attr(title)}" '
+                    f'type="{xml_type}" />'
+                )
+            if isinstance(value, bool):
+                shown = str(value).lower()
+            else:
+                shown = str(value)
+                if isinstance(value, float):
+                    shown = _GEXF_FLOATS.get(shown, shown)
+            lines.append(f'{indent}  <attvalue for="{attr_id}" value="{_xml_attr(shown)}" />')
+        lines.append(f"{indent}</attvalues>")
+        return lines
+
+    viz_used = False
+    nodes: list[str] = []
+    for node, data in graph.nodes(data=True):
+        if not _GEXF_NODE_SPECIAL.isdisjoint(data):
+            return None
+        rest = dict(data)
+        label = str(rest.pop("label", node))
+        children: list[str] = []
+        viz = rest.pop("viz", False)
+        if viz:
+            if not isinstance(viz, dict) or not {"color", "size", "position"}.issuperset(viz):
+                return None
+            viz_used = True
+            colour, size, position = viz.get("color"), viz.get("size"), viz.get("position")
+            if colour is not None:
+                r, g, b, a = (
+                    _xml_attr(str(v))
+                    for v in (
+                        colour.get("r"),
+                        colour.get("g"),
+                        colour.get("b"),
+                        colour.get("a", 1.0),
+                    )
+                )
+                children.append(f'        <viz:color r="{r}" g="{g}" b="{b}" a="{a}" />')
+            if size is not None:
+                children.append(f'        <viz:size value="{_xml_attr(str(size))}" />')
+            if position is not None:
+                x, y, z = (_xml_attr(str(position.get(k))) for k in "xyz")
+                children.append(f'        <viz:position x="{x}" y="{y}" z="{z}" />')
+        if rest:
+            values = attvalues("node", rest, "        ")
+            if values is None:
+                return None
+            children += values
+        head = f'      <node id="{_xml_attr(str(node))}" label="{_xml_attr(label)}"'
+        if children:
+            nodes += [head + ">", *children, "      </node>"]
+        else:
+            nodes.append(head + " />")
+    edges: list[str] = []
+    for number, (u, v, data) in enumerate(graph.edges(data=True)):
+        if not _GEXF_EDGE_SPECIAL.isdisjoint(data):
+            return None
+        rest = dict(data)
+        head = (
+            f'      <edge source="{_xml_attr(str(u))}" target="{_xml_attr(str(v))}" id="{number}"'
+        )
+        if "weight" in rest:
+            head += f' weight="{_xml_attr(str(rest.pop("weight")))}"'
+        if rest:
+            values = attvalues("edge", rest, "        ")
+            if values is None:
+                return None
+            edges += [head + ">", *values, "      </edge>"]
+        else:
+            edges.append(head + " />")
+
+    lines = [
+        "<?xml version='1.0' encoding='utf-8'?>",
+        "<gexf"
+        + (' xmlns:viz="http://www.gexf.net/1.2draft/viz"' if viz_used else "")
+        + ' xmlns="http://www.gexf.net/1.2draft" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:schemaLocation="http://www.gexf.net/1.2draft '
+        'http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">',
+        f'  <meta lastmodifieddate="{time.strftime("%Y-%m-%d")}">',
+        f"    <creator>NetworkX {nx.__version__}</creator>",
+        "  </meta>",
+        '  <graph defaultedgetype="undirected" mode="static" name="">',
+    ]
+    # networkx puts each class's declarations first when it meets the class: edges' first.
+    for kind in ("edge", "node"):
+        if declarations[kind]:
+            lines.append(f'    <attributes mode="static" class="{kind}">')
+            lines += declarations[kind]
+            lines.append("    </attributes>")
+    for name, items in (("nodes", nodes), ("edges", edges)):
+        lines += [f"    <{name}>", *items, f"    </{name}>"] if items else [f"    <{name} />"]
+    lines += ["  </graph>", "</gexf>", ""]
+    return "\n".join(lines)
 
 
 def write_graphml(network: TermNetwork, layout: Layout | None, path: Path) -> Path:
