@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -275,8 +276,102 @@ def gexf_text(graph: nx.Graph) -> str | None:
 
 def write_graphml(network: TermNetwork, layout: Layout | None, path: Path) -> Path:
     """Write the network as GraphML (positions as ``x``/``y`` node attributes)."""
-    nx.write_graphml(export_graph(network, layout, viz=False), path)
+    graph = export_graph(network, layout, viz=False)
+    text = graphml_text(graph)
+    if text is None:  # something networkx writes that graphml_text does not
+        nx.write_graphml(graph, path)
+    else:
+        path.write_bytes(text.encode("utf-8"))
     return path
+
+
+#: GraphML attribute types by Python type, as networkx's writer names them.
+_GRAPHML_TYPES: dict[type, str] = {bool: "boolean", int: "long", float: "double", str: "string"}
+#: Characters XML 1.0 does not allow (lxml refuses them: networkx then raises).
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """XML character data escaped as lxml escapes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+def _lxml_attr(text: str) -> str:
+    """An XML attribute value escaped as lxml escapes it."""
+    return _xml_attr(text).replace("&#09;", "&#9;")
+
+
+def graphml_text(graph: nx.Graph) -> str | None:
+    """The GraphML file ``nx.write_graphml(graph)`` writes (with lxml), as text.
+
+    Like :func:`gexf_text`: lines of text instead of networkx's element-by-element writer,
+    for an undirected simple graph with string, number and boolean attributes; ``None`` for
+    anything else (or text XML cannot hold), and the caller lets networkx write the file.
+    A test holds the bytes to networkx's.
+    """
+    if graph.is_directed() or graph.is_multigraph() or graph.graph:
+        return None
+    keys: dict[tuple[str, str, str], str] = {}
+    declared: list[str] = []
+
+    def key_of(name: str, value: object, scope: str) -> str | None:
+        xml_type = _GRAPHML_TYPES.get(type(value))
+        if xml_type is None:
+            return None
+        found = keys.get((name, xml_type, scope))
+        if found is None:
+            found = keys[(name, xml_type, scope)] = f"d{len(keys)}"
+            declared.append(
+                f'<key id="{found}" for="{scope}" attr.name="{_lxml_attr(name)}" '
+                f'attr.type="{xml_type}"/>'
+            )
+        return found
+
+    # Keys are declared before anything is written: every node's, then every edge's.
+    for scope, items in (("node", graph.nodes(data=True)), ("edge", graph.edges(data=True))):
+        for *_, data in items:
+            for name, value in data.items():
+                if key_of(str(name), value, scope) is None:
+                    return None
+    body: list[str] = []
+
+    def element(head: str, tag: str, data: dict[str, Any], scope: str) -> None:
+        if not data:
+            body.append(head + "/>\n")
+            return
+        body.append(head + ">\n")
+        for name, value in data.items():
+            key = keys[(str(name), _GRAPHML_TYPES[type(value)], scope)]
+            body.append(f'  <data key="{key}">{_xml_text(str(value))}</data>\n')
+        body.append(f"</{tag}>\n")
+
+    for node, data in graph.nodes(data=True):
+        element(f'<node id="{_lxml_attr(str(node))}"', "node", data, "node")
+    for u, v, data in graph.edges(data=True):
+        head = f'<edge source="{_lxml_attr(str(u))}" target="{_lxml_attr(str(v))}"'
+        element(head, "edge", data, "edge")
+    text = "".join(
+        [
+            "<?xml version='1.0' encoding='utf-8'?>\n"
+            '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+            'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
+            *(line + "\n" for line in reversed(declared)),  # networkx inserts each first
+            '<graph edgedefault="undirected">',
+            *body,
+            "</graph></graphml>",
+        ]
+    )
+    return None if _NOT_XML.search(text) else text
 
 
 def terms_csv(terms: Sequence[Term], network: TermNetwork) -> str:
