@@ -36,10 +36,11 @@ import numpy.typing as npt
 from matplotlib import patheffects, rc_context
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
-from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.collections import LineCollection, PatchCollection, PathCollection
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
+from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox, BboxBase
 
@@ -127,6 +128,8 @@ _CARD_MIN_PER_CLUSTER = 3
 _TERM_GID = "term-label"
 _NAME_GID = "cluster-name"
 _LEGEND_GID = "legend"
+#: ``gid`` of the collection of node circles (and squares).
+_NODES_GID = "nodes"
 
 
 #: The few words the picture itself shows, per language.
@@ -262,25 +265,31 @@ def render_figure(
             LineCollection(segments, linewidths=widths, colors=colours, alpha=alpha, zorder=1)
         )
 
-    # Nodes: circles in data units (the layout's radii), squares for variable values.
-    circles: list[Circle | Rectangle] = []
+    # Nodes: circles in data units (the layout's radii), squares for variable values. The
+    # outlines are made here, as the vertices a Circle patch would give (the unit circle
+    # scaled by the radius and moved to the centre: the same numbers), without a patch
+    # object per node.
+    outlines: list[Path] = []
     faces: list[str] = []
+    unit = Path.unit_circle()
+    unit_xy = np.asarray(unit.vertices, dtype=np.float64)
     for v in nodes:
         data = graph.nodes[v]
         x, y = pos[v]
         r = radii[v]
         if data.get("kind") == "variable":
             side = r * math.sqrt(math.pi)  # same area as the circle
-            circles.append(Rectangle((x - side / 2, y - side / 2), side, side))
+            square = Rectangle((x - side / 2, y - side / 2), side, side)
+            outlines.append(square.get_transform().transform_path(square.get_path()))
             faces.append(_VARIABLE if is_hit[v] else _GREY)
         else:
-            circles.append(Circle((x, y), r))
+            outlines.append(Path(unit_xy * r + np.array((x, y)), unit.codes))
             faces.append(cluster_colour(int(data.get("cluster", -1))) if is_hit[v] else _GREY)
-    ax.add_collection(
-        PatchCollection(
-            circles, facecolors=faces, edgecolors="white", linewidths=0.6, alpha=0.92, zorder=2
-        )
+    node_outlines = PathCollection(
+        outlines, facecolors=faces, edgecolors="white", linewidths=0.6, alpha=0.92, zorder=2
     )
+    node_outlines.set_gid(_NODES_GID)
+    ax.add_collection(node_outlines)
     xs = np.array([pos[v][0] for v in nodes])
     ys = np.array([pos[v][1] for v in nodes])
     rs = np.array([radii[v] for v in nodes])
