@@ -791,3 +791,16 @@ def test_letter_spaced_scan_on_the_sample_corpus_flags_what_it_flagged(corpus_di
         assert _garbage_lines(lines) == _old_garbage_lines(lines)
     assert _garbage_lines(texts[-1].split("\n")) == [0, 1, 3]
     assert any(_garbage_lines(text.split("\n")) for text in texts[:-1])  # the corpus has some
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["\n", "\n\n", "\n\n\n", "a", " ", "\r", "\f", "side 3"]), max_size=30)
+)
+def test_pages_split_where_three_or_more_line_breaks_are(parts: list[str]) -> None:
+    from analysis.clean import split_text_pages
+
+    text = "".join(parts)
+    flat = text.replace("\r\n", "\n").replace("\r", "\n")
+    expected = flat.split("\f") if "\f" in flat else re.split(r"\n{3,}", flat)
+    assert split_text_pages(text) == expected
