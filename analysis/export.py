@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,14 +116,262 @@ def export_graph(network: TermNetwork, layout: Layout | None, *, viz: bool) -> n
 
 def write_gexf(network: TermNetwork, layout: Layout | None, path: Path) -> Path:
     """Write the network as GEXF 1.2 (opens in Gephi with layout and colours)."""
-    nx.write_gexf(export_graph(network, layout, viz=True), path, version="1.2draft")
+    graph = export_graph(network, layout, viz=True)
+    text = gexf_text(graph)
+    if text is None:  # something networkx writes that gexf_text does not
+        nx.write_gexf(graph, path, version="1.2draft")
+    else:
+        path.write_bytes(text.encode("utf-8"))
     return path
+
+
+#: GEXF attribute types by Python type, as networkx's writer names them.
+_GEXF_TYPES: dict[type, str] = {bool: "boolean", int: "long", float: "double", str: "string"}
+#: Node and edge keys networkx's writer turns into XML attributes or elements of their own.
+_GEXF_NODE_SPECIAL = frozenset({"id", "pid", "start", "end", "parents", "spells", "slices"})
+_GEXF_EDGE_SPECIAL = _GEXF_NODE_SPECIAL | {"label", "type", "viz"}
+_GEXF_FLOATS = {"inf": "INF", "nan": "NaN", "-inf": "-INF"}
+
+
+def _xml_attr(text: str) -> str:
+    """An XML attribute value escaped as ElementTree escapes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#09;")
+    return text
+
+
+def gexf_text(graph: nx.Graph) -> str | None:
+    """The GEXF 1.2 file ``nx.write_gexf(graph, version="1.2draft")`` writes, as text.
+
+    Written as lines of text instead of an ElementTree that networkx builds, indents and
+    serialises node by node (three times slower). Only what :func:`export_graph` makes is
+    covered: an undirected simple graph whose attributes are strings, numbers and booleans
+    (and a node's ``viz`` colour, size and position); for anything else it returns ``None``
+    and the caller lets networkx write the file. A test holds the bytes to networkx's.
+    """
+    if graph.is_directed() or graph.is_multigraph() or graph.graph:
+        return None
+    ids = iter(range(1 << 62))
+    declared: dict[str, dict[str, str]] = {"node": {}, "edge": {}}
+    declarations: dict[str, list[str]] = {"node": [], "edge": []}
+
+    def attvalues(kind: str, data: dict[str, Any], indent: str) -> list[str] | None:
+        lines = [f"{indent}<attvalues>"]
+        for key, value in data.items():
+            xml_type = _GEXF_TYPES.get(type(value))
+            if xml_type is None:
+                return None
+            title = "networkx_key" if key == "key" else str(key)
+            attr_id = declared[kind].get(title)
+            if attr_id is None:
+                attr_id = declared[kind][title] = str(next(ids))
+                declarations[kind].append(
+                    f'      <attribute id="{attr_id}" title="{_xml_attr(title)}" '
+                    f'type="{xml_type}" />'
+                )
+            if isinstance(value, bool):
+                shown = str(value).lower()
+            else:
+                shown = str(value)
+                if isinstance(value, float):
+                    shown = _GEXF_FLOATS.get(shown, shown)
+            lines.append(f'{indent}  <attvalue for="{attr_id}" value="{_xml_attr(shown)}" />')
+        lines.append(f"{indent}</attvalues>")
+        return lines
+
+    viz_used = False
+    nodes: list[str] = []
+    for node, data in graph.nodes(data=True):
+        if not _GEXF_NODE_SPECIAL.isdisjoint(data):
+            return None
+        rest = dict(data)
+        label = str(rest.pop("label", node))
+        children: list[str] = []
+        viz = rest.pop("viz", False)
+        if viz:
+            if not isinstance(viz, dict) or not {"color", "size", "position"}.issuperset(viz):
+                return None
+            viz_used = True
+            colour, size, position = viz.get("color"), viz.get("size"), viz.get("position")
+            if colour is not None:
+                r, g, b, a = (
+                    _xml_attr(str(v))
+                    for v in (
+                        colour.get("r"),
+                        colour.get("g"),
+                        colour.get("b"),
+                        colour.get("a", 1.0),
+                    )
+                )
+                children.append(f'        <viz:color r="{r}" g="{g}" b="{b}" a="{a}" />')
+            if size is not None:
+                children.append(f'        <viz:size value="{_xml_attr(str(size))}" />')
+            if position is not None:
+                x, y, z = (_xml_attr(str(position.get(k))) for k in "xyz")
+                children.append(f'        <viz:position x="{x}" y="{y}" z="{z}" />')
+        if rest:
+            values = attvalues("node", rest, "        ")
+            if values is None:
+                return None
+            children += values
+        head = f'      <node id="{_xml_attr(str(node))}" label="{_xml_attr(label)}"'
+        if children:
+            nodes += [head + ">", *children, "      </node>"]
+        else:
+            nodes.append(head + " />")
+    edges: list[str] = []
+    for number, (u, v, data) in enumerate(graph.edges(data=True)):
+        if not _GEXF_EDGE_SPECIAL.isdisjoint(data):
+            return None
+        rest = dict(data)
+        head = (
+            f'      <edge source="{_xml_attr(str(u))}" target="{_xml_attr(str(v))}" id="{number}"'
+        )
+        if "weight" in rest:
+            head += f' weight="{_xml_attr(str(rest.pop("weight")))}"'
+        if rest:
+            values = attvalues("edge", rest, "        ")
+            if values is None:
+                return None
+            edges += [head + ">", *values, "      </edge>"]
+        else:
+            edges.append(head + " />")
+
+    lines = [
+        "<?xml version='1.0' encoding='utf-8'?>",
+        "<gexf"
+        + (' xmlns:viz="http://www.gexf.net/1.2draft/viz"' if viz_used else "")
+        + ' xmlns="http://www.gexf.net/1.2draft" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:schemaLocation="http://www.gexf.net/1.2draft '
+        'http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">',
+        f'  <meta lastmodifieddate="{time.strftime("%Y-%m-%d")}">',
+        f"    <creator>NetworkX {nx.__version__}</creator>",
+        "  </meta>",
+        '  <graph defaultedgetype="undirected" mode="static" name="">',
+    ]
+    # networkx puts each class's declarations first when it meets the class: edges' first.
+    for kind in ("edge", "node"):
+        if declarations[kind]:
+            lines.append(f'    <attributes mode="static" class="{kind}">')
+            lines += declarations[kind]
+            lines.append("    </attributes>")
+    for name, items in (("nodes", nodes), ("edges", edges)):
+        lines += [f"    <{name}>", *items, f"    </{name}>"] if items else [f"    <{name} />"]
+    lines += ["  </graph>", "</gexf>", ""]
+    return "\n".join(lines)
 
 
 def write_graphml(network: TermNetwork, layout: Layout | None, path: Path) -> Path:
     """Write the network as GraphML (positions as ``x``/``y`` node attributes)."""
-    nx.write_graphml(export_graph(network, layout, viz=False), path)
+    graph = export_graph(network, layout, viz=False)
+    text = graphml_text(graph)
+    if text is None:  # something networkx writes that graphml_text does not
+        nx.write_graphml(graph, path)
+    else:
+        path.write_bytes(text.encode("utf-8"))
     return path
+
+
+#: GraphML attribute types by Python type, as networkx's writer names them.
+_GRAPHML_TYPES: dict[type, str] = {bool: "boolean", int: "long", float: "double", str: "string"}
+#: Characters XML 1.0 does not allow (lxml refuses them: networkx then raises).
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """XML character data escaped as lxml escapes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+def _lxml_attr(text: str) -> str:
+    """An XML attribute value escaped as lxml escapes it."""
+    return _xml_attr(text).replace("&#09;", "&#9;")
+
+
+def graphml_text(graph: nx.Graph) -> str | None:
+    """The GraphML file ``nx.write_graphml(graph)`` writes (with lxml), as text.
+
+    Like :func:`gexf_text`: lines of text instead of networkx's element-by-element writer,
+    for an undirected simple graph with string, number and boolean attributes; ``None`` for
+    anything else (or text XML cannot hold), and the caller lets networkx write the file.
+    A test holds the bytes to networkx's.
+    """
+    if graph.is_directed() or graph.is_multigraph() or graph.graph:
+        return None
+    keys: dict[tuple[str, str, str], str] = {}
+    declared: list[str] = []
+
+    def key_of(name: str, value: object, scope: str) -> str | None:
+        xml_type = _GRAPHML_TYPES.get(type(value))
+        if xml_type is None:
+            return None
+        found = keys.get((name, xml_type, scope))
+        if found is None:
+            found = keys[(name, xml_type, scope)] = f"d{len(keys)}"
+            declared.append(
+                f'<key id="{found}" for="{scope}" attr.name="{_lxml_attr(name)}" '
+                f'attr.type="{xml_type}"/>'
+            )
+        return found
+
+    # Keys are declared before anything is written: every node's, then every edge's.
+    for scope, items in (("node", graph.nodes(data=True)), ("edge", graph.edges(data=True))):
+        for *_, data in items:
+            for name, value in data.items():
+                if key_of(str(name), value, scope) is None:
+                    return None
+    body: list[str] = []
+
+    def element(head: str, tag: str, data: dict[str, Any], scope: str) -> None:
+        if not data:
+            body.append(head + "/>\n")
+            return
+        body.append(head + ">\n")
+        for name, value in data.items():
+            key = keys[(str(name), _GRAPHML_TYPES[type(value)], scope)]
+            body.append(f'  <data key="{key}">{_xml_text(str(value))}</data>\n')
+        body.append(f"</{tag}>\n")
+
+    for node, data in graph.nodes(data=True):
+        element(f'<node id="{_lxml_attr(str(node))}"', "node", data, "node")
+    for u, v, data in graph.edges(data=True):
+        head = f'<edge source="{_lxml_attr(str(u))}" target="{_lxml_attr(str(v))}"'
+        element(head, "edge", data, "edge")
+    text = "".join(
+        [
+            "<?xml version='1.0' encoding='utf-8'?>\n"
+            '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+            'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
+            *(line + "\n" for line in reversed(declared)),  # networkx inserts each first
+            '<graph edgedefault="undirected">',
+            *body,
+            "</graph></graphml>",
+        ]
+    )
+    return None if _NOT_XML.search(text) else text
 
 
 def terms_csv(terms: Sequence[Term], network: TermNetwork) -> str:

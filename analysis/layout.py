@@ -222,15 +222,20 @@ def forceatlas2(
     repulsion = np.outer(mass, mass) * scaling_ratio
     np.fill_diagonal(repulsion, 0.0)
     speed = efficiency = swing = traction = 1.0
+    # The n × n arrays of a step, reused (``out=``): the same operations in the same order
+    # as with fresh arrays, so the same positions, without allocating six arrays a step.
+    dx, dy, d2, dist, linear, coef = (np.empty((n, n)) for _ in range(6))
     # LinLog divides by distances (0 on the diagonal, whose terms are then set to 0).
     with np.errstate(divide="ignore", invalid="ignore"):
         for _ in range(max_iter):
-            dx = pos[:, 0, None] - pos[None, :, 0]
-            dy = pos[:, 1, None] - pos[None, :, 1]
-            d2 = dx * dx + dy * dy
+            np.subtract(pos[:, 0, None], pos[None, :, 0], out=dx)
+            np.subtract(pos[:, 1, None], pos[None, :, 1], out=dy)
+            np.multiply(dx, dx, out=d2)
+            np.multiply(dy, dy, out=dy)
+            d2 += dy
             if linlog:
-                dist = np.sqrt(d2)
-                attraction = np.log1p(dist)
+                np.sqrt(d2, out=dist)
+                attraction = np.log1p(dist, out=linear)
                 attraction /= dist
                 np.fill_diagonal(attraction, 0.0)
                 attraction *= adjacency
@@ -239,7 +244,7 @@ def forceatlas2(
             np.fill_diagonal(d2, 1.0)
             # Every force on i is a coefficient times (p_i - p_j); summed over j that is
             # p_i * (row sum) - (coefficients @ p).
-            coef = repulsion / d2
+            np.divide(repulsion, d2, out=coef)
             coef -= attraction
             update = pos * coef.sum(axis=1)[:, None] - coef @ pos
             centred = pos - pos.mean(axis=0)

@@ -84,25 +84,37 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 # Cheap scans that start with a literal or a character class: the full patterns above
 # start with lookbehinds, which the regex engine tries at every position, so they only run
 # on texts where these find something.
-_URL_HINT = re.compile(rf"(?i:://|www\.)|\.(?:{_TLDS})\b")
-_PHONE_HINT = re.compile(r"\d\d[ -]?\d\d[ -]?\d\d[ -]?\d\d|\+\d")
-_EMAIL_HINT = re.compile("@")
+# Each hint is one pattern per alternative, never "a|b": an alternation at the start
+# (like a lookbehind) makes the engine try the pattern at every character, while a pattern
+# that starts with a literal or a class lets it skip ahead (3-4 times faster here).
+_URL_HINTS = (
+    re.compile("://"),
+    re.compile(r"[wW][wW][wW]\."),  # www. in any case
+    re.compile(rf"\.(?:{_TLDS})\b"),
+)
+_PHONE_HINTS = (re.compile(r"\d\d[ -]?\d\d[ -]?\d\d[ -]?\d\d"), re.compile(r"\+\d"))
+_EMAIL_HINTS = (re.compile("@"),)
 
 
 def _sub_near(
-    hint: re.Pattern[str], pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str], text: str
+    hints: Sequence[re.Pattern[str]],
+    pattern: re.Pattern[str],
+    repl: Callable[[re.Match[str]], str],
+    text: str,
 ) -> str:
-    """``pattern.sub(repl, text)``, run only on the paragraphs where ``hint`` matches.
+    """``pattern.sub(repl, text)``, run only on the paragraphs where one of ``hints`` matches.
 
-    Every pattern here matches inside one paragraph (none crosses a blank line), so the
-    result is the same as a pass over the whole text, at a fraction of the cost.
+    Every pattern here matches inside one paragraph (none crosses a blank line, nor does a
+    hint), so the result is the same as a pass over the whole text, at a fraction of the
+    cost.
     """
     spans: list[tuple[int, int]] = []
-    for found in hint.finditer(text):
-        if spans and found.start() < spans[-1][1]:
+    found = sorted((m.start(), m.end()) for hint in hints for m in hint.finditer(text))
+    for hit_start, hit_end in found:
+        if spans and hit_start < spans[-1][1]:
             continue  # inside the paragraph already taken
-        start = text.rfind("\n\n", 0, found.start())
-        end = text.find("\n\n", found.end())
+        start = text.rfind("\n\n", 0, hit_start)
+        end = text.find("\n\n", hit_end)
         spans.append((0 if start < 0 else start, len(text) if end < 0 else end))
     if not spans:
         return text
@@ -236,10 +248,10 @@ class Redactor:
             counts["phone"] += 1
             return ph["phone"]
 
-        text = _sub_near(_EMAIL_HINT, _EMAIL, email, text)
-        text = _sub_near(_URL_HINT, _URL, url, text)
+        text = _sub_near(_EMAIL_HINTS, _EMAIL, email, text)
+        text = _sub_near(_URL_HINTS, _URL, url, text)
         text = _CPR.sub(cpr, text)
-        text = _sub_near(_PHONE_HINT, _PHONE, phone, text)
+        text = _sub_near(_PHONE_HINTS, _PHONE, phone, text)
         text, named = self._names.replace(text)
         if named:
             counts["name"] += named

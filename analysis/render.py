@@ -36,10 +36,11 @@ import numpy.typing as npt
 from matplotlib import patheffects, rc_context
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
-from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.collections import LineCollection, PatchCollection, PathCollection
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
+from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox, BboxBase
 
@@ -127,6 +128,8 @@ _CARD_MIN_PER_CLUSTER = 3
 _TERM_GID = "term-label"
 _NAME_GID = "cluster-name"
 _LEGEND_GID = "legend"
+#: ``gid`` of the collection of node circles (and squares).
+_NODES_GID = "nodes"
 
 
 #: The few words the picture itself shows, per language.
@@ -262,25 +265,31 @@ def render_figure(
             LineCollection(segments, linewidths=widths, colors=colours, alpha=alpha, zorder=1)
         )
 
-    # Nodes: circles in data units (the layout's radii), squares for variable values.
-    circles: list[Circle | Rectangle] = []
+    # Nodes: circles in data units (the layout's radii), squares for variable values. The
+    # outlines are made here, as the vertices a Circle patch would give (the unit circle
+    # scaled by the radius and moved to the centre: the same numbers), without a patch
+    # object per node.
+    outlines: list[Path] = []
     faces: list[str] = []
+    unit = Path.unit_circle()
+    unit_xy = np.asarray(unit.vertices, dtype=np.float64)
     for v in nodes:
         data = graph.nodes[v]
         x, y = pos[v]
         r = radii[v]
         if data.get("kind") == "variable":
             side = r * math.sqrt(math.pi)  # same area as the circle
-            circles.append(Rectangle((x - side / 2, y - side / 2), side, side))
+            square = Rectangle((x - side / 2, y - side / 2), side, side)
+            outlines.append(square.get_transform().transform_path(square.get_path()))
             faces.append(_VARIABLE if is_hit[v] else _GREY)
         else:
-            circles.append(Circle((x, y), r))
+            outlines.append(Path(unit_xy * r + np.array((x, y)), unit.codes))
             faces.append(cluster_colour(int(data.get("cluster", -1))) if is_hit[v] else _GREY)
-    ax.add_collection(
-        PatchCollection(
-            circles, facecolors=faces, edgecolors="white", linewidths=0.6, alpha=0.92, zorder=2
-        )
+    node_outlines = PathCollection(
+        outlines, facecolors=faces, edgecolors="white", linewidths=0.6, alpha=0.92, zorder=2
     )
+    node_outlines.set_gid(_NODES_GID)
+    ax.add_collection(node_outlines)
     xs = np.array([pos[v][0] for v in nodes])
     ys = np.array([pos[v][1] for v in nodes])
     rs = np.array([radii[v] for v in nodes])
@@ -614,30 +623,29 @@ class _Label(Text):
             return
         ink = self._ink
         x, y = self.get_transform().transform(self.get_unitless_position())
-        if not isinstance(renderer, RendererAgg) and not self._halo:
+        if not isinstance(renderer, RendererAgg) and (not self._halo or _is_svg(renderer)):
             # A vector file (SVG): the text as text, on the baseline measured for the PNG
             # (scaled to the file's resolution), without measuring it again.
             scale = float(self.get_figure(root=True).dpi) / ink.dpi  # type: ignore[union-attr]
             shift = (
                 ink.descent - _VA_SHARE[str(self.get_verticalalignment())] * ink.height
             ) * scale
-            gc = renderer.new_gc()
-            gc.set_foreground(self.get_color())
-            gc.set_alpha(self.get_alpha())
-            gc.set_url(self.get_url())
+            left = float(x) - _HA_SHARE[str(self.get_horizontalalignment())] * ink.width * scale
+            baseline = renderer.height - (float(y) + shift)
             renderer.open_group("text", self.get_gid())
-            renderer.draw_text(
-                gc,
-                float(x) - _HA_SHARE[str(self.get_horizontalalignment())] * ink.width * scale,
-                renderer.height - (float(y) + shift),
-                self.get_text(),
-                self.get_fontproperties(),
-                0.0,
-                ismath=False,
-                mtext=self,
-            )
+            if self._halo:
+                # The halo: the same text in white under it, stroked as wide as on the PNG
+                # (an SVG is written at 72 dpi: a unit is a point). As text, not as glyph
+                # outlines with a stroke effect, which matplotlib lays out in Python.
+                renderer.writer.start(
+                    "g",
+                    style=f"stroke: #ffffff; stroke-width: {2 * _HALO_PT:g}; "
+                    "stroke-linejoin: round",
+                )
+                self._draw_text_as_text(renderer, left, baseline, "#ffffff")
+                renderer.writer.end("g")
+            self._draw_text_as_text(renderer, left, baseline, self.get_color())
             renderer.close_group("text")
-            gc.restore()
             self.stale = False
             return
         if not isinstance(renderer, RendererAgg) or renderer.dpi != ink.dpi:
@@ -668,6 +676,24 @@ class _Label(Text):
         renderer._renderer.draw_text_image(ink.image, left, bottom, 0, gc)
         gc.restore()
         self.stale = False
+
+    def _draw_text_as_text(self, renderer: Any, x: float, y: float, colour: Any) -> None:
+        gc = renderer.new_gc()
+        gc.set_foreground(colour)
+        gc.set_alpha(self.get_alpha())
+        gc.set_url(self.get_url())
+        renderer.draw_text(
+            gc, x, y, self.get_text(), self.get_fontproperties(), 0.0, ismath=False, mtext=self
+        )
+        gc.restore()
+
+
+def _is_svg(renderer: Any) -> bool:
+    """Whether ``renderer`` writes an SVG (savefig wraps it in a ``MixedModeRenderer``)."""
+    # Imported here, when a file is written, as matplotlib itself imports it.
+    from matplotlib.backends.backend_svg import RendererSVG
+
+    return isinstance(getattr(renderer, "_vector_renderer", renderer), RendererSVG)
 
 
 @dataclass(frozen=True)
@@ -1145,14 +1171,14 @@ def start_png(fig: Figure, *, size: Size = "full") -> Callable[[], bytes]:
     canvas = fig.canvas
     assert isinstance(canvas, FigureCanvasAgg)
     canvas.draw()  # type: ignore[no-untyped-call]
-    # A copy: the figure may be drawn again (as SVG) while this is encoded.
-    pixels = np.array(canvas.buffer_rgba(), copy=True)  # type: ignore[no-untyped-call]
+    # The PNG's rows, copied: the figure may be drawn again (as SVG) while they are encoded.
+    rows = _png_rows(np.asarray(canvas.buffer_rgba()))  # type: ignore[no-untyped-call]
     dpi = float(fig.dpi)
     outcome: dict[str, bytes | BaseException] = {}
 
     def encode() -> None:
         try:
-            outcome["png"] = _encode_png(pixels, dpi)
+            outcome["png"] = _encode_rows(rows, dpi)
         except BaseException as exc:  # re-raised in the caller's thread
             outcome["error"] = exc
 
@@ -1180,9 +1206,21 @@ def _encode_png(pixels: npt.NDArray[np.uint8], dpi: float) -> bytes:
     filtering gains little, and Pillow's adaptive filter costs twice the compression itself.
     zlib releases the GIL, so this runs beside the caller in a thread.
     """
+    return _encode_rows(_png_rows(pixels), dpi)
+
+
+def _png_rows(pixels: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """RGBA pixels as the rows a PNG compresses: filter byte 0 ("none"), then the pixels."""
     height, width, _ = pixels.shape
-    rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)  # filter byte 0 ("none") a row
+    rows = np.empty((height, 1 + 4 * width), dtype=np.uint8)
+    rows[:, 0] = 0
     rows[:, 1:] = pixels.reshape(height, 4 * width)
+    return rows
+
+
+def _encode_rows(rows: npt.NDArray[np.uint8], dpi: float) -> bytes:
+    """PNG rows from :func:`_png_rows` as a PNG (compressed straight from the array)."""
+    height, width = rows.shape[0], (rows.shape[1] - 1) // 4
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
@@ -1196,7 +1234,7 @@ def _encode_png(pixels: npt.NDArray[np.uint8], dpi: float) -> bytes:
             chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
             chunk(b"tEXt", b"Software\x00" + software.encode("latin-1")),
             chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
-            chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)),
+            chunk(b"IDAT", zlib.compress(rows.data, 1)),
             chunk(b"IEND", b""),
         )
     )

@@ -80,7 +80,10 @@ def _paragraphs(lines: list[str]) -> tuple[list[str], list[int]]:
     result: list[str] = []
     spaced: list[int] = []
     for parts in paragraphs:
-        text = _MULTI_SPACE.sub(" ", " ".join(parts)).strip()
+        text = " ".join(parts)
+        if "  " in text:  # a substring test in C; the regex would look at every space
+            text = _MULTI_SPACE.sub(" ", text)
+        text = text.strip()
         if _HAS_LETTER.search(text):
             # Letters set one or two per line ("Tr / an / sit") only show once joined.
             tiny = sum(1 for part in parts if len(part) <= 3)

@@ -22,8 +22,10 @@ _ROMAN = re.compile(r"^[ivxlc]{1,6}$", re.IGNORECASE)
 # A table-of-contents line: a title, a dot leader, a page number ("Indledning ..... 3").
 _TOC_LINE = re.compile(r"^\S.{0,150}?(?:\.{4,}|(?:\. ){4,}|_{4,}|(?:\.\.\.){2,})\s*\d{1,4}$")
 _DIGITS = re.compile(r"\d+")
-# A line (of a page joined with line breaks) that holds a digit, up to its last digit.
-_DIGIT_LINE = re.compile(r"^.*\d", re.MULTILINE)
+# The rest of a line (of a page joined with line breaks) from its first digit: one match
+# per line that holds a digit. It starts with the digit, so the regex engine skips ahead
+# to the next digit (a pattern starting with ``^`` is tried at every character).
+_DIGIT_LINE = re.compile(r"\d.*")
 _EDGE_LINES = 3
 _MAX_HEADER_CHARS = 150
 

@@ -53,20 +53,27 @@ def _is_fragment(core: str, original: str) -> bool:
     return not (len(core) == 1 and original.endswith((")", ".")))
 
 
-# A token of one or two letters, with punctuation around it at most. Whether it is a
-# fragment (no short word, no abbreviation in capitals) is checked in Python: a negative
-# lookahead over the short words makes the scan four times slower.
-_SHORT_TOKEN = re.compile(r"(?<!\S)[\"'(\[]*([^\W\d_]{1,2})[\"').,;:!?\]]*(?!\S)")
+# A token of one or two letters, with punctuation around it at most, and the whitespace
+# before it (the text to scan starts with a line break, so the first token has some).
+# Whether it is a fragment (no short word, no abbreviation in capitals) is checked in
+# Python: a negative lookahead over the short words makes the scan four times slower.
+# Both patterns start with a character class, not a lookbehind, so the regex engine skips
+# ahead to the next space (or capital) instead of trying the pattern at every character.
+_SHORT_TOKEN = re.compile(r"\s([\"'(\[]*([^\W\d_]{1,2})[\"').,;:!?\]]*)(?!\S)")
 _SHORT_FORMS = frozenset(f for w in _SHORT_WORDS for f in (w, w.upper(), w.capitalize()))
 _SINGLE_LETTER_WORDS = "".join(sorted(w.upper() for w in _SHORT_WORDS if len(w) == 1))
-# A capital split from the rest of its word: "B orgeren", "E n rejs e" (not "I dag").
-_CAPITAL_SPLIT = re.compile(rf"(?<!\S)(?![{_SINGLE_LETTER_WORDS}] )[A-ZÆØÅ] +[a-zæøå]")
+# A capital split from the rest of its word: "B orgeren", "E n rejs e" (not "I dag"): a
+# capital after whitespace (or first), not one that is a word itself, then spaces.
+_CAPITAL_SPLIT = re.compile(rf"[A-ZÆØÅ](?<!\S[A-ZÆØÅ])(?<![{_SINGLE_LETTER_WORDS}]) +[a-zæøå]")
 _LETTER_TOKEN = re.compile(r"\S*[^\W\d_]\S*")
 
 
 def _garbage_lines(lines: Sequence[str]) -> list[int]:
     """Indexes of the lines that look letter-spaced, found with whole-text scans."""
-    text = "\n".join(lines)
+    # A line break first: every token then has whitespace before it, and position k + 1 of
+    # this text is position k of the lines joined, so ``m.start()`` of a short token (its
+    # whitespace) is where the token starts in the lines.
+    text = "\n" + "\n".join(lines)
     starts = [0]
     for line in lines[:-1]:
         starts.append(starts[-1] + len(line) + 1)
@@ -74,9 +81,9 @@ def _garbage_lines(lines: Sequence[str]) -> list[int]:
     fragments: Counter[int] = Counter(
         bisect_right(starts, m.start()) - 1
         for m in _SHORT_TOKEN.finditer(text)
-        if m.group(1) not in _SHORT_FORMS and _is_fragment(m.group(1).casefold(), m.group(0))
+        if m.group(2) not in _SHORT_FORMS and _is_fragment(m.group(2).casefold(), m.group(1))
     )
-    flagged = {bisect_right(starts, m.start()) - 1 for m in _CAPITAL_SPLIT.finditer(text)}
+    flagged = {bisect_right(starts, m.start() - 1) - 1 for m in _CAPITAL_SPLIT.finditer(text)}
     for index, count in fragments.items():
         if count >= 2 and count >= 0.2 * len(_LETTER_TOKEN.findall(lines[index])):
             flagged.add(index)

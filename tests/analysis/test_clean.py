@@ -697,3 +697,110 @@ def test_character_map_regex_replaces_exactly_what_translate_would() -> None:
     every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
     assert len(_MAPPED.findall(every)) == len(_CHAR_MAP)
     assert _MAPPED.sub(_mapped, every) == every.translate(_CHAR_MAP)
+
+
+# The letter-spaced line scan as first written (patterns that start with a lookbehind): the
+# faster scan must flag exactly the same lines.
+_OLD_SHORT_TOKEN = re.compile(r"(?<!\S)[\"'(\[]*([^\W\d_]{1,2})[\"').,;:!?\]]*(?!\S)")
+_OLD_CAPITAL_SPLIT = re.compile(r"(?<!\S)(?![AIÅØ] )[A-ZÆØÅ] +[a-zæøå]")
+
+
+def _old_garbage_lines(lines: list[str]) -> list[int]:
+    from bisect import bisect_right
+    from collections import Counter
+
+    from analysis.clean.spaced import _LETTER_TOKEN, _SHORT_FORMS, _is_fragment
+
+    text = "\n".join(lines)
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    fragments: Counter[int] = Counter(
+        bisect_right(starts, m.start()) - 1
+        for m in _OLD_SHORT_TOKEN.finditer(text)
+        if m.group(1) not in _SHORT_FORMS and _is_fragment(m.group(1).casefold(), m.group(0))
+    )
+    flagged = {bisect_right(starts, m.start()) - 1 for m in _OLD_CAPITAL_SPLIT.finditer(text)}
+    for index, count in fragments.items():
+        if count >= 2 and count >= 0.2 * len(_LETTER_TOKEN.findall(lines[index])):
+            flagged.add(index)
+    return sorted(flagged)
+
+
+_SPACED_PIECES = st.sampled_from(
+    [
+        "D",
+        "a",
+        "ta",
+        "c",
+        "e",
+        "n",
+        "tre",
+        "re",
+        "t",
+        "B",
+        "orgeren",
+        "I",
+        "dag",
+        "A",
+        "Å",
+        "ø",
+        "og",
+        "i",
+        "EU",
+        "a)",
+        "(b",
+        "c.",
+        '"x',
+        "y'",
+        "[z]",
+        "3",
+        "x3",
+        "_a",
+        "é",
+        "Ø",
+        "Leder",
+        "å",
+        "ab",
+        "Q",
+        "Æ",
+    ]
+)
+_SPACES = st.sampled_from([" ", "  ", "\n", "\t", " \n", "", "\u00a0", "\n\n", ".", "-"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(_SPACED_PIECES, _SPACES), max_size=40))
+def test_letter_spaced_scan_flags_what_the_lookbehind_scan_flagged(
+    parts: list[tuple[str, str]],
+) -> None:
+    from analysis.clean.spaced import _garbage_lines
+
+    lines = "".join(piece + gap for piece, gap in parts).split("\n")
+    assert _garbage_lines(lines) == _old_garbage_lines(lines)
+
+
+def test_letter_spaced_scan_on_the_sample_corpus_flags_what_it_flagged(corpus_dir: Path) -> None:
+    from analysis.clean.chars import _normalise_chars
+    from analysis.clean.spaced import _garbage_lines
+
+    texts = [_normalise_chars(p.read_text(encoding="utf-8")) for p in corpus_dir.glob("*.txt")]
+    texts.append("D a ta c e n tre re t\nB orgeren i centrum\nI dag og i morgen\n E n rejs e")
+    for text in texts:
+        lines = text.split("\n")
+        assert _garbage_lines(lines) == _old_garbage_lines(lines)
+    assert _garbage_lines(texts[-1].split("\n")) == [0, 1, 3]
+    assert any(_garbage_lines(text.split("\n")) for text in texts[:-1])  # the corpus has some
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["\n", "\n\n", "\n\n\n", "a", " ", "\r", "\f", "side 3"]), max_size=30)
+)
+def test_pages_split_where_three_or_more_line_breaks_are(parts: list[str]) -> None:
+    from analysis.clean import split_text_pages
+
+    text = "".join(parts)
+    flat = text.replace("\r\n", "\n").replace("\r", "\n")
+    expected = flat.split("\f") if "\f" in flat else re.split(r"\n{3,}", flat)
+    assert split_text_pages(text) == expected

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import analysis.redact as redact_module
 from analysis.clean import read_names_file as read_names_file_from_clean
 from analysis.errors import InvalidParameter, UnreadableInput
 from analysis.redact import PLACEHOLDERS, Redactor, placeholders_for, read_names_file, redact
@@ -123,19 +127,55 @@ from analysis.transcript import replace_names  # noqa: E402
     [
         # Speaker labels: only the whole label, so the ordinary words stay.
         ("Bruger B", "Når HK bruger 100 millioner om året på IT", None),
-        ("Bruger B", "det bruger jeg ikke til noget, sagde Bruger B.", "det bruger jeg ikke til noget, sagde Deltager A."),
-        ("Kollega C", "En kollega fortalte det. Kollega C var enig.", "En kollega fortalte det. Deltager A var enig."),
+        (
+            "Bruger B",
+            "det bruger jeg ikke til noget, sagde Bruger B.",
+            "det bruger jeg ikke til noget, sagde Deltager A.",
+        ),
+        (
+            "Kollega C",
+            "En kollega fortalte det. Kollega C var enig.",
+            "En kollega fortalte det. Deltager A var enig.",
+        ),
         # Danish first names that are words: only as names.
-        ("Bo Hansen", "Jeg bor i Aarhus, hvor vi bo godt. Enig med Bo.", "Jeg bor i Aarhus, hvor vi bo godt. Enig med Deltager A."),
-        ("Per Lund", "Det koster 100 kr. per måned, sagde Per.", "Det koster 100 kr. per måned, sagde Deltager A."),
+        (
+            "Bo Hansen",
+            "Jeg bor i Aarhus, hvor vi bo godt. Enig med Bo.",
+            "Jeg bor i Aarhus, hvor vi bo godt. Enig med Deltager A.",
+        ),
+        (
+            "Per Lund",
+            "Det koster 100 kr. per måned, sagde Per.",
+            "Det koster 100 kr. per måned, sagde Deltager A.",
+        ),
         ("Per Lund", "Per måned er det dyrt.", None),
-        ("Mark Holt", "Vi gik ud på marken. Jeg er enig med Mark.", "Vi gik ud på marken. Jeg er enig med Deltager A."),
+        (
+            "Mark Holt",
+            "Vi gik ud på marken. Jeg er enig med Mark.",
+            "Vi gik ud på marken. Jeg er enig med Deltager A.",
+        ),
         ("Mark Holt", "Mark er et godt ord for en mark.", None),
-        ("Bent Vinter", "Røret var bent, og om vinteren fryser det. Spørg Bent.", "Røret var bent, og om vinteren fryser det. Spørg Deltager A."),
-        ("Bent Vinter", "Det var en kold vinter, sagde Vinter.", "Det var en kold vinter, sagde Deltager A."),
-        ("Kim Dahl", "En kim spirer, og Kims idé var god, siger vi til Kim.", "En kim spirer, og Deltager As idé var god, siger vi til Deltager A."),
+        (
+            "Bent Vinter",
+            "Røret var bent, og om vinteren fryser det. Spørg Bent.",
+            "Røret var bent, og om vinteren fryser det. Spørg Deltager A.",
+        ),
+        (
+            "Bent Vinter",
+            "Det var en kold vinter, sagde Vinter.",
+            "Det var en kold vinter, sagde Deltager A.",
+        ),
+        (
+            "Kim Dahl",
+            "En kim spirer, og Kims idé var god, siger vi til Kim.",
+            "En kim spirer, og Deltager As idé var god, siger vi til Deltager A.",
+        ),
         ("Kim Dahl", "Kim er et ord og et navn.", None),
-        ("Dan Berg", "Vi danser ikke, vi dan en kreds. Tak til Dan.", "Vi danser ikke, vi dan en kreds. Tak til Deltager A."),
+        (
+            "Dan Berg",
+            "Vi danser ikke, vi dan en kreds. Tak til Dan.",
+            "Vi danser ikke, vi dan en kreds. Tak til Deltager A.",
+        ),
         # A name that is no word is a name in any case.
         ("Jonas Berg", "enig med jonas og med Jonas Berg", "enig med Deltager A og med Deltager A"),
     ],
@@ -165,3 +205,66 @@ def test_the_assignment_redactor_still_takes_a_capitalised_name_first_in_a_sente
     assert redact("Per sagde nej. Det koster 5 kr. per side.", names=["Per"]).text == (
         "[navn] sagde nej. Det koster 5 kr. per side."
     )
+
+
+_PIECES = st.sampled_from(
+    [
+        "Kontakt",
+        "lederne.dk",
+        "LEDERNE.DK",
+        "www.",
+        "WwW.",
+        "wWw.x",
+        "https://a.b/c",
+        "ftp://x",
+        "://",
+        "@",
+        "a@b.dk",
+        "navn.efternavn@firma.com",
+        "+45 12 34 56 78",
+        "+4512345678",
+        "0045 1234 5678",
+        "12 34 56 78",
+        "1234 5678",
+        "12345678",
+        "010203-1234",
+        "010203‐1234",
+        "0102031234",
+        "2006 2007",
+        "+1 555 123 4567",
+        "+",
+        "3",
+        "99",
+        ".dk",
+        ".com/x",
+        "side",
+        "(",
+        ")",
+        ".",
+        ",",
+    ]
+)
+_GAPS = st.sampled_from([" ", "\n", "\n\n", "", "-", "\n\n\n"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(_PIECES, _GAPS), max_size=30))
+def test_scanning_only_hinted_paragraphs_changes_what_a_whole_text_pass_changes(
+    parts: list[tuple[str, str]],
+) -> None:
+    """Each pattern runs only on paragraphs where one of its hints matches: the result must
+    be that of running it over the whole text."""
+    text = "".join(piece + gap for piece, gap in parts)
+    redactor = Redactor(names=("Kontakt",), lang="da")
+    hinted = redactor.redact(text)
+    near = redact_module._sub_near
+
+    def whole(hints: object, pattern: re.Pattern[str], repl: object, text: str) -> str:
+        return pattern.sub(repl, text)  # type: ignore[arg-type]
+
+    redact_module._sub_near = whole  # type: ignore[assignment]
+    try:
+        everywhere = redactor.redact(text)
+    finally:
+        redact_module._sub_near = near
+    assert hinted == everywhere

@@ -9,7 +9,6 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
@@ -105,9 +104,22 @@ def test_card_labels_three_to_five_terms_of_every_cluster_and_names_it(result) -
 
 def test_full_map_keeps_every_term_and_labels_most(result) -> None:  # type: ignore[no-untyped-def]
     fig = render_figure(result.network, result.layout, size="full")
-    nodes = next(c for c in fig.axes[0].collections if isinstance(c, PatchCollection))
+    nodes = next(c for c in fig.axes[0].collections if c.get_gid() == "nodes")
     assert len(nodes.get_paths()) == result.network.graph.number_of_nodes()
     assert len(_term_labels(fig)) >= 0.6 * len(result.network.term_nodes())
+
+
+def test_node_outlines_are_the_circles_matplotlib_would_draw(result) -> None:  # type: ignore[no-untyped-def]
+    from matplotlib.patches import Circle
+
+    fig = render_figure(result.network, result.layout, size="card")
+    nodes = next(c for c in fig.axes[0].collections if c.get_gid() == "nodes")
+    placed = [v for v in result.network.graph.nodes if v in result.layout.positions]
+    for v, path in zip(placed, nodes.get_paths(), strict=True):
+        circle = Circle(result.layout.positions[v], result.layout.radii[v])
+        expected = circle.get_transform().transform_path(circle.get_path())
+        assert np.array_equal(path.vertices, expected.vertices)
+        assert np.array_equal(path.codes, expected.codes)
 
 
 def test_caption_says_what_the_map_is_made_of(result) -> None:  # type: ignore[no-untyped-def]
@@ -144,7 +156,7 @@ def test_legend_names_the_clusters(result) -> None:  # type: ignore[no-untyped-d
 def test_highlight_greys_every_other_node(result) -> None:  # type: ignore[no-untyped-def]
     wanted = ["medarbejder", "kompetenceudvikling"]
     fig = render_figure(result.network, result.layout, size="card", highlight=wanted)
-    nodes = next(c for c in fig.axes[0].collections if isinstance(c, PatchCollection))
+    nodes = next(c for c in fig.axes[0].collections if c.get_gid() == "nodes")
     colours = [tuple(round(x, 3) for x in rgba[:3]) for rgba in nodes.get_facecolors()]
     grey = tuple(round(int("d9", 16) / 255, 3) for _ in range(3))
     assert sum(1 for c in colours if c != grey) == 2
@@ -246,6 +258,27 @@ def test_svg_labels_lie_on_the_page_where_the_png_has_them(result) -> None:  # t
             assert x == pytest.approx(px * scale, abs=0.5)
             checked += 1
     assert checked >= 0.9 * len(png_at)
+
+
+def test_svg_writes_cluster_names_as_text_over_a_white_halo(result) -> None:  # type: ignore[no-untyped-def]
+    fig = render_figure(result.network, result.layout, size="full", caption=result.caption)
+    names = [t.get_text() for t in _texts(fig, "cluster-name")]
+    assert names
+    root = ET.fromstring(save_figure(fig, "svg"))
+    groups = [e for e in root.iter() if e.attrib.get("id") == "cluster-name"]
+    assert len(groups) == len(names)
+    for group, name in zip(groups, names, strict=True):
+        halo, *_ = (e for e in group.iter() if "stroke: #ffffff" in e.attrib.get("style", ""))
+        under = [e for e in halo.iter() if e.tag.endswith("text")]
+        over = [e for e in group if e.tag.endswith("text")]
+        assert [e.text for e in under] == [e.text for e in over] == [name]
+        assert "fill: #ffffff" in under[0].attrib["style"]
+        assert (under[0].attrib["x"], under[0].attrib["y"]) == (
+            over[0].attrib["x"],
+            over[0].attrib["y"],
+        )
+        # text, not glyph outlines
+        assert not any(e.tag.endswith("path") for e in group.iter())
 
 
 def test_the_png_written_here_is_matplotlibs_png(result) -> None:  # type: ignore[no-untyped-def]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,17 @@ def test_danish_lookup_lemmas_are_case_insensitive(nlp, word: str, lemma: str) -
 def test_pipeline_is_cached_per_language(nlp) -> None:  # type: ignore[no-untyped-def]
     assert load_pipeline(lang="da") is nlp
     assert "lemmatizer" in nlp.pipe_names and "sentencizer" in nlp.pipe_names
+
+
+def test_a_loaded_pipeline_is_left_out_of_garbage_collections(nlp) -> None:  # type: ignore[no-untyped-def]
+    # Frozen objects are in no generation: a full collection does not walk them.
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    alive = {id(o) for o in gc.get_objects()}
+    assert id(nlp) not in alive and id(lemmatizer) not in alive
+    assert gc.get_freeze_count() > 0
+    # What is made afterwards is collected as usual.
+    made_later: list[object] = [nlp]
+    assert gc.is_tracked(made_later) and id(made_later) in {id(o) for o in gc.get_objects()}
 
 
 def test_unknown_model_names_the_fix() -> None:
