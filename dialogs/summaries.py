@@ -395,7 +395,7 @@ async def _knowledge_parts(
 ) -> tuple[ProposalForms | None, KnowledgeSection | None]:
     """The card's knowledge-bank parts; a failure there costs only those parts."""
     from dialogs.knowledge.links import card_section
-    from dialogs.knowledge.summary_actions import follow_up_owners, public_proposals
+    from dialogs.knowledge.proposal_forms import follow_up_owners, public_proposals
 
     forms = None
     knowledge = None

@@ -23,14 +23,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from analysis.escape import escape_markdown
-from analysis.summary.model import Summary, WorkshopData
 from dialogs.conversation.channel import Channel, Incoming
 from dialogs.knowledge import cards
 from dialogs.knowledge._common import now_utc, person_of, remember, reply, sender_lang
 from dialogs.knowledge.parse import parse_date
+from dialogs.knowledge.proposal_forms import follow_up_owners, public_proposals
 from dialogs.permissions import may_follow_up_from_summary, may_make_topic, may_use_summary_forms
 from dialogs.texts import text
-from storage import participants as participants_repo
 from storage import workshops as workshops_repo
 from storage.db import Database
 from storage.errors import InvalidInput, StorageError
@@ -59,43 +58,11 @@ LATEST = timedelta(days=2 * 366)
 MAX_TOPIC = 100
 
 
-async def follow_up_owners(db: Database, workshop_id: int) -> list[tuple[str, str]]:
-    """Who may own a follow-up of the workshop: its participants with a Teams id (never in an
-    anonymous workshop) who took part and did not decline; as (user id, name shown)."""
-    owners = []
-    for person in await participants_repo.list_participants(db, workshop_id):
-        if not person.user_id or person.consent_answers is False:
-            continue
-        if person.first_answer_at is None and person.consent_answers is not True:
-            continue
-        owners.append((person.user_id, person.display_name or person.pseudonym or "?"))
-    return owners
-
-
 def _workshop(value: dict[str, Any]) -> int | None:
     raw = value.get("workshop")
     if isinstance(raw, bool) or not isinstance(raw, int) or not 0 < raw < 2**31:
         return None
     return raw
-
-
-def public_proposals(summary: Summary, data: WorkshopData) -> dict[str, str]:
-    """Proposal id → the first sentence that proposed it in an answer the group saw.
-
-    A follow-up or a topic is announced in the workshop's chat and quoted in the group's
-    summary, so its words must never be a private answer's: a proposal made only in private
-    answers gets no form (the facilitator may still write it in her own words with the
-    ``opfølgning`` command).
-    """
-    private = {a.id for q in data.questions for a in q.answers if a.private} | {
-        a.id for a in data.open_discussion if a.private
-    }
-    found: dict[str, str] = {}
-    for proposal in summary.proposals:
-        sentence = next((m.sentence for m in proposal.mentions if m.answer_id not in private), None)
-        if sentence and sentence.strip():
-            found[proposal.id] = " ".join(sentence.split())
-    return found
 
 
 async def _proposal_text(db: Database, workshop: WorkshopRecord, proposal_id: object) -> str | None:
