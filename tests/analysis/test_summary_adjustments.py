@@ -17,7 +17,9 @@ def test_long_intro_gets_shortened() -> None:
             q,
             opened_offset=(q.opened_offset or 0) + 1000,
             closed_offset=(q.closed_offset or 0) + 1000,
-            answers=tuple(dataclasses.replace(a, offset_seconds=a.offset_seconds + 1000) for a in q.answers),
+            answers=tuple(
+                dataclasses.replace(a, offset_seconds=a.offset_seconds + 1000) for a in q.answers
+            ),
         )
         for q in data.questions
     )
@@ -49,7 +51,14 @@ def test_identity_question_met_with_silence_is_moved_and_reworded() -> None:
 def test_moves_are_capped() -> None:
     data = danish_workshop()
     silent = tuple(
-        dataclasses.replace(q, question_id=f"s{i}", position=10 + i, opened_offset=4000 + 100 * i, closed_offset=4090 + 100 * i, answers=())
+        dataclasses.replace(
+            q,
+            question_id=f"s{i}",
+            position=10 + i,
+            opened_offset=4000 + 100 * i,
+            closed_offset=4090 + 100 * i,
+            answers=(),
+        )
         for i, q in enumerate(data.questions * 2)
     )
     data = dataclasses.replace(data, questions=(*data.questions, *silent), plan_question_ids=())
@@ -60,10 +69,14 @@ def test_moves_are_capped() -> None:
 def test_anonymous_workshop_hides_pseudonyms_of_the_silent_from_the_group() -> None:
     data = danish_workshop()
     anon = tuple(
-        dataclasses.replace(q, answers=tuple(dataclasses.replace(a, anonymous=True) for a in q.answers))
+        dataclasses.replace(
+            q, answers=tuple(dataclasses.replace(a, anonymous=True) for a in q.answers)
+        )
         for q in data.questions
     )
-    data = dataclasses.replace(data, questions=anon, participants=(*data.participants, "Deltager E"))
+    data = dataclasses.replace(
+        data, questions=anon, participants=(*data.participants, "Deltager E")
+    )
     group = build_summary(data, audience="group")
     assert group.participation.silent_participants == ()
     assert [p.pseudonym for p in group.participation.people] == ["Anonym"]
@@ -77,9 +90,13 @@ def test_anonymous_workshop_hides_pseudonyms_of_the_silent_from_the_group() -> N
 def test_support_counts_people_not_labels_in_the_group_view() -> None:
     data = danish_workshop()
     q = data.questions[2]
-    extra = AnswerData("q8-x", "Deltager D", "Jeg bakker op om en database til opgaverne.", 1900, anonymous=True)
+    extra = AnswerData(
+        "q8-x", "Deltager D", "Jeg bakker op om en database til opgaverne.", 1900, anonymous=True
+    )
     answers = (*(dataclasses.replace(a, anonymous=a.id == "q8-2") for a in q.answers), extra)
-    data = dataclasses.replace(data, questions=(data.questions[0], dataclasses.replace(q, answers=answers)))
+    data = dataclasses.replace(
+        data, questions=(data.questions[0], dataclasses.replace(q, answers=answers))
+    )
     group = build_summary(data, audience="group")
     database = next(p for p in group.proposals if "database" in p.lemmas)
     assert database.supporters == ("Anonym",)

@@ -326,7 +326,9 @@ def test_question_asked_twice_keeps_its_runs_apart() -> None:
         opened_offset=3300,
         closed_offset=3500,
         answers=(
-            AnswerData("r-1", "Deltager B", "Vi skal have en fælles database til opgaverne nu.", 3320),
+            AnswerData(
+                "r-1", "Deltager B", "Vi skal have en fælles database til opgaverne nu.", 3320
+            ),
             AnswerData("r-2", "Deltager D", "Enig med Deltager B.", 3340),
         ),
     )

@@ -38,7 +38,13 @@ def scores() -> dict[str, dict[str, Score]]:
     totals: dict[str, dict[str, Score]] = {"all": {}, "held out": {}, "never tuned": {}}
     for entry, data, facts in loaded:
         earlier = sorted(
-            (d for e, d, _ in loaded if entry["series"] and e["series"] == entry["series"] and e["number"] < entry["number"]),
+            (
+                d
+                for e, d, _ in loaded
+                if entry["series"]
+                and e["series"] == entry["series"]
+                and e["number"] < entry["number"]
+            ),
             key=lambda d: d.number_in_series or 0,
         )
         summary = build_summary(data, earlier=earlier)

@@ -36,7 +36,11 @@ WHY_EN = "Why does nobody read the reports?"
         ("I was thinking maybe a quarterly lunch where people present.", "en", None),
         # A wish stated as a cleft.
         ("What I'd like is for HR to send a reminder a week after the course.", "en", None),
-        ("What we really need is a named person in each team who collects the reports.", "en", None),
+        (
+            "What we really need is a named person in each team who collects the reports.",
+            "en",
+            None,
+        ),
         ("Det jeg gerne vil have er at lederen følger op efter tre uger.", "da", None),
         ("Det vi kunne tænke os er en fast dag til sparring.", "da", None),
         ("My wish would be a short debrief for everyone who comes back.", "en", None),
@@ -50,13 +54,19 @@ WHY_EN = "Why does nobody read the reports?"
         ("Kunne forfatteren selv vælge hvilke afsnit der deles?", "da", HOW_DA),
         # A wish of one's own after a condition; a modal of "vi" after "synes jeg".
         ("Hvis vi skal fortælle om det, så vil jeg gerne selv vælge hvornår.", "da", None),
-        ("Det Karin sagde om tjeklisten, det synes jeg vi skal indføre i hele afdelingen.", "da", None),
+        (
+            "Det Karin sagde om tjeklisten, det synes jeg vi skal indføre i hele afdelingen.",
+            "da",
+            None,
+        ),
         # A wish about what others should do from now on proposes.
         ("I wish HR would send the course list to team leads.", "en", None),
         ("Jeg ville ønske at der var en liste over hvem der har taget hvilke kurser.", "da", None),
     ],
 )
-def test_framed_and_wished_measures_are_proposals(sentence: str, lang: str, question: str | None) -> None:
+def test_framed_and_wished_measures_are_proposals(
+    sentence: str, lang: str, question: str | None
+) -> None:
     assert is_proposal(sentence, lang, question=question) is not None  # type: ignore[arg-type]
 
 
@@ -75,7 +85,11 @@ def test_framed_and_wished_measures_are_proposals(sentence: str, lang: str, ques
         ("I wish there was more time in the rota.", "en", None),
         ("Jeg ville ønske vi havde flere hænder.", "da", None),
         # Rules stated as facts, with their source.
-        ("We have to record every course in the learning portal, that's a rule from the group.", "en", None),
+        (
+            "We have to record every course in the learning portal, that's a rule from the group.",
+            "en",
+            None,
+        ),
         ("The guidelines say we must not forward client files.", "en", None),
         ("Kontrakten siger at vi skal slette data efter et år.", "da", None),
         ("Det er en regel fra hovedkontoret at vi skal registrere alle timer.", "da", None),
@@ -100,7 +114,9 @@ def test_framed_and_wished_measures_are_proposals(sentence: str, lang: str, ques
         ("Det kan vi godt styre med adgangskoder.", "da", None),
     ],
 )
-def test_regrets_lacks_rules_and_remarks_are_not(sentence: str, lang: str, question: str | None) -> None:
+def test_regrets_lacks_rules_and_remarks_are_not(
+    sentence: str, lang: str, question: str | None
+) -> None:
     assert is_proposal(sentence, lang, question=question) is None, proposal_evidence(
         sentence,
         lang,  # type: ignore[arg-type]
@@ -125,20 +141,39 @@ def _chat(question: str, *answers: tuple[str, str]) -> WorkshopData:
         opened_offset=0.0,
         closed_offset=900.0,
         answers=tuple(
-            AnswerData(id=f"a{i}", pseudonym=who, text=text, offset_seconds=60.0 * (i + 1), source="chat")
+            AnswerData(
+                id=f"a{i}", pseudonym=who, text=text, offset_seconds=60.0 * (i + 1), source="chat"
+            )
             for i, (who, text) in enumerate(answers)
         ),
     )
     people = tuple(dict.fromkeys(who for who, _ in answers))
-    return WorkshopData(id="w", title="w", lang="en", series="", number_in_series=1, participants=people, questions=(run,))
+    return WorkshopData(
+        id="w",
+        title="w",
+        lang="en",
+        series="",
+        number_in_series=1,
+        participants=people,
+        questions=(run,),
+    )
 
 
 def test_a_measure_restated_in_agreement_joins_the_proposal_it_agrees_with() -> None:
     data = _chat(
         "What could managers do after a course?",
-        ("Participant A", "Managers should book a short debrief call with everyone back from a course."),
-        ("Participant B", "I agree with Participant A. A debrief with their manager would make a real difference."),
-        ("Participant C", "I agree with Participant A. A list of who took which course would help a great deal."),
+        (
+            "Participant A",
+            "Managers should book a short debrief call with everyone back from a course.",
+        ),
+        (
+            "Participant B",
+            "I agree with Participant A. A debrief with their manager would make a real difference.",
+        ),
+        (
+            "Participant C",
+            "I agree with Participant A. A list of who took which course would help a great deal.",
+        ),
     )
     summary = build_summary(data)
     debrief = [p for p in summary.proposals if any("debrief" in m.sentence for m in p.mentions)]
@@ -171,15 +206,27 @@ def _voice(*cues: tuple[float, float, str, str]) -> WorkshopData:
     )
     transcript = parse_vtt(vtt)
     structure = structure_transcript(transcript)
-    return workshop_data_from_structure(structure, speakers=transcript.speakers, lang="da", title="v")
+    return workshop_data_from_structure(
+        structure, speakers=transcript.speakers, lang="da", title="v"
+    )
 
 
 def test_a_reworded_question_does_not_meet_silence_but_an_abandoned_one_does() -> None:
     intro = (1, 60, "Ida Holm", "Velkommen til. Vi har kigget på kortet, nu lægger vi det væk.")
     reworded = _voice(
         intro,
-        (61, 68, "Ida Holm", "Hvordan kan jeres kursusopgaver blive brugt i hverdagen på afdelingen?"),
-        (92, 100, "Ida Holm", "Sagt på en anden måde, hvad skulle der ske med opgaven når I kommer hjem?"),
+        (
+            61,
+            68,
+            "Ida Holm",
+            "Hvordan kan jeres kursusopgaver blive brugt i hverdagen på afdelingen?",
+        ),
+        (
+            92,
+            100,
+            "Ida Holm",
+            "Sagt på en anden måde, hvad skulle der ske med opgaven når I kommer hjem?",
+        ),
         (103, 112, "Per Lund", "Lederen burde læse den og tale med os om den."),
         (113, 122, "Sanne Bro", "Vi kunne fortælle om den på næste personalemøde."),
     )
@@ -187,7 +234,12 @@ def test_a_reworded_question_does_not_meet_silence_but_an_abandoned_one_does() -
     assert build_summary(reworded).silences == ()
     abandoned = _voice(
         intro,
-        (61, 68, "Ida Holm", "Hvilke værdier står der i jeres personalepolitik om efteruddannelse?"),
+        (
+            61,
+            68,
+            "Ida Holm",
+            "Hvilke værdier står der i jeres personalepolitik om efteruddannelse?",
+        ),
         (110, 118, "Ida Holm", "Okay. Hvordan kan jeres kursusopgaver blive brugt på afdelingen?"),
         (120, 130, "Per Lund", "Lederen burde læse dem og tale med os om dem."),
         (131, 140, "Sanne Bro", "Vi kunne fortælle om dem på næste personalemøde."),

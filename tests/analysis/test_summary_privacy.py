@@ -69,7 +69,9 @@ def workshops(draw: st.DrawFn) -> WorkshopData:
                 answers=tuple(answers),
             )
         )
-    return WorkshopData(id="w", title="W", lang="da", participants=tuple(people), questions=tuple(questions))
+    return WorkshopData(
+        id="w", title="W", lang="da", participants=tuple(people), questions=tuple(questions)
+    )
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -84,9 +86,9 @@ def test_group_outputs_never_leak(data: WorkshopData) -> None:
         "\n".join(p.text for p in doc.paragraphs),
     ]
     private_ids = {a.id for q in data.questions for a in q.answers if a.private}
-    only_anonymous = {
-        a.pseudonym for q in data.questions for a in q.answers if a.anonymous
-    } - {a.pseudonym for q in data.questions for a in q.answers if not a.anonymous}
+    only_anonymous = {a.pseudonym for q in data.questions for a in q.answers if a.anonymous} - {
+        a.pseudonym for q in data.questions for a in q.answers if not a.anonymous
+    }
     for out in outputs:
         assert "hemmelig" not in out
     facts = json.loads(to_json(summary))

@@ -40,7 +40,9 @@ def corpus_network(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
     return data
 
 
-def test_map_revisited_highlights_used_terms_and_names_blind_spots(corpus_network: dict[str, Any]) -> None:
+def test_map_revisited_highlights_used_terms_and_names_blind_spots(
+    corpus_network: dict[str, Any],
+) -> None:
     corpus_map = corpus_map_from_json(corpus_network, name="korpus")
     assert corpus_map.snapshot is not None
     summary = build_summary(danish_workshop(), corpus_map=corpus_map)
@@ -61,7 +63,9 @@ def test_map_revisited_highlights_used_terms_and_names_blind_spots(corpus_networ
 
 
 def test_map_without_snapshot_still_drawn() -> None:
-    corpus_map = CorpusMapData(clusters={"Viden": ("opgave", "viden"), "Strategi": ("strategi", "vision")})
+    corpus_map = CorpusMapData(
+        clusters={"Viden": ("opgave", "viden"), "Strategi": ("strategi", "vision")}
+    )
     summary = build_summary(danish_workshop(), corpus_map=corpus_map)
     assert summary.map is not None and summary.map.blind_spots == ("Strategi",)
     assert png_size(revisited_map_png(corpus_map, summary.map, lang="da"))[0] > 100
@@ -84,10 +88,18 @@ def test_docx_is_editable_with_headings_quotes_and_pictures(corpus_network: dict
         opened_offset=3300,
         closed_offset=3500,
         kind="scale",
-        options=("I meget høj grad", "I høj grad", "I nogen grad", "I ringe grad", "I meget ringe grad"),
+        options=(
+            "I meget høj grad",
+            "I høj grad",
+            "I nogen grad",
+            "I ringe grad",
+            "I meget ringe grad",
+        ),
         answers=tuple(
             dataclasses.replace(a, id=f"s-{i}", text=t, offset_seconds=3320 + i)
-            for i, (a, t) in enumerate(zip(data.questions[2].answers, ["I høj grad", "2", "I nogen grad"], strict=False))
+            for i, (a, t) in enumerate(
+                zip(data.questions[2].answers, ["I høj grad", "2", "I nogen grad"], strict=False)
+            )
         ),
     )
     data = dataclasses.replace(data, questions=(*data.questions, scale))
@@ -100,8 +112,18 @@ def test_docx_is_editable_with_headings_quotes_and_pictures(corpus_network: dict
         assert png_size(png)[0] > 100
     blob = render_docx(summary, charts=charts)
     doc = Document(io.BytesIO(blob))
-    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading") or p.style.name == "Title"]
-    for wanted in ("Forslag", "Tavshed og svære spørgsmål", "Nye perspektiver", "Deltagelse", "Kortet, set igen"):
+    headings = [
+        p.text
+        for p in doc.paragraphs
+        if p.style.name.startswith("Heading") or p.style.name == "Title"
+    ]
+    for wanted in (
+        "Forslag",
+        "Tavshed og svære spørgsmål",
+        "Nye perspektiver",
+        "Deltagelse",
+        "Kortet, set igen",
+    ):
         assert wanted in headings
     quotes = [p.text for p in doc.paragraphs if p.style.name == "Quote"]
     assert any(q.startswith("00:25:20 Deltager A: Vi skal samle") for q in quotes)

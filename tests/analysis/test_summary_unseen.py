@@ -42,11 +42,20 @@ NOT_PROPOSALS = [
     ("da", "Kan nogen overhovedet nå at læse tyve sider i en vagt?"),
     # Duties listed as a burden; a duty causing a lack.
     ("da", "Vi skal lave vagtplaner og vi skal skrive journaler og så skal vi også nå kaffen."),
-    ("en", "We have to file the reports and we have to answer the phones and then we must do the rota."),
+    (
+        "en",
+        "We have to file the reports and we have to answer the phones and then we must do the rota.",
+    ),
     ("en", "Auditors must sign off by the 10th, so there's no slack at all."),
     ("da", "Vi skal aflevere budgettet i marts, så der er aldrig tid til kurser."),
-    ("da", "Der er mange nye i butikkerne, og de skal så lære kassesystemet og så skal de også tage hygiejnekurset."),
-    ("en", "We have lots of part-timers and they have to do the e-learning at home and then they must pass a test."),
+    (
+        "da",
+        "Der er mange nye i butikkerne, og de skal så lære kassesystemet og så skal de også tage hygiejnekurset.",
+    ),
+    (
+        "en",
+        "We have lots of part-timers and they have to do the e-learning at home and then they must pass a test.",
+    ),
     # A generic norm in a subordinate clause.
     ("da", "Og der er jo det med at man ikke skal gå uden om sin leder."),
     # Counterfactuals with particles between the modal and the perfect.
@@ -119,7 +128,9 @@ def _answers(qid: str, rows: list[tuple[float, str, str]]) -> tuple[AnswerData, 
     )
 
 
-def _chat(wid: str, number: int, questions: list[tuple[str, float, list[tuple[float, str, str]]]]) -> WorkshopData:
+def _chat(
+    wid: str, number: int, questions: list[tuple[str, float, list[tuple[float, str, str]]]]
+) -> WorkshopData:
     runs = tuple(
         QuestionRunData(
             question_id=f"q{i}",

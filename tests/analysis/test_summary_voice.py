@@ -140,7 +140,11 @@ W2 = """WEBVTT
 <v Per Mark>Det ved jeg ikke.</v>
 """
 
-PLAN = ["Hvad er HKs værdier?", "Hvad er den enkelte ansattes værdier?", "Hvordan kan den viden formidles effektfuldt?"]
+PLAN = [
+    "Hvad er HKs værdier?",
+    "Hvad er den enkelte ansattes værdier?",
+    "Hvordan kan den viden formidles effektfuldt?",
+]
 
 
 def _workshop(text: str, number: int, name: str) -> tuple[WorkshopData, dict[str, str]]:
@@ -169,7 +173,9 @@ def series() -> tuple[Summary, WorkshopData, WorkshopData]:
     return build_summary(w2, earlier=[w1]), w1, w2
 
 
-def test_every_proposal_sentence_is_found_and_quoted_verbatim(series: tuple[Summary, WorkshopData, WorkshopData]) -> None:
+def test_every_proposal_sentence_is_found_and_quoted_verbatim(
+    series: tuple[Summary, WorkshopData, WorkshopData],
+) -> None:
     summary, _, w2 = series
     texts = [p.text for p in summary.proposals]
     assert "Det burde være en pligt at man formidler sin viden." in texts
@@ -184,7 +190,9 @@ def test_every_proposal_sentence_is_found_and_quoted_verbatim(series: tuple[Summ
     assert duty.supporters == ("Deltager B",) and duty.support_count == 1
 
 
-def test_the_silence_is_flagged_with_its_evidence(series: tuple[Summary, WorkshopData, WorkshopData]) -> None:
+def test_the_silence_is_flagged_with_its_evidence(
+    series: tuple[Summary, WorkshopData, WorkshopData],
+) -> None:
     summary, _, _ = series
     values = next(s for s in summary.silences if s.question_id == "q2")
     assert {"gap", "noted_silence", "refusals"} <= set(values.reasons)
@@ -203,7 +211,9 @@ def test_a_question_without_any_answer_is_a_silence() -> None:
     assert "no_answers" in values.reasons
 
 
-def test_new_perspectives_are_themes_with_their_sentence(series: tuple[Summary, WorkshopData, WorkshopData]) -> None:
+def test_new_perspectives_are_themes_with_their_sentence(
+    series: tuple[Summary, WorkshopData, WorkshopData],
+) -> None:
     summary, _, _ = series
     themes = {t.term: t for t in summary.novelty.new_terms}
     # Shown as written ("janteloven"), never as the lemma only the lemmatizer knows.
@@ -211,7 +221,17 @@ def test_new_perspectives_are_themes_with_their_sentence(series: tuple[Summary, 
     jante = themes["janteloven"]
     assert jante.sentence == "Men der er noget janteloven over det."
     assert jante.pseudonym == "Deltager C"
-    everyday = {"stille", "stor", "gerne", "selvfølgelig", "tale", "tid", "arbejde", "leder", "lære"}
+    everyday = {
+        "stille",
+        "stor",
+        "gerne",
+        "selvfølgelig",
+        "tale",
+        "tid",
+        "arbejde",
+        "leder",
+        "lære",
+    }
     assert not everyday & {p for t in themes for p in t.split()}
     # The earlier workshop's "kursus" came back ("kurser"): not new. Verbs are no themes.
     assert "kursus" not in themes
@@ -220,7 +240,9 @@ def test_new_perspectives_are_themes_with_their_sentence(series: tuple[Summary, 
     assert "**janteloven** — «Men der er noget janteloven over det.»" in md
 
 
-def test_a_complaint_never_becomes_a_follow_up_question(series: tuple[Summary, WorkshopData, WorkshopData]) -> None:
+def test_a_complaint_never_becomes_a_follow_up_question(
+    series: tuple[Summary, WorkshopData, WorkshopData],
+) -> None:
     summary, _, _ = series
     for a in summary.adjustments:
         assert "samtaleteknik" not in (a.text or "") and "samtaleteknik" not in a.reason

@@ -482,7 +482,12 @@ def test_a_reworded_question_after_a_short_non_answer_shares_its_words() -> None
         (1, 50, "Tom Reid", "Welcome, everyone. Let us park the map for now."),
         (51, 58, "Tom Reid", "How could the course reports be stored so colleagues can find them?"),
         (70, 72, "Ann Wu", "Hmm, tricky."),
-        (74, 82, "Tom Reid", "Where would you look first if you wanted other colleagues' course reports?"),
+        (
+            74,
+            82,
+            "Tom Reid",
+            "Where would you look first if you wanted other colleagues' course reports?",
+        ),
         (85, 95, "Ann Wu", "On the intranet, under my team's page."),
         (96, 104, "Raj Das", "In the shared drive, honestly."),
     )
@@ -529,7 +534,9 @@ def test_reask_evidence_weighs_the_rewording_the_shared_words_and_the_pause() ->
 
     first = "Hvordan kan opgaverne gøres synlige for kollegerne?"
     assert weight(first, "Sagt på en anden måde: hvor skulle man kigge?", 60) >= REASK_THRESHOLD
-    assert weight(first, "Hvad skal der til for at kollegerne ser opgaverne?", 10) >= REASK_THRESHOLD
+    assert (
+        weight(first, "Hvad skal der til for at kollegerne ser opgaverne?", 10) >= REASK_THRESHOLD
+    )
     # Shared words alone, long after, do not make the same question.
     assert weight(first, "Hvad skal der til for at kollegerne ser opgaverne?", 90) < REASK_THRESHOLD
     assert weight(first, "Hvilke værdier har afdelingen?", 10) < REASK_THRESHOLD
@@ -539,9 +546,19 @@ def test_a_hesitation_is_no_answer_but_a_short_real_answer_is() -> None:
     def runs(reply: str) -> int:
         text = _vtt(
             (1, 50, "Tom Reid", "Welcome, everyone. Let us park the map for now."),
-            (51, 58, "Tom Reid", "How could the course reports be stored so colleagues can find them?"),
+            (
+                51,
+                58,
+                "Tom Reid",
+                "How could the course reports be stored so colleagues can find them?",
+            ),
             (62, 68, "Ann Wu", reply),
-            (70, 78, "Tom Reid", "So where should the course reports be stored so colleagues find them?"),
+            (
+                70,
+                78,
+                "Tom Reid",
+                "So where should the course reports be stored so colleagues find them?",
+            ),
             (80, 90, "Raj Das", "On the intranet, under each team's page."),
         )
         return len(structure_transcript(parse_vtt(text)).turns)

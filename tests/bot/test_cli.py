@@ -32,7 +32,9 @@ def test_console_script_runs_as_module() -> None:
     assert "workshopbot" in proc.stdout
 
 
-def test_command_error_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_command_error_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import argparse
 
     def failing(_: argparse.Namespace) -> int:

@@ -99,7 +99,16 @@ def test_transcript_import_then_summary_end_to_end(
     first.write_text(VTT_1, encoding="utf-8")
     second = tmp_path / "ws2.vtt"
     second.write_text(VTT_2, encoding="utf-8")
-    args = ("--series", "Transfer", "--plan", "default", "--facilitator", "Mette Hansen", "--org", "HK")
+    args = (
+        "--series",
+        "Transfer",
+        "--plan",
+        "default",
+        "--facilitator",
+        "Mette Hansen",
+        "--org",
+        "HK",
+    )
     w1 = _import(first, capsys, *args)
     w2 = _import(second, capsys, *args)
     assert w2 != w1
@@ -156,7 +165,9 @@ def test_transcript_import_then_summary_end_to_end(
     assert report.count("| ") > 10
 
 
-def test_summary_errors_are_one_line(database: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_summary_errors_are_one_line(
+    database: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     assert main(["summary", "abc"]) == 2
     assert "not a workshop id" in capsys.readouterr().err
     assert main(["summary", "999"]) == 2
@@ -189,7 +200,9 @@ def test_docx_transcript_imports_and_group_summary_hides_private(
     assert "podcast" in quotes[0]["text"]
 
 
-def test_empty_workshop_summary_is_friendly(database: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_empty_workshop_summary_is_friendly(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     from storage.db import Database
     from storage.open import run_with_database
     from storage.workshops import create_workshop
@@ -306,7 +319,10 @@ def test_series_report_shows_the_adjustments_that_were_made(
     # The reworded question is asked in its new words next time.
     second = tmp_path / "ws2.vtt"
     second.write_text(
-        VTT_2.replace("Og så: Hvad er HKs værdier?", "Med udgangspunkt i din egen afdeling: Hvad er HKs værdier?"),
+        VTT_2.replace(
+            "Og så: Hvad er HKs værdier?",
+            "Med udgangspunkt i din egen afdeling: Hvad er HKs værdier?",
+        ),
         encoding="utf-8",
     )
     _import(second, capsys, *args)
@@ -330,7 +346,11 @@ def copenhagen(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     time.tzset()
 
 
-def _stored_times(wid: int) -> tuple[datetime | None, datetime | None, list[tuple[datetime, datetime | None]], dict[str, datetime]]:
+def _stored_times(
+    wid: int,
+) -> tuple[
+    datetime | None, datetime | None, list[tuple[datetime, datetime | None]], dict[str, datetime]
+]:
     """The workshop's start and end, its runs' (opened, closed) and answers' times by text."""
     from storage import answers, questions, workshops
     from storage.db import Database
@@ -403,7 +423,14 @@ def test_vtt_takes_the_date_option_with_its_offset(
 ) -> None:
     path = tmp_path / "ws.vtt"
     path.write_text(VTT_1, encoding="utf-8")
-    args = ("--plan", "default", "--facilitator", "Mette Hansen", "--date", "2026-06-01 10:00+00:00")
+    args = (
+        "--plan",
+        "default",
+        "--facilitator",
+        "Mette Hansen",
+        "--date",
+        "2026-06-01 10:00+00:00",
+    )
     wid, err = _import_with_date(path, capsys, *args)
     assert "meeting date: 2026-06-01 10:00 UTC (from --date)" in err
     start = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
@@ -512,13 +539,17 @@ def test_an_import_that_fails_half_way_stores_nothing(
         counts = {}
         async with db.transaction(write=False) as session:
             for table in (series_t, workshop_t, question_run_t, participant_t, answer_t, event_t):
-                counts[table.name] = (await session.execute(select(func.count()).select_from(table))).scalar_one()
+                counts[table.name] = (
+                    await session.execute(select(func.count()).select_from(table))
+                ).scalar_one()
         return counts
 
     assert set(run_with_database(attempt).values()) == {0}
 
     async def succeed(db: Database) -> int:
-        ok = MeetingImport("HK", "da", "ws", start, at(120), runs, answers[:2], series_name="Rollback")
+        ok = MeetingImport(
+            "HK", "da", "ws", start, at(120), runs, answers[:2], series_name="Rollback"
+        )
         return await import_meeting(db, ok)
 
     wid = run_with_database(succeed)
@@ -580,16 +611,32 @@ def test_kill_9_in_the_middle_of_an_import_leaves_nothing_behind(
                 else f"Vi burde dele opgave {i} på intranettet og tale om den på møderne."
             )
             t = 3 * i
-            lines += [f"{t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d}.000 --> "
-                      f"{t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d}.900", f"<v {speaker}>{said}</v>", ""]
+            lines += [
+                f"{t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d}.000 --> "
+                f"{t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d}.900",
+                f"<v {speaker}>{said}</v>",
+                "",
+            ]
         big = tmp_path / "big.vtt"
         big.write_text("\n".join(lines), encoding="utf-8")
         dsn = url.replace("postgresql+asyncpg://", "postgresql://")
         env = {**os.environ, "DATABASE_URL": url}
         process = subprocess.Popen(
-            [sys.executable, "-c", "from bot.cli import main; raise SystemExit(main())",
-             "transcript", "import", str(big), "--org", "HK", "--date", "2026-01-05T10:00"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-c",
+                "from bot.cli import main; raise SystemExit(main())",
+                "transcript",
+                "import",
+                str(big),
+                "--org",
+                "HK",
+                "--date",
+                "2026-01-05T10:00",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
 
         async def kill_while_writing() -> dict[str, int]:
@@ -600,10 +647,14 @@ def test_kill_9_in_the_middle_of_an_import_leaves_nothing_behind(
                 for _ in range(6000):  # up to 60 s
                     if process.poll() is not None:
                         break
-                    writing = bool(await watcher.fetchval(
-                        "select count(*) from pg_stat_activity where datname = $1 and "
-                        "pid <> pg_backend_pid() and xact_start is not null and "
-                        "query ilike '%insert into answer%'", database))
+                    writing = bool(
+                        await watcher.fetchval(
+                            "select count(*) from pg_stat_activity where datname = $1 and "
+                            "pid <> pg_backend_pid() and xact_start is not null and "
+                            "query ilike '%insert into answer%'",
+                            database,
+                        )
+                    )
                     if writing:
                         process.send_signal(signal.SIGKILL)
                         break
@@ -614,7 +665,9 @@ def test_kill_9_in_the_middle_of_an_import_leaves_nothing_behind(
                 for _ in range(500):
                     open_ = await watcher.fetchval(
                         "select count(*) from pg_stat_activity where datname = $1 and "
-                        "pid <> pg_backend_pid() and xact_start is not null", database)
+                        "pid <> pg_backend_pid() and xact_start is not null",
+                        database,
+                    )
                     if not open_:
                         break
                     await asyncio.sleep(0.02)

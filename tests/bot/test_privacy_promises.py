@@ -80,12 +80,23 @@ async def test_answer_texts_never_reach_the_log(
     secret_long = "Zebrafinke-for-langt " + "x" * 4001
     secret_outside = "Zebrafinke-uden-workshop"
     await bot.post(teams_message(url, secret_chat, conversation_id=GROUP, **BO))
-    await bot.post(teams_activity(url, conversation_id=GROUP, value={**run_data, "answer": secret_card}, **BO))
-    await bot.post(teams_activity(url, conversation_id=GROUP, value={"wb": "private", "workshop": wid, "run": run_data["run"]}, **BO))
+    await bot.post(
+        teams_activity(url, conversation_id=GROUP, value={**run_data, "answer": secret_card}, **BO)
+    )
+    await bot.post(
+        teams_activity(
+            url,
+            conversation_id=GROUP,
+            value={"wb": "private", "workshop": wid, "run": run_data["run"]},
+            **BO,
+        )
+    )
     await bot.settle()
     await bot.post(teams_message(url, secret_private, **PERSONAL_BO, **BO))
     await bot.post(teams_message(url, secret_long, conversation_id=GROUP, **BO))
-    await bot.post(teams_message(url, secret_outside, conversation_id="19:elsewhere@thread.v2", **BO))
+    await bot.post(
+        teams_message(url, secret_outside, conversation_id="19:elsewhere@thread.v2", **BO)
+    )
     await bot.settle()
     stored = {a.text for a in await answers_repo.answers_for_workshop(bot.db, wid)}
     assert {secret_chat, secret_card, secret_private} <= stored, "the answers went through"
@@ -104,13 +115,17 @@ async def test_answer_texts_never_reach_the_log(
 async def test_messages_outside_a_workshop_are_not_stored(app_db: tuple[Bot, Path]) -> None:
     bot, path = app_db
     url = bot.connector.url
-    await bot.post(teams_message(url, "Pelikan i gruppen uden workshop", conversation_id=GROUP, **BO))
+    await bot.post(
+        teams_message(url, "Pelikan i gruppen uden workshop", conversation_id=GROUP, **BO)
+    )
     await bot.post(mention_message(url, "Pelikan med omtale uden workshop", who=BO))
     await bot.post(teams_message(url, "Pelikan privat uden workshop", **PERSONAL_BO, **BO))
     await bot.settle()
     # A workshop runs in the group now, but a message in another chat is still not kept.
     await launch(bot)
-    await bot.post(teams_message(url, "Pelikan i en anden chat", conversation_id="19:other@thread.v2", **BO))
+    await bot.post(
+        teams_message(url, "Pelikan i en anden chat", conversation_id="19:other@thread.v2", **BO)
+    )
     await bot.settle()
     assert bot.group(), "the bot did answer (help cards), so the messages were read"
     assert rows_containing(path, "Pelikan") == []
@@ -146,7 +161,11 @@ async def test_anonymous_group_answers_leave_no_identity(app_db: tuple[Bot, Path
     await bot.post(teams_message(url, "Et anonymt svar", conversation_id=GROUP, **BO))
     await bot.settle()
     run_data = card_of(bot.group()[-1])["actions"][0]["data"]  # type: ignore[index]
-    await bot.post(teams_activity(url, conversation_id=GROUP, value={**run_data, "answer": "Et anonymt kortsvar"}, **BO))
+    await bot.post(
+        teams_activity(
+            url, conversation_id=GROUP, value={**run_data, "answer": "Et anonymt kortsvar"}, **BO
+        )
+    )
     await bot.settle()
     assert await answers_repo.count_answers(bot.db, wid) == 2
     for identity in (BO["user_id"], BO["user_name"], BO["aad_object_id"]):
@@ -168,7 +187,14 @@ async def test_group_summary_does_not_give_away_who_answered_privately(
     await bot.settle()
     run_data = card_of(bot.group()[-1])["actions"][0]["data"]  # type: ignore[index]
     # Bo answers q0 privately, Carl openly; on q1 both answer openly.
-    await bot.post(teams_activity(url, conversation_id=GROUP, value={"wb": "private", "workshop": wid, "run": run_data["run"]}, **BO))
+    await bot.post(
+        teams_activity(
+            url,
+            conversation_id=GROUP,
+            value={"wb": "private", "workshop": wid, "run": run_data["run"]},
+            **BO,
+        )
+    )
     await bot.settle()
     await bot.post(teams_message(url, "Bos hemmelige svar", **PERSONAL_BO, **BO))
     await bot.post(teams_message(url, "Carls åbne svar", conversation_id=GROUP, **CARL))
@@ -205,21 +231,45 @@ def test_group_markdown_summary_does_not_count_private_answers_per_person(
         db = Database.from_url(url)
         try:
             ws = await workshops_repo.create_workshop(
-                db, org_name="HK", language="da", answer_mode="pseudonymous", title="HK", facilitators=["29:anna"]
+                db,
+                org_name="HK",
+                language="da",
+                answer_mode="pseudonymous",
+                title="HK",
+                facilitators=["29:anna"],
             )
             await workshops_repo.start_workshop(db, ws.id)
             for position, (qid, said) in enumerate(
                 [
-                    ("q0", [("29:bo", "Bos hemmelige lange svar om tillid og ledelse", True), ("29:carl", "Carls åbne svar om faglighed", False)]),
-                    ("q1", [("29:bo", "Bo siger noget åbent", False), ("29:carl", "Carl siger noget åbent", False)]),
+                    (
+                        "q0",
+                        [
+                            ("29:bo", "Bos hemmelige lange svar om tillid og ledelse", True),
+                            ("29:carl", "Carls åbne svar om faglighed", False),
+                        ],
+                    ),
+                    (
+                        "q1",
+                        [
+                            ("29:bo", "Bo siger noget åbent", False),
+                            ("29:carl", "Carl siger noget åbent", False),
+                        ],
+                    ),
                 ],
                 start=1,
             ):
-                run = await questions_repo.open_question(db, ws.id, qid, f"Spørgsmål {qid}?", position)
+                run = await questions_repo.open_question(
+                    db, ws.id, qid, f"Spørgsmål {qid}?", position
+                )
                 for user, answer, private in said:
                     await answers_repo.record_answer(
-                        db, workshop_id=ws.id, user_id=user, text=answer, question_run_id=run.id,
-                        source="private" if private else "chat", private=private,
+                        db,
+                        workshop_id=ws.id,
+                        user_id=user,
+                        text=answer,
+                        question_run_id=run.id,
+                        source="private" if private else "chat",
+                        private=private,
                     )
                 await questions_repo.close_question(db, run.id)
             await workshops_repo.end_workshop(db, ws.id)
@@ -236,7 +286,9 @@ def test_group_markdown_summary_does_not_count_private_answers_per_person(
     assert "Deltager A: 2 svar" not in out
 
 
-async def test_withdraw_in_the_1to1_chat_finds_an_anonymous_workshop(app_db: tuple[Bot, Path]) -> None:
+async def test_withdraw_in_the_1to1_chat_finds_an_anonymous_workshop(
+    app_db: tuple[Bot, Path],
+) -> None:
     bot, path = app_db
     url = bot.connector.url
     wid = await launch(bot, mode="anonymous")
@@ -247,7 +299,9 @@ async def test_withdraw_in_the_1to1_chat_finds_an_anonymous_workshop(app_db: tup
     setup = card_of(bot.connector.sent_activities(other)[-1])
     assert setup is not None
     data = dict(setup["actions"][0]["data"])
-    data.update(plan="default", series="new", series_name="", map="", org="HK", language="da", mode="named")
+    data.update(
+        plan="default", series="new", series_name="", map="", org="HK", language="da", mode="named"
+    )
     await bot.post(teams_activity(url, conversation_id=other, value=data, **ANNA))
     await bot.post(mention_message(url, "næste", who=ANNA))
     await bot.settle()
@@ -272,7 +326,11 @@ async def test_forget_me_removes_a_facilitator_everywhere(app_db: tuple[Bot, Pat
     await bot.post(mention_message(url, "pause", who=ANNA))
     await bot.settle()
     assert rows_containing(path, ANNA["user_id"])
-    await bot.post(teams_message(url, "glem mig", conversation_id="a:1on1-anna", conversation_type="personal", **ANNA))
+    await bot.post(
+        teams_message(
+            url, "glem mig", conversation_id="a:1on1-anna", conversation_type="personal", **ANNA
+        )
+    )
     await bot.settle()
     for identity in (ANNA["user_id"], ANNA["user_name"], ANNA["aad_object_id"]):
         left = rows_containing(path, identity)
@@ -307,12 +365,23 @@ async def test_a_private_answer_in_an_anonymous_workshop_leaves_no_user_state(
     await bot.post(mention_message(url, "næste", who=ANNA))
     await bot.settle()
     run_data = card_of(bot.group()[-1])["actions"][0]["data"]  # type: ignore[index]
-    await bot.post(teams_activity(url, conversation_id=GROUP, value={"wb": "private", "workshop": wid, "run": run_data["run"]}, **BO))
+    await bot.post(
+        teams_activity(
+            url,
+            conversation_id=GROUP,
+            value={"wb": "private", "workshop": wid, "run": run_data["run"]},
+            **BO,
+        )
+    )
     await bot.settle()
-    assert any('"pending_private":{' in r.replace(" ", "") for r in rows_containing(path, BO["user_id"]))
+    assert any(
+        '"pending_private":{' in r.replace(" ", "") for r in rows_containing(path, BO["user_id"])
+    )
     await bot.post(teams_message(url, "Et anonymt privat svar", **PERSONAL_BO, **BO))
     await bot.settle()
     stored = await answers_repo.answers_for_workshop(bot.db, wid)
     assert [(a.text, a.private) for a in stored] == [("Et anonymt privat svar", True)]
     # A state row under Bo's id, written when his answer was stored, would say it is his.
-    assert [r for r in rows_containing(path, BO["user_id"]) if r.startswith("bot_state: msteams/users/")] == []
+    assert [
+        r for r in rows_containing(path, BO["user_id"]) if r.startswith("bot_state: msteams/users/")
+    ] == []

@@ -11,9 +11,20 @@ def test_adjustments_become_plan_edits() -> None:
     plan = get_builtin_plan("default")
     adjustments = [
         Adjustment("move", "q1", "silent late", to_position=1),
-        Adjustment("reword", "q2", "hard", text="Med udgangspunkt i din egen afdeling: hvilke værdier har I?"),
+        Adjustment(
+            "reword",
+            "q2",
+            "hard",
+            text="Med udgangspunkt i din egen afdeling: hvilke værdier har I?",
+        ),
         Adjustment("shorten", "q8", "answers stopped early", time_box_seconds=120),
-        Adjustment("add_follow_up", "q8", "new", text="Hvordan kan vi arbejde videre med databasen?", after_question_id="q8"),
+        Adjustment(
+            "add_follow_up",
+            "q8",
+            "new",
+            text="Hvordan kan vi arbejde videre med databasen?",
+            after_question_id="q8",
+        ),
         Adjustment("keep", "q9", "proposals"),
         Adjustment("shorten_intro", "", "intro too long", time_box_seconds=600),
         Adjustment("move", "gone", "not in this plan", to_position=2),
@@ -26,7 +37,10 @@ def test_adjustments_become_plan_edits() -> None:
     assert new.questions[index + 1].text["da"] == "Hvordan kan vi arbejde videre med databasen?"
     assert len(new.questions) == len(plan.questions) + 1
     # The old plan is unchanged.
-    assert plan.question_ids[0] != "q1" or plan.question_ids == new.question_ids[: len(plan.question_ids)]
+    assert (
+        plan.question_ids[0] != "q1"
+        or plan.question_ids == new.question_ids[: len(plan.question_ids)]
+    )
     changes = plan_changes(plan, new, lang="da")
     assert "move q1" in changes
     assert "reword q2" in changes

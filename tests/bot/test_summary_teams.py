@@ -39,9 +39,23 @@ async def test_end_sends_what_now_card_and_accept_makes_next_plan(bot: Bot) -> N
     wid = await launch(bot)
     await bot.post(mention_message(url, "næste", who=ANNA))
     await bot.settle()
-    await bot.post(teams_message(url, "Vi skal samle opgaverne i en database.", conversation_id=GROUP, **BO))
-    await bot.post(teams_message(url, "Enig, en database med opgaverne vil hjælpe.", conversation_id=GROUP, **CARL))
-    await bot.post(teams_message(url, "Et privat svar om tillid", conversation_id="a:1on1-29:bo", conversation_type="personal", **BO))
+    await bot.post(
+        teams_message(url, "Vi skal samle opgaverne i en database.", conversation_id=GROUP, **BO)
+    )
+    await bot.post(
+        teams_message(
+            url, "Enig, en database med opgaverne vil hjælpe.", conversation_id=GROUP, **CARL
+        )
+    )
+    await bot.post(
+        teams_message(
+            url,
+            "Et privat svar om tillid",
+            conversation_id="a:1on1-29:bo",
+            conversation_type="personal",
+            **BO,
+        )
+    )
     await bot.settle()
     await bot.post(mention_message(url, "afslut", who=ANNA))
     await bot.settle()

@@ -29,7 +29,9 @@ async def _reminder(bot: Bot, seconds: int, *, language: str) -> str:
     run = await questions_repo.current_question_run(bot.db, wid)
     assert run is not None
     handler = bot.app[BOT_KEY]
-    await handler.conversation.session.timeboxes.remind(handler.channel(), wid, run.id, seconds)  # what the timer calls when due
+    await handler.conversation.session.timeboxes.remind(
+        handler.channel(), wid, run.id, seconds
+    )  # what the timer calls when due
     await bot.settle()
     found = [a.get("text") or "" for a in bot.private("29:anna")]
     reminders = [t for t in found if "Tiden" in t or "Time is up" in t]

@@ -60,7 +60,9 @@ async def stored_texts(bot: Bot, wid: int) -> list[str]:
     return [a.text for a in await answers_repo.answers_for_workshop(bot.db, wid)]
 
 
-async def test_an_outsiders_1to1_text_is_never_stored(tmp_path: Path, bot_database_url: str) -> None:
+async def test_an_outsiders_1to1_text_is_never_stored(
+    tmp_path: Path, bot_database_url: str
+) -> None:
     async with running_bot(tmp_path, database_url=bot_database_url) as bot:
         wid = await running_workshop(bot)
         url = bot.connector.url
@@ -95,7 +97,9 @@ async def test_a_card_naming_a_foreign_workshop_is_refused(
         assert await stored_texts(bot, wid) == []
         assert "ikke med i den workshops chat" in texts(bot.private(MALLORY["user_id"]))
         # The same card from a member's 1:1 chat counts.
-        await bot.post(teams_activity(url, value={**data, "answer": "Bos kort-svar"}, **personal(BO)))
+        await bot.post(
+            teams_activity(url, value={**data, "answer": "Bos kort-svar"}, **personal(BO))
+        )
         await bot.settle()
         assert await stored_texts(bot, wid) == ["Bos kort-svar"]
 

@@ -47,7 +47,10 @@ async def test_the_same_activity_id_from_two_chats_is_two_answers(
     async with running_bot(tmp_path, database_url=bot_database_url) as bot:
         wid = await open_question(bot)
         url = bot.connector.url
-        for who, words in ((BO, "Bos private svar om ledelsen"), (CARL, "Carls private svar om løn")):
+        for who, words in (
+            (BO, "Bos private svar om ledelsen"),
+            (CARL, "Carls private svar om løn"),
+        ):
             # Teams numbers activities per conversation: both chats send "…999".
             await bot.post(teams_message(url, words, id="1700000000999", **personal(who)))
         await bot.settle()
@@ -70,9 +73,15 @@ async def test_the_same_activity_id_in_an_anonymous_workshop_is_two_answers(
     async with running_bot(tmp_path, database_url=bot_database_url) as bot:
         wid = await open_question(bot, mode="anonymous")
         url = bot.connector.url
-        await bot.post(teams_message(url, "Et svar i gruppen", id="1700000000777", conversation_id=GROUP, **BO))
+        await bot.post(
+            teams_message(url, "Et svar i gruppen", id="1700000000777", conversation_id=GROUP, **BO)
+        )
         for who in (BO, CARL):
-            await bot.post(teams_message(url, f"Privat fra {who['user_name']}", id="1700000000777", **personal(who)))
+            await bot.post(
+                teams_message(
+                    url, f"Privat fra {who['user_name']}", id="1700000000777", **personal(who)
+                )
+            )
         await bot.settle()
         assert await answers_repo.count_answers(bot.db, wid) == 3
 
