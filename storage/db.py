@@ -172,7 +172,6 @@ class _Outer:
 
     db: Database
     connection: AsyncConnection
-    write: bool
     task: asyncio.Task[Any] | None
     open: bool = True
     #: What :meth:`Database.after_commit` deferred to the commit.
@@ -180,11 +179,10 @@ class _Outer:
 
     def joins(self, db: Database) -> bool:
         """A transaction begun on ``db`` now becomes part of this one: same database, same
-        task, still open, and this one writes (a write inside a read-only transaction
-        begins its own, as before)."""
+        task, still open. (Only write transactions are outer ones: a write inside a
+        read-only transaction begins its own, as before.)"""
         return (
             self.open
-            and self.write
             and self.db is db
             and self.task is not None
             and self.task is asyncio.current_task()
@@ -334,7 +332,10 @@ class Database:
     async def _outer(
         self, session: AsyncConnection, *, write: bool, after: list[Callable[[], None]]
     ) -> AsyncIterator[None]:
-        scope = _Outer(self, session, write, asyncio.current_task(), after=after)
+        if not write:
+            yield
+            return
+        scope = _Outer(self, session, asyncio.current_task(), after=after)
         token = _OUTER.set(scope)
         try:
             yield
