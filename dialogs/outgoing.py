@@ -94,7 +94,14 @@ def lane_of(where: Destination, user_id: str | None = None) -> str:
     return f"{service}|{conversation_id.split(';messageid=')[0]}"
 
 
-def _content(content: Content) -> dict[str, Any]:
+def _content(
+    content: Content | None, builder: str | None = None, args: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A message's stored content: its text, its card, or the builder that makes it."""
+    if (content is None) == (builder is None):
+        raise ValueError("give either content or builder (with args), not both or neither")
+    if content is None:
+        return {"builder": builder, "args": args or {}}
     if isinstance(content, str):
         return {"text": content}
     return {"card": content}
@@ -133,8 +140,6 @@ async def post_private(
     """Post ``content`` in ``user_id``'s 1:1 chat (opened from ``where``), once per ``key``;
     or what ``builder(args)`` makes when it is sent (content that must reflect what is
     stored then, e.g. nothing of a person forgotten while it waited)."""
-    if (content is None) == (builder is None):
-        raise ValueError("give either content or builder (with args), not both or neither")
     return await outbox_store.enqueue(
         db,
         key=key,
@@ -142,9 +147,7 @@ async def post_private(
         kind="send_private",
         destination=where,
         user_id=user_id,
-        content=(
-            _content(content) if content is not None else {"builder": builder, "args": args or {}}
-        ),
+        content=_content(content, builder, args),
         tx=tx,
     )
 
@@ -164,18 +167,13 @@ async def update_card(
     """Replace a sent card: the one sent under ``target_key`` (or ``activity_id``) with
     ``card``, or with what ``builder(args)`` makes when the update is sent. Updates under
     one ``key`` collapse: the newest wins, even after an earlier one was sent."""
-    if (card is None) == (builder is None):
-        raise ValueError("give either card or builder (with args), not both or neither")
-    content: dict[str, Any] = (
-        {"card": card} if card is not None else {"builder": builder, "args": args or {}}
-    )
     return await outbox_store.enqueue(
         db,
         key=key,
         lane=lane_of(where),
         kind="update",
         destination=where,
-        content=content,
+        content=_content(card, builder, args),
         target_key=target_key,
         target_activity_id=activity_id,
         tx=tx,
