@@ -134,17 +134,11 @@ _GEXF_FLOATS = {"inf": "INF", "nan": "NaN", "-inf": "-INF"}
 
 
 def _xml_attr(text: str) -> str:
-    """An XML attribute value escaped as ElementTree escapes it."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
+    """An XML attribute value escaped as ElementTree escapes it: as character data, and
+    quotes, line feeds and tabs too."""
+    text = _xml_text(text)
     if '"' in text:
         text = text.replace('"', "&quot;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
     if "\n" in text:
         text = text.replace("\n", "&#10;")
     if "\t" in text:
